@@ -1,0 +1,61 @@
+//! The scenarios `make explore` runs: each asserts its program's invariant, so a panic is a
+//! found bug.
+
+use crate::basics::{self, Acquire, Variant};
+use sim::time::Duration;
+
+/// A named, self-checking program.
+#[derive(Clone, Copy, Debug)]
+pub struct Scenario {
+    /// Unique name, as given on the command line.
+    pub name: &'static str,
+    /// One line on what it checks.
+    pub about: &'static str,
+    /// Runs one execution; panics when the invariant breaks.
+    pub run: fn(Variant),
+}
+
+/// Every scenario, in a stable order.
+pub const ALL: &[Scenario] = &[
+    Scenario {
+        name: "lost-update",
+        about: "two increments of a shared counter both land",
+        run: |variant| {
+            let total = basics::counter_increments(variant);
+            assert!(total == 2, "lost update: counter is {total} after 2 increments");
+        },
+    },
+    Scenario {
+        name: "pool-occupancy",
+        about: "a 2-permit semaphore never has 3 holders",
+        run: |_| {
+            let most = basics::pool_occupancy(3, 2);
+            assert!(most <= 2, "semaphore overflow: {most} holders of 2 permits");
+        },
+    },
+    Scenario {
+        name: "timeout-fires",
+        about: "a 30 s lock timeout fires at exactly t = 30 s while the holder sleeps 60 s",
+        run: |_| {
+            let got = basics::timed_acquire_against_holder(secs(60), secs(30), true);
+            assert_eq!(got, Acquire::TimedOut(secs(30)), "timed acquire ended wrongly");
+        },
+    },
+    Scenario {
+        name: "release-before-timeout",
+        about: "a holder that sleeps 10 s releases in time for a 30 s timeout",
+        run: |_| {
+            let got = basics::timed_acquire_against_holder(secs(10), secs(30), true);
+            assert_eq!(got, Acquire::Acquired(secs(10)), "timed acquire ended wrongly");
+        },
+    },
+];
+
+fn secs(s: u64) -> Duration {
+    Duration::from_secs(s)
+}
+
+/// The scenario called `name`, if any.
+pub fn find(name: &str) -> Option<&'static Scenario> {
+    ALL.iter().find(|s| s.name == name)
+}

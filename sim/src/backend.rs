@@ -1,0 +1,52 @@
+//! The one place that names the backend crate. Everything else in `sim` uses these aliases, so a
+//! primitive is implemented once for std, shuttle and loom.
+
+#[cfg(not(any(loom, feature = "shuttle")))]
+mod imp {
+    pub const NAME: &str = "std";
+    pub use std::sync::{
+        Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard,
+    };
+    pub mod atomic {
+        pub use std::sync::atomic::*;
+    }
+    pub mod thread {
+        pub use std::thread::{current, park, park_timeout, yield_now, Builder, JoinHandle, Thread};
+    }
+}
+
+#[cfg(all(feature = "shuttle", not(loom)))]
+mod imp {
+    pub const NAME: &str = "shuttle";
+    pub use shuttle::sync::{
+        Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard,
+    };
+    pub mod atomic {
+        pub use shuttle::sync::atomic::*;
+    }
+    pub mod thread {
+        pub use shuttle::thread::{current, park, yield_now, Builder, JoinHandle, Thread};
+    }
+}
+
+#[cfg(loom)]
+mod imp {
+    pub const NAME: &str = "loom";
+    pub use loom::sync::{
+        Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard,
+    };
+    pub mod atomic {
+        pub use loom::sync::atomic::*;
+    }
+    pub mod thread {
+        pub use loom::thread::{current, park, yield_now, Builder, JoinHandle, Thread};
+    }
+}
+
+pub use imp::*;
+
+/// Turns a poisoned lock result into its guard: lockstep's locks are poison-free, like
+/// parking_lot's, because a panic in a simulated thread already fails the execution.
+pub fn unpoison<G>(result: std::sync::LockResult<G>) -> G {
+    result.unwrap_or_else(std::sync::PoisonError::into_inner)
+}

@@ -1,0 +1,411 @@
+//! The simulation kernel: per-execution ghost state under shuttle and loom.
+//!
+//! It holds the virtual clock and, for every thread, its name, the objects it holds and what it
+//! waits for. None of it is a scheduling point: threads still block on the backend's own
+//! primitives (a native `lock`, `join` or `park`), so the checker explores exactly the
+//! interleavings of the real operations and nothing more. The kernel only decides two things
+//! the backends cannot:
+//!
+//! * **Virtual time.** When the thread about to block (or exit) is the last runnable one, it
+//!   "settles": if some waiter has a deadline, the clock jumps to the earliest one and those
+//!   waiters are woken as timed out; otherwise every thread is blocked for good and the
+//!   execution fails with a deadlock report naming each thread, what it waits for and who holds
+//!   it.
+//! * **Whether a thread is blocked**, derived from ghost state: a thread in a native acquire is
+//!   blocked while another thread holds the object in a conflicting mode; a parked waiter while
+//!   its ticket is not notified and its deadline has not fired; a joiner while its target lives.
+//!   Ghost state is updated right next to the backend operation it mirrors, with no scheduling
+//!   point in between, so it is exact whenever the last runnable thread looks at it. In the one
+//!   window where it lags (a release whose backend half has not run yet), the releasing thread
+//!   itself is runnable, so no thread can conclude that all are blocked.
+//!
+//! All model threads of an execution run on one OS thread (loom and shuttle both run them as
+//! coroutines), so the kernel lives in an OS-thread-local slot that
+//! [`crate::runtime::execution`] fills at the start of every execution.
+
+use crate::backend::thread::{current, Thread};
+use crate::object::{Mode, ObjectInfo};
+use crate::wait::{Ticket, Woke};
+use std::cell::{Cell, RefCell};
+use std::fmt::Write as _;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// What a thread waits for.
+pub(crate) enum WaitOn {
+    /// Blocked natively in the backend's lock/read/write.
+    Acquire { object: Arc<ObjectInfo>, mode: Mode },
+    /// Parked with a ticket in the object's wait queue.
+    Ticket {
+        ticket: Arc<Ticket>,
+        object: Arc<ObjectInfo>,
+        mode: Mode,
+    },
+    /// Sleeping until its deadline.
+    Sleep,
+    /// Joining another thread.
+    Join { thread: usize },
+}
+
+struct Wait {
+    on: WaitOn,
+    deadline: Option<Duration>,
+    fired: bool,
+}
+
+struct Held {
+    object: Arc<ObjectInfo>,
+    mode: Mode,
+}
+
+struct ThreadRecord {
+    name: String,
+    handle: Option<Thread>,
+    finished: bool,
+    held: Vec<Held>,
+    wait: Option<Wait>,
+}
+
+/// The first panic message of an execution, shared with the runner that started it.
+pub(crate) type FailureSlot = Arc<std::sync::Mutex<Option<String>>>;
+
+struct State {
+    now: Duration,
+    next_object: usize,
+    threads: Vec<ThreadRecord>,
+}
+
+/// One execution's kernel.
+pub(crate) struct Kernel {
+    state: RefCell<State>,
+    failure: FailureSlot,
+}
+
+std::thread_local! {
+    static KERNEL: RefCell<Option<Rc<Kernel>>> = const { RefCell::new(None) };
+}
+
+#[cfg(loom)]
+loom::thread_local! {
+    static CURRENT: Cell<usize> = Cell::new(0);
+}
+#[cfg(all(feature = "shuttle", not(loom)))]
+shuttle::thread_local! {
+    static CURRENT: Cell<usize> = Cell::new(0);
+}
+
+/// Installs a fresh kernel for the execution that is starting on this OS thread; the calling
+/// thread is registered as `main`.
+pub(crate) fn install(failure: FailureSlot) {
+    let kernel = Kernel {
+        state: RefCell::new(State {
+            now: Duration::ZERO,
+            next_object: 0,
+            threads: vec![ThreadRecord {
+                name: "main".to_owned(),
+                handle: Some(current()),
+                finished: false,
+                held: Vec::new(),
+                wait: None,
+            }],
+        }),
+        failure,
+    };
+    KERNEL.with(|slot| *slot.borrow_mut() = Some(Rc::new(kernel)));
+}
+
+fn try_kernel() -> Option<Rc<Kernel>> {
+    KERNEL.with(|slot| slot.borrow().clone())
+}
+
+fn kernel() -> Rc<Kernel> {
+    try_kernel().unwrap_or_else(|| {
+        panic!(
+            "lockstep: a sim primitive was used outside a simulated execution; wrap the test \
+             body in `sim::runtime::execution(..)` or run it with a `sim::runtime` runner"
+        )
+    })
+}
+
+fn me() -> usize {
+    CURRENT.with(Cell::get)
+}
+
+/// The next object number of the running execution, if one is running.
+pub(crate) fn next_object_seq() -> Option<usize> {
+    let kernel = try_kernel()?;
+    let mut state = kernel.state.borrow_mut();
+    state.next_object += 1;
+    Some(state.next_object - 1)
+}
+
+/// The virtual time of the running execution.
+pub(crate) fn now() -> Duration {
+    kernel().state.borrow().now
+}
+
+/// The canonical name of the calling thread.
+pub(crate) fn current_thread_name() -> String {
+    let index = me();
+    kernel().state.borrow().threads[index].name.clone()
+}
+
+/// Registers a thread about to be spawned; returns its index and canonical name.
+pub(crate) fn register_thread(name: Option<String>) -> (usize, String) {
+    let kernel = kernel();
+    let mut state = kernel.state.borrow_mut();
+    let index = state.threads.len();
+    let name = name.unwrap_or_else(|| format!("thread-{index}"));
+    state.threads.push(ThreadRecord {
+        name: name.clone(),
+        handle: None,
+        finished: false,
+        held: Vec::new(),
+        wait: None,
+    });
+    (index, name)
+}
+
+/// Called first thing on a spawned thread.
+pub(crate) fn thread_started(index: usize) {
+    CURRENT.with(|c| c.set(index));
+    kernel().state.borrow_mut().threads[index].handle = Some(current());
+}
+
+/// Called when a thread's body returns (or unwinds): it no longer counts as live, which may
+/// leave every remaining thread blocked.
+pub(crate) fn thread_finished() {
+    let kernel = kernel();
+    {
+        let mut state = kernel.state.borrow_mut();
+        let record = &mut state.threads[me()];
+        record.finished = true;
+        record.wait = None;
+    }
+    kernel.settle();
+}
+
+/// Records the first panic of the execution (later ones are consequences).
+pub(crate) fn record_failure(message: String) {
+    if let Some(kernel) = try_kernel() {
+        let mut slot = kernel
+            .failure
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        slot.get_or_insert(message);
+    }
+}
+
+/// The calling thread took `object` in `mode`.
+pub(crate) fn acquired(object: &Arc<ObjectInfo>, mode: Mode) {
+    let kernel = kernel();
+    let mut state = kernel.state.borrow_mut();
+    state.threads[me()].held.push(Held {
+        object: Arc::clone(object),
+        mode,
+    });
+}
+
+/// The calling thread gave `object` back (its most recent hold in `mode`).
+pub(crate) fn released(object: &Arc<ObjectInfo>, mode: Mode) {
+    let Some(kernel) = try_kernel() else { return };
+    let mut state = kernel.state.borrow_mut();
+    let index = me();
+    if let Some(thread) = state.threads.get_mut(index) {
+        if let Some(pos) = thread
+            .held
+            .iter()
+            .rposition(|h| Arc::ptr_eq(&h.object, object) && h.mode == mode)
+        {
+            thread.held.remove(pos);
+        }
+    }
+}
+
+/// Marks the calling thread as about to block natively (lock, read, write, join) and settles
+/// if that leaves no thread runnable. Call [`end_native_wait`] once the backend call returns.
+pub(crate) fn begin_native_wait(on: WaitOn) {
+    let kernel = kernel();
+    let blocked = {
+        let mut state = kernel.state.borrow_mut();
+        let index = me();
+        state.threads[index].wait = Some(Wait {
+            on,
+            deadline: None,
+            fired: false,
+        });
+        state.is_blocked(index)
+    };
+    if blocked {
+        kernel.settle();
+    }
+}
+
+/// The native wait begun by [`begin_native_wait`] is over.
+pub(crate) fn end_native_wait() {
+    kernel().state.borrow_mut().threads[me()].wait = None;
+}
+
+/// Parks the calling thread until its wait is satisfied or its deadline fires.
+pub(crate) fn wait(on: WaitOn, deadline: Option<crate::time::Instant>) -> Woke {
+    let kernel = kernel();
+    let index = me();
+    kernel.state.borrow_mut().threads[index].wait = Some(Wait {
+        on,
+        deadline: deadline.map(crate::time::Instant::since_start),
+        fired: false,
+    });
+    kernel.settle();
+    loop {
+        let outcome = {
+            let mut state = kernel.state.borrow_mut();
+            let wait = state.threads[index].wait.as_ref().expect("wait record");
+            let outcome = if wait.fired {
+                Some(Woke::TimedOut)
+            } else if matches!(&wait.on, WaitOn::Ticket { ticket, .. } if ticket.is_notified()) {
+                Some(Woke::Notified)
+            } else {
+                None
+            };
+            if outcome.is_some() {
+                state.threads[index].wait = None;
+            }
+            outcome
+        };
+        match outcome {
+            Some(woke) => return woke,
+            None => crate::backend::thread::park(),
+        }
+    }
+}
+
+impl State {
+    fn is_blocked(&self, index: usize) -> bool {
+        let thread = &self.threads[index];
+        if thread.finished {
+            return false;
+        }
+        let Some(wait) = &thread.wait else {
+            return false;
+        };
+        if wait.fired {
+            return false;
+        }
+        match &wait.on {
+            WaitOn::Acquire { object, mode } => !self.holders(object, *mode, index).is_empty(),
+            WaitOn::Ticket { ticket, .. } => !ticket.is_notified(),
+            WaitOn::Sleep => true,
+            WaitOn::Join { thread } => !self.threads[*thread].finished,
+        }
+    }
+
+    /// Threads other than `except` holding `object` in a mode that excludes `wanted`.
+    fn holders(&self, object: &Arc<ObjectInfo>, wanted: Mode, except: usize) -> Vec<usize> {
+        (0..self.threads.len())
+            .filter(|&t| t != except)
+            .filter(|&t| {
+                self.threads[t]
+                    .held
+                    .iter()
+                    .any(|h| Arc::ptr_eq(&h.object, object) && h.mode.excludes(wanted))
+            })
+            .collect()
+    }
+
+    /// Every thread holding any part of `object` (permits included).
+    fn all_holders(&self, object: &Arc<ObjectInfo>) -> Vec<String> {
+        let mut names = Vec::new();
+        for thread in &self.threads {
+            let count = thread
+                .held
+                .iter()
+                .filter(|h| Arc::ptr_eq(&h.object, object))
+                .count();
+            match count {
+                0 => {}
+                1 => names.push(thread.name.clone()),
+                n => names.push(format!("{} (x{n})", thread.name)),
+            }
+        }
+        names
+    }
+
+    /// Whether some thread is live and every live thread is blocked.
+    fn all_blocked(&self) -> bool {
+        self.threads.iter().any(|t| !t.finished)
+            && (0..self.threads.len()).all(|t| self.threads[t].finished || self.is_blocked(t))
+    }
+
+    fn deadlock_report(&self) -> String {
+        let mut out = format!(
+            "deadlock: every thread is blocked and no timeout is pending (virtual time {:?})",
+            self.now
+        );
+        let width = self.threads.iter().map(|t| t.name.len()).max().unwrap_or(0);
+        for thread in self.threads.iter().filter(|t| !t.finished) {
+            let what = match thread.wait.as_ref().map(|w| &w.on) {
+                Some(WaitOn::Acquire { object, mode }) | Some(WaitOn::Ticket { object, mode, .. }) => {
+                    let holders = self.all_holders(object);
+                    let held_by = if holders.is_empty() {
+                        String::new()
+                    } else {
+                        format!(", held by {}", holders.join(", "))
+                    };
+                    match mode {
+                        Mode::Exclusive => format!("waits to lock {object}{held_by}"),
+                        Mode::Shared => format!("waits to read-lock {object}{held_by}"),
+                        Mode::Permit => format!("waits for a permit of {object}{held_by}"),
+                        Mode::Notify => format!("waits for a notification on {object}"),
+                    }
+                }
+                Some(WaitOn::Join { thread }) => {
+                    format!("waits to join {}", self.threads[*thread].name)
+                }
+                Some(WaitOn::Sleep) | None => "is not blocked".to_owned(),
+            };
+            let _ = write!(out, "\n  {:<width$}  {what}", thread.name);
+        }
+        out
+    }
+}
+
+impl Kernel {
+    /// If no thread is runnable: fire the earliest deadline, or fail with a deadlock report.
+    fn settle(&self) {
+        let to_wake = {
+            let mut state = self.state.borrow_mut();
+            if !state.all_blocked() {
+                return;
+            }
+            let earliest = state
+                .threads
+                .iter()
+                .filter(|t| !t.finished)
+                .filter_map(|t| t.wait.as_ref().and_then(|w| w.deadline))
+                .min();
+            let Some(deadline) = earliest else {
+                let report = state.deadlock_report();
+                drop(state);
+                panic!("{report}");
+            };
+            state.now = state.now.max(deadline);
+            let index = me();
+            let mut to_wake = Vec::new();
+            for (t, thread) in state.threads.iter_mut().enumerate() {
+                if let Some(wait) = thread.wait.as_mut() {
+                    if wait.deadline == Some(deadline) && !thread.finished {
+                        wait.fired = true;
+                        if t != index {
+                            to_wake.extend(thread.handle.clone());
+                        }
+                    }
+                }
+            }
+            to_wake
+        };
+        for thread in to_wake {
+            thread.unpark();
+        }
+    }
+}

@@ -1,0 +1,58 @@
+//! # lockstep's `sim`: one concurrency facade, three backends, virtual time
+//!
+//! Model code is written once against [`sync`], [`thread`] and [`time`]. The same code then
+//! runs on:
+//!
+//! | build | backend | used for |
+//! |---|---|---|
+//! | `cargo test` | std | production: real threads, real time |
+//! | `cargo test --features shuttle` | shuttle | random / PCT / DFS exploration |
+//! | `RUSTFLAGS="--cfg loom" cargo test --release` | loom | exhaustive exploration |
+//!
+//! Under shuttle and loom, time is **virtual**: it starts at zero in every execution and moves
+//! only when every live thread is blocked in a lockstep primitive and at least one of them has a
+//! deadline; the clock then jumps to the earliest deadline and those waiters wake. So a 30 s lock
+//! timeout really fires, at exactly t = 30 s, in a test that runs in microseconds. With no
+//! deadline pending, "everyone blocked" is a deadlock, reported with every blocked thread, the
+//! object it waits for and who holds it.
+//!
+//! Simulated executions must run inside [`runtime::execution`] (or the runners in [`runtime`]),
+//! which installs the per-execution kernel (clock and thread registry).
+//!
+//! ```
+//! use sim::sync::{Arc, Mutex};
+//! use sim::thread;
+//!
+//! let counter = Arc::new(Mutex::new(0));
+//! let c = Arc::clone(&counter);
+//! let t = thread::spawn(move || *c.lock() += 1);
+//! t.join().unwrap();
+//! assert_eq!(*counter.lock(), 1);
+//! ```
+#![warn(missing_docs)]
+
+#[cfg(all(loom, feature = "shuttle"))]
+compile_error!(
+    "lockstep: choose one backend. `--cfg loom` selects loom (exhaustive) and \
+     `--features shuttle` selects shuttle (randomized); they cannot be enabled together."
+);
+
+mod backend;
+mod error;
+mod object;
+#[cfg(any(loom, feature = "shuttle"))]
+mod kernel;
+mod wait;
+
+pub mod runtime;
+pub mod sync;
+pub mod thread;
+pub mod time;
+
+pub use error::LockError;
+
+/// The name of the backend this build of `sim` runs on: `"std"`, `"shuttle"` or `"loom"`.
+pub const BACKEND: &str = backend::NAME;
+
+/// Whether this build simulates (shuttle or loom: virtual time, controlled scheduling).
+pub const SIMULATED: bool = cfg!(any(loom, feature = "shuttle"));

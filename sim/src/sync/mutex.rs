@@ -1,0 +1,138 @@
+//! A poison-free mutual-exclusion lock with a timed variant.
+
+use super::timed;
+use crate::backend::{self, unpoison};
+use crate::object::{Kind, Mode, ObjectInfo};
+use crate::time::Duration;
+use crate::LockError;
+use std::fmt;
+use std::ops::{Deref, DerefMut};
+use std::sync::Arc;
+
+/// A mutual-exclusion lock, like `std::sync::Mutex` but poison-free and with
+/// [`lock_timeout`](Mutex::lock_timeout).
+///
+/// ```
+/// use sim::sync::Mutex;
+/// use sim::time::Duration;
+///
+/// let m = Mutex::named("accounts", 1);
+/// *m.lock() += 1;
+/// assert_eq!(*m.lock_timeout(Duration::from_secs(30)).unwrap(), 2);
+/// ```
+pub struct Mutex<T: ?Sized> {
+    pub(crate) info: Arc<ObjectInfo>,
+    native: backend::Mutex<T>,
+}
+
+/// Holds a [`Mutex`] locked; unlocks on drop.
+pub struct MutexGuard<'a, T: ?Sized> {
+    pub(crate) mutex: &'a Mutex<T>,
+    native: Option<backend::MutexGuard<'a, T>>,
+}
+
+impl<T> Mutex<T> {
+    /// A new unlocked mutex, named `Mutex#N` by creation order.
+    pub fn new(value: T) -> Self {
+        Self::with_info(ObjectInfo::new(Kind::Mutex, None), value)
+    }
+
+    /// A new unlocked mutex with a name for reports and traces.
+    pub fn named(name: &str, value: T) -> Self {
+        Self::with_info(ObjectInfo::new(Kind::Mutex, Some(name)), value)
+    }
+
+    fn with_info(info: ObjectInfo, value: T) -> Self {
+        Mutex {
+            info: Arc::new(info),
+            native: backend::Mutex::new(value),
+        }
+    }
+
+    /// Consumes the mutex and returns its value.
+    pub fn into_inner(self) -> T {
+        unpoison(self.native.into_inner())
+    }
+}
+
+impl<T: ?Sized> Mutex<T> {
+    /// Blocks until the lock is free, then takes it.
+    pub fn lock(&self) -> MutexGuard<'_, T> {
+        #[cfg(any(loom, feature = "shuttle"))]
+        crate::kernel::begin_native_wait(crate::kernel::WaitOn::Acquire {
+            object: Arc::clone(&self.info),
+            mode: Mode::Exclusive,
+        });
+        let native = unpoison(self.native.lock());
+        #[cfg(any(loom, feature = "shuttle"))]
+        crate::kernel::end_native_wait();
+        self.guard(native)
+    }
+
+    /// Takes the lock if it is free right now.
+    pub fn try_lock(&self) -> Option<MutexGuard<'_, T>> {
+        match self.native.try_lock() {
+            Ok(native) => Some(self.guard(native)),
+            Err(std::sync::TryLockError::Poisoned(p)) => Some(self.guard(p.into_inner())),
+            Err(std::sync::TryLockError::WouldBlock) => None,
+        }
+    }
+
+    /// Takes the lock, waiting at most `timeout` (virtual time under simulation).
+    pub fn lock_timeout(&self, timeout: Duration) -> Result<MutexGuard<'_, T>, LockError> {
+        timed::acquire(&self.info, Mode::Exclusive, Some(timeout), || self.try_lock())
+    }
+
+    /// A mutable reference to the value; no locking needed.
+    pub fn get_mut(&mut self) -> &mut T {
+        unpoison(self.native.get_mut())
+    }
+
+    /// The canonical name of this mutex, as reports and errors print it.
+    pub fn name(&self) -> String {
+        self.info.to_string()
+    }
+
+    fn guard<'a>(&'a self, native: backend::MutexGuard<'a, T>) -> MutexGuard<'a, T> {
+        #[cfg(any(loom, feature = "shuttle"))]
+        crate::kernel::acquired(&self.info, Mode::Exclusive);
+        MutexGuard {
+            mutex: self,
+            native: Some(native),
+        }
+    }
+}
+
+impl<T: ?Sized> Drop for MutexGuard<'_, T> {
+    fn drop(&mut self) {
+        #[cfg(any(loom, feature = "shuttle"))]
+        crate::kernel::released(&self.mutex.info, Mode::Exclusive);
+        drop(self.native.take());
+        self.mutex.info.waiters.wake_all();
+    }
+}
+
+impl<T: ?Sized> Deref for MutexGuard<'_, T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        self.native.as_ref().expect("guard is live")
+    }
+}
+
+impl<T: ?Sized> DerefMut for MutexGuard<'_, T> {
+    fn deref_mut(&mut self) -> &mut T {
+        self.native.as_mut().expect("guard is live")
+    }
+}
+
+impl<T: ?Sized> fmt::Debug for Mutex<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.info)
+    }
+}
+
+impl<T: Default> Default for Mutex<T> {
+    fn default() -> Self {
+        Mutex::new(T::default())
+    }
+}

@@ -1,0 +1,200 @@
+//! A poison-free reader-writer lock with timed variants.
+
+use super::timed;
+use crate::backend::{self, unpoison};
+use crate::object::{Kind, Mode, ObjectInfo};
+use crate::time::Duration;
+use crate::LockError;
+use std::fmt;
+use std::ops::{Deref, DerefMut};
+use std::sync::Arc;
+
+/// A reader-writer lock, like `std::sync::RwLock` but poison-free and with timed variants.
+///
+/// ```
+/// use sim::sync::RwLock;
+///
+/// let config = RwLock::named("config", 5);
+/// assert_eq!(*config.read(), 5);
+/// *config.write() = 6;
+/// assert_eq!(*config.read(), 6);
+/// ```
+pub struct RwLock<T: ?Sized> {
+    info: Arc<ObjectInfo>,
+    native: backend::RwLock<T>,
+}
+
+/// Shared access to an [`RwLock`]; released on drop.
+pub struct RwLockReadGuard<'a, T: ?Sized> {
+    info: &'a Arc<ObjectInfo>,
+    native: Option<backend::RwLockReadGuard<'a, T>>,
+}
+
+/// Exclusive access to an [`RwLock`]; released on drop.
+pub struct RwLockWriteGuard<'a, T: ?Sized> {
+    info: &'a Arc<ObjectInfo>,
+    native: Option<backend::RwLockWriteGuard<'a, T>>,
+}
+
+impl<T> RwLock<T> {
+    /// A new unlocked lock, named `RwLock#N` by creation order.
+    pub fn new(value: T) -> Self {
+        Self::with_info(ObjectInfo::new(Kind::RwLock, None), value)
+    }
+
+    /// A new unlocked lock with a name for reports and traces.
+    pub fn named(name: &str, value: T) -> Self {
+        Self::with_info(ObjectInfo::new(Kind::RwLock, Some(name)), value)
+    }
+
+    fn with_info(info: ObjectInfo, value: T) -> Self {
+        RwLock {
+            info: Arc::new(info),
+            native: backend::RwLock::new(value),
+        }
+    }
+
+    /// Consumes the lock and returns its value.
+    pub fn into_inner(self) -> T {
+        unpoison(self.native.into_inner())
+    }
+}
+
+impl<T: ?Sized> RwLock<T> {
+    /// Blocks until no writer holds the lock, then takes shared access.
+    pub fn read(&self) -> RwLockReadGuard<'_, T> {
+        self.begin_native_wait(Mode::Shared);
+        let native = unpoison(self.native.read());
+        self.end_native_wait();
+        self.read_guard(native)
+    }
+
+    /// Blocks until nobody holds the lock, then takes exclusive access.
+    pub fn write(&self) -> RwLockWriteGuard<'_, T> {
+        self.begin_native_wait(Mode::Exclusive);
+        let native = unpoison(self.native.write());
+        self.end_native_wait();
+        self.write_guard(native)
+    }
+
+    /// Takes shared access if no writer holds the lock right now.
+    pub fn try_read(&self) -> Option<RwLockReadGuard<'_, T>> {
+        match self.native.try_read() {
+            Ok(native) => Some(self.read_guard(native)),
+            Err(std::sync::TryLockError::Poisoned(p)) => Some(self.read_guard(p.into_inner())),
+            Err(std::sync::TryLockError::WouldBlock) => None,
+        }
+    }
+
+    /// Takes exclusive access if nobody holds the lock right now.
+    pub fn try_write(&self) -> Option<RwLockWriteGuard<'_, T>> {
+        match self.native.try_write() {
+            Ok(native) => Some(self.write_guard(native)),
+            Err(std::sync::TryLockError::Poisoned(p)) => Some(self.write_guard(p.into_inner())),
+            Err(std::sync::TryLockError::WouldBlock) => None,
+        }
+    }
+
+    /// Shared access, waiting at most `timeout` (virtual time under simulation).
+    pub fn read_timeout(&self, timeout: Duration) -> Result<RwLockReadGuard<'_, T>, LockError> {
+        timed::acquire(&self.info, Mode::Shared, Some(timeout), || self.try_read())
+    }
+
+    /// Exclusive access, waiting at most `timeout` (virtual time under simulation).
+    pub fn write_timeout(&self, timeout: Duration) -> Result<RwLockWriteGuard<'_, T>, LockError> {
+        timed::acquire(&self.info, Mode::Exclusive, Some(timeout), || {
+            self.try_write()
+        })
+    }
+
+    /// A mutable reference to the value; no locking needed.
+    pub fn get_mut(&mut self) -> &mut T {
+        unpoison(self.native.get_mut())
+    }
+
+    /// The canonical name of this lock, as reports and errors print it.
+    pub fn name(&self) -> String {
+        self.info.to_string()
+    }
+
+    #[cfg_attr(not(any(loom, feature = "shuttle")), allow(unused_variables))]
+    fn begin_native_wait(&self, mode: Mode) {
+        #[cfg(any(loom, feature = "shuttle"))]
+        crate::kernel::begin_native_wait(crate::kernel::WaitOn::Acquire {
+            object: Arc::clone(&self.info),
+            mode,
+        });
+    }
+
+    fn end_native_wait(&self) {
+        #[cfg(any(loom, feature = "shuttle"))]
+        crate::kernel::end_native_wait();
+    }
+
+    fn read_guard<'a>(&'a self, native: backend::RwLockReadGuard<'a, T>) -> RwLockReadGuard<'a, T> {
+        #[cfg(any(loom, feature = "shuttle"))]
+        crate::kernel::acquired(&self.info, Mode::Shared);
+        RwLockReadGuard {
+            info: &self.info,
+            native: Some(native),
+        }
+    }
+
+    fn write_guard<'a>(
+        &'a self,
+        native: backend::RwLockWriteGuard<'a, T>,
+    ) -> RwLockWriteGuard<'a, T> {
+        #[cfg(any(loom, feature = "shuttle"))]
+        crate::kernel::acquired(&self.info, Mode::Exclusive);
+        RwLockWriteGuard {
+            info: &self.info,
+            native: Some(native),
+        }
+    }
+}
+
+/// Releases one hold of an RwLock: ghost state first, then the backend, then parked waiters.
+fn release<G>(info: &Arc<ObjectInfo>, #[allow(unused_variables)] mode: Mode, native: &mut Option<G>) {
+    #[cfg(any(loom, feature = "shuttle"))]
+    crate::kernel::released(info, mode);
+    drop(native.take());
+    info.waiters.wake_all();
+}
+
+impl<T: ?Sized> Drop for RwLockReadGuard<'_, T> {
+    fn drop(&mut self) {
+        release(self.info, Mode::Shared, &mut self.native);
+    }
+}
+
+impl<T: ?Sized> Drop for RwLockWriteGuard<'_, T> {
+    fn drop(&mut self) {
+        release(self.info, Mode::Exclusive, &mut self.native);
+    }
+}
+
+impl<T: ?Sized> Deref for RwLockReadGuard<'_, T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        self.native.as_ref().expect("guard is live")
+    }
+}
+
+impl<T: ?Sized> Deref for RwLockWriteGuard<'_, T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        self.native.as_ref().expect("guard is live")
+    }
+}
+
+impl<T: ?Sized> DerefMut for RwLockWriteGuard<'_, T> {
+    fn deref_mut(&mut self) -> &mut T {
+        self.native.as_mut().expect("guard is live")
+    }
+}
+
+impl<T: ?Sized> fmt::Debug for RwLock<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.info)
+    }
+}

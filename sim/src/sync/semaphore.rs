@@ -1,0 +1,113 @@
+//! A counting semaphore with RAII permits.
+
+use super::timed;
+use crate::backend::{self, unpoison};
+use crate::object::{Kind, Mode, ObjectInfo};
+use crate::time::Duration;
+use crate::LockError;
+use std::fmt;
+use std::sync::Arc;
+
+/// A counting semaphore: at most `permits` holders at once. A permit is returned when its
+/// [`SemaphorePermit`] drops, on every path (early return and panic unwinding included).
+///
+/// ```
+/// use sim::sync::Semaphore;
+///
+/// let pool = Semaphore::named("scrape", 2);
+/// let a = pool.acquire();
+/// let _b = pool.acquire();
+/// assert!(pool.try_acquire().is_none());
+/// drop(a);
+/// assert_eq!(pool.available_permits(), 1);
+/// ```
+pub struct Semaphore {
+    info: Arc<ObjectInfo>,
+    /// Free permits. A backend mutex (not an atomic) so loom explores no weak-memory outcomes
+    /// for the count; it is never held across a wait.
+    free: backend::Mutex<usize>,
+}
+
+/// One permit of a [`Semaphore`]; returned on drop.
+#[must_use = "the permit is returned as soon as it is dropped"]
+pub struct SemaphorePermit<'a> {
+    semaphore: &'a Semaphore,
+}
+
+impl Semaphore {
+    /// A semaphore with `permits` permits, named `Semaphore#N` by creation order.
+    pub fn new(permits: usize) -> Self {
+        Self::with_info(ObjectInfo::new(Kind::Semaphore, None), permits)
+    }
+
+    /// A semaphore with a name for reports and traces.
+    pub fn named(name: &str, permits: usize) -> Self {
+        Self::with_info(ObjectInfo::new(Kind::Semaphore, Some(name)), permits)
+    }
+
+    fn with_info(info: ObjectInfo, permits: usize) -> Self {
+        Semaphore {
+            info: Arc::new(info),
+            free: backend::Mutex::new(permits),
+        }
+    }
+
+    /// Blocks until a permit is free, then takes it.
+    pub fn acquire(&self) -> SemaphorePermit<'_> {
+        timed::acquire(&self.info, Mode::Permit, None, || self.try_acquire())
+            .expect("an acquire without a deadline cannot time out")
+    }
+
+    /// Takes a permit if one is free right now.
+    pub fn try_acquire(&self) -> Option<SemaphorePermit<'_>> {
+        {
+            let mut free = unpoison(self.free.lock());
+            if *free == 0 {
+                return None;
+            }
+            *free -= 1;
+        }
+        #[cfg(any(loom, feature = "shuttle"))]
+        crate::kernel::acquired(&self.info, Mode::Permit);
+        Some(SemaphorePermit { semaphore: self })
+    }
+
+    /// Takes a permit, waiting at most `timeout` (virtual time under simulation).
+    pub fn acquire_timeout(&self, timeout: Duration) -> Result<SemaphorePermit<'_>, LockError> {
+        timed::acquire(&self.info, Mode::Permit, Some(timeout), || {
+            self.try_acquire()
+        })
+    }
+
+    /// How many permits are free right now.
+    pub fn available_permits(&self) -> usize {
+        *unpoison(self.free.lock())
+    }
+
+    /// The canonical name of this semaphore, as reports and errors print it.
+    pub fn name(&self) -> String {
+        self.info.to_string()
+    }
+}
+
+impl Drop for SemaphorePermit<'_> {
+    fn drop(&mut self) {
+        let semaphore = self.semaphore;
+        #[cfg(any(loom, feature = "shuttle"))]
+        crate::kernel::released(&semaphore.info, Mode::Permit);
+        *unpoison(semaphore.free.lock()) += 1;
+        semaphore.info.waiters.wake_all();
+    }
+}
+
+impl fmt::Debug for Semaphore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.info)
+    }
+}
+
+impl fmt::Debug for SemaphorePermit<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "permit of {}", self.semaphore.info)
+    }
+}
