@@ -22,29 +22,66 @@ fn run_scenario(name: &str, variant: Variant) -> impl Fn() + Send + Sync + 'stat
 
 #[test]
 fn random_search_finds_the_lost_update_and_the_seed_reproduces_it() {
-    let first = explore(Strategy::Random, SEED, 1000, run_scenario("lost-update", Variant::Bug))
-        .expect_err("random search should find the lost update");
-    assert_eq!(first.message, "lost update: counter is 1 after 2 increments");
+    let first = explore(
+        Strategy::Random,
+        SEED,
+        1000,
+        run_scenario("lost-update", Variant::Bug),
+    )
+    .expect_err("random search should find the lost update");
+    assert_eq!(
+        first.message,
+        "lost update: counter is 1 after 2 increments"
+    );
     for _ in 0..2 {
-        let again = explore(Strategy::Random, SEED, 1000, run_scenario("lost-update", Variant::Bug))
-            .expect_err("the same seed fails again");
-        assert_eq!(again, first, "same seed, same failing execution and message");
+        let again = explore(
+            Strategy::Random,
+            SEED,
+            1000,
+            run_scenario("lost-update", Variant::Bug),
+        )
+        .expect_err("the same seed fails again");
+        assert_eq!(
+            again, first,
+            "same seed, same failing execution and message"
+        );
     }
 }
 
 #[test]
 fn pct_and_dfs_find_the_lost_update_too() {
-    let pct = explore(Strategy::Pct { depth: 2 }, SEED, 1000, run_scenario("lost-update", Variant::Bug));
-    assert_eq!(pct.expect_err("PCT finds it").message, "lost update: counter is 1 after 2 increments");
-    let dfs = explore(Strategy::Dfs, 0, 10_000, run_scenario("lost-update", Variant::Bug));
-    assert_eq!(dfs.expect_err("DFS finds it").message, "lost update: counter is 1 after 2 increments");
+    let pct = explore(
+        Strategy::Pct { depth: 2 },
+        SEED,
+        1000,
+        run_scenario("lost-update", Variant::Bug),
+    );
+    assert_eq!(
+        pct.expect_err("PCT finds it").message,
+        "lost update: counter is 1 after 2 increments"
+    );
+    let dfs = explore(
+        Strategy::Dfs,
+        0,
+        10_000,
+        run_scenario("lost-update", Variant::Bug),
+    );
+    assert_eq!(
+        dfs.expect_err("DFS finds it").message,
+        "lost update: counter is 1 after 2 increments"
+    );
 }
 
 #[test]
 fn the_fixed_counter_passes_every_strategy() {
     for strategy in [Strategy::Random, Strategy::Pct { depth: 3 }, Strategy::Dfs] {
-        let stats = explore(strategy, SEED, 500, run_scenario("lost-update", Variant::Fixed))
-            .unwrap_or_else(|f| panic!("{strategy:?} failed the fixed counter: {f:?}"));
+        let stats = explore(
+            strategy,
+            SEED,
+            500,
+            run_scenario("lost-update", Variant::Fixed),
+        )
+        .unwrap_or_else(|f| panic!("{strategy:?} failed the fixed counter: {f:?}"));
         assert!(stats.executions > 0);
     }
 }
@@ -59,7 +96,11 @@ fn semaphore_never_has_more_holders_than_permits() {
     .expect("no failure");
     assert_eq!(stats.executions, 500);
     let most_seen = most_seen.lock().unwrap().clone();
-    assert_eq!(most_seen.last(), Some(&2), "some execution had 2 holders, none more");
+    assert_eq!(
+        most_seen.last(),
+        Some(&2),
+        "some execution had 2 holders, none more"
+    );
 }
 
 #[test]
@@ -67,10 +108,19 @@ fn timeout_fires_at_exactly_thirty_virtual_seconds() {
     let outcomes = Arc::new(Mutex::new(BTreeSet::new()));
     let o = Arc::clone(&outcomes);
     explore(Strategy::Random, SEED, 100, move || {
-        o.lock().unwrap().insert(basics::timed_acquire_against_holder(secs(60), secs(30), true));
+        o.lock()
+            .unwrap()
+            .insert(basics::timed_acquire_against_holder(
+                secs(60),
+                secs(30),
+                true,
+            ));
     })
     .expect("no failure, no deadlock");
-    assert_eq!(*outcomes.lock().unwrap(), BTreeSet::from([Acquire::TimedOut(secs(30))]));
+    assert_eq!(
+        *outcomes.lock().unwrap(),
+        BTreeSet::from([Acquire::TimedOut(secs(30))])
+    );
 }
 
 #[test]
@@ -78,10 +128,19 @@ fn a_release_before_the_deadline_is_acquired_at_the_release_time() {
     let outcomes = Arc::new(Mutex::new(BTreeSet::new()));
     let o = Arc::clone(&outcomes);
     explore(Strategy::Random, SEED, 100, move || {
-        o.lock().unwrap().insert(basics::timed_acquire_against_holder(secs(10), secs(30), true));
+        o.lock()
+            .unwrap()
+            .insert(basics::timed_acquire_against_holder(
+                secs(10),
+                secs(30),
+                true,
+            ));
     })
     .expect("no failure, no deadlock");
-    assert_eq!(*outcomes.lock().unwrap(), BTreeSet::from([Acquire::Acquired(secs(10))]));
+    assert_eq!(
+        *outcomes.lock().unwrap(),
+        BTreeSet::from([Acquire::Acquired(secs(10))])
+    );
 }
 
 #[test]
@@ -89,13 +148,22 @@ fn a_release_racing_the_deadline_reaches_both_outcomes() {
     let outcomes = Arc::new(Mutex::new(BTreeSet::new()));
     let o = Arc::clone(&outcomes);
     let stats = explore(Strategy::Random, SEED, 300, move || {
-        o.lock().unwrap().insert(basics::timed_acquire_against_holder(secs(30), secs(30), false));
+        o.lock()
+            .unwrap()
+            .insert(basics::timed_acquire_against_holder(
+                secs(30),
+                secs(30),
+                false,
+            ));
     })
     .expect("no execution is a deadlock");
     assert_eq!(stats.executions, 300);
     assert_eq!(
         *outcomes.lock().unwrap(),
-        BTreeSet::from([Acquire::Acquired(Duration::ZERO), Acquire::TimedOut(secs(30))])
+        BTreeSet::from([
+            Acquire::Acquired(Duration::ZERO),
+            Acquire::TimedOut(secs(30))
+        ])
     );
 }
 

@@ -76,7 +76,11 @@ pub enum Acquire {
 /// A holder takes a lock and keeps it for `hold` (sleeping), while a waiter asks for it with
 /// `timeout`. `holder_first` makes the holder take the lock before the waiter exists; otherwise
 /// the two race. Returns what the waiter got.
-pub fn timed_acquire_against_holder(hold: Duration, timeout: Duration, holder_first: bool) -> Acquire {
+pub fn timed_acquire_against_holder(
+    hold: Duration,
+    timeout: Duration,
+    holder_first: bool,
+) -> Acquire {
     let start = Instant::now();
     let lock = Arc::new(Mutex::named("resource", ()));
     let holder = {

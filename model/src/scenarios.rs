@@ -22,7 +22,10 @@ pub const ALL: &[Scenario] = &[
         about: "two increments of a shared counter both land",
         run: |variant| {
             let total = basics::counter_increments(variant);
-            assert!(total == 2, "lost update: counter is {total} after 2 increments");
+            assert!(
+                total == 2,
+                "lost update: counter is {total} after 2 increments"
+            );
         },
     },
     Scenario {
@@ -38,7 +41,11 @@ pub const ALL: &[Scenario] = &[
         about: "a 30 s lock timeout fires at exactly t = 30 s while the holder sleeps 60 s",
         run: |_| {
             let got = basics::timed_acquire_against_holder(secs(60), secs(30), true);
-            assert_eq!(got, Acquire::TimedOut(secs(30)), "timed acquire ended wrongly");
+            assert_eq!(
+                got,
+                Acquire::TimedOut(secs(30)),
+                "timed acquire ended wrongly"
+            );
         },
     },
     Scenario {
@@ -46,7 +53,11 @@ pub const ALL: &[Scenario] = &[
         about: "a holder that sleeps 10 s releases in time for a 30 s timeout",
         run: |_| {
             let got = basics::timed_acquire_against_holder(secs(10), secs(30), true);
-            assert_eq!(got, Acquire::Acquired(secs(10)), "timed acquire ended wrongly");
+            assert_eq!(
+                got,
+                Acquire::Acquired(secs(10)),
+                "timed acquire ended wrongly"
+            );
         },
     },
 ];

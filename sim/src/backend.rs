@@ -4,23 +4,21 @@
 #[cfg(not(any(loom, feature = "shuttle")))]
 mod imp {
     pub const NAME: &str = "std";
-    pub use std::sync::{
-        Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard,
-    };
+    pub use std::sync::{Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
     pub mod atomic {
         pub use std::sync::atomic::*;
     }
     pub mod thread {
-        pub use std::thread::{current, park, park_timeout, yield_now, Builder, JoinHandle, Thread};
+        pub use std::thread::{
+            current, park, park_timeout, yield_now, Builder, JoinHandle, Thread,
+        };
     }
 }
 
 #[cfg(all(feature = "shuttle", not(loom)))]
 mod imp {
     pub const NAME: &str = "shuttle";
-    pub use shuttle::sync::{
-        Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard,
-    };
+    pub use shuttle::sync::{Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
     pub mod atomic {
         pub use shuttle::sync::atomic::*;
     }
@@ -32,9 +30,7 @@ mod imp {
 #[cfg(loom)]
 mod imp {
     pub const NAME: &str = "loom";
-    pub use loom::sync::{
-        Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard,
-    };
+    pub use loom::sync::{Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
     pub mod atomic {
         pub use loom::sync::atomic::*;
     }

@@ -223,16 +223,19 @@ pub(crate) fn released(object: &Arc<ObjectInfo>, mode: Mode) {
     }
 }
 
-/// Marks the calling thread as about to block natively (lock, read, write, join) and settles
-/// if that leaves no thread runnable. Call [`end_native_wait`] once the backend call returns.
-pub(crate) fn begin_native_wait(on: WaitOn) {
+/// Marks the calling thread as about to block natively (lock, read, write, join; under loom
+/// also a try-lock, which loom blocks while the lock is held) and settles if that leaves no
+/// thread runnable. A `deadline` fires like any other: the thread is unparked, which loom
+/// treats as a wakeup of the blocked try-lock, so the try fails. Call [`end_native_wait`]
+/// once the backend call returns.
+pub(crate) fn begin_native_wait(on: WaitOn, deadline: Option<crate::time::Instant>) {
     let kernel = kernel();
     let blocked = {
         let mut state = kernel.state.borrow_mut();
         let index = me();
         state.threads[index].wait = Some(Wait {
             on,
-            deadline: None,
+            deadline: deadline.map(crate::time::Instant::since_start),
             fired: false,
         });
         state.is_blocked(index)
@@ -242,9 +245,12 @@ pub(crate) fn begin_native_wait(on: WaitOn) {
     }
 }
 
-/// The native wait begun by [`begin_native_wait`] is over.
-pub(crate) fn end_native_wait() {
-    kernel().state.borrow_mut().threads[me()].wait = None;
+/// The native wait begun by [`begin_native_wait`] is over; returns whether its deadline fired.
+pub(crate) fn end_native_wait() -> bool {
+    let kernel = kernel();
+    let mut state = kernel.state.borrow_mut();
+    let index = me();
+    state.threads[index].wait.take().is_some_and(|w| w.fired)
 }
 
 /// Parks the calling thread until its wait is satisfied or its deadline fires.
@@ -345,7 +351,8 @@ impl State {
         let width = self.threads.iter().map(|t| t.name.len()).max().unwrap_or(0);
         for thread in self.threads.iter().filter(|t| !t.finished) {
             let what = match thread.wait.as_ref().map(|w| &w.on) {
-                Some(WaitOn::Acquire { object, mode }) | Some(WaitOn::Ticket { object, mode, .. }) => {
+                Some(WaitOn::Acquire { object, mode })
+                | Some(WaitOn::Ticket { object, mode, .. }) => {
                     let holders = self.all_holders(object);
                     let held_by = if holders.is_empty() {
                         String::new()

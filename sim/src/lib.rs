@@ -39,9 +39,9 @@ compile_error!(
 
 mod backend;
 mod error;
-mod object;
 #[cfg(any(loom, feature = "shuttle"))]
 mod kernel;
+mod object;
 mod wait;
 
 pub mod runtime;

@@ -164,7 +164,12 @@ mod sim_runners {
     /// Explores `iterations` executions of `body` with shuttle, scheduling by `strategy` from
     /// `seed`. The same arguments always explore the same executions.
     #[cfg(all(feature = "shuttle", not(loom)))]
-    pub fn explore<F>(strategy: Strategy, seed: u64, iterations: usize, body: F) -> Result<Stats, Failure>
+    pub fn explore<F>(
+        strategy: Strategy,
+        seed: u64,
+        iterations: usize,
+        body: F,
+    ) -> Result<Stats, Failure>
     where
         F: Fn() + Send + Sync + 'static,
     {

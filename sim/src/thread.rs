@@ -19,7 +19,7 @@ impl<T> JoinHandle<T> {
     /// panicked), as `std::thread::JoinHandle::join` does.
     pub fn join(self) -> std::thread::Result<T> {
         #[cfg(any(loom, feature = "shuttle"))]
-        crate::kernel::begin_native_wait(crate::kernel::WaitOn::Join { thread: self.index });
+        crate::kernel::begin_native_wait(crate::kernel::WaitOn::Join { thread: self.index }, None);
         let result = self.native.join();
         #[cfg(any(loom, feature = "shuttle"))]
         crate::kernel::end_native_wait();
@@ -65,7 +65,9 @@ impl Builder {
                 crate::kernel::thread_finished();
                 value
             };
-            let native = backend::thread::Builder::new().name(name.clone()).spawn(body)?;
+            let native = backend::thread::Builder::new()
+                .name(name.clone())
+                .spawn(body)?;
             Ok(JoinHandle {
                 native,
                 index,

@@ -3,7 +3,7 @@
 use super::timed;
 use crate::backend::{self, unpoison};
 use crate::object::{Kind, Mode, ObjectInfo};
-use crate::time::Duration;
+use crate::time::{Duration, Instant};
 use crate::LockError;
 use std::fmt;
 use std::ops::{Deref, DerefMut};
@@ -59,10 +59,13 @@ impl<T: ?Sized> Mutex<T> {
     /// Blocks until the lock is free, then takes it.
     pub fn lock(&self) -> MutexGuard<'_, T> {
         #[cfg(any(loom, feature = "shuttle"))]
-        crate::kernel::begin_native_wait(crate::kernel::WaitOn::Acquire {
-            object: Arc::clone(&self.info),
-            mode: Mode::Exclusive,
-        });
+        crate::kernel::begin_native_wait(
+            crate::kernel::WaitOn::Acquire {
+                object: Arc::clone(&self.info),
+                mode: Mode::Exclusive,
+            },
+            None,
+        );
         let native = unpoison(self.native.lock());
         #[cfg(any(loom, feature = "shuttle"))]
         crate::kernel::end_native_wait();
@@ -71,16 +74,25 @@ impl<T: ?Sized> Mutex<T> {
 
     /// Takes the lock if it is free right now.
     pub fn try_lock(&self) -> Option<MutexGuard<'_, T>> {
-        match self.native.try_lock() {
-            Ok(native) => Some(self.guard(native)),
-            Err(std::sync::TryLockError::Poisoned(p)) => Some(self.guard(p.into_inner())),
-            Err(std::sync::TryLockError::WouldBlock) => None,
-        }
+        self.try_lock_until(None)
     }
 
     /// Takes the lock, waiting at most `timeout` (virtual time under simulation).
     pub fn lock_timeout(&self, timeout: Duration) -> Result<MutexGuard<'_, T>, LockError> {
-        timed::acquire(&self.info, Mode::Exclusive, Some(timeout), || self.try_lock())
+        timed::acquire(&self.info, Mode::Exclusive, Some(timeout), |deadline| {
+            self.try_lock_until(deadline)
+        })
+    }
+
+    fn try_lock_until(&self, deadline: Option<Instant>) -> Option<MutexGuard<'_, T>> {
+        let native = timed::try_native(&self.info, Mode::Exclusive, deadline, || {
+            match self.native.try_lock() {
+                Ok(native) => Some(native),
+                Err(std::sync::TryLockError::Poisoned(p)) => Some(p.into_inner()),
+                Err(std::sync::TryLockError::WouldBlock) => None,
+            }
+        })?;
+        Some(self.guard(native))
     }
 
     /// A mutable reference to the value; no locking needed.

@@ -3,7 +3,7 @@
 use super::timed;
 use crate::backend::{self, unpoison};
 use crate::object::{Kind, Mode, ObjectInfo};
-use crate::time::Duration;
+use crate::time::{Duration, Instant};
 use crate::LockError;
 use std::fmt;
 use std::ops::{Deref, DerefMut};
@@ -79,32 +79,48 @@ impl<T: ?Sized> RwLock<T> {
 
     /// Takes shared access if no writer holds the lock right now.
     pub fn try_read(&self) -> Option<RwLockReadGuard<'_, T>> {
-        match self.native.try_read() {
-            Ok(native) => Some(self.read_guard(native)),
-            Err(std::sync::TryLockError::Poisoned(p)) => Some(self.read_guard(p.into_inner())),
-            Err(std::sync::TryLockError::WouldBlock) => None,
-        }
+        self.try_read_until(None)
     }
 
     /// Takes exclusive access if nobody holds the lock right now.
     pub fn try_write(&self) -> Option<RwLockWriteGuard<'_, T>> {
-        match self.native.try_write() {
-            Ok(native) => Some(self.write_guard(native)),
-            Err(std::sync::TryLockError::Poisoned(p)) => Some(self.write_guard(p.into_inner())),
-            Err(std::sync::TryLockError::WouldBlock) => None,
-        }
+        self.try_write_until(None)
     }
 
     /// Shared access, waiting at most `timeout` (virtual time under simulation).
     pub fn read_timeout(&self, timeout: Duration) -> Result<RwLockReadGuard<'_, T>, LockError> {
-        timed::acquire(&self.info, Mode::Shared, Some(timeout), || self.try_read())
+        timed::acquire(&self.info, Mode::Shared, Some(timeout), |deadline| {
+            self.try_read_until(deadline)
+        })
     }
 
     /// Exclusive access, waiting at most `timeout` (virtual time under simulation).
     pub fn write_timeout(&self, timeout: Duration) -> Result<RwLockWriteGuard<'_, T>, LockError> {
-        timed::acquire(&self.info, Mode::Exclusive, Some(timeout), || {
-            self.try_write()
+        timed::acquire(&self.info, Mode::Exclusive, Some(timeout), |deadline| {
+            self.try_write_until(deadline)
         })
+    }
+
+    fn try_read_until(&self, deadline: Option<Instant>) -> Option<RwLockReadGuard<'_, T>> {
+        let native = timed::try_native(&self.info, Mode::Shared, deadline, || {
+            match self.native.try_read() {
+                Ok(native) => Some(native),
+                Err(std::sync::TryLockError::Poisoned(p)) => Some(p.into_inner()),
+                Err(std::sync::TryLockError::WouldBlock) => None,
+            }
+        })?;
+        Some(self.read_guard(native))
+    }
+
+    fn try_write_until(&self, deadline: Option<Instant>) -> Option<RwLockWriteGuard<'_, T>> {
+        let native = timed::try_native(&self.info, Mode::Exclusive, deadline, || {
+            match self.native.try_write() {
+                Ok(native) => Some(native),
+                Err(std::sync::TryLockError::Poisoned(p)) => Some(p.into_inner()),
+                Err(std::sync::TryLockError::WouldBlock) => None,
+            }
+        })?;
+        Some(self.write_guard(native))
     }
 
     /// A mutable reference to the value; no locking needed.
@@ -120,10 +136,13 @@ impl<T: ?Sized> RwLock<T> {
     #[cfg_attr(not(any(loom, feature = "shuttle")), allow(unused_variables))]
     fn begin_native_wait(&self, mode: Mode) {
         #[cfg(any(loom, feature = "shuttle"))]
-        crate::kernel::begin_native_wait(crate::kernel::WaitOn::Acquire {
-            object: Arc::clone(&self.info),
-            mode,
-        });
+        crate::kernel::begin_native_wait(
+            crate::kernel::WaitOn::Acquire {
+                object: Arc::clone(&self.info),
+                mode,
+            },
+            None,
+        );
     }
 
     fn end_native_wait(&self) {
@@ -154,7 +173,11 @@ impl<T: ?Sized> RwLock<T> {
 }
 
 /// Releases one hold of an RwLock: ghost state first, then the backend, then parked waiters.
-fn release<G>(info: &Arc<ObjectInfo>, #[allow(unused_variables)] mode: Mode, native: &mut Option<G>) {
+fn release<G>(
+    info: &Arc<ObjectInfo>,
+    #[allow(unused_variables)] mode: Mode,
+    native: &mut Option<G>,
+) {
     #[cfg(any(loom, feature = "shuttle"))]
     crate::kernel::released(info, mode);
     drop(native.take());

@@ -54,7 +54,7 @@ impl Semaphore {
 
     /// Blocks until a permit is free, then takes it.
     pub fn acquire(&self) -> SemaphorePermit<'_> {
-        timed::acquire(&self.info, Mode::Permit, None, || self.try_acquire())
+        timed::acquire(&self.info, Mode::Permit, None, |_| self.try_acquire())
             .expect("an acquire without a deadline cannot time out")
     }
 
@@ -74,7 +74,7 @@ impl Semaphore {
 
     /// Takes a permit, waiting at most `timeout` (virtual time under simulation).
     pub fn acquire_timeout(&self, timeout: Duration) -> Result<SemaphorePermit<'_>, LockError> {
-        timed::acquire(&self.info, Mode::Permit, Some(timeout), || {
+        timed::acquire(&self.info, Mode::Permit, Some(timeout), |_| {
             self.try_acquire()
         })
     }

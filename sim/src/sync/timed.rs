@@ -1,39 +1,79 @@
 //! The wait loop shared by every timed (and parked) acquire.
 
 use crate::object::{Mode, ObjectInfo};
-use crate::time::{deadline_after, Duration};
+use crate::time::{deadline_after, Duration, Instant};
 use crate::wait::{self, Woke};
 use crate::LockError;
 use std::sync::Arc;
 
+/// Runs a backend try-acquire (`try_lock`, `try_read`, `try_write`) under simulation rules.
+///
+/// Under loom, a `try_lock` that is preempted at its own scheduling point while another thread
+/// takes the lock is *blocked* until that lock is released (loom issue #376), which can turn a
+/// failing `try_lock` into a false deadlock. The kernel records the try as a native wait with a
+/// deadline (the caller's, or "now" for a plain try): if every thread ends up blocked, the
+/// deadline fires, the thread is unparked, loom lets the try run, and it fails, as a try on a
+/// held lock does (if loom's try got the lock after all, it is given back). The native try still runs in every case, so loom sees the dependency on the
+/// lock and explores both orders.
+#[cfg_attr(not(loom), allow(unused_variables))]
+pub(crate) fn try_native<G>(
+    object: &Arc<ObjectInfo>,
+    mode: Mode,
+    deadline: Option<Instant>,
+    try_acquire: impl FnOnce() -> Option<G>,
+) -> Option<G> {
+    #[cfg(loom)]
+    crate::kernel::begin_native_wait(
+        crate::kernel::WaitOn::Acquire {
+            object: Arc::clone(object),
+            mode,
+        },
+        Some(deadline.unwrap_or_else(Instant::now)),
+    );
+    let acquired = try_acquire();
+    // A try whose deadline fired while loom blocked it has failed, even if loom then let it
+    // take the lock: the timeout came first (the backend guard is simply dropped again).
+    #[cfg(loom)]
+    if crate::kernel::end_native_wait() {
+        return None;
+    }
+    acquired
+}
+
 /// Retries `attempt` until it succeeds or `timeout` passes, parking in `object`'s wait queue in
-/// between. `None` waits without a deadline. Releasers of `object` call `waiters.wake_all()`.
+/// between. `None` waits without a deadline. `attempt` gets the deadline (for [`try_native`]).
+/// Releasers of `object` call `waiters.wake_all()`.
 pub(crate) fn acquire<G>(
     object: &Arc<ObjectInfo>,
     mode: Mode,
     timeout: Option<Duration>,
-    mut attempt: impl FnMut() -> Option<G>,
+    mut attempt: impl FnMut(Option<Instant>) -> Option<G>,
 ) -> Result<G, LockError> {
     let timed_out = || LockError::Timeout {
         object: object.to_string(),
         waited: timeout.unwrap_or_default(),
     };
     if timeout.is_some_and(|t| t.is_zero()) {
-        return attempt().ok_or_else(timed_out);
+        return attempt(None).ok_or_else(timed_out);
     }
     let deadline = timeout.and_then(deadline_after);
     loop {
-        if let Some(acquired) = attempt() {
+        if let Some(acquired) = attempt(deadline) {
             return Ok(acquired);
         }
         let ticket = object.waiters.register();
         // On real threads the resource may have been released between the attempt and the
         // registration; under simulation nothing runs in between, so the re-check is skipped.
         if !crate::SIMULATED {
-            if let Some(acquired) = attempt() {
+            if let Some(acquired) = attempt(deadline) {
                 object.waiters.cancel(&ticket);
                 return Ok(acquired);
             }
+        }
+        // The deadline may have fired while the attempt was blocked (see `try_native`).
+        if deadline.is_some_and(|d| Instant::now() >= d) {
+            object.waiters.cancel(&ticket);
+            return Err(timed_out());
         }
         let woke = wait::park(&ticket, object, mode, deadline);
         object.waiters.cancel(&ticket);
