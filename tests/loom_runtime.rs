@@ -95,3 +95,26 @@ fn an_ab_ba_deadlock_names_both_locks_and_holders() {
         .expect_err("loom finds the deadlock");
     insta::assert_snapshot!("ab_ba_deadlock_report", failure.message);
 }
+
+#[test]
+fn a_permit_comes_back_on_early_return_and_on_panic() {
+    let free_after = outcomes(|| {
+        let pool = sim::sync::Semaphore::named("pool", 2);
+        let early_return = |fail: bool| -> Result<(), &'static str> {
+            let _permit = pool.acquire();
+            if fail {
+                return Err("validation failed");
+            }
+            Ok(())
+        };
+        assert!(early_return(true).is_err());
+        let after_return = pool.available_permits();
+        let unwound = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let _permit = pool.acquire();
+            std::panic::resume_unwind(Box::new("operation failed"));
+        }));
+        assert!(unwound.is_err());
+        (after_return, pool.available_permits())
+    });
+    assert_eq!(free_after, BTreeSet::from([(2, 2)]));
+}

@@ -173,3 +173,128 @@ fn an_ab_ba_deadlock_names_both_locks_and_holders() {
         .expect_err("random search finds the deadlock");
     insta::assert_snapshot!("ab_ba_deadlock_report", failure.message);
 }
+
+/// Runs `body` for 100 random executions and returns every value it produced.
+fn all_outcomes<T, F>(body: F) -> BTreeSet<T>
+where
+    T: Ord + Clone + Send + 'static,
+    F: Fn() -> T + Send + Sync + 'static,
+{
+    let seen = Arc::new(Mutex::new(BTreeSet::new()));
+    let sink = Arc::clone(&seen);
+    explore(Strategy::Random, SEED, 100, move || {
+        let value = body();
+        sink.lock().unwrap().insert(value);
+    })
+    .unwrap_or_else(|f| panic!("unexpected failure: {f:?}"));
+    let seen = seen.lock().unwrap().clone();
+    seen
+}
+
+#[test]
+fn a_permit_comes_back_on_early_return_and_on_panic() {
+    let free_after = all_outcomes(|| {
+        let pool = sim::sync::Semaphore::named("pool", 2);
+        let early_return = |fail: bool| -> Result<(), &'static str> {
+            let _permit = pool.acquire();
+            if fail {
+                return Err("validation failed");
+            }
+            Ok(())
+        };
+        assert!(early_return(true).is_err());
+        let after_return = pool.available_permits();
+        let unwound = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let _permit = pool.acquire();
+            std::panic::resume_unwind(Box::new("operation failed"));
+        }));
+        assert!(unwound.is_err());
+        (after_return, pool.available_permits())
+    });
+    assert_eq!(free_after, BTreeSet::from([(2, 2)]));
+}
+
+#[test]
+fn condvar_wait_timeout_fires_in_virtual_time_unless_notified_first() {
+    let outcomes = all_outcomes(|| {
+        let pair = Arc::new((
+            sim::sync::Mutex::new(false),
+            sim::sync::Condvar::named("ready"),
+        ));
+        let notifier = {
+            let pair = Arc::clone(&pair);
+            sim::thread::spawn(move || {
+                sim::time::sleep(secs(5));
+                *pair.0.lock() = true;
+                pair.1.notify_all();
+            })
+        };
+        let start = sim::time::Instant::now();
+        let mut guard = pair.0.lock();
+        let mut result = Ok(());
+        while !*guard && result.is_ok() {
+            let (g, r) = pair.1.wait_timeout(guard, secs(2));
+            guard = g;
+            result = r;
+        }
+        drop(guard);
+        let waited = start.elapsed();
+        notifier.join().unwrap();
+        (result.map_err(|e| e.to_string()), waited)
+    });
+    assert_eq!(
+        outcomes,
+        BTreeSet::from([(
+            Err("timed out after 2s waiting for Condvar \"ready\"".to_owned()),
+            secs(2)
+        )])
+    );
+}
+
+#[test]
+fn rwlock_write_timeout_fires_while_a_reader_sleeps() {
+    let outcomes = all_outcomes(|| {
+        let lock = Arc::new(sim::sync::RwLock::named("config", 0));
+        let reader = lock.read();
+        let writer = {
+            let lock = Arc::clone(&lock);
+            sim::thread::spawn(move || {
+                lock.write_timeout(secs(30))
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            })
+        };
+        sim::time::sleep(secs(45));
+        drop(reader);
+        (
+            writer.join().unwrap(),
+            sim::time::Instant::now().since_start(),
+        )
+    });
+    assert_eq!(
+        outcomes,
+        BTreeSet::from([(
+            Err("timed out after 30s waiting for RwLock \"config\"".to_owned()),
+            secs(45)
+        )])
+    );
+}
+
+#[test]
+fn a_deadlock_on_a_semaphore_and_a_join_names_holders() {
+    let failure = explore(Strategy::Random, SEED, 10, || {
+        let pool = Arc::new(sim::sync::Semaphore::named("pool", 1));
+        let permit = pool.acquire();
+        let worker = {
+            let pool = Arc::clone(&pool);
+            sim::thread::Builder::new()
+                .name("worker")
+                .spawn(move || drop(pool.acquire()))
+                .unwrap()
+        };
+        worker.join().unwrap();
+        drop(permit);
+    })
+    .expect_err("main holds the only permit while joining the worker that wants it");
+    insta::assert_snapshot!("semaphore_join_deadlock_report", failure.message);
+}

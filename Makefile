@@ -1,0 +1,39 @@
+# lockstep: one facade, three backends. Loom builds use their own target dir so switching
+# RUSTFLAGS does not rebuild the std/shuttle artifacts.
+CARGO ?= cargo
+LOOM_ENV := RUSTFLAGS="--cfg loom" CARGO_TARGET_DIR=target/loom
+ITERATIONS ?= 2000
+SEED ?= 0
+
+.PHONY: test test-std test-shuttle test-loom explore bench lint fmt
+
+## test: every suite: std (real threads), shuttle (random/PCT/DFS), loom (exhaustive, release)
+test: test-std test-shuttle test-loom
+
+test-std:
+	$(CARGO) test --workspace
+
+test-shuttle:
+	$(CARGO) test --workspace --features shuttle --lib --tests --bins
+
+test-loom:
+	$(LOOM_ENV) $(CARGO) test --workspace --release --lib --tests
+
+## explore: the main job; every scenario under shuttle random and PCT
+explore:
+	$(CARGO) run --release --features shuttle -p model --bin explore -- $(ITERATIONS) $(SEED)
+
+## bench: facade vs raw shuttle and raw loom, ratios measured in one run
+bench:
+	$(CARGO) run --release --features shuttle --example bench_shuttle
+	$(LOOM_ENV) $(CARGO) run --release --example bench_loom
+
+## lint: formatting and clippy (-D warnings) for all three backends
+lint:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	$(CARGO) clippy --workspace --all-targets --features shuttle -- -D warnings
+	$(LOOM_ENV) $(CARGO) clippy --workspace --all-targets -- -D warnings
+
+fmt:
+	$(CARGO) fmt --all
