@@ -130,7 +130,7 @@ fn rwlock_readers_share_and_writers_exclude() {
 fn threads_return_their_value_and_names() {
     let handle = thread::Builder::new()
         .name("worker")
-        .spawn(|| thread::current_name())
+        .spawn(thread::current_name)
         .unwrap();
     assert_eq!(handle.name(), "worker");
     assert_eq!(handle.join().unwrap(), "worker");
