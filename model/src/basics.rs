@@ -95,6 +95,7 @@ pub fn timed_acquire_against_holder(
         move || match lock.lock_timeout(timeout) {
             Ok(_guard) => Acquire::Acquired(start.elapsed()),
             Err(LockError::Timeout { .. }) => Acquire::TimedOut(start.elapsed()),
+            Err(other) => panic!("{other}"),
         }
     };
     if holder_first {

@@ -24,6 +24,8 @@
 //! [`crate::runtime::execution`] fills at the start of every execution.
 
 use crate::backend::thread::{current, Thread};
+use crate::held::Held;
+use crate::hierarchy::SharedGraph;
 use crate::object::{Mode, ObjectInfo};
 use crate::wait::{Ticket, Woke};
 use std::cell::{Cell, RefCell};
@@ -54,11 +56,6 @@ struct Wait {
     fired: bool,
 }
 
-struct Held {
-    object: Arc<ObjectInfo>,
-    mode: Mode,
-}
-
 struct ThreadRecord {
     name: String,
     handle: Option<Thread>,
@@ -80,6 +77,7 @@ struct State {
 pub(crate) struct Kernel {
     state: RefCell<State>,
     failure: FailureSlot,
+    graph: Option<SharedGraph>,
 }
 
 std::thread_local! {
@@ -96,8 +94,9 @@ shuttle::thread_local! {
 }
 
 /// Installs a fresh kernel for the execution that is starting on this OS thread; the calling
-/// thread is registered as `main`.
-pub(crate) fn install(failure: FailureSlot) {
+/// thread is registered as `main`. `graph` is the exploration's lock-order graph (`None`:
+/// potential deadlocks are not checked).
+pub(crate) fn install(failure: FailureSlot, graph: Option<SharedGraph>) {
     let kernel = Kernel {
         state: RefCell::new(State {
             now: Duration::ZERO,
@@ -111,6 +110,7 @@ pub(crate) fn install(failure: FailureSlot) {
             }],
         }),
         failure,
+        graph,
     };
     KERNEL.with(|slot| *slot.borrow_mut() = Some(Rc::new(kernel)));
 }
@@ -197,30 +197,27 @@ pub(crate) fn record_failure(message: String) {
     }
 }
 
-/// The calling thread took `object` in `mode`.
-pub(crate) fn acquired(object: &Arc<ObjectInfo>, mode: Mode) {
+/// Runs `f` on the calling thread's held-lock stack.
+pub(crate) fn with_held<R>(f: impl FnOnce(&mut Vec<Held>) -> R) -> R {
     let kernel = kernel();
     let mut state = kernel.state.borrow_mut();
-    state.threads[me()].held.push(Held {
-        object: Arc::clone(object),
-        mode,
-    });
+    f(&mut state.threads[me()].held)
 }
 
-/// The calling thread gave `object` back (its most recent hold in `mode`).
-pub(crate) fn released(object: &Arc<ObjectInfo>, mode: Mode) {
-    let Some(kernel) = try_kernel() else { return };
-    let mut state = kernel.state.borrow_mut();
-    let index = me();
-    if let Some(thread) = state.threads.get_mut(index) {
-        if let Some(pos) = thread
-            .held
-            .iter()
-            .rposition(|h| Arc::ptr_eq(&h.object, object) && h.mode == mode)
-        {
-            thread.held.remove(pos);
+/// Like [`with_held`], but does nothing once the execution is gone (a guard dropped during
+/// teardown).
+pub(crate) fn with_held_if_running(f: impl FnOnce(&mut Vec<Held>)) {
+    if let Some(kernel) = try_kernel() {
+        let mut state = kernel.state.borrow_mut();
+        if let Some(thread) = state.threads.get_mut(me()) {
+            f(&mut thread.held);
         }
     }
+}
+
+/// The lock-order graph of the running exploration.
+pub(crate) fn lock_graph() -> Option<SharedGraph> {
+    try_kernel().and_then(|kernel| kernel.graph.clone())
 }
 
 /// Marks the calling thread as about to block natively (lock, read, write, join; under loom

@@ -39,6 +39,8 @@ compile_error!(
 
 mod backend;
 mod error;
+mod held;
+mod hierarchy;
 #[cfg(any(loom, feature = "shuttle"))]
 mod kernel;
 mod object;

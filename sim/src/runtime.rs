@@ -5,8 +5,8 @@
 //! runners, or use the runners here, which also count executions and catch the first failure
 //! with its original message:
 //!
-//! * under loom: [`explore_exhaustive`];
-//! * under shuttle: [`explore`] with a [`Strategy`].
+//! * [`Explorer`], configured with a [`Strategy`] (and seed, iterations, checks);
+//! * shorthands: [`explore`] under shuttle, [`explore_exhaustive`] under loom.
 //!
 //! Under std, [`execution`] returns the body unchanged: it runs once on real threads.
 
@@ -38,6 +38,7 @@ where
 #[cfg(any(loom, feature = "shuttle"))]
 mod sim_runners {
     use super::panic_message;
+    use crate::hierarchy::SharedGraph;
     use crate::kernel::{self, FailureSlot};
     use std::panic::{self, AssertUnwindSafe};
     use std::sync::atomic::{AtomicUsize, Ordering};
@@ -85,6 +86,7 @@ mod sim_runners {
         body: Arc<F>,
         executions: Arc<AtomicUsize>,
         failure: FailureSlot,
+        graph: Option<SharedGraph>,
     }
 
     impl<F: Fn() + Send + Sync + 'static> Harness<F> {
@@ -93,6 +95,7 @@ mod sim_runners {
                 body: Arc::new(body),
                 executions: Arc::new(AtomicUsize::new(0)),
                 failure: Arc::new(Mutex::new(None)),
+                graph: Some(SharedGraph::default()),
             }
         }
 
@@ -101,10 +104,11 @@ mod sim_runners {
                 body,
                 executions,
                 failure,
+                graph,
             } = self;
             move || {
                 executions.fetch_add(1, Ordering::Relaxed);
-                kernel::install(Arc::clone(&failure));
+                kernel::install(Arc::clone(&failure), graph.clone());
                 run_reporting_panics(|| body());
                 kernel::thread_finished();
             }
@@ -130,55 +134,104 @@ mod sim_runners {
         }
     }
 
-    /// Explores every interleaving of `body` with loom, up to `preemption_bound` preemptions
-    /// (`None`: unbounded, or loom's `LOOM_MAX_PREEMPTIONS`).
-    #[cfg(loom)]
-    pub fn explore_exhaustive<F>(preemption_bound: Option<usize>, body: F) -> Result<Stats, Failure>
-    where
-        F: Fn() + Send + Sync + 'static,
-    {
-        Harness::new(body).run(|f| {
+    /// How the checker picks the next thread at each scheduling point.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub enum Strategy {
+        /// Uniformly random choice, seeded (shuttle).
+        #[cfg(not(loom))]
+        Random,
+        /// Probabilistic concurrency testing (Burckhardt et al.) with bug depth `depth`, seeded
+        /// (shuttle).
+        #[cfg(not(loom))]
+        Pct {
+            /// The number of ordering constraints the searched-for bug needs.
+            depth: usize,
+        },
+        /// Depth-first enumeration of schedules, exhaustive if it finishes (shuttle).
+        #[cfg(not(loom))]
+        Dfs,
+        /// Every interleaving up to `preemption_bound` preemptions (loom; `None`: unbounded,
+        /// or loom's `LOOM_MAX_PREEMPTIONS`).
+        #[cfg(loom)]
+        Exhaustive {
+            /// The most preemptions per execution.
+            preemption_bound: Option<usize>,
+        },
+    }
+
+    /// Configures and runs an exploration of a test body.
+    ///
+    /// The same configuration always explores the same executions, so a failure reproduces by
+    /// running it again.
+    #[derive(Clone, Debug)]
+    pub struct Explorer {
+        strategy: Strategy,
+        seed: u64,
+        iterations: usize,
+        lock_order_graph: bool,
+    }
+
+    impl Explorer {
+        /// An exploration by `strategy`, from seed 0, for at most 1000 iterations (shuttle),
+        /// with lock-order-graph checking on.
+        pub fn new(strategy: Strategy) -> Self {
+            Explorer {
+                strategy,
+                seed: 0,
+                iterations: 1000,
+                lock_order_graph: true,
+            }
+        }
+
+        /// The seed of the random strategies.
+        pub fn seed(mut self, seed: u64) -> Self {
+            self.seed = seed;
+            self
+        }
+
+        /// The most executions to run (shuttle strategies).
+        pub fn iterations(mut self, iterations: usize) -> Self {
+            self.iterations = iterations;
+            self
+        }
+
+        /// Whether to fail on a cycle in the lock-order graph (a potential deadlock) before it
+        /// deadlocks. On by default; turn it off to see the deadlocks themselves.
+        pub fn lock_order_graph(mut self, enabled: bool) -> Self {
+            self.lock_order_graph = enabled;
+            self
+        }
+
+        /// Runs the exploration: `Ok` with the count of executions, or the first failure.
+        pub fn run<F>(&self, body: F) -> Result<Stats, Failure>
+        where
+            F: Fn() + Send + Sync + 'static,
+        {
+            let mut harness = Harness::new(body);
+            if !self.lock_order_graph {
+                harness.graph = None;
+            }
+            harness.run(|f| self.drive(f))
+        }
+
+        #[cfg(loom)]
+        fn drive(&self, f: Box<dyn Fn() + Send + Sync>) {
+            let Strategy::Exhaustive { preemption_bound } = self.strategy;
             let mut builder = loom::model::Builder::new();
             if preemption_bound.is_some() {
                 builder.preemption_bound = preemption_bound;
             }
             builder.check(f);
-        })
-    }
+        }
 
-    /// How shuttle picks the next thread at each scheduling point.
-    #[cfg(all(feature = "shuttle", not(loom)))]
-    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-    pub enum Strategy {
-        /// Uniformly random choice, seeded.
-        Random,
-        /// Probabilistic concurrency testing (Burckhardt et al.) with bug depth `depth`, seeded.
-        Pct {
-            /// The number of ordering constraints the searched-for bug needs.
-            depth: usize,
-        },
-        /// Depth-first enumeration of schedules (exhaustive if it finishes).
-        Dfs,
-    }
-
-    /// Explores `iterations` executions of `body` with shuttle, scheduling by `strategy` from
-    /// `seed`. The same arguments always explore the same executions.
-    #[cfg(all(feature = "shuttle", not(loom)))]
-    pub fn explore<F>(
-        strategy: Strategy,
-        seed: u64,
-        iterations: usize,
-        body: F,
-    ) -> Result<Stats, Failure>
-    where
-        F: Fn() + Send + Sync + 'static,
-    {
-        use shuttle::scheduler::{DfsScheduler, PctScheduler, RandomScheduler};
-        use shuttle::{Config, FailurePersistence, Runner};
-        Harness::new(body).run(|f| {
+        #[cfg(not(loom))]
+        fn drive(&self, f: Box<dyn Fn() + Send + Sync>) {
+            use shuttle::scheduler::{DfsScheduler, PctScheduler, RandomScheduler};
+            use shuttle::{Config, FailurePersistence, Runner};
             let mut config = Config::new();
             config.failure_persistence = FailurePersistence::None;
-            match strategy {
+            let (seed, iterations) = (self.seed, self.iterations);
+            match self.strategy {
                 Strategy::Random => {
                     Runner::new(RandomScheduler::new_from_seed(seed, iterations), config).run(f);
                 }
@@ -190,6 +243,34 @@ mod sim_runners {
                     Runner::new(DfsScheduler::new(Some(iterations), false), config).run(f);
                 }
             }
-        })
+        }
+    }
+
+    /// Explores every interleaving of `body` with loom, up to `preemption_bound` preemptions;
+    /// shorthand for an [`Explorer`] with [`Strategy::Exhaustive`].
+    #[cfg(loom)]
+    pub fn explore_exhaustive<F>(preemption_bound: Option<usize>, body: F) -> Result<Stats, Failure>
+    where
+        F: Fn() + Send + Sync + 'static,
+    {
+        Explorer::new(Strategy::Exhaustive { preemption_bound }).run(body)
+    }
+
+    /// Explores `iterations` executions of `body` with shuttle, scheduling by `strategy` from
+    /// `seed`; shorthand for an [`Explorer`].
+    #[cfg(not(loom))]
+    pub fn explore<F>(
+        strategy: Strategy,
+        seed: u64,
+        iterations: usize,
+        body: F,
+    ) -> Result<Stats, Failure>
+    where
+        F: Fn() + Send + Sync + 'static,
+    {
+        Explorer::new(strategy)
+            .seed(seed)
+            .iterations(iterations)
+            .run(body)
     }
 }

@@ -6,6 +6,7 @@ use crate::time::{deadline_after, Duration};
 use crate::wait::{self, Woke};
 use crate::LockError;
 use std::fmt;
+use std::panic::Location;
 use std::sync::Arc;
 
 /// A condition variable. Waiters are woken in arrival order; there are no spurious wakeups in
@@ -46,31 +47,37 @@ impl Condvar {
         }
     }
 
-    /// Releases the guard's mutex, waits for a notification, and locks the mutex again.
+    /// Releases the guard's mutex, waits for a notification, and locks the mutex again (a
+    /// hierarchy-checked acquisition, attributed to the caller).
+    #[track_caller]
     pub fn wait<'a, T: ?Sized>(&self, guard: MutexGuard<'a, T>) -> MutexGuard<'a, T> {
-        self.wait_until(guard, None).0
+        self.wait_until(guard, None, Location::caller()).0
     }
 
     /// Waits while `condition` holds, re-checking after every notification.
+    #[track_caller]
     pub fn wait_while<'a, T: ?Sized>(
         &self,
         mut guard: MutexGuard<'a, T>,
         mut condition: impl FnMut(&mut T) -> bool,
     ) -> MutexGuard<'a, T> {
+        let site = Location::caller();
         while condition(&mut guard) {
-            guard = self.wait(guard);
+            guard = self.wait_until(guard, None, site).0;
         }
         guard
     }
 
     /// Like [`wait`](Condvar::wait), but gives up after `timeout` (virtual time under
     /// simulation). The mutex is locked again either way, so the guard always comes back.
+    #[track_caller]
     pub fn wait_timeout<'a, T: ?Sized>(
         &self,
         guard: MutexGuard<'a, T>,
         timeout: Duration,
     ) -> (MutexGuard<'a, T>, Result<(), LockError>) {
-        let (guard, woke) = self.wait_until(guard, Some(deadline_after(timeout)));
+        let site = Location::caller();
+        let (guard, woke) = self.wait_until(guard, Some(deadline_after(timeout)), site);
         let result = match woke {
             Woke::Notified => Ok(()),
             Woke::TimedOut => Err(LockError::Timeout {
@@ -96,6 +103,7 @@ impl Condvar {
         &self,
         guard: MutexGuard<'a, T>,
         deadline: Option<Option<crate::time::Instant>>,
+        site: &'static Location<'static>,
     ) -> (MutexGuard<'a, T>, Woke) {
         let mutex = guard.mutex;
         // Register before unlocking: a notifier needs the mutex to change the condition, so it
@@ -104,7 +112,7 @@ impl Condvar {
         drop(guard);
         let woke = wait::park(&ticket, &self.info, Mode::Notify, deadline.flatten());
         self.info.waiters.cancel(&ticket);
-        (mutex.lock(), woke)
+        (mutex.lock_at(site), woke)
     }
 }
 

@@ -13,6 +13,7 @@ mod rwlock;
 mod semaphore;
 mod timed;
 
+pub use crate::hierarchy::{held, HeldLock, Hold, LockClass};
 pub use condvar::Condvar;
 pub use mutex::{Mutex, MutexGuard};
 pub use rwlock::{RwLock, RwLockReadGuard, RwLockWriteGuard};

@@ -2,11 +2,14 @@
 
 use super::timed;
 use crate::backend::{self, unpoison};
+use crate::held;
+use crate::hierarchy::{self, LockClass};
 use crate::object::{Kind, Mode, ObjectInfo};
 use crate::time::{Duration, Instant};
 use crate::LockError;
 use std::fmt;
 use std::ops::{Deref, DerefMut};
+use std::panic::Location;
 use std::sync::Arc;
 
 /// A mutual-exclusion lock, like `std::sync::Mutex` but poison-free and with
@@ -42,6 +45,17 @@ impl<T> Mutex<T> {
         Self::with_info(ObjectInfo::new(Kind::Mutex, Some(name)), value)
     }
 
+    /// A new unlocked mutex in the lock hierarchy, named after its class.
+    pub fn ranked(class: LockClass, value: T) -> Self {
+        Self::with_info(ObjectInfo::ranked(Kind::Mutex, class, None), value)
+    }
+
+    /// A new unlocked mutex in the lock hierarchy, one of many in its class (`key` orders
+    /// them: several may be held at once when taken in increasing key order).
+    pub fn ranked_keyed(class: LockClass, key: u64, value: T) -> Self {
+        Self::with_info(ObjectInfo::ranked(Kind::Mutex, class, Some(key)), value)
+    }
+
     fn with_info(info: ObjectInfo, value: T) -> Self {
         Mutex {
             info: Arc::new(info),
@@ -57,7 +71,19 @@ impl<T> Mutex<T> {
 
 impl<T: ?Sized> Mutex<T> {
     /// Blocks until the lock is free, then takes it.
+    ///
+    /// Panics with the report if taking it now breaks the lock hierarchy, or (under simulation,
+    /// and under std in debug builds) if it closes a cycle in the lock-order graph.
+    #[track_caller]
     pub fn lock(&self) -> MutexGuard<'_, T> {
+        self.lock_at(Location::caller())
+    }
+
+    /// [`lock`](Mutex::lock) on behalf of the caller at `site`.
+    pub(crate) fn lock_at(&self, site: &'static Location<'static>) -> MutexGuard<'_, T> {
+        if let Err(violation) = hierarchy::before_acquire(&self.info, site) {
+            panic!("{violation}");
+        }
         #[cfg(any(loom, feature = "shuttle"))]
         crate::kernel::begin_native_wait(
             crate::kernel::WaitOn::Acquire {
@@ -69,22 +95,33 @@ impl<T: ?Sized> Mutex<T> {
         let native = unpoison(self.native.lock());
         #[cfg(any(loom, feature = "shuttle"))]
         crate::kernel::end_native_wait();
-        self.guard(native)
+        self.guard(native, site)
     }
 
-    /// Takes the lock if it is free right now.
+    /// Takes the lock if it is free right now. A try never blocks, so it is not checked
+    /// against the lock hierarchy.
+    #[track_caller]
     pub fn try_lock(&self) -> Option<MutexGuard<'_, T>> {
-        self.try_lock_until(None)
+        self.try_lock_until(None, Location::caller())
     }
 
-    /// Takes the lock, waiting at most `timeout` (virtual time under simulation).
+    /// Takes the lock, waiting at most `timeout` (virtual time under simulation). Fails with
+    /// [`LockError::Timeout`], or [`LockError::OrderViolation`] if taking it now breaks the
+    /// lock hierarchy.
+    #[track_caller]
     pub fn lock_timeout(&self, timeout: Duration) -> Result<MutexGuard<'_, T>, LockError> {
+        let site = Location::caller();
+        hierarchy::before_acquire(&self.info, site)?;
         timed::acquire(&self.info, Mode::Exclusive, Some(timeout), |deadline| {
-            self.try_lock_until(deadline)
+            self.try_lock_until(deadline, site)
         })
     }
 
-    fn try_lock_until(&self, deadline: Option<Instant>) -> Option<MutexGuard<'_, T>> {
+    fn try_lock_until(
+        &self,
+        deadline: Option<Instant>,
+        site: &'static Location<'static>,
+    ) -> Option<MutexGuard<'_, T>> {
         let native = timed::try_native(&self.info, Mode::Exclusive, deadline, || {
             match self.native.try_lock() {
                 Ok(native) => Some(native),
@@ -92,7 +129,7 @@ impl<T: ?Sized> Mutex<T> {
                 Err(std::sync::TryLockError::WouldBlock) => None,
             }
         })?;
-        Some(self.guard(native))
+        Some(self.guard(native, site))
     }
 
     /// A mutable reference to the value; no locking needed.
@@ -105,9 +142,12 @@ impl<T: ?Sized> Mutex<T> {
         self.info.to_string()
     }
 
-    fn guard<'a>(&'a self, native: backend::MutexGuard<'a, T>) -> MutexGuard<'a, T> {
-        #[cfg(any(loom, feature = "shuttle"))]
-        crate::kernel::acquired(&self.info, Mode::Exclusive);
+    fn guard<'a>(
+        &'a self,
+        native: backend::MutexGuard<'a, T>,
+        site: &'static Location<'static>,
+    ) -> MutexGuard<'a, T> {
+        held::push(&self.info, Mode::Exclusive, site);
         MutexGuard {
             mutex: self,
             native: Some(native),
@@ -117,8 +157,7 @@ impl<T: ?Sized> Mutex<T> {
 
 impl<T: ?Sized> Drop for MutexGuard<'_, T> {
     fn drop(&mut self) {
-        #[cfg(any(loom, feature = "shuttle"))]
-        crate::kernel::released(&self.mutex.info, Mode::Exclusive);
+        held::remove(&self.mutex.info, Mode::Exclusive);
         drop(self.native.take());
         self.mutex.info.waiters.wake_all();
     }

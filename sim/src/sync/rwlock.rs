@@ -2,11 +2,14 @@
 
 use super::timed;
 use crate::backend::{self, unpoison};
+use crate::held;
+use crate::hierarchy::{self, LockClass};
 use crate::object::{Kind, Mode, ObjectInfo};
 use crate::time::{Duration, Instant};
 use crate::LockError;
 use std::fmt;
 use std::ops::{Deref, DerefMut};
+use std::panic::Location;
 use std::sync::Arc;
 
 /// A reader-writer lock, like `std::sync::RwLock` but poison-free and with timed variants.
@@ -47,6 +50,16 @@ impl<T> RwLock<T> {
         Self::with_info(ObjectInfo::new(Kind::RwLock, Some(name)), value)
     }
 
+    /// A new unlocked lock in the lock hierarchy, named after its class.
+    pub fn ranked(class: LockClass, value: T) -> Self {
+        Self::with_info(ObjectInfo::ranked(Kind::RwLock, class, None), value)
+    }
+
+    /// A new unlocked lock in the lock hierarchy, one of many in its class, ordered by `key`.
+    pub fn ranked_keyed(class: LockClass, key: u64, value: T) -> Self {
+        Self::with_info(ObjectInfo::ranked(Kind::RwLock, class, Some(key)), value)
+    }
+
     fn with_info(info: ObjectInfo, value: T) -> Self {
         RwLock {
             info: Arc::new(info),
@@ -61,47 +74,72 @@ impl<T> RwLock<T> {
 }
 
 impl<T: ?Sized> RwLock<T> {
-    /// Blocks until no writer holds the lock, then takes shared access.
+    /// Blocks until no writer holds the lock, then takes shared access. Panics with the report
+    /// if that breaks the lock hierarchy (see [`Mutex::lock`](super::Mutex::lock)).
+    #[track_caller]
     pub fn read(&self) -> RwLockReadGuard<'_, T> {
+        let site = Location::caller();
+        if let Err(violation) = hierarchy::before_acquire(&self.info, site) {
+            panic!("{violation}");
+        }
         self.begin_native_wait(Mode::Shared);
         let native = unpoison(self.native.read());
         self.end_native_wait();
-        self.read_guard(native)
+        self.read_guard(native, site)
     }
 
-    /// Blocks until nobody holds the lock, then takes exclusive access.
+    /// Blocks until nobody holds the lock, then takes exclusive access. Panics with the report
+    /// if that breaks the lock hierarchy.
+    #[track_caller]
     pub fn write(&self) -> RwLockWriteGuard<'_, T> {
+        let site = Location::caller();
+        if let Err(violation) = hierarchy::before_acquire(&self.info, site) {
+            panic!("{violation}");
+        }
         self.begin_native_wait(Mode::Exclusive);
         let native = unpoison(self.native.write());
         self.end_native_wait();
-        self.write_guard(native)
+        self.write_guard(native, site)
     }
 
-    /// Takes shared access if no writer holds the lock right now.
+    /// Takes shared access if no writer holds the lock right now (not hierarchy-checked: a try
+    /// never blocks).
+    #[track_caller]
     pub fn try_read(&self) -> Option<RwLockReadGuard<'_, T>> {
-        self.try_read_until(None)
+        self.try_read_until(None, Location::caller())
     }
 
-    /// Takes exclusive access if nobody holds the lock right now.
+    /// Takes exclusive access if nobody holds the lock right now (not hierarchy-checked).
+    #[track_caller]
     pub fn try_write(&self) -> Option<RwLockWriteGuard<'_, T>> {
-        self.try_write_until(None)
+        self.try_write_until(None, Location::caller())
     }
 
     /// Shared access, waiting at most `timeout` (virtual time under simulation).
+    #[track_caller]
     pub fn read_timeout(&self, timeout: Duration) -> Result<RwLockReadGuard<'_, T>, LockError> {
+        let site = Location::caller();
+        hierarchy::before_acquire(&self.info, site)?;
         timed::acquire(&self.info, Mode::Shared, Some(timeout), |deadline| {
-            self.try_read_until(deadline)
+            self.try_read_until(deadline, site)
         })
     }
 
     /// Exclusive access, waiting at most `timeout` (virtual time under simulation).
+    #[track_caller]
     pub fn write_timeout(&self, timeout: Duration) -> Result<RwLockWriteGuard<'_, T>, LockError> {
+        let site = Location::caller();
+        hierarchy::before_acquire(&self.info, site)?;
         timed::acquire(&self.info, Mode::Exclusive, Some(timeout), |deadline| {
-            self.try_write_until(deadline)
+            self.try_write_until(deadline, site)
         })
     }
 
-    fn try_read_until(&self, deadline: Option<Instant>) -> Option<RwLockReadGuard<'_, T>> {
+    fn try_read_until(
+        &self,
+        deadline: Option<Instant>,
+        site: &'static Location<'static>,
+    ) -> Option<RwLockReadGuard<'_, T>> {
         let native = timed::try_native(&self.info, Mode::Shared, deadline, || {
             match self.native.try_read() {
                 Ok(native) => Some(native),
@@ -109,10 +147,14 @@ impl<T: ?Sized> RwLock<T> {
                 Err(std::sync::TryLockError::WouldBlock) => None,
             }
         })?;
-        Some(self.read_guard(native))
+        Some(self.read_guard(native, site))
     }
 
-    fn try_write_until(&self, deadline: Option<Instant>) -> Option<RwLockWriteGuard<'_, T>> {
+    fn try_write_until(
+        &self,
+        deadline: Option<Instant>,
+        site: &'static Location<'static>,
+    ) -> Option<RwLockWriteGuard<'_, T>> {
         let native = timed::try_native(&self.info, Mode::Exclusive, deadline, || {
             match self.native.try_write() {
                 Ok(native) => Some(native),
@@ -120,7 +162,7 @@ impl<T: ?Sized> RwLock<T> {
                 Err(std::sync::TryLockError::WouldBlock) => None,
             }
         })?;
-        Some(self.write_guard(native))
+        Some(self.write_guard(native, site))
     }
 
     /// A mutable reference to the value; no locking needed.
@@ -150,9 +192,12 @@ impl<T: ?Sized> RwLock<T> {
         crate::kernel::end_native_wait();
     }
 
-    fn read_guard<'a>(&'a self, native: backend::RwLockReadGuard<'a, T>) -> RwLockReadGuard<'a, T> {
-        #[cfg(any(loom, feature = "shuttle"))]
-        crate::kernel::acquired(&self.info, Mode::Shared);
+    fn read_guard<'a>(
+        &'a self,
+        native: backend::RwLockReadGuard<'a, T>,
+        site: &'static Location<'static>,
+    ) -> RwLockReadGuard<'a, T> {
+        held::push(&self.info, Mode::Shared, site);
         RwLockReadGuard {
             info: &self.info,
             native: Some(native),
@@ -162,9 +207,9 @@ impl<T: ?Sized> RwLock<T> {
     fn write_guard<'a>(
         &'a self,
         native: backend::RwLockWriteGuard<'a, T>,
+        site: &'static Location<'static>,
     ) -> RwLockWriteGuard<'a, T> {
-        #[cfg(any(loom, feature = "shuttle"))]
-        crate::kernel::acquired(&self.info, Mode::Exclusive);
+        held::push(&self.info, Mode::Exclusive, site);
         RwLockWriteGuard {
             info: &self.info,
             native: Some(native),
@@ -173,13 +218,8 @@ impl<T: ?Sized> RwLock<T> {
 }
 
 /// Releases one hold of an RwLock: ghost state first, then the backend, then parked waiters.
-fn release<G>(
-    info: &Arc<ObjectInfo>,
-    #[allow(unused_variables)] mode: Mode,
-    native: &mut Option<G>,
-) {
-    #[cfg(any(loom, feature = "shuttle"))]
-    crate::kernel::released(info, mode);
+fn release<G>(info: &Arc<ObjectInfo>, mode: Mode, native: &mut Option<G>) {
+    held::remove(info, mode);
     drop(native.take());
     info.waiters.wake_all();
 }

@@ -2,10 +2,13 @@
 
 use super::timed;
 use crate::backend::{self, unpoison};
+use crate::held;
+use crate::hierarchy::{self, LockClass};
 use crate::object::{Kind, Mode, ObjectInfo};
 use crate::time::Duration;
 use crate::LockError;
 use std::fmt;
+use std::panic::Location;
 use std::sync::Arc;
 
 /// A counting semaphore: at most `permits` holders at once. A permit is returned when its
@@ -45,6 +48,19 @@ impl Semaphore {
         Self::with_info(ObjectInfo::new(Kind::Semaphore, Some(name)), permits)
     }
 
+    /// A semaphore in the lock hierarchy, named after its class.
+    pub fn ranked(class: LockClass, permits: usize) -> Self {
+        Self::with_info(ObjectInfo::ranked(Kind::Semaphore, class, None), permits)
+    }
+
+    /// A semaphore in the lock hierarchy, one of many in its class, ordered by `key`.
+    pub fn ranked_keyed(class: LockClass, key: u64, permits: usize) -> Self {
+        Self::with_info(
+            ObjectInfo::ranked(Kind::Semaphore, class, Some(key)),
+            permits,
+        )
+    }
+
     fn with_info(info: ObjectInfo, permits: usize) -> Self {
         Semaphore {
             info: Arc::new(info),
@@ -52,14 +68,27 @@ impl Semaphore {
         }
     }
 
-    /// Blocks until a permit is free, then takes it.
+    /// Blocks until a permit is free, then takes it. Panics with the report if that breaks the
+    /// lock hierarchy.
+    #[track_caller]
     pub fn acquire(&self) -> SemaphorePermit<'_> {
-        timed::acquire(&self.info, Mode::Permit, None, |_| self.try_acquire())
-            .expect("an acquire without a deadline cannot time out")
+        let site = Location::caller();
+        if let Err(violation) = hierarchy::before_acquire(&self.info, site) {
+            panic!("{violation}");
+        }
+        timed::acquire(&self.info, Mode::Permit, None, |_| {
+            self.try_acquire_at(site)
+        })
+        .expect("an acquire without a deadline cannot time out")
     }
 
-    /// Takes a permit if one is free right now.
+    /// Takes a permit if one is free right now (not hierarchy-checked: a try never blocks).
+    #[track_caller]
     pub fn try_acquire(&self) -> Option<SemaphorePermit<'_>> {
+        self.try_acquire_at(Location::caller())
+    }
+
+    fn try_acquire_at(&self, site: &'static Location<'static>) -> Option<SemaphorePermit<'_>> {
         {
             let mut free = unpoison(self.free.lock());
             if *free == 0 {
@@ -67,15 +96,18 @@ impl Semaphore {
             }
             *free -= 1;
         }
-        #[cfg(any(loom, feature = "shuttle"))]
-        crate::kernel::acquired(&self.info, Mode::Permit);
+        held::push(&self.info, Mode::Permit, site);
         Some(SemaphorePermit { semaphore: self })
     }
 
-    /// Takes a permit, waiting at most `timeout` (virtual time under simulation).
+    /// Takes a permit, waiting at most `timeout` (virtual time under simulation). Fails with
+    /// [`LockError::Timeout`], or [`LockError::OrderViolation`] if that breaks the hierarchy.
+    #[track_caller]
     pub fn acquire_timeout(&self, timeout: Duration) -> Result<SemaphorePermit<'_>, LockError> {
+        let site = Location::caller();
+        hierarchy::before_acquire(&self.info, site)?;
         timed::acquire(&self.info, Mode::Permit, Some(timeout), |_| {
-            self.try_acquire()
+            self.try_acquire_at(site)
         })
     }
 
@@ -93,8 +125,7 @@ impl Semaphore {
 impl Drop for SemaphorePermit<'_> {
     fn drop(&mut self) {
         let semaphore = self.semaphore;
-        #[cfg(any(loom, feature = "shuttle"))]
-        crate::kernel::released(&semaphore.info, Mode::Permit);
+        held::remove(&semaphore.info, Mode::Permit);
         *unpoison(semaphore.free.lock()) += 1;
         semaphore.info.waiters.wake_all();
     }

@@ -1,0 +1,60 @@
+//! The locks and permits each thread holds now, oldest first: the held-lock stack the hierarchy
+//! checks read, and that models query through [`crate::sync::held`].
+//!
+//! Under simulation the stack lives in the kernel's thread record (the kernel derives "blocked"
+//! from it); under std it is thread-local.
+
+use crate::object::{Mode, ObjectInfo};
+use std::panic::Location;
+use std::sync::Arc;
+
+/// One hold: an object, how it is held, and where it was taken.
+pub(crate) struct Held {
+    pub(crate) object: Arc<ObjectInfo>,
+    pub(crate) mode: Mode,
+    pub(crate) site: &'static Location<'static>,
+}
+
+#[cfg(not(any(loom, feature = "shuttle")))]
+std::thread_local! {
+    static HELD: std::cell::RefCell<Vec<Held>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Runs `f` on the calling thread's held-lock stack.
+pub(crate) fn with_stack<R>(f: impl FnOnce(&mut Vec<Held>) -> R) -> R {
+    #[cfg(any(loom, feature = "shuttle"))]
+    return crate::kernel::with_held(f);
+    #[cfg(not(any(loom, feature = "shuttle")))]
+    return HELD.with(|held| f(&mut held.borrow_mut()));
+}
+
+/// The calling thread took `object` in `mode` at `site`.
+pub(crate) fn push(object: &Arc<ObjectInfo>, mode: Mode, site: &'static Location<'static>) {
+    with_stack(|stack| {
+        stack.push(Held {
+            object: Arc::clone(object),
+            mode,
+            site,
+        })
+    });
+}
+
+/// The calling thread gave back its most recent hold of `object` in `mode`. Release order is
+/// free: any hold may go first.
+pub(crate) fn remove(object: &Arc<ObjectInfo>, mode: Mode) {
+    let remove = |stack: &mut Vec<Held>| {
+        if let Some(pos) = stack
+            .iter()
+            .rposition(|h| Arc::ptr_eq(&h.object, object) && h.mode == mode)
+        {
+            stack.remove(pos);
+        }
+    };
+    #[cfg(any(loom, feature = "shuttle"))]
+    crate::kernel::with_held_if_running(remove);
+    #[cfg(not(any(loom, feature = "shuttle")))]
+    {
+        // During thread teardown the thread-local may be gone; nothing is held then.
+        let _ = HELD.try_with(|held| remove(&mut held.borrow_mut()));
+    }
+}
