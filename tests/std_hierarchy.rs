@@ -1,0 +1,23 @@
+//! The lock hierarchy on real threads: rank and key order enforced, and the process-wide
+//! lock-order graph (debug builds) reporting inversions that did not deadlock.
+#![cfg(not(any(loom, feature = "shuttle")))]
+
+#[macro_use]
+mod hierarchy_programs;
+
+use hierarchy_programs as programs;
+use std::collections::BTreeSet;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+/// Runs a program that must be reported; returns the report.
+fn failure_of(program: impl FnOnce()) -> String {
+    let payload = catch_unwind(AssertUnwindSafe(program)).expect_err("the program is reported");
+    sim::runtime::panic_message(&*payload)
+}
+
+/// Runs a program that must pass 100 times on real threads; returns its results.
+fn outcomes_of<T: Ord>(program: impl Fn() -> T) -> BTreeSet<T> {
+    (0..100).map(|_| program()).collect()
+}
+
+hierarchy_tests!(failure_of, outcomes_of);
