@@ -158,6 +158,10 @@ pub(crate) fn before_acquire(
     object: &Arc<ObjectInfo>,
     site: &'static Location<'static>,
 ) -> Result<(), LockError> {
+    #[cfg(any(loom, feature = "shuttle"))]
+    if !crate::kernel::hierarchy_enabled() {
+        return Ok(());
+    }
     let (violation, from_nodes) = held::with_stack(|stack| {
         if stack.is_empty() {
             return (None, Vec::new());

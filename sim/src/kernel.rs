@@ -76,8 +76,18 @@ struct State {
 /// One execution's kernel.
 pub(crate) struct Kernel {
     state: RefCell<State>,
-    failure: FailureSlot,
-    graph: Option<SharedGraph>,
+    setup: Setup,
+}
+
+/// What an exploration shares with each of its executions' kernels.
+#[derive(Clone)]
+pub(crate) struct Setup {
+    /// Where the first panic message of a failing execution goes.
+    pub(crate) failure: FailureSlot,
+    /// The exploration's lock-order graph (`None`: potential deadlocks are not checked).
+    pub(crate) graph: Option<SharedGraph>,
+    /// Whether acquisitions are checked against the lock hierarchy at all.
+    pub(crate) hierarchy: bool,
 }
 
 std::thread_local! {
@@ -94,9 +104,8 @@ shuttle::thread_local! {
 }
 
 /// Installs a fresh kernel for the execution that is starting on this OS thread; the calling
-/// thread is registered as `main`. `graph` is the exploration's lock-order graph (`None`:
-/// potential deadlocks are not checked).
-pub(crate) fn install(failure: FailureSlot, graph: Option<SharedGraph>) {
+/// thread is registered as `main`.
+pub(crate) fn install(setup: Setup) {
     let kernel = Kernel {
         state: RefCell::new(State {
             now: Duration::ZERO,
@@ -109,8 +118,7 @@ pub(crate) fn install(failure: FailureSlot, graph: Option<SharedGraph>) {
                 wait: None,
             }],
         }),
-        failure,
-        graph,
+        setup,
     };
     KERNEL.with(|slot| *slot.borrow_mut() = Some(Rc::new(kernel)));
 }
@@ -190,6 +198,7 @@ pub(crate) fn thread_finished() {
 pub(crate) fn record_failure(message: String) {
     if let Some(kernel) = try_kernel() {
         let mut slot = kernel
+            .setup
             .failure
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -217,7 +226,12 @@ pub(crate) fn with_held_if_running(f: impl FnOnce(&mut Vec<Held>)) {
 
 /// The lock-order graph of the running exploration.
 pub(crate) fn lock_graph() -> Option<SharedGraph> {
-    try_kernel().and_then(|kernel| kernel.graph.clone())
+    try_kernel().and_then(|kernel| kernel.setup.graph.clone())
+}
+
+/// Whether the running exploration checks the lock hierarchy.
+pub(crate) fn hierarchy_enabled() -> bool {
+    try_kernel().is_some_and(|kernel| kernel.setup.hierarchy)
 }
 
 /// Marks the calling thread as about to block natively (lock, read, write, join; under loom

@@ -39,7 +39,7 @@ where
 mod sim_runners {
     use super::panic_message;
     use crate::hierarchy::SharedGraph;
-    use crate::kernel::{self, FailureSlot};
+    use crate::kernel::{self, Setup};
     use std::panic::{self, AssertUnwindSafe};
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::{Arc, Mutex};
@@ -85,8 +85,7 @@ mod sim_runners {
     struct Harness<F> {
         body: Arc<F>,
         executions: Arc<AtomicUsize>,
-        failure: FailureSlot,
-        graph: Option<SharedGraph>,
+        setup: Setup,
     }
 
     impl<F: Fn() + Send + Sync + 'static> Harness<F> {
@@ -94,8 +93,11 @@ mod sim_runners {
             Harness {
                 body: Arc::new(body),
                 executions: Arc::new(AtomicUsize::new(0)),
-                failure: Arc::new(Mutex::new(None)),
-                graph: Some(SharedGraph::default()),
+                setup: Setup {
+                    failure: Arc::new(Mutex::new(None)),
+                    graph: Some(SharedGraph::default()),
+                    hierarchy: true,
+                },
             }
         }
 
@@ -103,12 +105,11 @@ mod sim_runners {
             let Harness {
                 body,
                 executions,
-                failure,
-                graph,
+                setup,
             } = self;
             move || {
                 executions.fetch_add(1, Ordering::Relaxed);
-                kernel::install(Arc::clone(&failure), graph.clone());
+                kernel::install(setup.clone());
                 run_reporting_panics(|| body());
                 kernel::thread_finished();
             }
@@ -118,7 +119,7 @@ mod sim_runners {
         /// [`Failure`] carrying the first panic message of the failing execution.
         fn run(self, drive: impl FnOnce(Box<dyn Fn() + Send + Sync>)) -> Result<Stats, Failure> {
             let executions = Arc::clone(&self.executions);
-            let failure = Arc::clone(&self.failure);
+            let failure = Arc::clone(&self.setup.failure);
             let outcome = panic::catch_unwind(AssertUnwindSafe(|| drive(Box::new(self.into_fn()))));
             let executions = executions.load(Ordering::Relaxed);
             match outcome {
@@ -169,6 +170,7 @@ mod sim_runners {
         seed: u64,
         iterations: usize,
         lock_order_graph: bool,
+        hierarchy: bool,
     }
 
     impl Explorer {
@@ -180,6 +182,7 @@ mod sim_runners {
                 seed: 0,
                 iterations: 1000,
                 lock_order_graph: true,
+                hierarchy: true,
             }
         }
 
@@ -202,15 +205,23 @@ mod sim_runners {
             self
         }
 
+        /// Whether to check acquisitions against the lock hierarchy at all (ranks and the
+        /// lock-order graph). On by default; off only to measure what the checks cost.
+        pub fn hierarchy(mut self, enabled: bool) -> Self {
+            self.hierarchy = enabled;
+            self
+        }
+
         /// Runs the exploration: `Ok` with the count of executions, or the first failure.
         pub fn run<F>(&self, body: F) -> Result<Stats, Failure>
         where
             F: Fn() + Send + Sync + 'static,
         {
             let mut harness = Harness::new(body);
-            if !self.lock_order_graph {
-                harness.graph = None;
+            if !self.lock_order_graph || !self.hierarchy {
+                harness.setup.graph = None;
             }
+            harness.setup.hierarchy = self.hierarchy;
             harness.run(|f| self.drive(f))
         }
 
