@@ -28,6 +28,15 @@ pub(crate) fn with_stack<R>(f: impl FnOnce(&mut Vec<Held>) -> R) -> R {
     return HELD.with(|held| f(&mut held.borrow_mut()));
 }
 
+/// Runs `f` on the calling thread's held-lock stack, with a function that gives the thread's
+/// canonical name (called only when a report needs it).
+pub(crate) fn with_stack_named<R>(f: impl FnOnce(&dyn Fn() -> String, &mut Vec<Held>) -> R) -> R {
+    #[cfg(any(loom, feature = "shuttle"))]
+    return crate::kernel::with_held_named(f);
+    #[cfg(not(any(loom, feature = "shuttle")))]
+    return HELD.with(|held| f(&crate::thread::current_name, &mut held.borrow_mut()));
+}
+
 /// The calling thread took `object` in `mode` at `site`.
 pub(crate) fn push(object: &Arc<ObjectInfo>, mode: Mode, site: &'static Location<'static>) {
     with_stack(|stack| {

@@ -87,6 +87,7 @@ pub(crate) type SharedGraph = Arc<std::sync::Mutex<LockGraph>>;
 
 impl LockGraph {
     /// Adds `from → to` (if new) and returns the cycle it closes, if any, as its edges in order.
+    /// `edge` describes the acquisition; it runs only for a new edge.
     fn add(
         &mut self,
         from: &Arc<str>,
@@ -154,6 +155,9 @@ fn violates(held: &ObjectInfo, requested: &ObjectInfo) -> bool {
 /// Checks a blocking acquisition of `object` at `site` against the caller's held stack and
 /// records its lock-order edges. Returns the order violation, if any; panics (failing the
 /// execution) with a potential-deadlock report if a new edge closes a cycle.
+///
+/// This is on every nested acquisition's path, so nothing is formatted or allocated unless an
+/// edge is new or something is wrong.
 pub(crate) fn before_acquire(
     object: &Arc<ObjectInfo>,
     site: &'static Location<'static>,
@@ -162,42 +166,45 @@ pub(crate) fn before_acquire(
     if !crate::kernel::hierarchy_enabled() {
         return Ok(());
     }
-    let (violation, from_nodes) = held::with_stack(|stack| {
+    let graph = graph();
+    let outcome = held::with_stack_named(|thread, stack| {
         if stack.is_empty() {
-            return (None, Vec::new());
+            return Ok(None);
         }
-        let violation = stack
-            .iter()
-            .find(|h| violates(&h.object, object))
-            .map(|h| (h.object.to_string(), stack_report(stack)));
-        let from: Vec<(Arc<str>, String, String)> = stack
+        if let Some(h) = stack.iter().find(|h| violates(&h.object, object)) {
+            let (thread, held, requested) = (thread(), h.object.to_string(), object.to_string());
+            return Err(LockError::OrderViolation {
+                report: format!(
+                    "lock order violation: {thread} wants {requested} at {site} while holding {held}\n  held by {thread}, oldest first:{}",
+                    stack_report(stack)
+                ),
+                held,
+                requested,
+            });
+        }
+        let Some(graph) = &graph else { return Ok(None) };
+        let mut graph = graph
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let cycle = stack
             .iter()
             .filter(|h| h.object.node != object.node)
-            .map(|h| {
-                (
-                    Arc::clone(&h.object.node),
-                    h.object.to_string(),
-                    h.site.to_string(),
-                )
-            })
-            .collect();
-        (violation, from)
+            .find_map(|h| {
+                graph.add(&h.object.node, &object.node, || Edge {
+                    thread: thread(),
+                    held: h.object.to_string(),
+                    held_site: h.site.to_string(),
+                    requested: object.to_string(),
+                    site: site.to_string(),
+                })
+            });
+        Ok(cycle)
     });
-    if let Some((held, stack)) = violation {
-        let thread = crate::thread::current_name();
-        let requested = object.to_string();
-        return Err(LockError::OrderViolation {
-            report: format!(
-                "lock order violation: {thread} wants {requested} at {site} while holding {held}\n  held by {thread}, oldest first:{stack}"
-            ),
-            held,
-            requested,
-        });
+    match outcome {
+        Ok(Some(cycle)) => panic!("{}", cycle_report(&cycle)),
+        Ok(None) => Ok(()),
+        Err(violation) => Err(violation),
     }
-    if !from_nodes.is_empty() {
-        record_edges(object, site, from_nodes);
-    }
-    Ok(())
 }
 
 fn stack_report(stack: &[Held]) -> String {
@@ -208,38 +215,16 @@ fn stack_report(stack: &[Held]) -> String {
     out
 }
 
-fn record_edges(
-    object: &Arc<ObjectInfo>,
-    site: &'static Location<'static>,
-    from: Vec<(Arc<str>, String, String)>,
-) {
-    let Some(graph) = graph() else { return };
-    let thread = crate::thread::current_name();
-    let cycle = {
-        let mut graph = graph
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        from.into_iter().find_map(|(node, held, held_site)| {
-            graph.add(&node, &object.node, || Edge {
-                thread: thread.clone(),
-                held,
-                held_site,
-                requested: object.to_string(),
-                site: site.to_string(),
-            })
-        })
-    };
-    if let Some(cycle) = cycle {
-        let mut report = String::from("potential deadlock: the lock-order graph has a cycle");
-        for edge in &cycle {
-            let _ = write!(
-                report,
-                "\n  {} -> {}: {} took it at {} while holding {} (taken at {})",
-                edge.held, edge.requested, edge.thread, edge.site, edge.held, edge.held_site
-            );
-        }
-        panic!("{report}");
+fn cycle_report(cycle: &[Edge]) -> String {
+    let mut report = String::from("potential deadlock: the lock-order graph has a cycle");
+    for edge in cycle {
+        let _ = write!(
+            report,
+            "\n  {} -> {}: {} took it at {} while holding {} (taken at {})",
+            edge.held, edge.requested, edge.thread, edge.site, edge.held, edge.held_site
+        );
     }
+    report
 }
 
 /// The graph this acquisition records into: the exploration's under simulation, the process's
@@ -248,10 +233,10 @@ fn graph() -> Option<SharedGraph> {
     #[cfg(any(loom, feature = "shuttle"))]
     return crate::kernel::lock_graph();
     #[cfg(all(not(any(loom, feature = "shuttle")), debug_assertions))]
-    {
+    return {
         static GRAPH: std::sync::OnceLock<SharedGraph> = std::sync::OnceLock::new();
-        return Some(Arc::clone(GRAPH.get_or_init(SharedGraph::default)));
-    }
+        Some(Arc::clone(GRAPH.get_or_init(SharedGraph::default)))
+    };
     #[cfg(all(not(any(loom, feature = "shuttle")), not(debug_assertions)))]
     return None;
 }

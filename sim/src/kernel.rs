@@ -28,7 +28,9 @@ use crate::held::Held;
 use crate::hierarchy::SharedGraph;
 use crate::object::{Mode, ObjectInfo};
 use crate::wait::{Ticket, Woke};
-use std::cell::{Cell, RefCell};
+#[cfg(loom)]
+use std::cell::Cell;
+use std::cell::RefCell;
 use std::fmt::Write as _;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -68,6 +70,9 @@ struct ThreadRecord {
 pub(crate) type FailureSlot = Arc<std::sync::Mutex<Option<String>>>;
 
 struct State {
+    /// Under shuttle: shuttle task id → thread index (`usize::MAX`: not a sim thread).
+    #[cfg(not(loom))]
+    task_threads: Vec<usize>,
     now: Duration,
     next_object: usize,
     threads: Vec<ThreadRecord>,
@@ -94,12 +99,11 @@ std::thread_local! {
     static KERNEL: RefCell<Option<Rc<Kernel>>> = const { RefCell::new(None) };
 }
 
+// Which thread record the running thread is. Under loom, a loom thread-local. Under shuttle,
+// whose thread-locals are a hash map per task, a table from shuttle's dense task ids instead
+// (`State::task_threads`): this lookup is on every operation's path.
 #[cfg(loom)]
 loom::thread_local! {
-    static CURRENT: Cell<usize> = Cell::new(0);
-}
-#[cfg(all(feature = "shuttle", not(loom)))]
-shuttle::thread_local! {
     static CURRENT: Cell<usize> = Cell::new(0);
 }
 
@@ -108,6 +112,11 @@ shuttle::thread_local! {
 pub(crate) fn install(setup: Setup) {
     let kernel = Kernel {
         state: RefCell::new(State {
+            #[cfg(not(loom))]
+            task_threads: vec![usize::MAX; usize::from(shuttle::current::me())]
+                .into_iter()
+                .chain([0])
+                .collect(),
             now: Duration::ZERO,
             next_object: 0,
             threads: vec![ThreadRecord {
@@ -136,10 +145,6 @@ fn kernel() -> Rc<Kernel> {
     })
 }
 
-fn me() -> usize {
-    CURRENT.with(Cell::get)
-}
-
 /// The next object number of the running execution, if one is running.
 pub(crate) fn next_object_seq() -> Option<usize> {
     let kernel = try_kernel()?;
@@ -155,8 +160,9 @@ pub(crate) fn now() -> Duration {
 
 /// The canonical name of the calling thread.
 pub(crate) fn current_thread_name() -> String {
-    let index = me();
-    kernel().state.borrow().threads[index].name.clone()
+    let kernel = kernel();
+    let state = kernel.state.borrow();
+    state.threads[state.me()].name.clone()
 }
 
 /// Registers a thread about to be spawned; returns its index and canonical name.
@@ -177,8 +183,19 @@ pub(crate) fn register_thread(name: Option<String>) -> (usize, String) {
 
 /// Called first thing on a spawned thread.
 pub(crate) fn thread_started(index: usize) {
+    #[cfg(loom)]
     CURRENT.with(|c| c.set(index));
-    kernel().state.borrow_mut().threads[index].handle = Some(current());
+    let kernel = kernel();
+    let mut state = kernel.state.borrow_mut();
+    #[cfg(not(loom))]
+    {
+        let task = usize::from(shuttle::current::me());
+        if state.task_threads.len() <= task {
+            state.task_threads.resize(task + 1, usize::MAX);
+        }
+        state.task_threads[task] = index;
+    }
+    state.threads[index].handle = Some(current());
 }
 
 /// Called when a thread's body returns (or unwinds): it no longer counts as live, which may
@@ -187,7 +204,8 @@ pub(crate) fn thread_finished() {
     let kernel = kernel();
     {
         let mut state = kernel.state.borrow_mut();
-        let record = &mut state.threads[me()];
+        let index = state.me();
+        let record = &mut state.threads[index];
         record.finished = true;
         record.wait = None;
     }
@@ -210,7 +228,17 @@ pub(crate) fn record_failure(message: String) {
 pub(crate) fn with_held<R>(f: impl FnOnce(&mut Vec<Held>) -> R) -> R {
     let kernel = kernel();
     let mut state = kernel.state.borrow_mut();
-    f(&mut state.threads[me()].held)
+    let index = state.me();
+    f(&mut state.threads[index].held)
+}
+
+/// Like [`with_held`], with a function giving the thread's name.
+pub(crate) fn with_held_named<R>(f: impl FnOnce(&dyn Fn() -> String, &mut Vec<Held>) -> R) -> R {
+    let kernel = kernel();
+    let mut state = kernel.state.borrow_mut();
+    let index = state.me();
+    let ThreadRecord { name, held, .. } = &mut state.threads[index];
+    f(&|| name.clone(), held)
 }
 
 /// Like [`with_held`], but does nothing once the execution is gone (a guard dropped during
@@ -218,7 +246,8 @@ pub(crate) fn with_held<R>(f: impl FnOnce(&mut Vec<Held>) -> R) -> R {
 pub(crate) fn with_held_if_running(f: impl FnOnce(&mut Vec<Held>)) {
     if let Some(kernel) = try_kernel() {
         let mut state = kernel.state.borrow_mut();
-        if let Some(thread) = state.threads.get_mut(me()) {
+        let index = state.me();
+        if let Some(thread) = state.threads.get_mut(index) {
             f(&mut thread.held);
         }
     }
@@ -243,7 +272,7 @@ pub(crate) fn begin_native_wait(on: WaitOn, deadline: Option<crate::time::Instan
     let kernel = kernel();
     let blocked = {
         let mut state = kernel.state.borrow_mut();
-        let index = me();
+        let index = state.me();
         state.threads[index].wait = Some(Wait {
             on,
             deadline: deadline.map(crate::time::Instant::since_start),
@@ -260,19 +289,23 @@ pub(crate) fn begin_native_wait(on: WaitOn, deadline: Option<crate::time::Instan
 pub(crate) fn end_native_wait() -> bool {
     let kernel = kernel();
     let mut state = kernel.state.borrow_mut();
-    let index = me();
+    let index = state.me();
     state.threads[index].wait.take().is_some_and(|w| w.fired)
 }
 
 /// Parks the calling thread until its wait is satisfied or its deadline fires.
 pub(crate) fn wait(on: WaitOn, deadline: Option<crate::time::Instant>) -> Woke {
     let kernel = kernel();
-    let index = me();
-    kernel.state.borrow_mut().threads[index].wait = Some(Wait {
-        on,
-        deadline: deadline.map(crate::time::Instant::since_start),
-        fired: false,
-    });
+    let index = {
+        let mut state = kernel.state.borrow_mut();
+        let index = state.me();
+        state.threads[index].wait = Some(Wait {
+            on,
+            deadline: deadline.map(crate::time::Instant::since_start),
+            fired: false,
+        });
+        index
+    };
     kernel.settle();
     loop {
         let outcome = {
@@ -298,6 +331,19 @@ pub(crate) fn wait(on: WaitOn, deadline: Option<crate::time::Instant>) -> Woke {
 }
 
 impl State {
+    /// The running thread's index.
+    fn me(&self) -> usize {
+        #[cfg(loom)]
+        return CURRENT.with(Cell::get);
+        #[cfg(not(loom))]
+        return self
+            .task_threads
+            .get(usize::from(shuttle::current::me()))
+            .copied()
+            .filter(|&index| index != usize::MAX)
+            .expect("lockstep: this thread was not spawned through sim::thread");
+    }
+
     fn is_blocked(&self, index: usize) -> bool {
         let thread = &self.threads[index];
         if thread.finished {
@@ -408,7 +454,7 @@ impl Kernel {
                 panic!("{report}");
             };
             state.now = state.now.max(deadline);
-            let index = me();
+            let index = state.me();
             let mut to_wake = Vec::new();
             for (t, thread) in state.threads.iter_mut().enumerate() {
                 if let Some(wait) = thread.wait.as_mut() {
