@@ -3,9 +3,8 @@
 CARGO ?= cargo
 LOOM_ENV := RUSTFLAGS="--cfg loom" CARGO_TARGET_DIR=target/loom
 ITERATIONS ?= 2000
-SEED ?= 0
 
-.PHONY: test test-std test-shuttle test-loom explore bench lint fmt
+.PHONY: test test-std test-shuttle test-loom explore replay bench lint fmt
 
 ## test: every suite: std (real threads), shuttle (random/PCT/DFS), loom (exhaustive, release)
 test: test-std test-shuttle test-loom
@@ -19,9 +18,14 @@ test-shuttle:
 test-loom:
 	$(LOOM_ENV) $(CARGO) test --workspace --release --lib --tests
 
-## explore: the main job; every scenario under shuttle random and PCT
+## explore: the main job; every scenario under shuttle random and PCT, failing seeds to seeds/
 explore:
-	$(CARGO) run --release --features shuttle -p model --bin explore -- $(ITERATIONS) $(SEED)
+	$(CARGO) run --release --features shuttle -p model --bin lockstep -- explore $(ITERATIONS) $(or $(EXPLORE_SEED),0)
+
+## replay: replay a seed file and print its trace (make replay SEED=seeds/FILE.toml)
+replay:
+	@test -n "$(SEED)" || { echo "usage: make replay SEED=seeds/FILE.toml"; exit 2; }
+	$(CARGO) run --release --features shuttle -p model --bin lockstep -- replay $(SEED)
 
 ## bench: facade vs raw shuttle and raw loom, ratios measured in one run
 bench:

@@ -2,9 +2,10 @@
 //! virtual time, and deadlock reports.
 #![cfg(all(feature = "shuttle", not(loom)))]
 
-use model::basics::{self, Acquire, Variant};
+use model::basics::{self, Acquire};
 use model::scenarios;
 use sim::runtime::{explore, Explorer, Strategy};
+use sim::scenario::Variant;
 use sim::time::Duration;
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
@@ -26,7 +27,7 @@ fn random_search_finds_the_lost_update_and_the_seed_reproduces_it() {
         Strategy::Random,
         SEED,
         1000,
-        run_scenario("lost-update", Variant::Bug),
+        run_scenario("lost-update", Variant::Bug("read-then-write")),
     )
     .expect_err("random search should find the lost update");
     assert_eq!(
@@ -38,7 +39,7 @@ fn random_search_finds_the_lost_update_and_the_seed_reproduces_it() {
             Strategy::Random,
             SEED,
             1000,
-            run_scenario("lost-update", Variant::Bug),
+            run_scenario("lost-update", Variant::Bug("read-then-write")),
         )
         .expect_err("the same seed fails again");
         assert_eq!(
@@ -54,7 +55,7 @@ fn pct_and_dfs_find_the_lost_update_too() {
         Strategy::Pct { depth: 2 },
         SEED,
         1000,
-        run_scenario("lost-update", Variant::Bug),
+        run_scenario("lost-update", Variant::Bug("read-then-write")),
     );
     assert_eq!(
         pct.expect_err("PCT finds it").message,
@@ -64,7 +65,7 @@ fn pct_and_dfs_find_the_lost_update_too() {
         Strategy::Dfs,
         0,
         10_000,
-        run_scenario("lost-update", Variant::Bug),
+        run_scenario("lost-update", Variant::Bug("read-then-write")),
     );
     assert_eq!(
         dfs.expect_err("DFS finds it").message,

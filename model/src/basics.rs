@@ -7,29 +7,21 @@ use sim::thread;
 use sim::time::{sleep, Duration, Instant};
 use sim::LockError;
 
-/// Which version of a program to run.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Variant {
-    /// The correct program.
-    Fixed,
-    /// The program with its planted bug.
-    Bug,
-}
-
 /// Two threads each add one to a shared counter; returns the final value (2 when correct).
 ///
-/// The [`Variant::Bug`] version reads and writes in two separate critical sections, so an
-/// interleaving loses an update.
-pub fn counter_increments(variant: Variant) -> usize {
+/// With `read_then_write` (the planted bug) each thread reads and writes in two separate
+/// critical sections, so an interleaving loses an update.
+pub fn counter_increments(read_then_write: bool) -> usize {
     let counter = Arc::new(Mutex::named("counter", 0));
     let workers: Vec<_> = (0..2)
         .map(|_| {
             let counter = Arc::clone(&counter);
-            thread::spawn(move || match variant {
-                Variant::Fixed => *counter.lock() += 1,
-                Variant::Bug => {
+            thread::spawn(move || {
+                if read_then_write {
                     let seen = *counter.lock();
                     *counter.lock() = seen + 1;
+                } else {
+                    *counter.lock() += 1;
                 }
             })
         })

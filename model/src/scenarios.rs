@@ -1,27 +1,18 @@
 //! The scenarios `make explore` runs: each asserts its program's invariant, so a panic is a
 //! found bug.
 
-use crate::basics::{self, Acquire, Variant};
+use crate::basics::{self, Acquire};
+use sim::scenario::Scenario;
 use sim::time::Duration;
-
-/// A named, self-checking program.
-#[derive(Clone, Copy, Debug)]
-pub struct Scenario {
-    /// Unique name, as given on the command line.
-    pub name: &'static str,
-    /// One line on what it checks.
-    pub about: &'static str,
-    /// Runs one execution; panics when the invariant breaks.
-    pub run: fn(Variant),
-}
 
 /// Every scenario, in a stable order.
 pub const ALL: &[Scenario] = &[
     Scenario {
         name: "lost-update",
         about: "two increments of a shared counter both land",
+        bugs: &["read-then-write"],
         run: |variant| {
-            let total = basics::counter_increments(variant);
+            let total = basics::counter_increments(variant.has_bug("read-then-write"));
             assert!(
                 total == 2,
                 "lost update: counter is {total} after 2 increments"
@@ -31,6 +22,7 @@ pub const ALL: &[Scenario] = &[
     Scenario {
         name: "pool-occupancy",
         about: "a 2-permit semaphore never has 3 holders",
+        bugs: &[],
         run: |_| {
             let most = basics::pool_occupancy(3, 2);
             assert!(most <= 2, "semaphore overflow: {most} holders of 2 permits");
@@ -39,6 +31,7 @@ pub const ALL: &[Scenario] = &[
     Scenario {
         name: "timeout-fires",
         about: "a 30 s lock timeout fires at exactly t = 30 s while the holder sleeps 60 s",
+        bugs: &[],
         run: |_| {
             let got = basics::timed_acquire_against_holder(secs(60), secs(30), true);
             assert_eq!(
@@ -51,6 +44,7 @@ pub const ALL: &[Scenario] = &[
     Scenario {
         name: "release-before-timeout",
         about: "a holder that sleeps 10 s releases in time for a 30 s timeout",
+        bugs: &[],
         run: |_| {
             let got = basics::timed_acquire_against_holder(secs(10), secs(30), true);
             assert_eq!(
@@ -68,5 +62,5 @@ fn secs(s: u64) -> Duration {
 
 /// The scenario called `name`, if any.
 pub fn find(name: &str) -> Option<&'static Scenario> {
-    ALL.iter().find(|s| s.name == name)
+    sim::scenario::find(ALL, name)
 }

@@ -46,6 +46,11 @@ pub(crate) fn push(object: &Arc<ObjectInfo>, mode: Mode, site: &'static Location
             site,
         })
     });
+    #[cfg(any(loom, feature = "shuttle"))]
+    crate::kernel::record(|| crate::trace::Event::Acquired {
+        object: Arc::clone(object),
+        mode,
+    });
 }
 
 /// The calling thread gave back its most recent hold of `object` in `mode`. Release order is
@@ -60,7 +65,13 @@ pub(crate) fn remove(object: &Arc<ObjectInfo>, mode: Mode) {
         }
     };
     #[cfg(any(loom, feature = "shuttle"))]
-    crate::kernel::with_held_if_running(remove);
+    {
+        crate::kernel::with_held_if_running(remove);
+        crate::kernel::record_if_running(|| crate::trace::Event::Released {
+            object: Arc::clone(object),
+            mode,
+        });
+    }
     #[cfg(not(any(loom, feature = "shuttle")))]
     {
         // During thread teardown the thread-local may be gone; nothing is held then.

@@ -27,6 +27,7 @@ use crate::backend::thread::{current, Thread};
 use crate::held::Held;
 use crate::hierarchy::SharedGraph;
 use crate::object::{Mode, ObjectInfo};
+use crate::trace::{self, Event, Record};
 use crate::wait::{Ticket, Woke};
 #[cfg(loom)]
 use std::cell::Cell;
@@ -76,6 +77,7 @@ struct State {
     now: Duration,
     next_object: usize,
     threads: Vec<ThreadRecord>,
+    trace: Vec<Record>,
 }
 
 /// One execution's kernel.
@@ -93,6 +95,10 @@ pub(crate) struct Setup {
     pub(crate) graph: Option<SharedGraph>,
     /// Whether acquisitions are checked against the lock hierarchy at all.
     pub(crate) hierarchy: bool,
+    /// Whether executions record their trace.
+    pub(crate) trace: bool,
+    /// The coverage points reached so far in the exploration.
+    pub(crate) coverage: Arc<std::sync::Mutex<std::collections::BTreeSet<String>>>,
 }
 
 std::thread_local! {
@@ -119,6 +125,7 @@ pub(crate) fn install(setup: Setup) {
                 .collect(),
             now: Duration::ZERO,
             next_object: 0,
+            trace: Vec::new(),
             threads: vec![ThreadRecord {
                 name: "main".to_owned(),
                 handle: Some(current()),
@@ -168,17 +175,55 @@ pub(crate) fn current_thread_name() -> String {
 /// Registers a thread about to be spawned; returns its index and canonical name.
 pub(crate) fn register_thread(name: Option<String>) -> (usize, String) {
     let kernel = kernel();
-    let mut state = kernel.state.borrow_mut();
-    let index = state.threads.len();
-    let name = name.unwrap_or_else(|| format!("thread-{index}"));
-    state.threads.push(ThreadRecord {
-        name: name.clone(),
-        handle: None,
-        finished: false,
-        held: Vec::new(),
-        wait: None,
-    });
+    let (index, name) = {
+        let mut state = kernel.state.borrow_mut();
+        let index = state.threads.len();
+        let name = name.unwrap_or_else(|| format!("thread-{index}"));
+        state.threads.push(ThreadRecord {
+            name: name.clone(),
+            handle: None,
+            finished: false,
+            held: Vec::new(),
+            wait: None,
+        });
+        (index, name)
+    };
+    kernel.record(|| Event::Spawn { child: index });
     (index, name)
+}
+
+/// Appends an event to the running execution's trace (if it records one).
+pub(crate) fn record(event: impl FnOnce() -> Event) {
+    kernel().record(event);
+}
+
+/// Like [`record`], but does nothing outside a running execution.
+pub(crate) fn record_if_running(event: impl FnOnce() -> Event) {
+    if let Some(kernel) = try_kernel() {
+        kernel.record(event);
+    }
+}
+
+/// Marks a coverage point as reached.
+pub(crate) fn cover(point: &str) {
+    if let Some(kernel) = try_kernel() {
+        let mut points = kernel
+            .setup
+            .coverage
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if !points.contains(point) {
+            points.insert(point.to_owned());
+        }
+    }
+}
+
+/// The trace of the execution that ran last on this OS thread, rendered.
+pub(crate) fn last_trace() -> Option<String> {
+    let kernel = try_kernel()?;
+    let state = kernel.state.borrow();
+    let names: Vec<String> = state.threads.iter().map(|t| t.name.clone()).collect();
+    Some(trace::render(&state.trace, &names))
 }
 
 /// Called first thing on a spawned thread.
@@ -209,6 +254,7 @@ pub(crate) fn thread_finished() {
         record.finished = true;
         record.wait = None;
     }
+    kernel.record(|| Event::Exit);
     kernel.settle();
 }
 
@@ -278,7 +324,21 @@ pub(crate) fn begin_native_wait(on: WaitOn, deadline: Option<crate::time::Instan
             deadline: deadline.map(crate::time::Instant::since_start),
             fired: false,
         });
-        state.is_blocked(index)
+        let blocked = state.is_blocked(index);
+        if blocked && kernel.setup.trace {
+            if let Some(Wait {
+                on: WaitOn::Acquire { object, mode },
+                ..
+            }) = &state.threads[index].wait
+            {
+                let event = Event::Blocked {
+                    object: Arc::clone(object),
+                    mode: *mode,
+                };
+                state.push_record(index, event);
+            }
+        }
+        blocked
     };
     if blocked {
         kernel.settle();
@@ -299,9 +359,22 @@ pub(crate) fn wait(on: WaitOn, deadline: Option<crate::time::Instant>) -> Woke {
     let index = {
         let mut state = kernel.state.borrow_mut();
         let index = state.me();
+        let deadline = deadline.map(crate::time::Instant::since_start);
+        if kernel.setup.trace {
+            let event = match &on {
+                WaitOn::Ticket { object, mode, .. } => Event::Blocked {
+                    object: Arc::clone(object),
+                    mode: *mode,
+                },
+                _ => Event::Sleep {
+                    until: deadline.unwrap_or_default(),
+                },
+            };
+            state.push_record(index, event);
+        }
         state.threads[index].wait = Some(Wait {
             on,
-            deadline: deadline.map(crate::time::Instant::since_start),
+            deadline,
             fired: false,
         });
         index
@@ -319,7 +392,16 @@ pub(crate) fn wait(on: WaitOn, deadline: Option<crate::time::Instant>) -> Woke {
                 None
             };
             if outcome.is_some() {
-                state.threads[index].wait = None;
+                let wait = state.threads[index].wait.take().expect("wait record");
+                if kernel.setup.trace {
+                    let event = match (wait.on, outcome) {
+                        (WaitOn::Ticket { object, mode, .. }, Some(Woke::TimedOut)) => {
+                            Event::TimedOut { object, mode }
+                        }
+                        _ => Event::Woke,
+                    };
+                    state.push_record(index, event);
+                }
             }
             outcome
         };
@@ -331,6 +413,15 @@ pub(crate) fn wait(on: WaitOn, deadline: Option<crate::time::Instant>) -> Woke {
 }
 
 impl State {
+    fn push_record(&mut self, thread: usize, event: Event) {
+        let time = self.now;
+        self.trace.push(Record {
+            thread,
+            time,
+            event,
+        });
+    }
+
     /// The running thread's index.
     fn me(&self) -> usize {
         #[cfg(loom)]
@@ -435,6 +526,14 @@ impl State {
 }
 
 impl Kernel {
+    fn record(&self, event: impl FnOnce() -> Event) {
+        if self.setup.trace {
+            let mut state = self.state.borrow_mut();
+            let index = state.me();
+            state.push_record(index, event());
+        }
+    }
+
     /// If no thread is runnable: fire the earliest deadline, or fail with a deadlock report.
     fn settle(&self) {
         let to_wake = {
@@ -453,8 +552,13 @@ impl Kernel {
                 drop(state);
                 panic!("{report}");
             };
-            state.now = state.now.max(deadline);
             let index = state.me();
+            if deadline > state.now {
+                state.now = deadline;
+                if self.setup.trace {
+                    state.push_record(index, Event::Clock { to: deadline });
+                }
+            }
             let mut to_wake = Vec::new();
             for (t, thread) in state.threads.iter_mut().enumerate() {
                 if let Some(wait) = thread.wait.as_mut() {

@@ -38,7 +38,12 @@ compile_error!(
 );
 
 mod backend;
+pub mod coverage;
 mod error;
+#[cfg(any(loom, feature = "shuttle"))]
+pub mod explorer;
+#[cfg(any(loom, feature = "shuttle"))]
+mod harness;
 mod held;
 mod hierarchy;
 #[cfg(any(loom, feature = "shuttle"))]
@@ -46,10 +51,17 @@ mod kernel;
 mod object;
 mod wait;
 
+#[cfg(all(feature = "shuttle", not(loom)))]
+pub mod replay;
 pub mod runtime;
+pub mod scenario;
+#[cfg(all(feature = "shuttle", not(loom)))]
+mod schedule;
+pub mod seed;
 pub mod sync;
 pub mod thread;
 pub mod time;
+pub mod trace;
 
 pub use error::LockError;
 

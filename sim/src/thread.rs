@@ -22,7 +22,11 @@ impl<T> JoinHandle<T> {
         crate::kernel::begin_native_wait(crate::kernel::WaitOn::Join { thread: self.index }, None);
         let result = self.native.join();
         #[cfg(any(loom, feature = "shuttle"))]
-        crate::kernel::end_native_wait();
+        {
+            crate::kernel::end_native_wait();
+            let child = self.index;
+            crate::kernel::record(|| crate::trace::Event::Joined { child });
+        }
         result
     }
 
@@ -61,7 +65,7 @@ impl Builder {
             let (index, name) = crate::kernel::register_thread(self.name);
             let body = move || {
                 crate::kernel::thread_started(index);
-                let value = crate::runtime::run_reporting_panics(f);
+                let value = crate::harness::run_reporting_panics(f);
                 crate::kernel::thread_finished();
                 value
             };

@@ -90,12 +90,23 @@ impl Condvar {
 
     /// Wakes the longest-waiting thread, if any.
     pub fn notify_one(&self) {
+        self.record_notify(false);
         self.info.waiters.wake_one();
     }
 
     /// Wakes every waiting thread.
     pub fn notify_all(&self) {
+        self.record_notify(true);
         self.info.waiters.wake_all();
+    }
+
+    #[cfg_attr(not(any(loom, feature = "shuttle")), allow(unused_variables))]
+    fn record_notify(&self, all: bool) {
+        #[cfg(any(loom, feature = "shuttle"))]
+        crate::kernel::record_if_running(|| crate::trace::Event::Notify {
+            object: Arc::clone(&self.info),
+            all,
+        });
     }
 
     /// `deadline`: `None` waits forever; `Some(None)` is a deadline past the clock's range.

@@ -1,0 +1,17 @@
+//! Model coverage: which states and transitions an exploration reached.
+//!
+//! Model code marks points it reaches (a state entered, a transition taken, an error path);
+//! the explorer counts the distinct points over all executions and reports them.
+//!
+//! ```
+//! sim::coverage::hit("session: Connected -> Busy");
+//! ```
+
+/// Marks `point` as reached in the running exploration. Outside a simulated exploration (and
+/// under std) it does nothing.
+pub fn hit(point: &str) {
+    #[cfg(any(loom, feature = "shuttle"))]
+    crate::kernel::cover(point);
+    #[cfg(not(any(loom, feature = "shuttle")))]
+    let _ = point;
+}

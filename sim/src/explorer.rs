@@ -1,0 +1,399 @@
+//! The explorer: runs a body or a scenario under a strategy, and on failure reports the
+//! message, the rendered trace and the recorded schedule, and writes a seed file.
+
+use crate::harness::Harness;
+use crate::scenario::{Scenario, Variant};
+use crate::seed::{Expected, SeedFile};
+use std::fmt;
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::time::{Duration, Instant};
+
+/// How the checker picks the next thread at each scheduling point.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Strategy {
+    /// Uniformly random choice, seeded (shuttle).
+    #[cfg(not(loom))]
+    Random,
+    /// Probabilistic concurrency testing (Burckhardt et al.) with bug depth `depth`, seeded
+    /// (shuttle).
+    #[cfg(not(loom))]
+    Pct {
+        /// The number of ordering constraints the searched-for bug needs.
+        depth: usize,
+    },
+    /// Depth-first enumeration of schedules, exhaustive if it finishes (shuttle).
+    #[cfg(not(loom))]
+    Dfs,
+    /// Every interleaving up to `preemption_bound` preemptions (loom; `None`: unbounded, or
+    /// loom's `LOOM_MAX_PREEMPTIONS`).
+    #[cfg(loom)]
+    Exhaustive {
+        /// The most preemptions per execution.
+        preemption_bound: Option<usize>,
+    },
+}
+
+impl fmt::Display for Strategy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            #[cfg(not(loom))]
+            Strategy::Random => f.write_str("random"),
+            #[cfg(not(loom))]
+            Strategy::Pct { depth } => write!(f, "pct-{depth}"),
+            #[cfg(not(loom))]
+            Strategy::Dfs => f.write_str("dfs"),
+            #[cfg(loom)]
+            Strategy::Exhaustive {
+                preemption_bound: Some(bound),
+            } => write!(f, "exhaustive-{bound}"),
+            #[cfg(loom)]
+            Strategy::Exhaustive {
+                preemption_bound: None,
+            } => f.write_str("exhaustive"),
+        }
+    }
+}
+
+impl FromStr for Strategy {
+    type Err = String;
+
+    /// Parses `random`, `pct-D`, `dfs` (shuttle) or `exhaustive[-B]` (loom).
+    fn from_str(text: &str) -> Result<Self, String> {
+        #[cfg(not(loom))]
+        {
+            match text {
+                "random" => return Ok(Strategy::Random),
+                "dfs" => return Ok(Strategy::Dfs),
+                _ => {}
+            }
+            if let Some(depth) = text.strip_prefix("pct-").and_then(|d| d.parse().ok()) {
+                return Ok(Strategy::Pct { depth });
+            }
+            Err(format!(
+                "unknown strategy `{text}` for shuttle; use random, pct-D (e.g. pct-3) or dfs"
+            ))
+        }
+        #[cfg(loom)]
+        {
+            if text == "exhaustive" {
+                return Ok(Strategy::Exhaustive {
+                    preemption_bound: None,
+                });
+            }
+            match text.strip_prefix("exhaustive-").map(str::parse) {
+                Some(Ok(bound)) => Ok(Strategy::Exhaustive {
+                    preemption_bound: Some(bound),
+                }),
+                _ => Err(format!(
+                    "unknown strategy `{text}` for loom; use exhaustive or exhaustive-B (e.g. exhaustive-2)"
+                )),
+            }
+        }
+    }
+}
+
+/// What a completed (or failed) exploration saw.
+#[derive(Clone, Debug)]
+pub struct Stats {
+    /// Executions run (up to and including a failing one).
+    pub executions: usize,
+    /// Distinct schedules among them (by hash of the recorded schedule; under loom every
+    /// execution is a distinct interleaving).
+    pub distinct_schedules: usize,
+    /// Distinct coverage points the model marked (see [`crate::coverage`]).
+    pub coverage: usize,
+    /// Wall-clock time the exploration took.
+    pub elapsed: Duration,
+}
+
+impl Stats {
+    /// Executions per second of wall-clock time.
+    pub fn executions_per_second(&self) -> f64 {
+        self.executions as f64 / self.elapsed.as_secs_f64().max(1e-9)
+    }
+}
+
+/// The first failing execution of an exploration.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Failure {
+    /// Its 1-based number within the exploration.
+    pub execution: usize,
+    /// The message of the first panic in it (an assertion, a deadlock report, ...).
+    pub message: String,
+    /// Its trace, rendered as a table.
+    pub trace: String,
+    /// The thread chosen at each scheduling point (shuttle; empty under loom).
+    pub schedule: Vec<usize>,
+}
+
+/// The outcome of exploring one scenario.
+#[derive(Debug)]
+pub struct Report {
+    /// The scenario's name.
+    pub scenario: &'static str,
+    /// Which variant ran.
+    pub variant: Variant,
+    /// The strategy, as written in seed files.
+    pub strategy: String,
+    /// What the exploration saw.
+    pub stats: Stats,
+    /// The failure, if one was found.
+    pub failure: Option<Failure>,
+    /// Where the failure's seed file was written, or why it could not be (the seed was then
+    /// printed to stderr in full, so it is not lost).
+    pub seed_file: Option<Result<PathBuf, String>>,
+}
+
+/// Configures and runs an exploration of a test body or a scenario.
+///
+/// The same configuration always explores the same executions, so a failure reproduces by
+/// running it again, and its seed file replays it alone.
+#[derive(Clone, Debug)]
+pub struct Explorer {
+    strategy: Strategy,
+    seed: u64,
+    iterations: usize,
+    time_budget: Option<Duration>,
+    lock_order_graph: bool,
+    hierarchy: bool,
+    trace: bool,
+    seeds_dir: Option<PathBuf>,
+}
+
+impl Explorer {
+    /// An exploration by `strategy`, from seed 0, for at most 1000 iterations (shuttle), with
+    /// every check and trace recording on, writing no seed files.
+    pub fn new(strategy: Strategy) -> Self {
+        Explorer {
+            strategy,
+            seed: 0,
+            iterations: 1000,
+            time_budget: None,
+            lock_order_graph: true,
+            hierarchy: true,
+            trace: true,
+            seeds_dir: None,
+        }
+    }
+
+    /// The seed of the random strategies.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// The most executions to run (shuttle strategies).
+    pub fn iterations(mut self, iterations: usize) -> Self {
+        self.iterations = iterations;
+        self
+    }
+
+    /// Stops exploring (without failing) once this much wall-clock time has passed.
+    pub fn time_budget(mut self, budget: Duration) -> Self {
+        self.time_budget = Some(budget);
+        self
+    }
+
+    /// Whether to fail on a cycle in the lock-order graph (a potential deadlock) before it
+    /// deadlocks. On by default; turn it off to see the deadlocks themselves.
+    pub fn lock_order_graph(mut self, enabled: bool) -> Self {
+        self.lock_order_graph = enabled;
+        self
+    }
+
+    /// Whether to check acquisitions against the lock hierarchy at all (ranks and the
+    /// lock-order graph). On by default; off only to measure what the checks cost.
+    pub fn hierarchy(mut self, enabled: bool) -> Self {
+        self.hierarchy = enabled;
+        self
+    }
+
+    /// Whether executions record their trace. On by default; off only to measure its cost.
+    pub fn trace(mut self, enabled: bool) -> Self {
+        self.trace = enabled;
+        self
+    }
+
+    /// Where [`explore`](Explorer::explore) writes the seed file of a failure.
+    pub fn seeds_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.seeds_dir = Some(dir.into());
+        self
+    }
+
+    /// The strategy.
+    pub fn strategy(&self) -> Strategy {
+        self.strategy
+    }
+
+    /// Runs the exploration: the stats, or the first failure.
+    pub fn run<F>(&self, body: F) -> Result<Stats, Failure>
+    where
+        F: Fn() + Send + Sync + 'static,
+    {
+        let (stats, failure) = self.run_inner(body);
+        failure.map_or(Ok(stats), Err)
+    }
+
+    /// Explores one variant of a scenario. On failure, writes its seed file into the seeds
+    /// directory (if one is set); if that fails, prints the whole seed to stderr instead.
+    pub fn explore(&self, scenario: &'static Scenario, variant: Variant) -> Report {
+        let run = scenario.run;
+        let (stats, failure) = self.run_inner(move || run(variant));
+        let seed_file = match (&failure, &self.seeds_dir) {
+            (Some(failure), Some(dir)) => {
+                let seed = self.seed_file(scenario, variant, failure);
+                Some(seed.write_into(dir).map_err(|err| {
+                    eprintln!(
+                        "{err}\nthe seed file, so it is not lost:\n{}",
+                        seed.to_toml()
+                    );
+                    err.to_string()
+                }))
+            }
+            _ => None,
+        };
+        Report {
+            scenario: scenario.name,
+            variant,
+            strategy: self.strategy.to_string(),
+            stats,
+            failure,
+            seed_file,
+        }
+    }
+
+    /// The seed file that replays `failure` of `scenario`.
+    pub fn seed_file(&self, scenario: &Scenario, variant: Variant, failure: &Failure) -> SeedFile {
+        SeedFile {
+            lockstep_version: env!("CARGO_PKG_VERSION").to_owned(),
+            scenario: scenario.name.to_owned(),
+            variant: variant.to_string(),
+            backend: crate::BACKEND.to_owned(),
+            strategy: self.strategy.to_string(),
+            seed: self.seed,
+            iteration: failure.execution,
+            expected: Expected::Fail,
+            message: failure.message.clone(),
+            schedule: failure.schedule.clone(),
+        }
+    }
+
+    fn run_inner<F>(&self, body: F) -> (Stats, Option<Failure>)
+    where
+        F: Fn() + Send + Sync + 'static,
+    {
+        let mut harness = Harness::new(body);
+        if !self.lock_order_graph || !self.hierarchy {
+            harness.setup.graph = None;
+        }
+        harness.setup.hierarchy = self.hierarchy;
+        harness.setup.trace = self.trace;
+        let started = Instant::now();
+        let recorder = Recorder::default();
+        let ended = harness.run(false, |f| self.drive(f, &recorder));
+        let stats = Stats {
+            executions: ended.executions,
+            distinct_schedules: recorder.distinct().unwrap_or(ended.executions),
+            coverage: ended.coverage,
+            elapsed: started.elapsed(),
+        };
+        let failure = ended.failure.map(|message| Failure {
+            execution: ended.executions,
+            message,
+            trace: ended.trace.unwrap_or_default(),
+            schedule: recorder.last(),
+        });
+        (stats, failure)
+    }
+
+    #[cfg(loom)]
+    fn drive(&self, f: Box<dyn Fn() + Send + Sync>, _recorder: &Recorder) {
+        let Strategy::Exhaustive { preemption_bound } = self.strategy;
+        let mut builder = loom::model::Builder::new();
+        if preemption_bound.is_some() {
+            builder.preemption_bound = preemption_bound;
+        }
+        if self.time_budget.is_some() {
+            builder.max_duration = self.time_budget;
+        }
+        builder.check(f);
+    }
+
+    #[cfg(not(loom))]
+    fn drive(&self, f: Box<dyn Fn() + Send + Sync>, recorder: &Recorder) {
+        use crate::schedule::Recording;
+        use shuttle::scheduler::{DfsScheduler, PctScheduler, RandomScheduler};
+        use shuttle::Runner;
+        let config = shuttle_config(self.time_budget);
+        let (seed, iterations) = (self.seed, self.iterations);
+        let schedule = std::sync::Arc::clone(&recorder.schedule);
+        match self.strategy {
+            Strategy::Random => {
+                let scheduler = RandomScheduler::new_from_seed(seed, iterations);
+                Runner::new(
+                    Recording::new(scheduler, schedule, recorder.hashes.clone()),
+                    config,
+                )
+                .run(f);
+            }
+            Strategy::Pct { depth } => {
+                let scheduler = PctScheduler::new_from_seed(seed, depth, iterations);
+                Runner::new(
+                    Recording::new(scheduler, schedule, recorder.hashes.clone()),
+                    config,
+                )
+                .run(f);
+            }
+            Strategy::Dfs => {
+                let scheduler = DfsScheduler::new(Some(iterations), false);
+                Runner::new(
+                    Recording::new(scheduler, schedule, recorder.hashes.clone()),
+                    config,
+                )
+                .run(f);
+            }
+        }
+    }
+}
+
+/// Shuttle's configuration for lockstep: no failure files or schedule printing of its own
+/// (lockstep records and reports schedules itself).
+#[cfg(not(loom))]
+pub(crate) fn shuttle_config(time_budget: Option<Duration>) -> shuttle::Config {
+    let mut config = shuttle::Config::new();
+    config.failure_persistence = shuttle::FailurePersistence::None;
+    config.max_time = time_budget;
+    config
+}
+
+/// What the recording scheduler saw (shuttle), shared with the explorer.
+#[derive(Default)]
+struct Recorder {
+    #[cfg(not(loom))]
+    schedule: crate::schedule::SharedSchedule,
+    #[cfg(not(loom))]
+    hashes: crate::schedule::SharedHashes,
+}
+
+impl Recorder {
+    /// The last execution's schedule.
+    fn last(&self) -> Vec<usize> {
+        #[cfg(not(loom))]
+        return self
+            .schedule
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone();
+        #[cfg(loom)]
+        return Vec::new();
+    }
+
+    /// How many distinct schedules ran, if known.
+    fn distinct(&self) -> Option<usize> {
+        #[cfg(not(loom))]
+        return Some(crate::schedule::distinct(&self.hashes, &self.schedule));
+        #[cfg(loom)]
+        return None;
+    }
+}

@@ -1,0 +1,105 @@
+//! The harness around a test body: installs each execution's kernel, catches panics, and
+//! collects what the explorer reports (first failure message, last trace, coverage).
+
+use crate::hierarchy::SharedGraph;
+use crate::kernel::{self, Setup};
+use crate::runtime::panic_message;
+use std::collections::BTreeSet;
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+/// Runs `f`, recording its panic (if any) as the execution's failure before unwinding on.
+pub(crate) fn run_reporting_panics<T>(f: impl FnOnce() -> T) -> T {
+    match panic::catch_unwind(AssertUnwindSafe(f)) {
+        Ok(value) => value,
+        Err(payload) => {
+            kernel::record_failure(panic_message(&*payload));
+            panic::resume_unwind(payload)
+        }
+    }
+}
+
+/// Wraps a test body so every execution of it starts with a fresh kernel.
+///
+/// Use it with the backend's own runners, e.g. `loom::model(sim::runtime::execution(body))`.
+pub fn execution<F>(body: F) -> impl Fn() + Send + Sync + 'static
+where
+    F: Fn() + Send + Sync + 'static,
+{
+    Harness::new(body).into_fn()
+}
+
+/// A body plus the counters and slots its runner reads back.
+pub(crate) struct Harness<F> {
+    body: Arc<F>,
+    pub(crate) executions: Arc<AtomicUsize>,
+    pub(crate) setup: Setup,
+}
+
+/// How a driven exploration ended, before it is turned into a report.
+pub(crate) struct Ended {
+    pub(crate) executions: usize,
+    pub(crate) coverage: usize,
+    /// The failing execution's first panic message.
+    pub(crate) failure: Option<String>,
+    /// The last execution's rendered trace, if it failed or `trace_always` was asked.
+    pub(crate) trace: Option<String>,
+}
+
+impl<F: Fn() + Send + Sync + 'static> Harness<F> {
+    pub(crate) fn new(body: F) -> Self {
+        Harness {
+            body: Arc::new(body),
+            executions: Arc::new(AtomicUsize::new(0)),
+            setup: Setup {
+                failure: Arc::new(Mutex::new(None)),
+                graph: Some(SharedGraph::default()),
+                hierarchy: true,
+                trace: true,
+                coverage: Arc::new(Mutex::new(BTreeSet::new())),
+            },
+        }
+    }
+
+    pub(crate) fn into_fn(self) -> impl Fn() + Send + Sync + 'static {
+        let Harness {
+            body,
+            executions,
+            setup,
+        } = self;
+        move || {
+            executions.fetch_add(1, Ordering::Relaxed);
+            kernel::install(setup.clone());
+            run_reporting_panics(|| body());
+            kernel::thread_finished();
+        }
+    }
+
+    /// Runs `drive` (a backend runner over the wrapped body); a panic out of it is the failure
+    /// of the last execution, whose trace is still in the kernel slot. The trace is rendered
+    /// for a failure, or for any outcome with `trace_always`.
+    pub(crate) fn run(
+        self,
+        trace_always: bool,
+        drive: impl FnOnce(Box<dyn Fn() + Send + Sync>),
+    ) -> Ended {
+        let executions = Arc::clone(&self.executions);
+        let failure = Arc::clone(&self.setup.failure);
+        let coverage = Arc::clone(&self.setup.coverage);
+        let outcome = panic::catch_unwind(AssertUnwindSafe(|| drive(Box::new(self.into_fn()))));
+        let failure = outcome.err().map(|payload| {
+            let recorded = failure.lock().unwrap_or_else(|e| e.into_inner()).take();
+            recorded.unwrap_or_else(|| panic_message(&*payload))
+        });
+        let trace =
+            (failure.is_some() || trace_always).then(|| kernel::last_trace().unwrap_or_default());
+        let coverage = coverage.lock().unwrap_or_else(|e| e.into_inner()).len();
+        Ended {
+            executions: executions.load(Ordering::Relaxed),
+            coverage,
+            failure,
+            trace,
+        }
+    }
+}

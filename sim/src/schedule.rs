@@ -1,0 +1,155 @@
+//! Recording and replaying shuttle schedules (the thread chosen at every scheduling point).
+//!
+//! lockstep records schedules itself, with a wrapper around whichever shuttle scheduler runs,
+//! rather than parsing shuttle's output: shuttle prints two schedules when a test panics (only
+//! the second replays) and its PCT scheduler prints no seed at all. Every strategy's failures
+//! are replayable the same way: a recorded list of thread indices.
+
+use shuttle::scheduler::{Schedule, Scheduler, Task, TaskId};
+use std::collections::HashSet;
+use std::hash::{Hash, Hasher};
+use std::sync::{Arc, Mutex};
+
+/// The schedule of the execution running now (or that ran last): thread indices, one per
+/// scheduling decision.
+pub(crate) type SharedSchedule = Arc<Mutex<Vec<usize>>>;
+
+/// Hashes of the finished executions' schedules (only their number is ever read).
+pub(crate) type SharedHashes = Arc<Mutex<HashSet<u64>>>;
+
+fn hash(schedule: &[usize]) -> u64 {
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    schedule.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// How many distinct schedules ran: the finished ones plus the last one.
+pub(crate) fn distinct(hashes: &SharedHashes, last: &SharedSchedule) -> usize {
+    let mut hashes = lock(hashes).clone();
+    let last = lock(last);
+    if !last.is_empty() {
+        hashes.insert(hash(&last));
+    }
+    hashes.len()
+}
+
+/// Where a replay left the recorded schedule.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Divergence {
+    /// The 1-based scheduling step at which the recorded thread could not run.
+    pub step: usize,
+    /// The thread the schedule wanted.
+    pub wanted: usize,
+    /// The threads that could run.
+    pub runnable: Vec<usize>,
+}
+
+/// Wraps a scheduler and records every choice it makes.
+pub(crate) struct Recording<S> {
+    inner: S,
+    schedule: SharedSchedule,
+    hashes: SharedHashes,
+}
+
+impl<S> Recording<S> {
+    pub(crate) fn new(inner: S, schedule: SharedSchedule, hashes: SharedHashes) -> Self {
+        Recording {
+            inner,
+            schedule,
+            hashes,
+        }
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+impl<S: Scheduler> Scheduler for Recording<S> {
+    fn new_execution(&mut self) -> Option<Schedule> {
+        let mut schedule = lock(&self.schedule);
+        if !schedule.is_empty() {
+            lock(&self.hashes).insert(hash(&schedule));
+            schedule.clear();
+        }
+        drop(schedule);
+        self.inner.new_execution()
+    }
+
+    fn next_task(
+        &mut self,
+        runnable: &[&Task],
+        current: Option<TaskId>,
+        is_yielding: bool,
+    ) -> Option<TaskId> {
+        let next = self.inner.next_task(runnable, current, is_yielding)?;
+        lock(&self.schedule).push(usize::from(next));
+        Some(next)
+    }
+
+    fn next_u64(&mut self) -> u64 {
+        self.inner.next_u64()
+    }
+}
+
+/// Runs one execution along a recorded schedule. Past its end it keeps running the current
+/// thread while it can, else the lowest-numbered runnable one (a fixed policy, so replays of a
+/// shortened schedule are deterministic too). If a recorded thread cannot run, the execution
+/// stops there and the divergence is reported.
+pub(crate) struct Replay {
+    steps: Vec<usize>,
+    at: usize,
+    started: bool,
+    divergence: Arc<Mutex<Option<Divergence>>>,
+}
+
+impl Replay {
+    pub(crate) fn new(steps: Vec<usize>, divergence: Arc<Mutex<Option<Divergence>>>) -> Self {
+        Replay {
+            steps,
+            at: 0,
+            started: false,
+            divergence,
+        }
+    }
+}
+
+impl Scheduler for Replay {
+    fn new_execution(&mut self) -> Option<Schedule> {
+        if std::mem::replace(&mut self.started, true) {
+            return None;
+        }
+        Some(Schedule::new(0))
+    }
+
+    fn next_task(
+        &mut self,
+        runnable: &[&Task],
+        current: Option<TaskId>,
+        _is_yielding: bool,
+    ) -> Option<TaskId> {
+        let ids: Vec<usize> = runnable.iter().map(|t| usize::from(t.id())).collect();
+        let step = self.at;
+        self.at += 1;
+        let next = match self.steps.get(step) {
+            Some(&wanted) if ids.contains(&wanted) => wanted,
+            Some(&wanted) => {
+                *lock(&self.divergence) = Some(Divergence {
+                    step: step + 1,
+                    wanted,
+                    runnable: ids,
+                });
+                return None;
+            }
+            None => current
+                .map(usize::from)
+                .filter(|c| ids.contains(c))
+                .or_else(|| ids.iter().copied().min())?,
+        };
+        Some(TaskId::from(next))
+    }
+
+    fn next_u64(&mut self) -> u64 {
+        0
+    }
+}

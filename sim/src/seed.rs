@@ -1,0 +1,202 @@
+//! Seed files: everything needed to replay one execution, as small human-readable TOML.
+//!
+//! ```toml
+//! lockstep_version = "0.1.0"
+//! scenario = "lost-update"
+//! variant = "bug:read-then-write"
+//! backend = "shuttle"
+//! strategy = "random"
+//! seed = 0
+//! iteration = 1
+//! expected = "fail"
+//! message = "lost update: counter is 1 after 2 increments"
+//! schedule = [0, 0, 1, 1, 2, 2, 0]
+//! ```
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::io;
+use std::path::{Path, PathBuf};
+use thiserror::Error;
+
+/// What replaying a seed file must show.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Expected {
+    /// The execution fails with the recorded message.
+    Fail,
+    /// The execution passes (a pinned schedule that once failed and was fixed).
+    Pass,
+}
+
+/// One recorded execution.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedFile {
+    /// The lockstep version that wrote it.
+    pub lockstep_version: String,
+    /// The scenario's name.
+    pub scenario: String,
+    /// `fixed`, or `bug:NAME` for a planted bug.
+    pub variant: String,
+    /// The backend that recorded it (`shuttle`).
+    pub backend: String,
+    /// The strategy that found it: `random`, `pct-D` or `dfs`.
+    pub strategy: String,
+    /// The strategy's seed.
+    pub seed: u64,
+    /// The 1-based execution number within the exploration.
+    pub iteration: usize,
+    /// What a replay must show.
+    pub expected: Expected,
+    /// The failure message (empty for an expected pass).
+    pub message: String,
+    /// The thread index chosen at every scheduling point.
+    pub schedule: Vec<usize>,
+}
+
+/// Why a seed file could not be read, written or replayed. Every variant names the file.
+#[derive(Debug, Error)]
+pub enum SeedError {
+    /// The file could not be read.
+    #[error("{path}: cannot read the seed file: {source}")]
+    Read {
+        /// The file.
+        path: FilePath,
+        /// The I/O error.
+        source: io::Error,
+    },
+    /// The file could not be written.
+    #[error("{path}: cannot write the seed file: {source}")]
+    Write {
+        /// The file.
+        path: FilePath,
+        /// The I/O error.
+        source: io::Error,
+    },
+    /// The file is not a valid seed file (bad TOML, a missing or unknown field, a wrong type).
+    #[error("{path}: not a valid seed file: {reason}")]
+    Malformed {
+        /// The file.
+        path: FilePath,
+        /// What is wrong, with the field.
+        reason: String,
+    },
+    /// The scenario (or its variant) is not registered.
+    #[error("{path}: unknown {what} `{name}`; known: {known}")]
+    Unknown {
+        /// The file.
+        path: FilePath,
+        /// `scenario` or `variant`.
+        what: &'static str,
+        /// The name in the file.
+        name: String,
+        /// The names that exist.
+        known: String,
+    },
+    /// The file was recorded on another backend than this build runs.
+    #[error("{path}: recorded with backend `{recorded}`, but this build runs `{running}` (replay shuttle seeds with `--features shuttle`)")]
+    WrongBackend {
+        /// The file.
+        path: FilePath,
+        /// The backend in the file.
+        recorded: String,
+        /// This build's backend.
+        running: &'static str,
+    },
+    /// The schedule no longer matches the code.
+    #[error("{path}: stale schedule: at step {step} it runs thread {wanted}, but only {runnable:?} can run; the code changed since the file was recorded")]
+    Stale {
+        /// The file.
+        path: FilePath,
+        /// The 1-based scheduling step where it diverged.
+        step: usize,
+        /// The thread the schedule wants.
+        wanted: usize,
+        /// The threads that could run.
+        runnable: Vec<usize>,
+    },
+    /// The replay did not end the way the file expects.
+    #[error("{path}: expected {expected}, but the replay {got}")]
+    NotReproduced {
+        /// The file.
+        path: FilePath,
+        /// What the file expects.
+        expected: String,
+        /// What happened instead.
+        got: String,
+    },
+    /// Two replays of the same schedule gave different traces.
+    #[error("{path}: nondeterminism detected: two replays of the same schedule differ first at trace line {line}:\n  first:  {first}\n  second: {second}\n(the model reads something lockstep does not control: a real clock, HashMap order, thread ids, ...)")]
+    Nondeterminism {
+        /// The file.
+        path: FilePath,
+        /// The 1-based line of the rendered trace.
+        line: usize,
+        /// That line in the first replay.
+        first: String,
+        /// That line in the second replay.
+        second: String,
+    },
+}
+
+/// A path as error messages print it.
+#[derive(Debug, Clone)]
+pub struct FilePath(pub PathBuf);
+
+impl fmt::Display for FilePath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0.display())
+    }
+}
+
+impl From<&Path> for FilePath {
+    fn from(path: &Path) -> Self {
+        FilePath(path.to_path_buf())
+    }
+}
+
+impl SeedFile {
+    /// Reads and parses a seed file.
+    pub fn read(path: &Path) -> Result<SeedFile, SeedError> {
+        let text = std::fs::read_to_string(path).map_err(|source| SeedError::Read {
+            path: path.into(),
+            source,
+        })?;
+        SeedFile::parse(&text).map_err(|reason| SeedError::Malformed {
+            path: path.into(),
+            reason,
+        })
+    }
+
+    /// Parses seed-file text; the error says what is wrong and where.
+    pub fn parse(text: &str) -> Result<SeedFile, String> {
+        toml::from_str(text).map_err(|e| e.message().to_owned())
+    }
+
+    /// The file as TOML text.
+    pub fn to_toml(&self) -> String {
+        toml::to_string(self).expect("a seed file always serializes")
+    }
+
+    /// Writes the file into `dir` (created if needed) under a name made of its scenario,
+    /// variant, strategy, seed and iteration; returns the path.
+    pub fn write_into(&self, dir: &Path) -> Result<PathBuf, SeedError> {
+        let name = format!(
+            "{}-{}-{}-{}-{}.toml",
+            self.scenario,
+            self.variant.replace(':', "-"),
+            self.strategy,
+            self.seed,
+            self.iteration
+        );
+        let path = dir.join(name);
+        std::fs::create_dir_all(dir)
+            .and_then(|()| std::fs::write(&path, self.to_toml()))
+            .map_err(|source| SeedError::Write {
+                path: path.as_path().into(),
+                source,
+            })?;
+        Ok(path)
+    }
+}
