@@ -78,3 +78,17 @@ pub(crate) fn remove(object: &Arc<ObjectInfo>, mode: Mode) {
         let _ = HELD.try_with(|held| remove(&mut held.borrow_mut()));
     }
 }
+
+/// Runs a release's bookkeeping (held stack, trace, waking waiters) from a guard's `drop`.
+///
+/// While the thread unwinds (a checker tearing down a failed execution, say) the checker's
+/// runtime may already be gone, so any call into it panics, and a panic escaping a destructor
+/// during unwinding aborts the whole process. There the bookkeeping's panics are contained: the
+/// execution has failed already. In every other case it simply runs.
+pub(crate) fn release_bookkeeping(f: impl FnOnce()) {
+    if std::thread::panicking() {
+        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    } else {
+        f();
+    }
+}

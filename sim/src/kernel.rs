@@ -443,28 +443,26 @@ impl State {
         let Some(wait) = &thread.wait else {
             return false;
         };
-        if wait.fired {
-            return false;
-        }
         match &wait.on {
-            WaitOn::Acquire { object, mode } => !self.holders(object, *mode, index).is_empty(),
+            // A native acquire stays blocked while the object is held, even once its deadline
+            // has fired: the backend call (loom's blocking try-lock, see `try_native`) is still
+            // pending, and the fired deadline is fired again (unparking it) if everything else
+            // blocks. The thread's own holds count too: re-locking a held mutex never returns.
+            WaitOn::Acquire { object, mode } => self.is_held_excluding(object, *mode),
+            _ if wait.fired => false,
             WaitOn::Ticket { ticket, .. } => !ticket.is_notified(),
             WaitOn::Sleep => true,
             WaitOn::Join { thread } => !self.threads[*thread].finished,
         }
     }
 
-    /// Threads other than `except` holding `object` in a mode that excludes `wanted`.
-    fn holders(&self, object: &Arc<ObjectInfo>, wanted: Mode, except: usize) -> Vec<usize> {
-        (0..self.threads.len())
-            .filter(|&t| t != except)
-            .filter(|&t| {
-                self.threads[t]
-                    .held
-                    .iter()
-                    .any(|h| Arc::ptr_eq(&h.object, object) && h.mode.excludes(wanted))
-            })
-            .collect()
+    /// Whether any thread holds `object` in a mode that excludes `wanted`.
+    fn is_held_excluding(&self, object: &Arc<ObjectInfo>, wanted: Mode) -> bool {
+        self.threads.iter().any(|t| {
+            t.held
+                .iter()
+                .any(|h| Arc::ptr_eq(&h.object, object) && h.mode.excludes(wanted))
+        })
     }
 
     /// Every thread holding any part of `object` (permits included).

@@ -157,9 +157,10 @@ impl<T: ?Sized> Mutex<T> {
 
 impl<T: ?Sized> Drop for MutexGuard<'_, T> {
     fn drop(&mut self) {
-        held::remove(&self.mutex.info, Mode::Exclusive);
+        let info = &self.mutex.info;
+        held::release_bookkeeping(|| held::remove(info, Mode::Exclusive));
         drop(self.native.take());
-        self.mutex.info.waiters.wake_all();
+        held::release_bookkeeping(|| info.waiters.wake_all());
     }
 }
 

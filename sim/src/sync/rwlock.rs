@@ -219,9 +219,9 @@ impl<T: ?Sized> RwLock<T> {
 
 /// Releases one hold of an RwLock: ghost state first, then the backend, then parked waiters.
 fn release<G>(info: &Arc<ObjectInfo>, mode: Mode, native: &mut Option<G>) {
-    held::remove(info, mode);
+    held::release_bookkeeping(|| held::remove(info, mode));
     drop(native.take());
-    info.waiters.wake_all();
+    held::release_bookkeeping(|| info.waiters.wake_all());
 }
 
 impl<T: ?Sized> Drop for RwLockReadGuard<'_, T> {

@@ -125,9 +125,11 @@ impl Semaphore {
 impl Drop for SemaphorePermit<'_> {
     fn drop(&mut self) {
         let semaphore = self.semaphore;
-        held::remove(&semaphore.info, Mode::Permit);
-        *unpoison(semaphore.free.lock()) += 1;
-        semaphore.info.waiters.wake_all();
+        held::release_bookkeeping(|| {
+            held::remove(&semaphore.info, Mode::Permit);
+            *unpoison(semaphore.free.lock()) += 1;
+            semaphore.info.waiters.wake_all();
+        });
     }
 }
 
