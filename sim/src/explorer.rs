@@ -231,7 +231,7 @@ impl Explorer {
     where
         F: Fn() + Send + Sync + 'static,
     {
-        let (stats, failure) = self.run_inner(body);
+        let (stats, failure) = self.run_inner(body, None);
         failure.map_or(Ok(stats), Err)
     }
 
@@ -239,10 +239,17 @@ impl Explorer {
     /// directory (if one is set); if that fails, prints the whole seed to stderr instead.
     pub fn explore(&self, scenario: &'static Scenario, variant: Variant) -> Report {
         let run = scenario.run;
-        let (stats, failure) = self.run_inner(move || run(variant));
+        let checkpoint = self.loom_checkpoint(scenario);
+        let (stats, failure) = self.run_inner(move || run(variant), checkpoint.as_deref());
         let seed_file = match (&failure, &self.seeds_dir) {
             (Some(failure), Some(dir)) => {
-                let seed = self.seed_file(scenario, variant, failure);
+                let mut seed = self.seed_file(scenario, variant, failure);
+                if let Some(checkpoint) = &checkpoint {
+                    let name = format!("{}.loom.json", seed.file_stem());
+                    if std::fs::rename(checkpoint, dir.join(&name)).is_ok() {
+                        seed.loom_checkpoint = Some(name);
+                    }
+                }
                 Some(seed.write_into(dir).map_err(|err| {
                     eprintln!(
                         "{err}\nthe seed file, so it is not lost:\n{}",
@@ -253,6 +260,9 @@ impl Explorer {
             }
             _ => None,
         };
+        if let Some(checkpoint) = checkpoint {
+            let _ = std::fs::remove_file(checkpoint);
+        }
         Report {
             scenario: scenario.name,
             variant,
@@ -276,10 +286,30 @@ impl Explorer {
             expected: Expected::Fail,
             message: failure.message.clone(),
             schedule: failure.schedule.clone(),
+            loom_checkpoint: None,
         }
     }
 
-    fn run_inner<F>(&self, body: F) -> (Stats, Option<Failure>)
+    /// Under loom with a seeds directory: where loom keeps the path of the execution it is
+    /// running (written before each one, so after a failure it is the failing one's).
+    fn loom_checkpoint(&self, scenario: &Scenario) -> Option<PathBuf> {
+        if !cfg!(loom) {
+            return None;
+        }
+        let dir = self.seeds_dir.as_ref()?;
+        std::fs::create_dir_all(dir).ok()?;
+        Some(dir.join(format!(
+            ".{}-{}.loom.json",
+            scenario.name,
+            std::process::id()
+        )))
+    }
+
+    fn run_inner<F>(
+        &self,
+        body: F,
+        checkpoint: Option<&std::path::Path>,
+    ) -> (Stats, Option<Failure>)
     where
         F: Fn() + Send + Sync + 'static,
     {
@@ -291,7 +321,7 @@ impl Explorer {
         harness.setup.trace = self.trace;
         let started = Instant::now();
         let recorder = Recorder::default();
-        let ended = harness.run(false, |f| self.drive(f, &recorder));
+        let ended = harness.run(false, |f| self.drive(f, &recorder, checkpoint));
         let stats = Stats {
             executions: ended.executions,
             distinct_schedules: recorder.distinct().unwrap_or(ended.executions),
@@ -308,20 +338,30 @@ impl Explorer {
     }
 
     #[cfg(loom)]
-    fn drive(&self, f: Box<dyn Fn() + Send + Sync>, _recorder: &Recorder) {
-        let Strategy::Exhaustive { preemption_bound } = self.strategy;
-        let mut builder = loom::model::Builder::new();
-        if preemption_bound.is_some() {
-            builder.preemption_bound = preemption_bound;
-        }
+    fn drive(
+        &self,
+        f: Box<dyn Fn() + Send + Sync>,
+        _recorder: &Recorder,
+        checkpoint: Option<&std::path::Path>,
+    ) {
+        let mut builder = loom_builder(self.strategy);
         if self.time_budget.is_some() {
             builder.max_duration = self.time_budget;
+        }
+        if let Some(path) = checkpoint {
+            builder.checkpoint_file = Some(path.to_path_buf());
+            builder.checkpoint_interval = 1;
         }
         builder.check(f);
     }
 
     #[cfg(not(loom))]
-    fn drive(&self, f: Box<dyn Fn() + Send + Sync>, recorder: &Recorder) {
+    fn drive(
+        &self,
+        f: Box<dyn Fn() + Send + Sync>,
+        recorder: &Recorder,
+        _checkpoint: Option<&std::path::Path>,
+    ) {
         use crate::schedule::Recording;
         use shuttle::scheduler::{DfsScheduler, PctScheduler, RandomScheduler};
         use shuttle::Runner;
@@ -355,6 +395,17 @@ impl Explorer {
             }
         }
     }
+}
+
+/// A loom model builder for `strategy` (loom's environment variables apply first).
+#[cfg(loom)]
+pub(crate) fn loom_builder(strategy: Strategy) -> loom::model::Builder {
+    let Strategy::Exhaustive { preemption_bound } = strategy;
+    let mut builder = loom::model::Builder::new();
+    if preemption_bound.is_some() {
+        builder.preemption_bound = preemption_bound;
+    }
+    builder
 }
 
 /// Shuttle's configuration for lockstep: no failure files or schedule printing of its own

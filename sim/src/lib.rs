@@ -51,7 +51,7 @@ mod kernel;
 mod object;
 mod wait;
 
-#[cfg(all(feature = "shuttle", not(loom)))]
+#[cfg(any(loom, feature = "shuttle"))]
 pub mod replay;
 pub mod runtime;
 pub mod scenario;

@@ -1,16 +1,16 @@
 //! Replaying seed files: the recorded execution again, alone, with its full trace.
 //!
-//! A replay runs the schedule twice and compares the traces (so a model that reads a real clock
-//! or iterates a `HashMap` is caught as nondeterministic), then checks the outcome the file
-//! expects: the same failure message, or a pass.
+//! A replay runs the execution twice and compares the traces (so a model that reads a real
+//! clock or iterates a `HashMap` is caught as nondeterministic), then checks the outcome the
+//! file expects: the same failure message, or a pass.
+//!
+//! Shuttle seeds carry the schedule itself; loom seeds name a loom checkpoint beside them (the
+//! failing execution's path as loom records it), which loom runs first.
 
-use crate::explorer::shuttle_config;
 use crate::harness::Harness;
 use crate::scenario::{self, Scenario, Variant};
-use crate::schedule::{Divergence, Replay};
 use crate::seed::{Expected, SeedError, SeedFile};
 use std::path::Path;
-use std::sync::{Arc, Mutex};
 
 /// A replayed seed file.
 #[derive(Clone, Debug)]
@@ -23,26 +23,91 @@ pub struct Replayed {
     pub trace: String,
 }
 
-/// One execution along `schedule`.
+/// One replayed execution.
 struct Run {
     failure: Option<String>,
     trace: String,
-    divergence: Option<Divergence>,
 }
 
-fn run_once(scenario: &Scenario, variant: Variant, schedule: &[usize]) -> Run {
+/// Runs the recorded execution once, along the seed's schedule.
+#[cfg(not(loom))]
+fn run_once(
+    path: &Path,
+    seed: &SeedFile,
+    scenario: &Scenario,
+    variant: Variant,
+) -> Result<Run, SeedError> {
+    use crate::schedule::{Divergence, Replay};
+    use std::sync::{Arc, Mutex};
     let run = scenario.run;
     let divergence = Arc::new(Mutex::new(None));
-    let replay = Replay::new(schedule.to_vec(), Arc::clone(&divergence));
+    let replay = Replay::new(seed.schedule.clone(), Arc::clone(&divergence));
     let ended = Harness::new(move || run(variant)).run(true, |f| {
-        shuttle::Runner::new(replay, shuttle_config(None)).run(f);
+        shuttle::Runner::new(replay, crate::explorer::shuttle_config(None)).run(f);
     });
-    let divergence = divergence.lock().unwrap_or_else(|e| e.into_inner()).take();
-    Run {
+    if let Some(Divergence {
+        step,
+        wanted,
+        runnable,
+    }) = divergence.lock().unwrap_or_else(|e| e.into_inner()).take()
+    {
+        return Err(SeedError::Stale {
+            path: path.into(),
+            step,
+            wanted,
+            runnable,
+        });
+    }
+    Ok(Run {
         failure: ended.failure,
         trace: ended.trace.unwrap_or_default(),
-        divergence,
-    }
+    })
+}
+
+/// Runs the recorded execution once: loom runs the checkpointed path first, and only it.
+#[cfg(loom)]
+fn run_once(
+    path: &Path,
+    seed: &SeedFile,
+    scenario: &Scenario,
+    variant: Variant,
+) -> Result<Run, SeedError> {
+    let malformed = |reason: String| SeedError::Malformed {
+        path: path.into(),
+        reason,
+    };
+    let name = seed.loom_checkpoint.as_ref().ok_or_else(|| {
+        malformed("missing field `loom_checkpoint` (a loom seed names its checkpoint file)".into())
+    })?;
+    let checkpoint = path.parent().unwrap_or(Path::new(".")).join(name);
+    let text = std::fs::read_to_string(&checkpoint).map_err(|source| SeedError::Read {
+        path: checkpoint.as_path().into(),
+        source,
+    })?;
+    serde_json::from_str::<serde_json::Value>(&text)
+        .map_err(|e| malformed(format!("loom checkpoint {}: {e}", checkpoint.display())))?;
+    let strategy: crate::explorer::Strategy = seed.strategy.parse().map_err(malformed)?;
+    // loom rewrites its checkpoint file as it goes: give it a copy, never the seed's own.
+    let scratch =
+        std::env::temp_dir().join(format!("lockstep-replay-{}.loom.json", std::process::id()));
+    std::fs::write(&scratch, &text).map_err(|source| SeedError::Write {
+        path: scratch.as_path().into(),
+        source,
+    })?;
+    let run = scenario.run;
+    let ended = Harness::new(move || run(variant)).run(true, |f| {
+        let mut builder = crate::explorer::loom_builder(strategy);
+        builder.checkpoint_file = Some(scratch.clone());
+        builder.checkpoint_interval = 1;
+        // loom checks the bound before each execution: 2 lets exactly one run.
+        builder.max_permutations = Some(2);
+        builder.check(f);
+    });
+    let _ = std::fs::remove_file(&scratch);
+    Ok(Run {
+        failure: ended.failure,
+        trace: ended.trace.unwrap_or_default(),
+    })
 }
 
 /// Replays the seed file at `path` with the scenarios `scenarios`, checking that it is
@@ -77,21 +142,8 @@ pub fn replay(path: &Path, scenarios: &[Scenario]) -> Result<Replayed, SeedError
                 .collect::<Vec<_>>()
                 .join(", "),
         })?;
-    let first = run_once(scenario, variant, &seed.schedule);
-    if let Some(Divergence {
-        step,
-        wanted,
-        runnable,
-    }) = first.divergence
-    {
-        return Err(SeedError::Stale {
-            path: path.into(),
-            step,
-            wanted,
-            runnable,
-        });
-    }
-    let second = run_once(scenario, variant, &seed.schedule);
+    let first = run_once(path, &seed, scenario, variant)?;
+    let second = run_once(path, &seed, scenario, variant)?;
     if let Some((line, first, second)) = first_difference(&first.trace, &second.trace) {
         return Err(SeedError::Nondeterminism {
             path: path.into(),

@@ -51,8 +51,12 @@ pub struct SeedFile {
     pub expected: Expected,
     /// The failure message (empty for an expected pass).
     pub message: String,
-    /// The thread index chosen at every scheduling point.
+    /// The thread index chosen at every scheduling point (shuttle).
     pub schedule: Vec<usize>,
+    /// The loom checkpoint (the failing execution's path, as loom writes it), a file beside
+    /// this one (loom).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub loom_checkpoint: Option<String>,
 }
 
 /// Why a seed file could not be read, written or replayed. Every variant names the file.
@@ -179,18 +183,22 @@ impl SeedFile {
         toml::to_string(self).expect("a seed file always serializes")
     }
 
-    /// Writes the file into `dir` (created if needed) under a name made of its scenario,
-    /// variant, strategy, seed and iteration; returns the path.
-    pub fn write_into(&self, dir: &Path) -> Result<PathBuf, SeedError> {
-        let name = format!(
-            "{}-{}-{}-{}-{}.toml",
+    /// The file name (without extension) made of its scenario, variant, strategy, seed and
+    /// iteration: the same failure always gets the same name.
+    pub fn file_stem(&self) -> String {
+        format!(
+            "{}-{}-{}-{}-{}",
             self.scenario,
             self.variant.replace(':', "-"),
             self.strategy,
             self.seed,
             self.iteration
-        );
-        let path = dir.join(name);
+        )
+    }
+
+    /// Writes the file into `dir` (created if needed) as `<file_stem>.toml`; returns the path.
+    pub fn write_into(&self, dir: &Path) -> Result<PathBuf, SeedError> {
+        let path = dir.join(format!("{}.toml", self.file_stem()));
         std::fs::create_dir_all(dir)
             .and_then(|()| std::fs::write(&path, self.to_toml()))
             .map_err(|source| SeedError::Write {
