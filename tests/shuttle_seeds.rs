@@ -180,6 +180,7 @@ fn a_model_that_reads_state_outside_the_simulation_is_caught_as_nondeterministic
             expected: sim::seed::Expected::Pass,
             message: String::new(),
             schedule: vec![0],
+            loom_checkpoint: None,
         };
         let path = dir.join(format!("{}.toml", scenario.name));
         std::fs::write(&path, seed.to_toml()).unwrap();
