@@ -6,3 +6,4 @@
 
 pub mod basics;
 pub mod scenarios;
+pub mod transfer;

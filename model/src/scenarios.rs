@@ -54,6 +54,14 @@ pub const ALL: &[Scenario] = &[
             );
         },
     },
+    Scenario {
+        name: "release-on-error",
+        about: "a transfer that fails at a fault site holds nothing afterwards",
+        bugs: &[crate::transfer::LEAK_ON_NETWORK_ERROR],
+        run: |variant| {
+            crate::transfer::two_transfers(variant.has_bug(crate::transfer::LEAK_ON_NETWORK_ERROR))
+        },
+    },
 ];
 
 fn secs(s: u64) -> Duration {

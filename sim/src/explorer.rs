@@ -1,7 +1,9 @@
 //! The explorer: runs a body or a scenario under a strategy, and on failure reports the
 //! message, the rendered trace and the recorded schedule, and writes a seed file.
 
+use crate::fault::FaultPlan;
 use crate::harness::Harness;
+use crate::kernel::FaultSeed;
 use crate::scenario::{Scenario, Variant};
 use crate::seed::{Expected, SeedFile};
 use std::fmt;
@@ -159,6 +161,8 @@ pub struct Explorer {
     hierarchy: bool,
     trace: bool,
     seeds_dir: Option<PathBuf>,
+    faults: Option<FaultPlan>,
+    fault_seed: Option<u64>,
 }
 
 impl Explorer {
@@ -174,6 +178,8 @@ impl Explorer {
             hierarchy: true,
             trace: true,
             seeds_dir: None,
+            faults: None,
+            fault_seed: None,
         }
     }
 
@@ -219,6 +225,30 @@ impl Explorer {
     pub fn seeds_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.seeds_dir = Some(dir.into());
         self
+    }
+
+    /// Injects faults by `plan` (see [`crate::fault`]). Under shuttle each execution draws
+    /// from its own fault seed, derived from the exploration's seed; under loom the fault seed is
+    /// fixed for the whole run.
+    pub fn faults(mut self, plan: FaultPlan) -> Self {
+        self.faults = Some(plan);
+        self
+    }
+
+    /// Fixes the fault seed for every execution (loom's way: one plan per model run; a test
+    /// enumerates the seeds it cares about).
+    pub fn fault_seed(mut self, seed: u64) -> Self {
+        self.fault_seed = Some(seed);
+        self
+    }
+
+    /// Where each execution's fault seed comes from.
+    fn fault_seeds(&self) -> FaultSeed {
+        match self.fault_seed {
+            Some(seed) => FaultSeed::Fixed(seed),
+            None if cfg!(loom) => FaultSeed::Fixed(self.seed),
+            None => FaultSeed::PerExecution(self.seed),
+        }
     }
 
     /// The strategy.
@@ -287,6 +317,11 @@ impl Explorer {
             message: failure.message.clone(),
             schedule: failure.schedule.clone(),
             loom_checkpoint: None,
+            faults: self.faults.clone(),
+            fault_seed: self
+                .faults
+                .as_ref()
+                .map(|_| self.fault_seeds().for_execution(failure.execution)),
         }
     }
 
@@ -319,6 +354,8 @@ impl Explorer {
         }
         harness.setup.hierarchy = self.hierarchy;
         harness.setup.trace = self.trace;
+        harness.setup.faults = self.faults.clone().map(std::sync::Arc::new);
+        harness.setup.fault_seed = self.fault_seeds();
         let started = Instant::now();
         let recorder = Recorder::default();
         let ended = harness.run(false, |f| self.drive(f, &recorder, checkpoint));

@@ -2,7 +2,7 @@
 //! collects what the explorer reports (first failure message, last trace, coverage).
 
 use crate::hierarchy::SharedGraph;
-use crate::kernel::{self, Setup};
+use crate::kernel::{self, FaultSeed, Setup};
 use crate::runtime::panic_message;
 use std::collections::BTreeSet;
 use std::panic::{self, AssertUnwindSafe};
@@ -58,6 +58,8 @@ impl<F: Fn() + Send + Sync + 'static> Harness<F> {
                 hierarchy: true,
                 trace: true,
                 coverage: Arc::new(Mutex::new(BTreeSet::new())),
+                faults: None,
+                fault_seed: FaultSeed::Fixed(0),
             },
         }
     }
@@ -69,8 +71,8 @@ impl<F: Fn() + Send + Sync + 'static> Harness<F> {
             setup,
         } = self;
         move || {
-            executions.fetch_add(1, Ordering::Relaxed);
-            kernel::install(setup.clone());
+            let execution = executions.fetch_add(1, Ordering::Relaxed) + 1;
+            kernel::install(setup.clone(), execution);
             run_reporting_panics(|| body());
             kernel::thread_finished();
         }

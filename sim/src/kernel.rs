@@ -24,6 +24,7 @@
 //! [`crate::runtime::execution`] fills at the start of every execution.
 
 use crate::backend::thread::{current, Thread};
+use crate::fault::{FaultPlan, FaultSite};
 use crate::held::Held;
 use crate::hierarchy::SharedGraph;
 use crate::object::{Mode, ObjectInfo};
@@ -65,6 +66,8 @@ struct ThreadRecord {
     finished: bool,
     held: Vec<Held>,
     wait: Option<Wait>,
+    /// This thread's fault-draw stream, made at its first draw.
+    faults: Option<rand_chacha::ChaCha8Rng>,
 }
 
 /// The first panic message of an execution, shared with the runner that started it.
@@ -78,6 +81,7 @@ struct State {
     next_object: usize,
     threads: Vec<ThreadRecord>,
     trace: Vec<Record>,
+    fault_seed: u64,
 }
 
 /// One execution's kernel.
@@ -99,6 +103,29 @@ pub(crate) struct Setup {
     pub(crate) trace: bool,
     /// The coverage points reached so far in the exploration.
     pub(crate) coverage: Arc<std::sync::Mutex<std::collections::BTreeSet<String>>>,
+    /// The fault plan, if faults are injected.
+    pub(crate) faults: Option<Arc<FaultPlan>>,
+    /// Where each execution's fault seed comes from.
+    pub(crate) fault_seed: FaultSeed,
+}
+
+/// The fault seed of each execution.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum FaultSeed {
+    /// Derived from this seed and the execution's number (a new plan draw per execution).
+    PerExecution(u64),
+    /// The same for every execution (loom's fixed plan; a replay).
+    Fixed(u64),
+}
+
+impl FaultSeed {
+    /// The fault seed of execution number `execution` (1-based).
+    pub(crate) fn for_execution(self, execution: usize) -> u64 {
+        match self {
+            FaultSeed::PerExecution(seed) => crate::fault::execution_seed(seed, execution),
+            FaultSeed::Fixed(seed) => seed,
+        }
+    }
 }
 
 std::thread_local! {
@@ -113,9 +140,9 @@ loom::thread_local! {
     static CURRENT: Cell<usize> = Cell::new(0);
 }
 
-/// Installs a fresh kernel for the execution that is starting on this OS thread; the calling
-/// thread is registered as `main`.
-pub(crate) fn install(setup: Setup) {
+/// Installs a fresh kernel for execution number `execution` (1-based), starting on this OS
+/// thread; the calling thread is registered as `main`.
+pub(crate) fn install(setup: Setup, execution: usize) {
     let kernel = Kernel {
         state: RefCell::new(State {
             #[cfg(not(loom))]
@@ -126,12 +153,14 @@ pub(crate) fn install(setup: Setup) {
             now: Duration::ZERO,
             next_object: 0,
             trace: Vec::new(),
+            fault_seed: setup.fault_seed.for_execution(execution),
             threads: vec![ThreadRecord {
                 name: "main".to_owned(),
                 handle: Some(current()),
                 finished: false,
                 held: Vec::new(),
                 wait: None,
+                faults: None,
             }],
         }),
         setup,
@@ -185,6 +214,7 @@ pub(crate) fn register_thread(name: Option<String>) -> (usize, String) {
             finished: false,
             held: Vec::new(),
             wait: None,
+            faults: None,
         });
         (index, name)
     };
@@ -202,6 +232,33 @@ pub(crate) fn record_if_running(event: impl FnOnce() -> Event) {
     if let Some(kernel) = try_kernel() {
         kernel.record(event);
     }
+}
+
+/// Draws whether fault `site` fires for the calling thread; `Some(latency)` if it does.
+pub(crate) fn draw_fault(site: &FaultSite) -> Option<Duration> {
+    let kernel = try_kernel()?;
+    let plan = kernel.setup.faults.as_ref()?;
+    let rate = plan.rate(site);
+    if rate <= 0.0 {
+        return None;
+    }
+    let mut state = kernel.state.borrow_mut();
+    let index = state.me();
+    let seed = state.fault_seed;
+    let rng = state.threads[index]
+        .faults
+        .get_or_insert_with(|| crate::fault::thread_stream(seed, index));
+    if !crate::fault::fires(rng, rate) {
+        return None;
+    }
+    if kernel.setup.trace {
+        let event = Event::Fault {
+            site: site.name,
+            kind: site.kind,
+        };
+        state.push_record(index, event);
+    }
+    Some(Duration::from_millis(plan.latency_ms))
 }
 
 /// Marks a coverage point as reached.

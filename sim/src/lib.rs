@@ -42,6 +42,7 @@ pub mod coverage;
 mod error;
 #[cfg(any(loom, feature = "shuttle"))]
 pub mod explorer;
+pub mod fault;
 #[cfg(any(loom, feature = "shuttle"))]
 mod harness;
 mod held;

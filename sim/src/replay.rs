@@ -23,6 +23,19 @@ pub struct Replayed {
     pub trace: String,
 }
 
+/// The harness for one replay of `seed`: its scenario, with its fault plan and fault seed.
+fn harness(
+    seed: &SeedFile,
+    scenario: &Scenario,
+    variant: Variant,
+) -> Harness<impl Fn() + Send + Sync + 'static> {
+    let run = scenario.run;
+    let mut harness = Harness::new(move || run(variant));
+    harness.setup.faults = seed.faults.clone().map(std::sync::Arc::new);
+    harness.setup.fault_seed = crate::kernel::FaultSeed::Fixed(seed.fault_seed.unwrap_or(0));
+    harness
+}
+
 /// One replayed execution.
 struct Run {
     failure: Option<String>,
@@ -39,10 +52,9 @@ fn run_once(
 ) -> Result<Run, SeedError> {
     use crate::schedule::{Divergence, Replay};
     use std::sync::{Arc, Mutex};
-    let run = scenario.run;
     let divergence = Arc::new(Mutex::new(None));
     let replay = Replay::new(seed.schedule.clone(), Arc::clone(&divergence));
-    let ended = Harness::new(move || run(variant)).run(true, |f| {
+    let ended = harness(seed, scenario, variant).run(true, |f| {
         shuttle::Runner::new(replay, crate::explorer::shuttle_config(None)).run(f);
     });
     if let Some(Divergence {
@@ -94,8 +106,7 @@ fn run_once(
         path: scratch.as_path().into(),
         source,
     })?;
-    let run = scenario.run;
-    let ended = Harness::new(move || run(variant)).run(true, |f| {
+    let ended = harness(seed, scenario, variant).run(true, |f| {
         let mut builder = crate::explorer::loom_builder(strategy);
         builder.checkpoint_file = Some(scratch.clone());
         builder.checkpoint_interval = 1;

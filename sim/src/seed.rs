@@ -30,7 +30,7 @@ pub enum Expected {
 }
 
 /// One recorded execution.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SeedFile {
     /// The lockstep version that wrote it.
@@ -57,6 +57,12 @@ pub struct SeedFile {
     /// this one (loom).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub loom_checkpoint: Option<String>,
+    /// The failing execution's fault seed, if faults were injected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fault_seed: Option<u64>,
+    /// The fault plan, if faults were injected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub faults: Option<crate::fault::FaultPlan>,
 }
 
 /// Why a seed file could not be read, written or replayed. Every variant names the file.

@@ -7,18 +7,48 @@ use std::time::Duration;
 
 /// What happened at one step.
 pub(crate) enum Event {
-    Spawn { child: usize },
+    Spawn {
+        child: usize,
+    },
     Exit,
-    Joined { child: usize },
-    Blocked { object: Arc<ObjectInfo>, mode: Mode },
-    Acquired { object: Arc<ObjectInfo>, mode: Mode },
-    Released { object: Arc<ObjectInfo>, mode: Mode },
-    TimedOut { object: Arc<ObjectInfo>, mode: Mode },
-    Notify { object: Arc<ObjectInfo>, all: bool },
-    Sleep { until: Duration },
+    Joined {
+        child: usize,
+    },
+    Blocked {
+        object: Arc<ObjectInfo>,
+        mode: Mode,
+    },
+    Acquired {
+        object: Arc<ObjectInfo>,
+        mode: Mode,
+    },
+    Released {
+        object: Arc<ObjectInfo>,
+        mode: Mode,
+    },
+    TimedOut {
+        object: Arc<ObjectInfo>,
+        mode: Mode,
+    },
+    Notify {
+        object: Arc<ObjectInfo>,
+        all: bool,
+    },
+    Sleep {
+        until: Duration,
+    },
     Woke,
-    Clock { to: Duration },
-    Model { subject: String, detail: String },
+    Clock {
+        to: Duration,
+    },
+    Model {
+        subject: String,
+        detail: String,
+    },
+    Fault {
+        site: &'static str,
+        kind: crate::fault::FaultKind,
+    },
 }
 
 /// One step of a trace.
@@ -79,6 +109,7 @@ impl Record {
             Event::Woke => ("woke".into(), String::new(), String::new()),
             Event::Clock { to } => ("clock".into(), String::new(), format!("jumps to {to:?}")),
             Event::Model { subject, detail } => ("event".into(), subject.clone(), detail.clone()),
+            Event::Fault { site, kind } => ("fault".into(), (*site).to_owned(), kind.to_string()),
         }
     }
 }

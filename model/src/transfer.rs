@@ -1,0 +1,62 @@
+//! A two-lock transfer that passes through fault sites: every error path must release what it
+//! took before the error reaches the caller.
+
+use sim::fault::{self, Fault, FaultKind, FaultSite};
+use sim::sync::{held, Arc, LockClass, Mutex};
+use sim::thread;
+
+const ACCOUNTS: LockClass = LockClass::new("accounts", 1);
+const LEDGER: LockClass = LockClass::new("ledger", 2);
+
+/// The network call made while holding the accounts lock.
+pub const FETCH: FaultSite = FaultSite::new("transfer.fetch", FaultKind::NetworkError);
+/// The ledger write made while holding both locks.
+pub const WRITE: FaultSite = FaultSite::new("transfer.write", FaultKind::OperationError);
+
+/// The planted bug: the network-error path forgets to release the accounts lock.
+pub const LEAK_ON_NETWORK_ERROR: &str = "leak-on-network-error";
+
+/// Moves one unit from the accounts to the ledger, unless a fault interrupts it.
+fn transfer(accounts: &Mutex<u64>, ledger: &Mutex<u64>, leak_on_error: bool) -> Result<(), Fault> {
+    let mut from = accounts.lock();
+    if let Err(fault) = fault::point(&FETCH) {
+        if leak_on_error {
+            std::mem::forget(from);
+        }
+        return Err(fault);
+    }
+    let mut to = ledger.lock();
+    fault::point(&WRITE)?;
+    *from -= 1;
+    *to += 1;
+    Ok(())
+}
+
+/// Two threads transfer once each. After every operation, success or error, the thread holds
+/// nothing; at the end the units add up. Panics if either breaks.
+pub fn two_transfers(leak_on_error: bool) {
+    let accounts = Arc::new(Mutex::ranked(ACCOUNTS, 10));
+    let ledger = Arc::new(Mutex::ranked(LEDGER, 0));
+    let workers: Vec<_> = (0..2)
+        .map(|_| {
+            let (accounts, ledger) = (Arc::clone(&accounts), Arc::clone(&ledger));
+            thread::spawn(move || {
+                let result = transfer(&accounts, &ledger, leak_on_error);
+                let still_held = held();
+                assert!(
+                    still_held.is_empty(),
+                    "after {result:?} the thread still holds {:?}",
+                    still_held
+                        .iter()
+                        .map(|h| h.object.as_str())
+                        .collect::<Vec<_>>()
+                );
+            })
+        })
+        .collect();
+    for worker in workers {
+        worker.join().expect("worker panicked");
+    }
+    let total = *accounts.lock() + *ledger.lock();
+    assert_eq!(total, 10, "units were created or lost");
+}

@@ -1,0 +1,217 @@
+//! Deterministic fault injection.
+//!
+//! Model code declares named fault sites and passes through them; a [`FaultPlan`] says how
+//! often each site (or each kind of fault) fires. Which ones fire is drawn from the execution's
+//! fault seed with ChaCha8 (portable, stable streams), **one stream per thread**, so a thread's
+//! draws never shift with how the other threads were scheduled. The plan and the fault seed go
+//! into the seed file, so a failure replays with exactly the same faults.
+//!
+//! Under shuttle a fresh fault seed is derived for every execution; under loom it is fixed for
+//! the whole model run (set it with [`Explorer::fault_seed`](crate::explorer::Explorer)), and a
+//! test enumerates the seeds or plans it cares about. Under std nothing fires unless
+//! [`set_std_plan`] configures it.
+//!
+//! ```
+//! use sim::fault::{self, FaultKind, FaultSite};
+//!
+//! const SEND: FaultSite = FaultSite::new("session.send", FaultKind::NetworkError);
+//!
+//! fn send() -> Result<(), fault::Fault> {
+//!     fault::point(&SEND)?; // fails here when the plan says so
+//!     Ok(())
+//! }
+//! assert!(send().is_ok()); // under std, with no plan set, nothing fires
+//! ```
+
+use rand_chacha::rand_core::{RngCore, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+use std::time::Duration;
+use thiserror::Error;
+
+/// The kinds of fault a site can inject.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FaultKind {
+    /// The operation fails with an error.
+    OperationError,
+    /// The operation times out.
+    Timeout,
+    /// Acquiring a lock times out.
+    LockTimeout,
+    /// The network fails.
+    NetworkError,
+    /// Input fails validation.
+    ValidationError,
+    /// Extra latency: the site sleeps the plan's latency (virtual time) and goes on.
+    Latency,
+}
+
+impl fmt::Display for FaultKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            FaultKind::OperationError => "operation error",
+            FaultKind::Timeout => "timeout",
+            FaultKind::LockTimeout => "lock timeout",
+            FaultKind::NetworkError => "network error",
+            FaultKind::ValidationError => "validation error",
+            FaultKind::Latency => "latency",
+        })
+    }
+}
+
+/// A named place in model code where a fault may be injected.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FaultSite {
+    /// Unique name, as plans and traces refer to it.
+    pub name: &'static str,
+    /// What it injects.
+    pub kind: FaultKind,
+}
+
+impl FaultSite {
+    /// A site called `name` injecting `kind`.
+    pub const fn new(name: &'static str, kind: FaultKind) -> Self {
+        FaultSite { name, kind }
+    }
+}
+
+/// An injected fault, as returned by [`point`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Error)]
+#[error("injected {kind} at fault site `{site}`")]
+pub struct Fault {
+    /// The site's name.
+    pub site: &'static str,
+    /// What was injected.
+    pub kind: FaultKind,
+}
+
+/// How often faults fire: per kind, overridden per site. Rates are probabilities in `[0, 1]`;
+/// a site with rate 0 draws nothing, so adding sites never shifts the other draws.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FaultPlan {
+    /// Rate for every site of a kind.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub kinds: BTreeMap<FaultKind, f64>,
+    /// Rate for one site, by name (wins over its kind's rate).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub sites: BTreeMap<String, f64>,
+    /// How long a latency fault sleeps, in milliseconds of virtual time.
+    #[serde(default)]
+    pub latency_ms: u64,
+}
+
+impl FaultPlan {
+    /// A plan where nothing fires.
+    pub fn none() -> Self {
+        FaultPlan::default()
+    }
+
+    /// Every site of `kind` fires with probability `rate`.
+    pub fn kind(mut self, kind: FaultKind, rate: f64) -> Self {
+        self.kinds.insert(kind, rate);
+        self
+    }
+
+    /// The site `name` fires with probability `rate`.
+    pub fn site(mut self, name: &str, rate: f64) -> Self {
+        self.sites.insert(name.to_owned(), rate);
+        self
+    }
+
+    /// Latency faults sleep `latency` (virtual time under simulation).
+    pub fn latency(mut self, latency: Duration) -> Self {
+        self.latency_ms = u64::try_from(latency.as_millis()).unwrap_or(u64::MAX);
+        self
+    }
+
+    /// Whether no fault can fire.
+    pub fn is_empty(&self) -> bool {
+        self.kinds
+            .values()
+            .chain(self.sites.values())
+            .all(|r| *r <= 0.0)
+    }
+
+    /// The probability that `site` fires.
+    pub fn rate(&self, site: &FaultSite) -> f64 {
+        self.sites
+            .get(site.name)
+            .or_else(|| self.kinds.get(&site.kind))
+            .copied()
+            .unwrap_or(0.0)
+    }
+}
+
+/// One thread's stream of draws: the fault seed, with the thread's index as the ChaCha stream.
+pub(crate) fn thread_stream(fault_seed: u64, thread: usize) -> ChaCha8Rng {
+    let mut rng = ChaCha8Rng::seed_from_u64(fault_seed);
+    rng.set_stream(thread as u64);
+    rng
+}
+
+/// Whether a draw from `rng` fires at `rate` (no draw at all for rate 0).
+pub(crate) fn fires(rng: &mut ChaCha8Rng, rate: f64) -> bool {
+    if rate <= 0.0 {
+        return false;
+    }
+    // 53 random bits, as a uniform value in [0, 1).
+    let unit = (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
+    unit < rate
+}
+
+/// The fault seed of execution `execution` of an exploration seeded `seed` (SplitMix64).
+#[cfg(any(loom, feature = "shuttle"))]
+pub(crate) fn execution_seed(seed: u64, execution: usize) -> u64 {
+    let mut z = seed ^ (execution as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// Passes through fault site `site`: `Err` if the plan fires an error here. A firing latency
+/// site sleeps the plan's latency and returns `Ok`.
+pub fn point(site: &FaultSite) -> Result<(), Fault> {
+    let fired = draw(site);
+    match fired {
+        None => Ok(()),
+        Some(latency) if site.kind == FaultKind::Latency => {
+            crate::time::sleep(latency);
+            Ok(())
+        }
+        Some(_) => Err(Fault {
+            site: site.name,
+            kind: site.kind,
+        }),
+    }
+}
+
+/// Draws for `site`; `Some(latency)` if it fires.
+fn draw(site: &FaultSite) -> Option<Duration> {
+    #[cfg(any(loom, feature = "shuttle"))]
+    return crate::kernel::draw_fault(site);
+    #[cfg(not(any(loom, feature = "shuttle")))]
+    {
+        let mut plan = STD_PLAN
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let (plan, rng) = plan.as_mut()?;
+        fires(rng, plan.rate(site)).then(|| Duration::from_millis(plan.latency_ms))
+    }
+}
+
+#[cfg(not(any(loom, feature = "shuttle")))]
+static STD_PLAN: std::sync::Mutex<Option<(FaultPlan, ChaCha8Rng)>> = std::sync::Mutex::new(None);
+
+/// Configures fault injection on real threads (std): `Some((plan, seed))` to inject, `None` to
+/// stop. Draws come from one process-wide stream, in whatever order threads reach their sites.
+#[cfg(not(any(loom, feature = "shuttle")))]
+pub fn set_std_plan(plan: Option<(FaultPlan, u64)>) {
+    *STD_PLAN
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner) =
+        plan.map(|(plan, seed)| (plan, thread_stream(seed, 0)));
+}
