@@ -20,7 +20,7 @@ test-loom:
 
 ## explore: the main job; every scenario under shuttle random and PCT, failing seeds to seeds/
 explore:
-	$(CARGO) run --release --features shuttle -p model --bin lockstep -- explore $(ITERATIONS) $(or $(EXPLORE_SEED),0)
+	$(CARGO) run --release --features shuttle -p model --bin lockstep -- explore --iterations $(ITERATIONS)
 
 ## replay: replay a seed file and print its trace (make replay SEED=seeds/FILE.toml)
 replay:

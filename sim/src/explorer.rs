@@ -267,7 +267,7 @@ impl Explorer {
 
     /// Explores one variant of a scenario. On failure, writes its seed file into the seeds
     /// directory (if one is set); if that fails, prints the whole seed to stderr instead.
-    pub fn explore(&self, scenario: &'static Scenario, variant: Variant) -> Report {
+    pub fn explore(&self, scenario: &Scenario, variant: Variant) -> Report {
         let run = scenario.run;
         let checkpoint = self.loom_checkpoint(scenario);
         let (stats, failure) = self.run_inner(move || run(variant), checkpoint.as_deref());

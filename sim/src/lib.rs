@@ -38,6 +38,8 @@ compile_error!(
 );
 
 mod backend;
+#[cfg(any(loom, feature = "shuttle"))]
+pub mod cli;
 pub mod coverage;
 mod error;
 #[cfg(any(loom, feature = "shuttle"))]
