@@ -358,7 +358,7 @@ fn explore_one(
     for batch in batches {
         let seed = args.seed + batch as u64;
         let iterations = if seedable {
-            args.batch
+            args.batch.min(args.iterations - batch * args.batch)
         } else {
             args.iterations
         };
