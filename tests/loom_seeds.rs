@@ -27,11 +27,51 @@ fn a_loom_failure_round_trips_through_its_seed_file_and_checkpoint() {
 
     let replayed = replay(&path, model::scenarios::ALL).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(replayed.failure.as_deref(), Some(failure.message.as_str()));
-    assert_eq!(replayed.trace, failure.trace, "the replay is the failing execution");
+    assert_eq!(
+        replayed.trace, failure.trace,
+        "the replay is the failing execution"
+    );
 
     std::fs::remove_file(dir.join(&checkpoint)).unwrap();
     let err = replay(&path, model::scenarios::ALL).unwrap_err();
     assert!(matches!(err, SeedError::Read { .. }), "{err}");
     assert!(err.to_string().contains(&checkpoint), "{err}");
     std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn under_loom_the_fault_plan_is_fixed_per_run_and_tests_enumerate_seeds() {
+    use sim::fault::{self, FaultKind, FaultPlan, FaultSite};
+    use std::collections::BTreeSet;
+    use std::sync::{Arc, Mutex};
+    const COIN: FaultSite = FaultSite::new("coin", FaultKind::OperationError);
+    let mut per_seed = Vec::new();
+    for fault_seed in 0..8 {
+        let seen = Arc::new(Mutex::new(BTreeSet::new()));
+        let sink = Arc::clone(&seen);
+        Explorer::new(Strategy::Exhaustive {
+            preemption_bound: Some(2),
+        })
+        .faults(FaultPlan::none().site("coin", 0.5))
+        .fault_seed(fault_seed)
+        .run(move || {
+            let other = sim::thread::spawn(|| fault::point(&COIN).is_err());
+            let mine = fault::point(&COIN).is_err();
+            let theirs = other.join().unwrap();
+            sink.lock().unwrap().insert((mine, theirs));
+        })
+        .unwrap();
+        let seen = seen.lock().unwrap().clone();
+        assert_eq!(
+            seen.len(),
+            1,
+            "one plan for every interleaving of a run: {seen:?}"
+        );
+        per_seed.extend(seen);
+    }
+    let plans: BTreeSet<_> = per_seed.into_iter().collect();
+    assert!(
+        plans.len() > 1,
+        "different fault seeds give different plans: {plans:?}"
+    );
 }

@@ -135,3 +135,21 @@ fn threads_return_their_value_and_names() {
     assert_eq!(handle.name(), "worker");
     assert_eq!(handle.join().unwrap(), "worker");
 }
+
+#[test]
+fn faults_fire_on_real_threads_only_when_a_plan_is_set() {
+    use sim::fault::{self, FaultKind, FaultPlan, FaultSite};
+    const SITE: FaultSite = FaultSite::new("std.site", FaultKind::ValidationError);
+    assert!(
+        (0..100).all(|_| fault::point(&SITE).is_ok()),
+        "no plan, no faults"
+    );
+    fault::set_std_plan(Some((FaultPlan::none().site("std.site", 1.0), 7)));
+    let err = fault::point(&SITE).unwrap_err();
+    fault::set_std_plan(None);
+    assert_eq!(
+        err.to_string(),
+        "injected validation error at fault site `std.site`"
+    );
+    assert!(fault::point(&SITE).is_ok());
+}
