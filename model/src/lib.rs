@@ -6,4 +6,5 @@
 
 pub mod basics;
 pub mod scenarios;
+pub mod session;
 pub mod transfer;

@@ -62,6 +62,12 @@ pub const ALL: &[Scenario] = &[
             crate::transfer::two_transfers(variant.has_bug(crate::transfer::LEAK_ON_NETWORK_ERROR))
         },
     },
+    crate::session::scenarios::SCENARIOS[0],
+    crate::session::scenarios::SCENARIOS[1],
+    crate::session::scenarios::SCENARIOS[2],
+    crate::session::scenarios::SCENARIOS[3],
+    crate::session::scenarios::SCENARIOS[4],
+    crate::session::scenarios::SCENARIOS[5],
 ];
 
 fn secs(s: u64) -> Duration {
