@@ -59,8 +59,11 @@ fn op_then_recover(
     result
 }
 
+/// What one session thread does.
+type Job = Box<dyn FnOnce(&SessionManager) + Send>;
+
 /// Spawns one thread per job, joins them, and checks the manager at rest.
-fn run_threads(manager: &Arc<SessionManager>, jobs: Vec<Box<dyn FnOnce(&SessionManager) + Send>>) {
+fn run_threads(manager: &Arc<SessionManager>, jobs: Vec<Job>) {
     let threads: Vec<_> = jobs
         .into_iter()
         .map(|job| {
@@ -77,12 +80,12 @@ fn run_threads(manager: &Arc<SessionManager>, jobs: Vec<Box<dyn FnOnce(&SessionM
 /// Two sessions, one thread each, a scrape then a send, with whatever faults the plan injects.
 fn release_on_error(variant: Variant) {
     let m = manager(variant, Config::default());
-    let jobs: Vec<Box<dyn FnOnce(&SessionManager) + Send>> = (0..2)
+    let jobs: Vec<Job> = (0..2)
         .map(|id| {
             Box::new(move |m: &SessionManager| {
                 let _ = op_then_recover(m, id, Op::Scrape, secs(1));
                 let _ = op_then_recover(m, id, Op::Send, secs(1));
-            }) as Box<dyn FnOnce(&SessionManager) + Send>
+            }) as Job
         })
         .collect();
     run_threads(&m, jobs);
@@ -92,7 +95,7 @@ fn release_on_error(variant: Variant) {
 fn isolation(variant: Variant) {
     let m = manager(variant, Config::default());
     let start = Instant::now();
-    let jobs: Vec<Box<dyn FnOnce(&SessionManager) + Send>> = vec![
+    let jobs: Vec<Job> = vec![
         Box::new(|m: &SessionManager| {
             let _ = op_then_recover(m, 0, Op::Scrape, secs(60));
         }),
@@ -114,7 +117,7 @@ fn isolation(variant: Variant) {
 /// fires, and it retries after the first is done.
 fn lock_timeout_retry(variant: Variant) {
     let m = manager(variant, Config::default());
-    let jobs: Vec<Box<dyn FnOnce(&SessionManager) + Send>> = vec![
+    let jobs: Vec<Job> = vec![
         Box::new(|m: &SessionManager| {
             let _ = op_then_recover(m, 0, Op::Scrape, secs(60));
         }),
@@ -139,11 +142,11 @@ fn semaphore_pressure(variant: Variant) {
             ..Config::default()
         },
     );
-    let jobs: Vec<Box<dyn FnOnce(&SessionManager) + Send>> = (0..3)
+    let jobs: Vec<Job> = (0..3)
         .map(|i| {
             Box::new(move |m: &SessionManager| {
                 let _ = op_then_recover(m, i % 2, Op::Send, secs(20));
-            }) as Box<dyn FnOnce(&SessionManager) + Send>
+            }) as Job
         })
         .collect();
     run_threads(&m, jobs);
@@ -152,7 +155,7 @@ fn semaphore_pressure(variant: Variant) {
 /// A close races an operation in flight on the same session.
 fn close_race(variant: Variant) {
     let m = manager(variant, Config::default());
-    let jobs: Vec<Box<dyn FnOnce(&SessionManager) + Send>> = vec![
+    let jobs: Vec<Job> = vec![
         Box::new(|m: &SessionManager| {
             let _ = op_then_recover(m, 0, Op::Scrape, secs(5));
         }),
@@ -166,7 +169,7 @@ fn close_race(variant: Variant) {
 /// Session 0 fails and recovers while session 1 keeps sending.
 fn recovery(variant: Variant) {
     let m = manager(variant, Config::default());
-    let jobs: Vec<Box<dyn FnOnce(&SessionManager) + Send>> = vec![
+    let jobs: Vec<Job> = vec![
         Box::new(|m: &SessionManager| {
             let _ = op_then_recover(m, 0, Op::Send, secs(2));
             let _ = op_then_recover(m, 0, Op::Send, secs(2));
