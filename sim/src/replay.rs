@@ -2,14 +2,15 @@
 //!
 //! A replay runs the execution twice and compares the traces (so a model that reads a real
 //! clock or iterates a `HashMap` is caught as nondeterministic), then checks the outcome the
-//! file expects: the same failure message, or a pass.
+//! file expects: the same failure message (source locations compared by file, not line, so
+//! unrelated edits do not invalidate the corpus), or a pass.
 //!
 //! Shuttle seeds carry the schedule itself; loom seeds name a loom checkpoint beside them (the
 //! failing execution's path as loom records it), which loom runs first.
 
 use crate::harness::Harness;
 use crate::scenario::{self, Scenario, Variant};
-use crate::seed::{Expected, SeedError, SeedFile};
+use crate::seed::{without_line_numbers, Expected, SeedError, SeedFile};
 use std::path::Path;
 
 /// A replayed seed file.
@@ -168,7 +169,10 @@ pub fn replay(path: &Path, scenarios: &[Scenario]) -> Result<Replayed, SeedError
         Some(message) => format!("failed with `{message}`"),
     };
     let reproduced = match seed.expected {
-        Expected::Fail => first.failure.as_deref() == Some(seed.message.as_str()),
+        Expected::Fail => {
+            first.failure.as_deref().map(without_line_numbers)
+                == Some(without_line_numbers(&seed.message))
+        }
         Expected::Pass => first.failure.is_none(),
     };
     if !reproduced {

@@ -214,3 +214,48 @@ impl SeedFile {
         Ok(path)
     }
 }
+
+/// `message` with source locations reduced to their file (`src/x.rs:12:5` → `src/x.rs`), so a
+/// failure still counts as the same one after unrelated edits move lines around.
+pub fn without_line_numbers(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(at) = rest.find(".rs:") {
+        out.push_str(&rest[..at + 3]);
+        rest = &rest[at + 3..];
+        let digits = |s: &str| s.len() - s.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        let line = digits(&rest[1..]);
+        if line == 0 {
+            continue;
+        }
+        let mut skip = 1 + line;
+        if rest[skip..].starts_with(':') {
+            let col = digits(&rest[skip + 1..]);
+            if col > 0 {
+                skip += 1 + col;
+            }
+        }
+        rest = &rest[skip..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_line_numbers;
+
+    #[test]
+    fn source_locations_lose_their_line_and_column_only() {
+        assert_eq!(
+            without_line_numbers(
+                "wants X at model/src/a.rs:317:40 while holding Y (taken at b.rs:9)"
+            ),
+            "wants X at model/src/a.rs while holding Y (taken at b.rs)"
+        );
+        assert_eq!(
+            without_line_numbers("a.rs: no digits, 3.rs:x"),
+            "a.rs: no digits, 3.rs:x"
+        );
+    }
+}

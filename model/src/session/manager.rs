@@ -91,6 +91,9 @@ pub enum Op {
     Scrape,
     /// Send to the client (takes an operation permit; retries network errors with backoff).
     Send,
+    /// Queue an operation for later (takes an operation permit; allowed while the session is
+    /// busy, so it does not wait for the operation lock).
+    Queue,
 }
 
 /// Why an operation failed. Every variant names the session.
@@ -234,6 +237,7 @@ struct Session {
 struct Handler {
     scraped: u64,
     sent: u64,
+    queued: u64,
 }
 
 struct Entry {
@@ -330,7 +334,7 @@ impl SessionManager {
     fn attempt(&self, id: usize, op: Op, work: Duration) -> Result<(), SessionError> {
         let semaphore = match op {
             Op::Scrape => &self.scrape,
-            Op::Send => &self.operations,
+            Op::Send | Op::Queue => &self.operations,
         };
         let permit = semaphore
             .acquire_timeout(self.config.lock_timeout)
@@ -349,6 +353,9 @@ impl SessionManager {
         }
         let session = Arc::clone(&entry.session);
         faults_at(id, 1)?;
+        if op == Op::Queue {
+            return self.queue(&session);
+        }
         let early_handler = if op == Op::Send && self.config.bugs.handler_before_operation {
             Some(self.lock(id, &session.handler)?)
         } else {
@@ -389,7 +396,19 @@ impl SessionManager {
         match op {
             Op::Scrape => handler.scraped += 1,
             Op::Send => handler.sent += 1,
+            Op::Queue => handler.queued += 1,
         }
+        Ok(())
+    }
+
+    /// Queues an operation on a connected (or busy) session.
+    fn queue(&self, session: &Session) -> Result<(), SessionError> {
+        let id = session.id;
+        let state = *self.lock(id, &session.state)?;
+        if !matches!(state, SessionState::Connected | SessionState::Busy) {
+            return Err(SessionError::NotReady { id, state });
+        }
+        self.lock(id, &session.handler)?.queued += 1;
         Ok(())
     }
 
@@ -445,11 +464,11 @@ impl SessionManager {
         *self.metrics.lock()
     }
 
-    /// Operations completed by session `id`'s handler: (scraped, sent).
-    pub fn completed(&self, id: usize) -> (u64, u64) {
+    /// Operations completed by session `id`'s handler: scraped + sent + queued.
+    pub fn completed(&self, id: usize) -> u64 {
         let session = Arc::clone(&self.entries[id].lock().session);
         let handler = session.handler.lock();
-        (handler.scraped, handler.sent)
+        handler.scraped + handler.sent + handler.queued
     }
 
     /// The invariants that hold once every operation has finished: metrics consistent, every
@@ -482,15 +501,11 @@ impl SessionManager {
         assert_nothing_held("at rest");
     }
 
-    fn lock<'a, T>(
-        &self,
-        id: usize,
-        mutex: &'a Mutex<T>,
-    ) -> Result<MutexGuard<'a, T>, SessionError> {
+    fn lock<'a, T>(&self, id: usize, mutex: &'a Mutex<T>) -> Result<Logged<'a, T>, SessionError> {
         match mutex.lock_timeout(self.config.lock_timeout) {
             Ok(guard) => {
                 tracing::debug!(session = id, lock = %mutex.name(), "acquired");
-                Ok(guard)
+                Ok(Logged { guard, mutex, id })
             }
             Err(source) => {
                 tracing::warn!(session = id, error = %source, "lock not acquired");
@@ -523,6 +538,32 @@ impl SessionManager {
                 Err(SessionError::Illegal { id, source })
             }
         }
+    }
+}
+
+/// A lock taken by a session operation; its release is logged (debug) like its acquisition.
+struct Logged<'a, T> {
+    guard: MutexGuard<'a, T>,
+    mutex: &'a Mutex<T>,
+    id: usize,
+}
+
+impl<T> std::ops::Deref for Logged<'_, T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.guard
+    }
+}
+
+impl<T> std::ops::DerefMut for Logged<'_, T> {
+    fn deref_mut(&mut self) -> &mut T {
+        &mut self.guard
+    }
+}
+
+impl<T> Drop for Logged<'_, T> {
+    fn drop(&mut self) {
+        tracing::debug!(session = self.id, lock = %self.mutex.name(), "released");
     }
 }
 

@@ -133,7 +133,7 @@ fn lock_timeout_retry(variant: Variant) {
     run_threads(&m, jobs);
 }
 
-/// Three senders share one operation permit (two sessions).
+/// Three threads share one operation permit (two sessions): two send, one queues.
 fn semaphore_pressure(variant: Variant) {
     let m = manager(
         variant,
@@ -145,7 +145,8 @@ fn semaphore_pressure(variant: Variant) {
     let jobs: Vec<Job> = (0..3)
         .map(|i| {
             Box::new(move |m: &SessionManager| {
-                let _ = op_then_recover(m, i % 2, Op::Send, secs(20));
+                let op = if i == 2 { Op::Queue } else { Op::Send };
+                let _ = op_then_recover(m, i % 2, op, secs(20));
             }) as Job
         })
         .collect();
