@@ -4,7 +4,7 @@ CARGO ?= cargo
 LOOM_ENV := RUSTFLAGS="--cfg loom" CARGO_TARGET_DIR=target/loom
 ITERATIONS ?= 2000
 
-.PHONY: test test-std test-shuttle test-loom explore replay bench lint fmt
+.PHONY: test test-std test-shuttle test-loom explore replay shrink bench lint fmt
 
 ## test: every suite: std (real threads), shuttle (random/PCT/DFS), loom (exhaustive, release)
 test: test-std test-shuttle test-loom
@@ -26,6 +26,11 @@ explore:
 replay:
 	@test -n "$(SEED)" || { echo "usage: make replay SEED=seeds/FILE.toml"; exit 2; }
 	$(CARGO) run --release --features shuttle -p model --bin lockstep -- replay $(SEED)
+
+## shrink: shrink a seed file; the result is written beside it (make shrink SEED=seeds/FILE.toml)
+shrink:
+	@test -n "$(SEED)" || { echo "usage: make shrink SEED=seeds/FILE.toml"; exit 2; }
+	$(CARGO) run --release --features shuttle -p model --bin lockstep -- shrink $(SEED)
 
 ## bench: facade vs raw shuttle and raw loom, ratios measured in one run
 bench:

@@ -54,6 +54,17 @@ enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Shrink seed files (fewer preemptions, faults and steps); each result is written beside
+    /// its input as `NAME.shrunk.toml`.
+    #[cfg(not(loom))]
+    Shrink {
+        /// Seed files to shrink.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Candidate executions to try per file.
+        #[arg(long, default_value_t = crate::explorer::DEFAULT_SHRINK_BUDGET)]
+        budget: usize,
+    },
 }
 
 #[derive(Args, Debug)]
@@ -87,6 +98,10 @@ struct ExploreArgs {
     /// Where seed files of failures are written.
     #[arg(long, default_value = "seeds")]
     seeds_dir: PathBuf,
+    /// Candidate executions to try when shrinking a failure before its seed is written (0:
+    /// do not shrink).
+    #[arg(long, default_value_t = crate::explorer::DEFAULT_SHRINK_BUDGET)]
+    shrink_budget: usize,
     /// Output format of the summary.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
@@ -197,6 +212,8 @@ pub fn run(
         Command::List => list(scenarios, out),
         Command::Explore(args) => explore(&args, scenarios, out, err),
         Command::Replay { files } => replay(&files, scenarios, out, err),
+        #[cfg(not(loom))]
+        Command::Shrink { files, budget } => shrink(&files, budget, scenarios, out, err),
     };
     match result {
         Ok(code) => code,
@@ -365,6 +382,7 @@ fn explore_one(
         let mut explorer = Explorer::new(strategy)
             .seed(seed)
             .iterations(iterations)
+            .shrink_budget(args.shrink_budget)
             .seeds_dir(&args.seeds_dir);
         if let Some(plan) = args.faults.plan() {
             explorer = explorer.faults(plan);
@@ -507,6 +525,42 @@ fn replay(
                     SeedError::NotReproduced { .. } | SeedError::Nondeterminism { .. }
                 );
                 code = code.max(if failed { FAILED } else { BAD_INPUT });
+            }
+        }
+    }
+    Ok(code)
+}
+
+#[cfg(not(loom))]
+fn shrink(
+    files: &[PathBuf],
+    budget: usize,
+    scenarios: &[Scenario],
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<u8, String> {
+    let mut code = OK;
+    for file in files {
+        match crate::replay::shrink_file(file, scenarios, budget) {
+            Ok((path, shrunk)) => {
+                let sizes = shrunk
+                    .seed
+                    .shrinking
+                    .expect("a shrunk seed records its sizes");
+                let _ = writeln!(
+                    out,
+                    "{}: {} -> {} ({} candidates)\nwritten: {}\n{}",
+                    file.display(),
+                    sizes.original,
+                    sizes.shrunk,
+                    sizes.candidates,
+                    path.display(),
+                    shrunk.trace
+                );
+            }
+            Err(e) => {
+                let _ = writeln!(err, "lockstep: {e}");
+                code = BAD_INPUT;
             }
         }
     }

@@ -11,6 +11,9 @@ use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::{Duration, Instant};
 
+/// The default of [`Explorer::shrink_budget`].
+pub const DEFAULT_SHRINK_BUDGET: usize = 600;
+
 /// How the checker picks the next thread at each scheduling point.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Strategy {
@@ -163,6 +166,7 @@ pub struct Explorer {
     seeds_dir: Option<PathBuf>,
     faults: Option<FaultPlan>,
     fault_seed: Option<u64>,
+    shrink_budget: usize,
 }
 
 impl Explorer {
@@ -180,7 +184,16 @@ impl Explorer {
             seeds_dir: None,
             faults: None,
             fault_seed: None,
+            shrink_budget: DEFAULT_SHRINK_BUDGET,
         }
+    }
+
+    /// How many candidate executions [`explore`](Explorer::explore) may replay to shrink a
+    /// failure before writing its seed file (shuttle; 0 turns shrinking off). The budget counts
+    /// candidates, not seconds, so shrinking is deterministic.
+    pub fn shrink_budget(mut self, candidates: usize) -> Self {
+        self.shrink_budget = candidates;
+        self
     }
 
     /// The seed of the random strategies.
@@ -270,10 +283,15 @@ impl Explorer {
     pub fn explore(&self, scenario: &Scenario, variant: Variant) -> Report {
         let run = scenario.run;
         let checkpoint = self.loom_checkpoint(scenario);
-        let (stats, failure) = self.run_inner(move || run(variant), checkpoint.as_deref());
+        let (stats, mut failure) = self.run_inner(move || run(variant), checkpoint.as_deref());
+        let mut shrunk_seed = None;
+        if let Some(failure) = failure.as_mut() {
+            shrunk_seed = self.shrink(scenario, variant, failure);
+        }
         let seed_file = match (&failure, &self.seeds_dir) {
             (Some(failure), Some(dir)) => {
-                let mut seed = self.seed_file(scenario, variant, failure);
+                let mut seed =
+                    shrunk_seed.unwrap_or_else(|| self.seed_file(scenario, variant, failure));
                 if let Some(checkpoint) = &checkpoint {
                     let name = format!("{}.loom.json", seed.file_stem());
                     if std::fs::rename(checkpoint, dir.join(&name)).is_ok() {
@@ -303,6 +321,31 @@ impl Explorer {
         }
     }
 
+    /// Shrinks `failure` (shuttle, within the shrink budget): on success its schedule and
+    /// trace become the shrunk ones, and the shrunk seed file is returned.
+    #[cfg(not(loom))]
+    fn shrink(
+        &self,
+        scenario: &Scenario,
+        variant: Variant,
+        failure: &mut Failure,
+    ) -> Option<SeedFile> {
+        if self.shrink_budget == 0 {
+            return None;
+        }
+        let seed = self.seed_file(scenario, variant, failure);
+        let shrunk = crate::shrink::shrink(&seed, scenario, variant, self.shrink_budget).ok()?;
+        failure.schedule = shrunk.seed.schedule.clone();
+        failure.trace = shrunk.trace;
+        Some(shrunk.seed)
+    }
+
+    /// Loom failures are not shrunk: loom's own search already prefers few preemptions.
+    #[cfg(loom)]
+    fn shrink(&self, _: &Scenario, _: Variant, _: &mut Failure) -> Option<SeedFile> {
+        None
+    }
+
     /// The seed file that replays `failure` of `scenario`.
     pub fn seed_file(&self, scenario: &Scenario, variant: Variant, failure: &Failure) -> SeedFile {
         SeedFile {
@@ -317,6 +360,7 @@ impl Explorer {
             message: failure.message.clone(),
             schedule: failure.schedule.clone(),
             loom_checkpoint: None,
+            shrinking: None,
             faults: self.faults.clone(),
             fault_seed: self
                 .faults

@@ -102,6 +102,10 @@ pub struct FaultPlan {
     /// How long a latency fault sleeps, in milliseconds of virtual time.
     #[serde(default)]
     pub latency_ms: u64,
+    /// Sites that draw as usual but never fire: how the shrinker removes a fault without
+    /// shifting the draws of the faults it keeps.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeSet::is_empty")]
+    pub muted: std::collections::BTreeSet<String>,
 }
 
 impl FaultPlan {
@@ -125,6 +129,12 @@ impl FaultPlan {
     /// Latency faults sleep `latency` (virtual time under simulation).
     pub fn latency(mut self, latency: Duration) -> Self {
         self.latency_ms = u64::try_from(latency.as_millis()).unwrap_or(u64::MAX);
+        self
+    }
+
+    /// Site `name` keeps drawing but never fires.
+    pub fn mute(mut self, name: &str) -> Self {
+        self.muted.insert(name.to_owned());
         self
     }
 
@@ -199,7 +209,8 @@ fn draw(site: &FaultSite) -> Option<Duration> {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         let (plan, rng) = plan.as_mut()?;
-        fires(rng, plan.rate(site)).then(|| Duration::from_millis(plan.latency_ms))
+        let fired = fires(rng, plan.rate(site)) && !plan.muted.contains(site.name);
+        fired.then(|| Duration::from_millis(plan.latency_ms))
     }
 }
 

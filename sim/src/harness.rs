@@ -9,6 +9,31 @@ use std::panic::{self, AssertUnwindSafe};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
+std::thread_local! {
+    /// Whether panics on this OS thread are expected (an exploration is running here).
+    static QUIET: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f` with the panic hook silent on this OS thread: an exploration's failing executions
+/// panic by design (their messages are collected and reported), and printing each one, with
+/// a symbolized backtrace, would drown the report and cost far more than the execution. The
+/// hook is installed once and chains to the previous one everywhere else.
+fn quietly<T>(f: impl FnOnce() -> T) -> T {
+    static INSTALL: std::sync::Once = std::sync::Once::new();
+    INSTALL.call_once(|| {
+        let previous = panic::take_hook();
+        panic::set_hook(Box::new(move |info| {
+            if !QUIET.with(std::cell::Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+    let was = QUIET.with(|q| q.replace(true));
+    let result = f();
+    QUIET.with(|q| q.set(was));
+    result
+}
+
 /// Runs `f`, recording its panic (if any) as the execution's failure before unwinding on.
 pub(crate) fn run_reporting_panics<T>(f: impl FnOnce() -> T) -> T {
     match panic::catch_unwind(AssertUnwindSafe(f)) {
@@ -45,6 +70,9 @@ pub(crate) struct Ended {
     pub(crate) failure: Option<String>,
     /// The last execution's rendered trace, if it failed or `trace_always` was asked.
     pub(crate) trace: Option<String>,
+    /// The fault sites that fired in the last execution (read by the shrinker, shuttle only).
+    #[cfg_attr(loom, allow(dead_code))]
+    pub(crate) faults: Vec<&'static str>,
 }
 
 impl<F: Fn() + Send + Sync + 'static> Harness<F> {
@@ -89,7 +117,8 @@ impl<F: Fn() + Send + Sync + 'static> Harness<F> {
         let executions = Arc::clone(&self.executions);
         let failure = Arc::clone(&self.setup.failure);
         let coverage = Arc::clone(&self.setup.coverage);
-        let outcome = panic::catch_unwind(AssertUnwindSafe(|| drive(Box::new(self.into_fn()))));
+        let outcome =
+            quietly(|| panic::catch_unwind(AssertUnwindSafe(|| drive(Box::new(self.into_fn())))));
         let failure = outcome.err().map(|payload| {
             let recorded = failure.lock().unwrap_or_else(|e| e.into_inner()).take();
             recorded.unwrap_or_else(|| panic_message(&*payload))
@@ -102,6 +131,7 @@ impl<F: Fn() + Send + Sync + 'static> Harness<F> {
             coverage,
             failure,
             trace,
+            faults: kernel::last_faults(),
         }
     }
 }

@@ -248,7 +248,7 @@ pub(crate) fn draw_fault(site: &FaultSite) -> Option<Duration> {
     let rng = state.threads[index]
         .faults
         .get_or_insert_with(|| crate::fault::thread_stream(seed, index));
-    if !crate::fault::fires(rng, rate) {
+    if !crate::fault::fires(rng, rate) || plan.muted.contains(site.name) {
         return None;
     }
     if kernel.setup.trace {
@@ -273,6 +273,22 @@ pub(crate) fn cover(point: &str) {
             points.insert(point.to_owned());
         }
     }
+}
+
+/// The fault sites that fired in the execution that ran last on this OS thread, in order.
+pub(crate) fn last_faults() -> Vec<&'static str> {
+    let Some(kernel) = try_kernel() else {
+        return Vec::new();
+    };
+    let state = kernel.state.borrow();
+    state
+        .trace
+        .iter()
+        .filter_map(|r| match r.event {
+            Event::Fault { site, .. } => Some(site),
+            _ => None,
+        })
+        .collect()
 }
 
 /// The trace of the execution that ran last on this OS thread, rendered.

@@ -61,6 +61,8 @@ pub mod scenario;
 #[cfg(all(feature = "shuttle", not(loom)))]
 mod schedule;
 pub mod seed;
+#[cfg(all(feature = "shuttle", not(loom)))]
+pub mod shrink;
 pub mod sync;
 pub mod thread;
 pub mod time;

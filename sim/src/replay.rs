@@ -37,6 +37,54 @@ fn harness(
     harness
 }
 
+/// One execution along `schedule` (strict, or lenient for the shrinker), with what the
+/// replay scheduler saw.
+#[cfg(not(loom))]
+pub(crate) fn replay_schedule(
+    seed: &SeedFile,
+    scenario: &Scenario,
+    variant: Variant,
+    schedule: &[usize],
+    lenient: bool,
+) -> ScheduledRun {
+    replay_schedule_traced(seed, scenario, variant, schedule, lenient, true)
+}
+
+/// [`replay_schedule`], rendering the trace only if `render` (or the execution failed).
+#[cfg(not(loom))]
+pub(crate) fn replay_schedule_traced(
+    seed: &SeedFile,
+    scenario: &Scenario,
+    variant: Variant,
+    schedule: &[usize],
+    lenient: bool,
+    render: bool,
+) -> ScheduledRun {
+    use crate::schedule::{Replay, ReplayLog};
+    use std::sync::{Arc, Mutex};
+    let log = Arc::new(Mutex::new(ReplayLog::default()));
+    let replay = Replay::new(schedule.to_vec(), lenient, Arc::clone(&log));
+    let ended = harness(seed, scenario, variant).run(render, |f| {
+        shuttle::Runner::new(replay, crate::explorer::shuttle_config(None)).run(f);
+    });
+    let log = std::mem::take(&mut *log.lock().unwrap_or_else(|e| e.into_inner()));
+    ScheduledRun {
+        ended,
+        divergence: log.divergence,
+        executed: log.executed,
+        preemptions: log.preemptions,
+    }
+}
+
+/// An execution along a given schedule.
+#[cfg(not(loom))]
+pub(crate) struct ScheduledRun {
+    pub(crate) ended: crate::harness::Ended,
+    pub(crate) divergence: Option<crate::schedule::Divergence>,
+    pub(crate) executed: Vec<usize>,
+    pub(crate) preemptions: usize,
+}
+
 /// One replayed execution.
 struct Run {
     failure: Option<String>,
@@ -51,18 +99,12 @@ fn run_once(
     scenario: &Scenario,
     variant: Variant,
 ) -> Result<Run, SeedError> {
-    use crate::schedule::{Divergence, Replay};
-    use std::sync::{Arc, Mutex};
-    let divergence = Arc::new(Mutex::new(None));
-    let replay = Replay::new(seed.schedule.clone(), Arc::clone(&divergence));
-    let ended = harness(seed, scenario, variant).run(true, |f| {
-        shuttle::Runner::new(replay, crate::explorer::shuttle_config(None)).run(f);
-    });
-    if let Some(Divergence {
+    let log = replay_schedule(seed, scenario, variant, &seed.schedule, false);
+    if let Some(crate::schedule::Divergence {
         step,
         wanted,
         runnable,
-    }) = divergence.lock().unwrap_or_else(|e| e.into_inner()).take()
+    }) = log.divergence
     {
         return Err(SeedError::Stale {
             path: path.into(),
@@ -71,6 +113,7 @@ fn run_once(
             runnable,
         });
     }
+    let ended = log.ended;
     Ok(Run {
         failure: ended.failure,
         trace: ended.trace.unwrap_or_default(),
@@ -122,14 +165,16 @@ fn run_once(
     })
 }
 
-/// Replays the seed file at `path` with the scenarios `scenarios`, checking that it is
-/// deterministic and ends the way the file expects.
-pub fn replay(path: &Path, scenarios: &[Scenario]) -> Result<Replayed, SeedError> {
-    let seed = SeedFile::read(path)?;
+/// The registered scenario and variant a seed file names, if this build can run it.
+fn resolve<'a>(
+    path: &Path,
+    seed: &SeedFile,
+    scenarios: &'a [Scenario],
+) -> Result<(&'a Scenario, Variant), SeedError> {
     if seed.backend != crate::BACKEND {
         return Err(SeedError::WrongBackend {
             path: path.into(),
-            recorded: seed.backend,
+            recorded: seed.backend.clone(),
             running: crate::BACKEND,
         });
     }
@@ -154,6 +199,14 @@ pub fn replay(path: &Path, scenarios: &[Scenario]) -> Result<Replayed, SeedError
                 .collect::<Vec<_>>()
                 .join(", "),
         })?;
+    Ok((scenario, variant))
+}
+
+/// Replays the seed file at `path` with the scenarios `scenarios`, checking that it is
+/// deterministic and ends the way the file expects.
+pub fn replay(path: &Path, scenarios: &[Scenario]) -> Result<Replayed, SeedError> {
+    let seed = SeedFile::read(path)?;
+    let (scenario, variant) = resolve(path, &seed, scenarios)?;
     let first = run_once(path, &seed, scenario, variant)?;
     let second = run_once(path, &seed, scenario, variant)?;
     if let Some((line, first, second)) = first_difference(&first.trace, &second.trace) {
@@ -211,4 +264,30 @@ fn first_difference(a: &str, b: &str) -> Option<(usize, String, String)> {
         }
     }
     None
+}
+
+/// Shrinks the seed file at `path` (see [`crate::shrink`]) and writes the result beside it as
+/// `NAME.shrunk.toml`; returns where, and the shrunk execution.
+#[cfg(not(loom))]
+pub fn shrink_file(
+    path: &Path,
+    scenarios: &[Scenario],
+    budget: usize,
+) -> Result<(std::path::PathBuf, crate::shrink::Shrunk), SeedError> {
+    let seed = SeedFile::read(path)?;
+    let (scenario, variant) = resolve(path, &seed, scenarios)?;
+    let shrunk = crate::shrink::shrink(&seed, scenario, variant, budget).map_err(|e| {
+        SeedError::NotReproduced {
+            path: path.into(),
+            expected: "a failing execution to shrink".to_owned(),
+            got: e.to_string(),
+        }
+    })?;
+    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("seed");
+    let out = path.with_file_name(format!("{stem}.shrunk.toml"));
+    std::fs::write(&out, shrunk.seed.to_toml()).map_err(|source| SeedError::Write {
+        path: out.as_path().into(),
+        source,
+    })?;
+    Ok((out, shrunk))
 }

@@ -92,24 +92,38 @@ impl<S: Scheduler> Scheduler for Recording<S> {
     }
 }
 
+/// What a replay saw.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct ReplayLog {
+    /// Where the schedule could not be followed (strict replays stop there).
+    pub(crate) divergence: Option<Divergence>,
+    /// The thread actually chosen at every step.
+    pub(crate) executed: Vec<usize>,
+    /// How many steps switched away from a thread that could have gone on.
+    pub(crate) preemptions: usize,
+}
+
 /// Runs one execution along a recorded schedule. Past its end it keeps running the current
-/// thread while it can, else the lowest-numbered runnable one (a fixed policy, so replays of a
-/// shortened schedule are deterministic too). If a recorded thread cannot run, the execution
-/// stops there and the divergence is reported.
+/// thread while it can (and does not yield), else the lowest-numbered runnable one (a fixed
+/// policy, so shortened schedules replay deterministically too). When a recorded thread cannot run, a strict replay
+/// stops there and reports the divergence; a lenient one (used by the shrinker) applies the
+/// same fixed policy and goes on.
 pub(crate) struct Replay {
     steps: Vec<usize>,
+    lenient: bool,
     at: usize,
     started: bool,
-    divergence: Arc<Mutex<Option<Divergence>>>,
+    log: Arc<Mutex<ReplayLog>>,
 }
 
 impl Replay {
-    pub(crate) fn new(steps: Vec<usize>, divergence: Arc<Mutex<Option<Divergence>>>) -> Self {
+    pub(crate) fn new(steps: Vec<usize>, lenient: bool, log: Arc<Mutex<ReplayLog>>) -> Self {
         Replay {
             steps,
+            lenient,
             at: 0,
             started: false,
-            divergence,
+            log,
         }
     }
 }
@@ -126,26 +140,40 @@ impl Scheduler for Replay {
         &mut self,
         runnable: &[&Task],
         current: Option<TaskId>,
-        _is_yielding: bool,
+        is_yielding: bool,
     ) -> Option<TaskId> {
         let ids: Vec<usize> = runnable.iter().map(|t| usize::from(t.id())).collect();
         let step = self.at;
         self.at += 1;
+        let current = current.map(usize::from).filter(|c| ids.contains(c));
+        // The fixed policy: stay on the current thread, unless it yields (then the lowest other
+        // one), else the lowest runnable one. Honouring yields keeps a spinning thread from
+        // running forever.
+        let fallback = || {
+            let others = || ids.iter().copied().filter(|i| Some(*i) != current).min();
+            match current {
+                Some(c) if is_yielding => others().or(Some(c)),
+                Some(c) => Some(c),
+                None => others(),
+            }
+        };
+        let mut log = lock(&self.log);
         let next = match self.steps.get(step) {
             Some(&wanted) if ids.contains(&wanted) => wanted,
-            Some(&wanted) => {
-                *lock(&self.divergence) = Some(Divergence {
+            Some(&wanted) if !self.lenient => {
+                log.divergence = Some(Divergence {
                     step: step + 1,
                     wanted,
                     runnable: ids,
                 });
                 return None;
             }
-            None => current
-                .map(usize::from)
-                .filter(|c| ids.contains(c))
-                .or_else(|| ids.iter().copied().min())?,
+            _ => fallback()?,
         };
+        if !is_yielding && current.is_some_and(|c| c != next) {
+            log.preemptions += 1;
+        }
+        log.executed.push(next);
         Some(TaskId::from(next))
     }
 

@@ -63,6 +63,41 @@ pub struct SeedFile {
     /// The fault plan, if faults were injected.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub faults: Option<crate::fault::FaultPlan>,
+    /// How much the execution was shrunk, if it was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shrinking: Option<Shrinking>,
+}
+
+/// How big an execution is (see `sim::shrink`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Size {
+    /// Switches away from a thread that could have gone on.
+    pub preemptions: usize,
+    /// Injected faults that fired.
+    pub faults: usize,
+    /// Scheduling steps.
+    pub steps: usize,
+}
+
+impl fmt::Display for Size {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} steps, {} preemptions, {} faults",
+            self.steps, self.preemptions, self.faults
+        )
+    }
+}
+
+/// The sizes before and after shrinking, as recorded in a shrunk seed file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Shrinking {
+    /// The execution as found.
+    pub original: Size,
+    /// The execution as stored.
+    pub shrunk: Size,
+    /// Candidates replayed.
+    pub candidates: usize,
 }
 
 /// Why a seed file could not be read, written or replayed. Every variant names the file.

@@ -1,0 +1,112 @@
+//! Shrinking under shuttle: a failure shrinks to a smaller execution that fails the same way,
+//! deterministically, and the shrunk seed replays.
+#![cfg(all(feature = "shuttle", not(loom)))]
+
+use sim::explorer::{Explorer, Strategy};
+use sim::fault::{FaultKind, FaultPlan};
+use sim::scenario::Variant;
+use sim::seed::SeedFile;
+use sim::shrink::shrink;
+
+fn scratch(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("lockstep-{}-shrink-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// The unshrunk seed of the session manager's leaked operation lock (found with faults).
+fn unshrunk_seed(dir: &std::path::Path) -> SeedFile {
+    let plan = model::session::manager::ERROR_KINDS
+        .iter()
+        .fold(FaultPlan::none(), |plan, kind| plan.kind(*kind, 0.05))
+        .kind(FaultKind::Latency, 0.05);
+    let report = Explorer::new(Strategy::Random)
+        .faults(plan)
+        .shrink_budget(0)
+        .seeds_dir(dir)
+        .explore(
+            model::scenarios::find("session-release-on-error").unwrap(),
+            Variant::Bug(model::session::manager::SKIP_RELEASE_ON_ERROR),
+        );
+    SeedFile::read(&report.seed_file.unwrap().unwrap()).unwrap()
+}
+
+#[test]
+fn a_failure_shrinks_deterministically_to_a_smaller_one_that_fails_the_same_way() {
+    let dir = scratch("smaller");
+    let seed = unshrunk_seed(&dir);
+    assert!(seed.shrinking.is_none());
+    let scenario = model::scenarios::find(&seed.scenario).unwrap();
+    let variant = scenario.variant(&seed.variant).unwrap();
+    let first = shrink(&seed, scenario, variant, 600).unwrap();
+    let second = shrink(&seed, scenario, variant, 600).unwrap();
+    assert_eq!(first.seed, second.seed, "same input, same output");
+    assert_eq!(first.trace, second.trace);
+    let sizes = first.seed.shrinking.unwrap();
+    assert!(sizes.shrunk < sizes.original, "{sizes:?}");
+    assert!(sizes.shrunk.steps <= sizes.original.steps);
+    assert!(sizes.shrunk.preemptions <= sizes.original.preemptions);
+    assert!(sizes.shrunk.faults <= sizes.original.faults);
+    assert!(
+        first
+            .seed
+            .message
+            .contains("while holding Mutex \"operation\""),
+        "{}",
+        first.seed.message
+    );
+    assert_eq!(first.seed.schedule.len(), sizes.shrunk.steps);
+
+    let path = dir.join("shrunk.toml");
+    std::fs::write(&path, first.seed.to_toml()).unwrap();
+    let replayed =
+        sim::replay::replay(&path, model::scenarios::ALL).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        replayed.trace, first.trace,
+        "the shrunk seed replays its shrunk trace"
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn the_explorer_shrinks_before_it_writes_the_seed_file() {
+    let dir = scratch("explorer");
+    let report = Explorer::new(Strategy::Random)
+        .seed(0)
+        .seeds_dir(&dir)
+        .explore(
+            model::scenarios::find("lost-update").unwrap(),
+            Variant::Bug("read-then-write"),
+        );
+    let failure = report.failure.unwrap();
+    let seed = SeedFile::read(&report.seed_file.unwrap().unwrap()).unwrap();
+    let sizes = seed.shrinking.expect("the stored seed is the shrunk one");
+    assert!(sizes.shrunk <= sizes.original);
+    assert_eq!(
+        seed.schedule, failure.schedule,
+        "the report shows the shrunk execution"
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn shrinking_a_seed_that_does_not_fail_is_a_clear_error() {
+    let dir = scratch("not-failing");
+    let seed = unshrunk_seed(&dir);
+    let mut passing = seed.clone();
+    passing.variant = "fixed".into();
+    let path = dir.join("passing.toml");
+    std::fs::write(&path, passing.to_toml()).unwrap();
+    let err = sim::replay::shrink_file(&path, model::scenarios::ALL, 100).unwrap_err();
+    let message = err.to_string();
+    assert!(
+        message.starts_with(&path.display().to_string()),
+        "{message}"
+    );
+    assert!(
+        message.contains("the seed's execution does not fail, so there is nothing to shrink"),
+        "{message}"
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
