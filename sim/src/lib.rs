@@ -16,8 +16,18 @@
 //! deadline pending, "everyone blocked" is a deadlock, reported with every blocked thread, the
 //! object it waits for and who holds it.
 //!
-//! Simulated executions must run inside [`runtime::execution`] (or the runners in [`runtime`]),
-//! which installs the per-execution kernel (clock and thread registry).
+//! Simulated executions must run inside [`runtime::execution`] (or an `explorer::Explorer`),
+//! which installs the per-execution kernel (clock, thread registry, trace).
+//!
+//! The map of the crate:
+//!
+//! | module | job |
+//! |---|---|
+//! | [`sync`], [`thread`], [`time`] | the facade: std-shaped primitives, ranked locks, virtual time |
+//! | [`fault`], [`coverage`], [`trace`] | what model code declares: fault sites, coverage points, trace events |
+//! | [`scenario`] | named self-checking programs with planted bugs |
+//! | `explorer`, `replay`, `shrink`, `cli` (simulation builds) | exploring, replaying, shrinking, the command line |
+//! | [`seed`] | seed files |
 //!
 //! ```
 //! use sim::sync::{Arc, Mutex};
