@@ -9,7 +9,7 @@
 //! Under shuttle a fresh fault seed is derived for every execution; under loom it is fixed for
 //! the whole model run (set it with [`Explorer::fault_seed`](crate::explorer::Explorer)), and a
 //! test enumerates the seeds or plans it cares about. Under std nothing fires unless
-//! [`set_std_plan`] configures it.
+//! `set_std_plan` (std builds) configures it.
 //!
 //! ```
 //! use sim::fault::{self, FaultKind, FaultSite};
