@@ -7,7 +7,7 @@
 //! into the seed file, so a failure replays with exactly the same faults.
 //!
 //! Under shuttle a fresh fault seed is derived for every execution; under loom it is fixed for
-//! the whole model run (set it with [`Explorer::fault_seed`](crate::explorer::Explorer)), and a
+//! the whole model run (set it with `Explorer::fault_seed`), and a
 //! test enumerates the seeds or plans it cares about. Under std nothing fires unless
 //! `set_std_plan` (std builds) configures it.
 //!

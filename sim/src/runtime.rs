@@ -2,7 +2,7 @@
 //!
 //! [`execution`] wraps a body so that each execution starts with a fresh kernel (virtual clock
 //! at zero, thread registry, object numbering, trace). Hand the result to loom's or shuttle's own
-//! runners, or use [`crate::explorer::Explorer`], which also records schedules, catches the first
+//! runners, or use `sim::explorer::Explorer`, which also records schedules, catches the first
 //! failure with its message and trace, and writes seed files.
 //!
 //! Under std, [`execution`] returns the body unchanged: it runs once on real threads.
