@@ -74,8 +74,35 @@ fn pct_and_dfs_find_the_lost_update_too() {
 }
 
 #[test]
+fn pos_finds_the_lost_update_and_its_seed_reproduces_it() {
+    let first = explore(
+        Strategy::Pos,
+        SEED,
+        1000,
+        run_scenario("lost-update", Variant::Bug("read-then-write")),
+    )
+    .expect_err("POS finds it");
+    assert_eq!(
+        first.message,
+        "lost update: counter is 1 after 2 increments"
+    );
+    let again = explore(
+        Strategy::Pos,
+        SEED,
+        1000,
+        run_scenario("lost-update", Variant::Bug("read-then-write")),
+    );
+    assert_eq!(again.expect_err("again"), first);
+}
+
+#[test]
 fn the_fixed_counter_passes_every_strategy() {
-    for strategy in [Strategy::Random, Strategy::Pct { depth: 3 }, Strategy::Dfs] {
+    for strategy in [
+        Strategy::Random,
+        Strategy::Pct { depth: 3 },
+        Strategy::Pos,
+        Strategy::Dfs,
+    ] {
         let stats = explore(
             strategy,
             SEED,

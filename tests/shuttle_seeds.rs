@@ -25,7 +25,12 @@ const BUG: Variant = Variant::Bug("read-then-write");
 #[test]
 fn a_failure_round_trips_through_its_seed_file_for_every_strategy() {
     let dir = scratch("round-trip");
-    for strategy in [Strategy::Random, Strategy::Pct { depth: 3 }, Strategy::Dfs] {
+    for strategy in [
+        Strategy::Random,
+        Strategy::Pct { depth: 3 },
+        Strategy::Pos,
+        Strategy::Dfs,
+    ] {
         let report = Explorer::new(strategy)
             .seed(11)
             .seeds_dir(&dir)

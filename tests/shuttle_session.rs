@@ -22,9 +22,9 @@ fn default_faults() -> FaultPlan {
 }
 
 #[test]
-fn the_fixed_manager_passes_1000_random_and_1000_pct_executions_of_every_scenario() {
+fn the_fixed_manager_passes_1000_random_pct_and_pos_executions_of_every_scenario() {
     for scenario in &SCENARIOS {
-        for strategy in [Strategy::Random, Strategy::Pct { depth: 3 }] {
+        for strategy in [Strategy::Random, Strategy::Pct { depth: 3 }, Strategy::Pos] {
             let report = Explorer::new(strategy)
                 .seed(1)
                 .iterations(1000)

@@ -71,7 +71,7 @@ enum Command {
 struct ExploreArgs {
     /// Only scenarios whose name contains this.
     pattern: Option<String>,
-    /// Strategies, comma-separated: random, pct-D, dfs (shuttle); exhaustive-B (loom).
+    /// Strategies, comma-separated: random, pct-D, pos, dfs (shuttle); exhaustive-B (loom).
     #[arg(long, value_delimiter = ',', default_value = DEFAULT_STRATEGIES)]
     strategy: Vec<String>,
     /// Executions per scenario, variant and strategy.

@@ -30,6 +30,10 @@ pub enum Strategy {
     /// Depth-first enumeration of schedules, exhaustive if it finishes (shuttle).
     #[cfg(not(loom))]
     Dfs,
+    /// Partial Order Sampling (Yuan, Yang, Gu, CAV 2018): random priorities per pending
+    /// operation, redrawn for the operations that race with each one that runs (shuttle).
+    #[cfg(not(loom))]
+    Pos,
     /// Every interleaving up to `preemption_bound` preemptions (loom; `None`: unbounded, or
     /// loom's `LOOM_MAX_PREEMPTIONS`).
     #[cfg(loom)]
@@ -48,6 +52,8 @@ impl fmt::Display for Strategy {
             Strategy::Pct { depth } => write!(f, "pct-{depth}"),
             #[cfg(not(loom))]
             Strategy::Dfs => f.write_str("dfs"),
+            #[cfg(not(loom))]
+            Strategy::Pos => f.write_str("pos"),
             #[cfg(loom)]
             Strategy::Exhaustive {
                 preemption_bound: Some(bound),
@@ -70,13 +76,14 @@ impl FromStr for Strategy {
             match text {
                 "random" => return Ok(Strategy::Random),
                 "dfs" => return Ok(Strategy::Dfs),
+                "pos" => return Ok(Strategy::Pos),
                 _ => {}
             }
             if let Some(depth) = text.strip_prefix("pct-").and_then(|d| d.parse().ok()) {
                 return Ok(Strategy::Pct { depth });
             }
             Err(format!(
-                "unknown strategy `{text}` for shuttle; use random, pct-D (e.g. pct-3) or dfs"
+                "unknown strategy `{text}` for shuttle; use random, pct-D (e.g. pct-3), pos or dfs"
             ))
         }
         #[cfg(loom)]
@@ -460,6 +467,14 @@ impl Explorer {
             }
             Strategy::Pct { depth } => {
                 let scheduler = PctScheduler::new_from_seed(seed, depth, iterations);
+                Runner::new(
+                    Recording::new(scheduler, schedule, recorder.hashes.clone()),
+                    config,
+                )
+                .run(f);
+            }
+            Strategy::Pos => {
+                let scheduler = crate::schedule::Pos::new(seed, iterations);
                 Runner::new(
                     Recording::new(scheduler, schedule, recorder.hashes.clone()),
                     config,

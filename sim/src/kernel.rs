@@ -68,6 +68,29 @@ struct ThreadRecord {
     wait: Option<Wait>,
     /// This thread's fault-draw stream, made at its first draw.
     faults: Option<rand_chacha::ChaCha8Rng>,
+    /// The operation it is about to perform (shuttle: read by the POS scheduler).
+    #[cfg(not(loom))]
+    pending: Option<Pending>,
+}
+
+/// An operation a thread is about to perform, as a partial-order-aware scheduler sees it: the
+/// object it touches and whether it only shares it (a read lock). Two pending operations race
+/// when they touch the same object and not both share it.
+#[cfg(not(loom))]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Pending {
+    /// The object's identity (its address, compared and never shown).
+    pub(crate) object: usize,
+    /// Whether the operation only shares the object.
+    pub(crate) shared: bool,
+}
+
+#[cfg(not(loom))]
+impl Pending {
+    /// Whether `self` and `other` race.
+    pub(crate) fn races(&self, other: &Pending) -> bool {
+        self.object == other.object && !(self.shared && other.shared)
+    }
 }
 
 /// The first panic message of an execution, shared with the runner that started it.
@@ -161,6 +184,8 @@ pub(crate) fn install(setup: Setup, execution: usize) {
                 held: Vec::new(),
                 wait: None,
                 faults: None,
+                #[cfg(not(loom))]
+                pending: None,
             }],
         }),
         setup,
@@ -215,6 +240,8 @@ pub(crate) fn register_thread(name: Option<String>) -> (usize, String) {
             held: Vec::new(),
             wait: None,
             faults: None,
+            #[cfg(not(loom))]
+            pending: None,
         });
         (index, name)
     };
@@ -259,6 +286,35 @@ pub(crate) fn draw_fault(site: &FaultSite) -> Option<Duration> {
         state.push_record(index, event);
     }
     Some(Duration::from_millis(plan.latency_ms))
+}
+
+/// Records the operation the calling thread is about to perform on `object` (shuttle; a no-op
+/// under loom, whose own search needs no hints).
+#[cfg_attr(loom, allow(unused_variables))]
+pub(crate) fn set_pending(object: &Arc<ObjectInfo>, shared: bool) {
+    #[cfg(not(loom))]
+    if let Some(kernel) = try_kernel() {
+        let mut state = kernel.state.borrow_mut();
+        let index = state.me();
+        state.threads[index].pending = Some(Pending {
+            object: Arc::as_ptr(object) as usize,
+            shared,
+        });
+    }
+}
+
+/// Every thread's pending operation, indexed by shuttle task id (shuttle).
+#[cfg(not(loom))]
+pub(crate) fn pending_by_task() -> Vec<Option<Pending>> {
+    let Some(kernel) = try_kernel() else {
+        return Vec::new();
+    };
+    let state = kernel.state.borrow();
+    state
+        .task_threads
+        .iter()
+        .map(|&thread| state.threads.get(thread).and_then(|t| t.pending))
+        .collect()
 }
 
 /// Marks a coverage point as reached.
@@ -388,6 +444,9 @@ pub(crate) fn hierarchy_enabled() -> bool {
 /// treats as a wakeup of the blocked try-lock, so the try fails. Call [`end_native_wait`]
 /// once the backend call returns.
 pub(crate) fn begin_native_wait(on: WaitOn, deadline: Option<crate::time::Instant>) {
+    if let WaitOn::Acquire { object, mode } = &on {
+        set_pending(object, *mode == Mode::Shared);
+    }
     let kernel = kernel();
     let blocked = {
         let mut state = kernel.state.borrow_mut();

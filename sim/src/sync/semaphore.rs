@@ -89,6 +89,8 @@ impl Semaphore {
     }
 
     fn try_acquire_at(&self, site: &'static Location<'static>) -> Option<SemaphorePermit<'_>> {
+        #[cfg(any(loom, feature = "shuttle"))]
+        crate::kernel::set_pending(&self.info, false);
         {
             let mut free = unpoison(self.free.lock());
             if *free == 0 {

@@ -22,6 +22,8 @@ pub(crate) fn try_native<G>(
     deadline: Option<Instant>,
     try_acquire: impl FnOnce() -> Option<G>,
 ) -> Option<G> {
+    #[cfg(all(feature = "shuttle", not(loom)))]
+    crate::kernel::set_pending(object, mode == Mode::Shared);
     #[cfg(loom)]
     crate::kernel::begin_native_wait(
         crate::kernel::WaitOn::Acquire {
