@@ -26,6 +26,7 @@
 //! | [`sync`], [`thread`], [`time`] | the facade: std-shaped primitives, ranked locks, virtual time |
 //! | [`fault`], [`coverage`], [`trace`] | what model code declares: fault sites, coverage points, trace events |
 //! | [`scenario`] | named self-checking programs with planted bugs |
+//! | [`linearizability`] | checking a recorded history against a sequential specification |
 //! | `explorer`, `replay`, `shrink`, `cli` (simulation builds) | exploring, replaying, shrinking, the command line |
 //! | [`seed`] | seed files |
 //!
@@ -61,6 +62,7 @@ mod held;
 mod hierarchy;
 #[cfg(any(loom, feature = "shuttle"))]
 mod kernel;
+pub mod linearizability;
 mod object;
 mod wait;
 
