@@ -68,6 +68,8 @@ pub const ALL: &[Scenario] = &[
     crate::session::scenarios::SCENARIOS[3],
     crate::session::scenarios::SCENARIOS[4],
     crate::session::scenarios::SCENARIOS[5],
+    crate::lock_table::SCENARIOS[0],
+    crate::lock_table::SCENARIOS[1],
 ];
 
 fn secs(s: u64) -> Duration {
