@@ -70,6 +70,9 @@ pub const ALL: &[Scenario] = &[
     crate::session::scenarios::SCENARIOS[5],
     crate::lock_table::SCENARIOS[0],
     crate::lock_table::SCENARIOS[1],
+    crate::breaker::SCENARIOS[0],
+    crate::breaker::SCENARIOS[1],
+    crate::breaker::SCENARIOS[2],
 ];
 
 fn secs(s: u64) -> Duration {
