@@ -5,6 +5,7 @@
 //! session manager, circuit breaker, lock table and booking models build on them.
 
 pub mod basics;
+pub mod booking;
 pub mod breaker;
 pub mod lock_table;
 pub mod scenarios;

@@ -73,6 +73,10 @@ pub const ALL: &[Scenario] = &[
     crate::breaker::SCENARIOS[0],
     crate::breaker::SCENARIOS[1],
     crate::breaker::SCENARIOS[2],
+    crate::booking::SCENARIOS[0],
+    crate::booking::SCENARIOS[1],
+    crate::booking::SCENARIOS[2],
+    crate::booking::SCENARIOS[3],
 ];
 
 fn secs(s: u64) -> Duration {

@@ -64,8 +64,14 @@ pub(crate) fn replay_schedule_traced(
     use std::sync::{Arc, Mutex};
     let log = Arc::new(Mutex::new(ReplayLog::default()));
     let replay = Replay::new(schedule.to_vec(), lenient, Arc::clone(&log));
+    let mut config = crate::explorer::shuttle_config(None);
+    if lenient {
+        // A shrink candidate that spins (an edited schedule can starve the thread everyone
+        // waits for) is not worth a million steps: it fails fast, differently, and is dropped.
+        config.max_steps = shuttle::MaxSteps::FailAfter((schedule.len() * 20).max(10_000));
+    }
     let ended = harness(seed, scenario, variant).run(render, |f| {
-        shuttle::Runner::new(replay, crate::explorer::shuttle_config(None)).run(f);
+        shuttle::Runner::new(replay, config).run(f);
     });
     let log = std::mem::take(&mut *log.lock().unwrap_or_else(|e| e.into_inner()));
     ScheduledRun {

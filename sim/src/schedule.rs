@@ -190,7 +190,7 @@ impl Scheduler for Replay {
 /// [`Pending`](crate::kernel::Pending)) draw new priorities. Operations that do not race keep
 /// their relative order, so the search does not waste schedules reordering independent steps:
 /// it samples partial orders rather than interleavings. A thread that yields drops to the
-/// lowest priority (and earlier yielders come back up), so spinning cannot starve the others.
+/// lowest priority and the other runnable threads draw anew, so spinning cannot starve anyone.
 pub(crate) struct Pos {
     rng: rand_chacha::ChaCha8Rng,
     iterations_left: usize,
@@ -253,10 +253,11 @@ impl Scheduler for Pos {
         }
         if is_yielding {
             if let Some(current) = current.map(usize::from) {
-                // The yielding thread goes last; threads parked at the bottom by an earlier
-                // yield get a new chance, so two spinning threads alternate.
-                for slot in self.priorities.iter_mut() {
-                    if *slot == Some(0) {
+                // The yielding thread goes last and every other runnable thread draws anew: a
+                // thread that spins (a waiter woken spuriously) must not starve one that can
+                // make progress but drew a low priority long ago.
+                for task in runnable.iter().map(|t| usize::from(t.id())) {
+                    if let Some(slot) = self.priorities.get_mut(task) {
                         *slot = None;
                     }
                 }

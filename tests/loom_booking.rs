@@ -1,0 +1,33 @@
+//! Booking under loom (preemption bound 2): the fixed edits, swaps and updates pass; the
+//! lost update and the half-written update are found.
+#![cfg(loom)]
+
+use model::booking::{HALF_WRITTEN_UPDATE, NO_VERSION_CHECK, SCENARIOS};
+use sim::explorer::{Explorer, Strategy};
+use sim::scenario::Variant;
+
+fn exhaustive() -> Explorer {
+    Explorer::new(Strategy::Exhaustive {
+        preemption_bound: Some(2),
+    })
+}
+
+#[test]
+fn the_fixed_service_passes_and_the_races_are_found() {
+    for scenario in [&SCENARIOS[0], &SCENARIOS[1], &SCENARIOS[3]] {
+        let report = exhaustive().explore(scenario, Variant::Fixed);
+        assert!(
+            report.failure.is_none(),
+            "{}: {:?}",
+            scenario.name,
+            report.failure
+        );
+    }
+    for (scenario, bug) in [
+        (&SCENARIOS[0], NO_VERSION_CHECK),
+        (&SCENARIOS[3], HALF_WRITTEN_UPDATE),
+    ] {
+        let report = exhaustive().explore(scenario, Variant::Bug(bug));
+        assert!(report.failure.is_some(), "loom misses {bug}");
+    }
+}
