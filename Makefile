@@ -35,6 +35,7 @@ shrink:
 ## bench: facade vs raw shuttle and raw loom, ratios measured in one run
 bench:
 	$(CARGO) run --release --features shuttle --example bench_shuttle
+	$(CARGO) run --release --features shuttle --example bench_bugs
 	$(LOOM_ENV) $(CARGO) run --release --example bench_loom
 
 ## lint: formatting and clippy (-D warnings) for all three backends
