@@ -2,6 +2,9 @@
 //! under hundreds of concurrent callers, every planted bug caught.
 #![cfg(all(feature = "shuttle", not(loom)))]
 
+#[path = "support/model_checks.rs"]
+mod model_checks;
+
 use model::breaker::{self, Breaker, BreakerError, Config, State, SCENARIOS};
 use sim::explorer::{Explorer, Strategy};
 use sim::scenario::Variant;
@@ -11,20 +14,7 @@ use sim::time::{sleep, Duration};
 
 #[test]
 fn the_fixed_breaker_passes_1000_executions_of_each_strategy() {
-    for scenario in &SCENARIOS {
-        for strategy in [Strategy::Random, Strategy::Pct { depth: 3 }, Strategy::Pos] {
-            let report = Explorer::new(strategy)
-                .seed(3)
-                .iterations(1000)
-                .explore(scenario, Variant::Fixed);
-            assert!(
-                report.failure.is_none(),
-                "{} {strategy}: {:?}",
-                scenario.name,
-                report.failure
-            );
-        }
-    }
+    model_checks::fixed_scenarios_pass(&SCENARIOS, 3);
 }
 
 #[test]
@@ -46,17 +36,7 @@ fn every_planted_bug_is_caught() {
             "illegal transition OPEN -> CLOSED",
         ),
     ];
-    for (scenario, bug, expected) in cases {
-        let report = Explorer::new(Strategy::Random)
-            .iterations(1000)
-            .explore(scenario, Variant::Bug(bug));
-        let failure = report.failure.unwrap_or_else(|| panic!("{bug} was missed"));
-        assert!(
-            failure.message.contains(expected),
-            "{bug}: {}",
-            failure.message
-        );
-    }
+    model_checks::planted_bugs_are_caught(&cases);
 }
 
 #[test]
