@@ -28,7 +28,7 @@ fn main() {
 #[cfg(all(feature = "shuttle", not(loom)))]
 mod bench {
     use sim::explorer::{Explorer, Strategy};
-    use sim::fault::{FaultKind, FaultPlan};
+    use sim::fault::FaultPlan;
     use sim::scenario::Variant;
     use std::time::Duration;
 
@@ -46,17 +46,7 @@ mod bench {
     }
 
     fn faults() -> FaultPlan {
-        [
-            FaultKind::OperationError,
-            FaultKind::Timeout,
-            FaultKind::LockTimeout,
-            FaultKind::NetworkError,
-            FaultKind::ValidationError,
-            FaultKind::Latency,
-        ]
-        .into_iter()
-        .fold(FaultPlan::none(), |plan, kind| plan.kind(kind, 0.05))
-        .latency(Duration::from_millis(100))
+        FaultPlan::every_kind(0.05, Duration::from_millis(100))
     }
 
     /// Explores on a fresh OS thread: some failures end while a simulated thread is still

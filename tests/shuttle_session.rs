@@ -7,18 +7,14 @@ use model::session::manager::{self, site, ERROR_KINDS};
 use model::session::scenarios::{checked, SCENARIOS};
 use model::session::{Config, Op, SessionError, SessionManager, SessionState};
 use sim::explorer::{Explorer, Strategy};
-use sim::fault::{FaultKind, FaultPlan};
+use sim::fault::FaultPlan;
 use sim::scenario::Variant;
 use sim::sync::Arc;
 use sim::time::Duration;
 
 /// Every kind of fault at 5%, as `lockstep explore` injects by default.
 fn default_faults() -> FaultPlan {
-    ERROR_KINDS
-        .iter()
-        .fold(FaultPlan::none(), |plan, kind| plan.kind(*kind, 0.05))
-        .kind(FaultKind::Latency, 0.05)
-        .latency(Duration::from_millis(100))
+    FaultPlan::every_kind(0.05, Duration::from_millis(100))
 }
 
 #[test]

@@ -3,7 +3,7 @@
 #![cfg(all(feature = "shuttle", not(loom)))]
 
 use sim::explorer::{Explorer, Strategy};
-use sim::fault::{FaultKind, FaultPlan};
+use sim::fault::FaultPlan;
 use sim::scenario::Variant;
 use sim::seed::SeedFile;
 use sim::shrink::shrink;
@@ -17,10 +17,7 @@ fn scratch(name: &str) -> std::path::PathBuf {
 
 /// The unshrunk seed of the session manager's leaked operation lock (found with faults).
 fn unshrunk_seed(dir: &std::path::Path) -> SeedFile {
-    let plan = model::session::manager::ERROR_KINDS
-        .iter()
-        .fold(FaultPlan::none(), |plan, kind| plan.kind(*kind, 0.05))
-        .kind(FaultKind::Latency, 0.05);
+    let plan = FaultPlan::every_kind(0.05, std::time::Duration::ZERO);
     let report = Explorer::new(Strategy::Random)
         .faults(plan)
         .shrink_budget(0)

@@ -12,7 +12,7 @@
 //! missed, a seed did not reproduce); 2 bad usage or bad input, with a one-line message.
 
 use crate::explorer::{Explorer, Report, Stats, Strategy};
-use crate::fault::{FaultKind, FaultPlan};
+use crate::fault::FaultPlan;
 use crate::scenario::{Scenario, Variant};
 use crate::seed::SeedError;
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -128,19 +128,7 @@ impl Faults {
     fn plan(self) -> Option<FaultPlan> {
         match self {
             Faults::None => None,
-            Faults::Default => Some(
-                [
-                    FaultKind::OperationError,
-                    FaultKind::Timeout,
-                    FaultKind::LockTimeout,
-                    FaultKind::NetworkError,
-                    FaultKind::ValidationError,
-                    FaultKind::Latency,
-                ]
-                .into_iter()
-                .fold(FaultPlan::none(), |plan, kind| plan.kind(kind, 0.05))
-                .latency(Duration::from_millis(100)),
-            ),
+            Faults::Default => Some(FaultPlan::every_kind(0.05, Duration::from_millis(100))),
         }
     }
 }

@@ -49,6 +49,18 @@ pub enum FaultKind {
     Latency,
 }
 
+impl FaultKind {
+    /// Every kind, in declaration order.
+    pub const ALL: [FaultKind; 6] = [
+        FaultKind::OperationError,
+        FaultKind::Timeout,
+        FaultKind::LockTimeout,
+        FaultKind::NetworkError,
+        FaultKind::ValidationError,
+        FaultKind::Latency,
+    ];
+}
+
 impl fmt::Display for FaultKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
@@ -112,6 +124,15 @@ impl FaultPlan {
     /// A plan where nothing fires.
     pub fn none() -> Self {
         FaultPlan::default()
+    }
+
+    /// Every kind of fault at probability `rate`, latency faults sleeping `latency`: the plan
+    /// `lockstep explore` injects by default (5 %, 100 ms).
+    pub fn every_kind(rate: f64, latency: Duration) -> Self {
+        FaultKind::ALL
+            .into_iter()
+            .fold(FaultPlan::none(), |plan, kind| plan.kind(kind, rate))
+            .latency(latency)
     }
 
     /// Every site of `kind` fires with probability `rate`.
