@@ -4,8 +4,9 @@
 //! POS; DFS once, as it is not seeded), 20 seeds each explore up to 10,000 executions with the
 //! default fault plan and no shrinking. It prints, per bug and strategy, how many seeds found
 //! it and the median (min..max) executions to the first failure, plus the median wall time to
-//! it; then runs every fixed scenario with the same budget (one seed per strategy), which must
-//! find nothing.
+//! it; then the same for the ordering family `model::ordering::reorder` (N = 3, 5, 10, 20
+//! threads, with and without a start gate; random, PCT 2/3 and POS); then runs every fixed
+//! scenario with the same budget (one seed per strategy), which must find nothing.
 //!
 //! Run with `cargo run --release --features shuttle --example bench_bugs`.
 
@@ -49,18 +50,68 @@ mod bench {
         FaultPlan::every_kind(0.05, Duration::from_millis(100))
     }
 
-    /// Explores on a fresh OS thread: some failures end while a simulated thread is still
+    /// Runs `work` on a fresh OS thread: some failures end while a simulated thread is still
     /// unwinding, which can leave shuttle's per-OS-thread state unusable for the next
     /// exploration on the same thread (seen after hundreds of failing runs in one process).
+    fn isolated<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> T {
+        std::thread::spawn(work)
+            .join()
+            .expect("the exploration itself does not panic")
+    }
+
     fn explore(
         strategy: Strategy,
         seed: u64,
         scenario: &'static sim::scenario::Scenario,
         variant: Variant,
     ) -> sim::explorer::Report {
-        std::thread::spawn(move || explorer(strategy, seed).explore(scenario, variant))
-            .join()
-            .expect("the exploration itself does not panic")
+        isolated(move || explorer(strategy, seed).explore(scenario, variant))
+    }
+
+    /// Executions to the first failure and the time to it, for every seed that found one.
+    struct Found {
+        seeds: u64,
+        executions: Vec<usize>,
+        times: Vec<Duration>,
+    }
+
+    impl Found {
+        /// Runs `find` (the first failure's execution number and time, if any) for each seed.
+        fn measure(seeds: u64, find: impl Fn(u64) -> Option<(usize, Duration)>) -> Found {
+            let mut found = Found {
+                seeds,
+                executions: Vec::new(),
+                times: Vec::new(),
+            };
+            for seed in 0..seeds {
+                if let Some((execution, time)) = find(seed) {
+                    found.executions.push(execution);
+                    found.times.push(time);
+                }
+            }
+            found
+        }
+
+        /// `found/seeds | median (min..max) | median time`, as table cells.
+        fn cells(mut self) -> String {
+            let count = self.executions.len();
+            let spread = match (
+                self.executions.iter().min().copied(),
+                self.executions.iter().max().copied(),
+            ) {
+                (Some(min), Some(max)) => {
+                    format!(
+                        "{} ({min}..{max})",
+                        median(&mut self.executions).unwrap_or(0)
+                    )
+                }
+                _ => "-".to_owned(),
+            };
+            let time = median(&mut self.times).map_or("-".to_owned(), |t| {
+                format!("{:.2} ms", t.as_secs_f64() * 1e3)
+            });
+            format!("{count}/{} | {spread} | {time}", self.seeds)
+        }
     }
 
     fn explorer(strategy: Strategy, seed: u64) -> Explorer {
@@ -69,6 +120,40 @@ mod bench {
             .iterations(BUDGET)
             .faults(faults())
             .shrink_budget(0)
+    }
+
+    /// The `reorder` family: N threads, gated or not, per seeded strategy (no faults: the
+    /// family has no fault sites).
+    fn ordering_family() {
+        println!();
+        println!(
+            "| family | threads | strategy | found | executions to first failure: median (min..max) | median time to it |"
+        );
+        println!("|---|---|---|---|---|---|");
+        for gated in [true, false] {
+            let family = if gated {
+                "reorder, gated"
+            } else {
+                "reorder, ungated"
+            };
+            for threads in [3, 5, 10, 20] {
+                for strategy in strategies().into_iter().filter(|s| *s != Strategy::Dfs) {
+                    let found = Found::measure(SEEDS, |seed| {
+                        isolated(move || {
+                            let started = std::time::Instant::now();
+                            Explorer::new(strategy)
+                                .seed(seed)
+                                .iterations(BUDGET)
+                                .shrink_budget(0)
+                                .run(move || model::ordering::reorder(threads, gated))
+                                .err()
+                                .map(|failure| (failure.execution, started.elapsed()))
+                        })
+                    });
+                    println!("| {family} | {threads} | {strategy} | {} |", found.cells());
+                }
+            }
+        }
     }
 
     fn median<T: Copy + Ord>(values: &mut [T]) -> Option<T> {
@@ -88,35 +173,21 @@ mod bench {
             for bug in scenario.bugs {
                 for strategy in strategies() {
                     let seeds = if strategy == Strategy::Dfs { 1 } else { SEEDS };
-                    let mut executions = Vec::new();
-                    let mut times = Vec::new();
-                    for seed in 0..seeds {
+                    let found = Found::measure(seeds, |seed| {
                         let report = explore(strategy, seed, scenario, Variant::Bug(bug));
-                        if let Some(failure) = report.failure {
-                            executions.push(failure.execution);
-                            times.push(report.stats.elapsed);
-                        }
-                    }
-                    let found = executions.len();
-                    let spread = match (
-                        executions.iter().min().copied(),
-                        executions.iter().max().copied(),
-                    ) {
-                        (Some(min), Some(max)) => {
-                            format!("{} ({min}..{max})", median(&mut executions).unwrap_or(0))
-                        }
-                        _ => "-".to_owned(),
-                    };
-                    let time = median(&mut times).map_or("-".to_owned(), |t| {
-                        format!("{:.2} ms", t.as_secs_f64() * 1e3)
+                        report
+                            .failure
+                            .map(|failure| (failure.execution, report.stats.elapsed))
                     });
                     println!(
-                        "| {} | {bug} | {strategy} | {found}/{seeds} | {spread} | {time} |",
-                        scenario.name
+                        "| {} | {bug} | {strategy} | {} |",
+                        scenario.name,
+                        found.cells()
                     );
                 }
             }
         }
+        ordering_family();
         println!();
         println!("| fixed scenario | strategy | executions | result |");
         println!("|---|---|---|---|");

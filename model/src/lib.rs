@@ -8,6 +8,7 @@ pub mod basics;
 pub mod booking;
 pub mod breaker;
 pub mod lock_table;
+pub mod ordering;
 pub mod scenarios;
 pub mod session;
 pub mod transfer;

@@ -137,6 +137,8 @@ pub struct Failure {
     pub trace: String,
     /// The thread chosen at each scheduling point (shuttle; empty under loom).
     pub schedule: Vec<usize>,
+    /// The seed of its fault draws (meaningful when faults were injected).
+    pub fault_seed: u64,
 }
 
 /// The outcome of exploring one scenario.
@@ -262,11 +264,23 @@ impl Explorer {
         self
     }
 
-    /// Where each execution's fault seed comes from.
+    /// Where each execution's fault seed comes from. Exhaustive searches need the same fault
+    /// plan in every execution: they enumerate the choices of a program that must behave the
+    /// same way given the same choices (DFS indexed past the end of its recorded choices when
+    /// faults changed the program between executions). Loom keeps one plan; DFS enumerates one
+    /// plan's schedules, then the next plan's, until its budget runs out.
     fn fault_seeds(&self) -> FaultSeed {
+        #[cfg(not(loom))]
+        let dfs = self.strategy == Strategy::Dfs;
+        #[cfg(loom)]
+        let dfs = false;
         match self.fault_seed {
             Some(seed) => FaultSeed::Fixed(seed),
             None if cfg!(loom) => FaultSeed::Fixed(self.seed),
+            None if dfs && self.faults.is_some() => FaultSeed::PerPlan {
+                seed: self.seed,
+                plan: Default::default(),
+            },
             None => FaultSeed::PerExecution(self.seed),
         }
     }
@@ -369,10 +383,7 @@ impl Explorer {
             loom_checkpoint: None,
             shrinking: None,
             faults: self.faults.clone(),
-            fault_seed: self
-                .faults
-                .as_ref()
-                .map(|_| self.fault_seeds().for_execution(failure.execution)),
+            fault_seed: self.faults.as_ref().map(|_| failure.fault_seed),
         }
     }
 
@@ -406,10 +417,13 @@ impl Explorer {
         harness.setup.hierarchy = self.hierarchy;
         harness.setup.trace = self.trace;
         harness.setup.faults = self.faults.clone().map(std::sync::Arc::new);
-        harness.setup.fault_seed = self.fault_seeds();
+        let fault_seed = self.fault_seeds();
+        harness.setup.fault_seed = fault_seed.clone();
         let started = Instant::now();
         let recorder = Recorder::default();
-        let ended = harness.run(false, |f| self.drive(f, &recorder, checkpoint));
+        let ended = harness.run(false, |f| {
+            self.drive(f, &recorder, checkpoint, &fault_seed)
+        });
         let stats = Stats {
             executions: ended.executions,
             distinct_schedules: recorder.distinct().unwrap_or(ended.executions),
@@ -421,6 +435,7 @@ impl Explorer {
             message,
             trace: ended.trace.unwrap_or_default(),
             schedule: recorder.last(),
+            fault_seed: ended.fault_seed,
         });
         (stats, failure)
     }
@@ -431,6 +446,7 @@ impl Explorer {
         f: Box<dyn Fn() + Send + Sync>,
         _recorder: &Recorder,
         checkpoint: Option<&std::path::Path>,
+        _fault_seed: &FaultSeed,
     ) {
         let mut builder = loom_builder(self.strategy);
         if self.time_budget.is_some() {
@@ -449,45 +465,37 @@ impl Explorer {
         f: Box<dyn Fn() + Send + Sync>,
         recorder: &Recorder,
         _checkpoint: Option<&std::path::Path>,
+        fault_seed: &FaultSeed,
     ) {
-        use crate::schedule::Recording;
-        use shuttle::scheduler::{DfsScheduler, PctScheduler, RandomScheduler};
-        use shuttle::Runner;
+        use crate::schedule::{DfsPlans, Pct, Pos, Recording};
+        use shuttle::scheduler::{RandomScheduler, Scheduler};
+        fn run(
+            scheduler: impl Scheduler + 'static,
+            recorder: &Recorder,
+            config: shuttle::Config,
+            f: Box<dyn Fn() + Send + Sync>,
+        ) {
+            let schedule = std::sync::Arc::clone(&recorder.schedule);
+            let recording = Recording::new(scheduler, schedule, recorder.hashes.clone());
+            shuttle::Runner::new(recording, config).run(f);
+        }
         let config = shuttle_config(self.time_budget);
         let (seed, iterations) = (self.seed, self.iterations);
-        let schedule = std::sync::Arc::clone(&recorder.schedule);
         match self.strategy {
-            Strategy::Random => {
-                let scheduler = RandomScheduler::new_from_seed(seed, iterations);
-                Runner::new(
-                    Recording::new(scheduler, schedule, recorder.hashes.clone()),
-                    config,
-                )
-                .run(f);
-            }
-            Strategy::Pct { depth } => {
-                let scheduler = PctScheduler::new_from_seed(seed, depth, iterations);
-                Runner::new(
-                    Recording::new(scheduler, schedule, recorder.hashes.clone()),
-                    config,
-                )
-                .run(f);
-            }
-            Strategy::Pos => {
-                let scheduler = crate::schedule::Pos::new(seed, iterations);
-                Runner::new(
-                    Recording::new(scheduler, schedule, recorder.hashes.clone()),
-                    config,
-                )
-                .run(f);
-            }
+            Strategy::Random => run(
+                RandomScheduler::new_from_seed(seed, iterations),
+                recorder,
+                config,
+                f,
+            ),
+            Strategy::Pct { depth } => run(Pct::new(seed, depth, iterations), recorder, config, f),
+            Strategy::Pos => run(Pos::new(seed, iterations), recorder, config, f),
             Strategy::Dfs => {
-                let scheduler = DfsScheduler::new(Some(iterations), false);
-                Runner::new(
-                    Recording::new(scheduler, schedule, recorder.hashes.clone()),
-                    config,
-                )
-                .run(f);
+                let plans = match fault_seed {
+                    FaultSeed::PerPlan { plan, .. } => Some(std::sync::Arc::clone(plan)),
+                    _ => None,
+                };
+                run(DfsPlans::new(iterations, plans), recorder, config, f)
             }
         }
     }

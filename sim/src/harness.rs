@@ -73,6 +73,8 @@ pub(crate) struct Ended {
     /// The fault sites that fired in the last execution (read by the shrinker, shuttle only).
     #[cfg_attr(loom, allow(dead_code))]
     pub(crate) faults: Vec<&'static str>,
+    /// The last execution's fault seed.
+    pub(crate) fault_seed: u64,
 }
 
 impl<F: Fn() + Send + Sync + 'static> Harness<F> {
@@ -132,6 +134,7 @@ impl<F: Fn() + Send + Sync + 'static> Harness<F> {
             failure,
             trace,
             faults: kernel::last_faults(),
+            fault_seed: kernel::last_fault_seed(),
         }
     }
 }

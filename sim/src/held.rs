@@ -66,7 +66,7 @@ pub(crate) fn remove(object: &Arc<ObjectInfo>, mode: Mode) {
     };
     #[cfg(any(loom, feature = "shuttle"))]
     {
-        crate::kernel::set_pending(object, mode == Mode::Shared);
+        crate::kernel::set_pending_on(crate::pending::OpKind::Release, object);
         crate::kernel::with_held_if_running(remove);
         crate::kernel::record_if_running(|| crate::trace::Event::Released {
             object: Arc::clone(object),

@@ -28,6 +28,9 @@ use crate::fault::{FaultPlan, FaultSite};
 use crate::held::Held;
 use crate::hierarchy::SharedGraph;
 use crate::object::{Mode, ObjectInfo};
+#[cfg(not(loom))]
+use crate::pending::PendingOp;
+use crate::pending::{ObjectId, OpKind};
 use crate::trace::{self, Event, Record};
 use crate::wait::{Ticket, Woke};
 #[cfg(loom)]
@@ -70,27 +73,7 @@ struct ThreadRecord {
     faults: Option<rand_chacha::ChaCha8Rng>,
     /// The operation it is about to perform (shuttle: read by the POS scheduler).
     #[cfg(not(loom))]
-    pending: Option<Pending>,
-}
-
-/// An operation a thread is about to perform, as a partial-order-aware scheduler sees it: the
-/// object it touches and whether it only shares it (a read lock). Two pending operations race
-/// when they touch the same object and not both share it.
-#[cfg(not(loom))]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Pending {
-    /// The object's identity (its address, compared and never shown).
-    pub(crate) object: usize,
-    /// Whether the operation only shares the object.
-    pub(crate) shared: bool,
-}
-
-#[cfg(not(loom))]
-impl Pending {
-    /// Whether `self` and `other` race.
-    pub(crate) fn races(&self, other: &Pending) -> bool {
-        self.object == other.object && !(self.shared && other.shared)
-    }
+    pending: Option<PendingOp>,
 }
 
 /// The first panic message of an execution, shared with the runner that started it.
@@ -133,20 +116,34 @@ pub(crate) struct Setup {
 }
 
 /// The fault seed of each execution.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub(crate) enum FaultSeed {
     /// Derived from this seed and the execution's number (a new plan draw per execution).
     PerExecution(u64),
     /// The same for every execution (loom's fixed plan; a replay).
     Fixed(u64),
+    /// The same for every execution of one plan; the explorer moves to the next plan (DFS,
+    /// once it has enumerated the schedules of this one). Plan 0 uses `seed` itself.
+    PerPlan {
+        /// The exploration's seed.
+        seed: u64,
+        /// The plan running now.
+        plan: Arc<std::sync::atomic::AtomicUsize>,
+    },
 }
 
 impl FaultSeed {
     /// The fault seed of execution number `execution` (1-based).
-    pub(crate) fn for_execution(self, execution: usize) -> u64 {
+    pub(crate) fn for_execution(&self, execution: usize) -> u64 {
         match self {
-            FaultSeed::PerExecution(seed) => crate::fault::execution_seed(seed, execution),
-            FaultSeed::Fixed(seed) => seed,
+            FaultSeed::PerExecution(seed) => crate::fault::execution_seed(*seed, execution),
+            FaultSeed::Fixed(seed) => *seed,
+            FaultSeed::PerPlan { seed, plan } => {
+                match plan.load(std::sync::atomic::Ordering::SeqCst) {
+                    0 => *seed,
+                    plan => crate::fault::execution_seed(*seed, plan),
+                }
+            }
         }
     }
 }
@@ -288,24 +285,43 @@ pub(crate) fn draw_fault(site: &FaultSite) -> Option<Duration> {
     Some(Duration::from_millis(plan.latency_ms))
 }
 
-/// Records the operation the calling thread is about to perform on `object` (shuttle; a no-op
-/// under loom, whose own search needs no hints).
+/// Records the operation the calling thread is about to perform (shuttle; a no-op under loom,
+/// whose own search needs no hints).
 #[cfg_attr(loom, allow(unused_variables))]
-pub(crate) fn set_pending(object: &Arc<ObjectInfo>, shared: bool) {
+pub(crate) fn set_pending(kind: OpKind, object: Option<ObjectId>) {
     #[cfg(not(loom))]
     if let Some(kernel) = try_kernel() {
         let mut state = kernel.state.borrow_mut();
         let index = state.me();
-        state.threads[index].pending = Some(Pending {
-            object: Arc::as_ptr(object) as usize,
-            shared,
-        });
+        state.threads[index].pending = Some(PendingOp::new(kind, object));
+    }
+}
+
+/// Records the operation the calling thread is about to perform on a facade object.
+pub(crate) fn set_pending_on(kind: OpKind, object: &Arc<ObjectInfo>) {
+    set_pending(kind, Some(ObjectId::address(Arc::as_ptr(object))));
+}
+
+/// The kind of operation a thread blocking on `on` performs.
+fn pending_of(on: &WaitOn) -> (OpKind, Option<ObjectId>) {
+    let lock_kind = |mode: &Mode| match mode {
+        Mode::Shared => OpKind::Read,
+        Mode::Notify => OpKind::Wait,
+        _ => OpKind::Acquire,
+    };
+    match on {
+        WaitOn::Acquire { object, mode } | WaitOn::Ticket { object, mode, .. } => (
+            lock_kind(mode),
+            Some(ObjectId::address(Arc::as_ptr(object))),
+        ),
+        WaitOn::Sleep => (OpKind::Sleep, None),
+        WaitOn::Join { thread } => (OpKind::Join, Some(ObjectId::thread(*thread))),
     }
 }
 
 /// Every thread's pending operation, indexed by shuttle task id (shuttle).
 #[cfg(not(loom))]
-pub(crate) fn pending_by_task() -> Vec<Option<Pending>> {
+pub(crate) fn pending_by_task() -> Vec<Option<PendingOp>> {
     let Some(kernel) = try_kernel() else {
         return Vec::new();
     };
@@ -329,6 +345,11 @@ pub(crate) fn cover(point: &str) {
             points.insert(point.to_owned());
         }
     }
+}
+
+/// The fault seed of the last execution on this OS thread (0 if none ran).
+pub(crate) fn last_fault_seed() -> u64 {
+    try_kernel().map_or(0, |kernel| kernel.state.borrow().fault_seed)
 }
 
 /// The fault sites that fired in the execution that ran last on this OS thread, in order.
@@ -444,9 +465,8 @@ pub(crate) fn hierarchy_enabled() -> bool {
 /// treats as a wakeup of the blocked try-lock, so the try fails. Call [`end_native_wait`]
 /// once the backend call returns.
 pub(crate) fn begin_native_wait(on: WaitOn, deadline: Option<crate::time::Instant>) {
-    if let WaitOn::Acquire { object, mode } = &on {
-        set_pending(object, *mode == Mode::Shared);
-    }
+    let (kind, object) = pending_of(&on);
+    set_pending(kind, object);
     let kernel = kernel();
     let blocked = {
         let mut state = kernel.state.borrow_mut();
@@ -487,6 +507,8 @@ pub(crate) fn end_native_wait() -> bool {
 
 /// Parks the calling thread until its wait is satisfied or its deadline fires.
 pub(crate) fn wait(on: WaitOn, deadline: Option<crate::time::Instant>) -> Woke {
+    let (kind, object) = pending_of(&on);
+    set_pending(kind, object);
     let kernel = kernel();
     let index = {
         let mut state = kernel.state.borrow_mut();

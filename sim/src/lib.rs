@@ -24,6 +24,7 @@
 //! | module | job |
 //! |---|---|
 //! | [`sync`], [`thread`], [`time`] | the facade: std-shaped primitives, ranked locks, virtual time |
+//! | `pending` (simulation builds) | each thread's next operation, for partial-order-aware scheduling |
 //! | [`fault`], [`coverage`], [`trace`] | what model code declares: fault sites, coverage points, trace events |
 //! | [`scenario`] | named self-checking programs with planted bugs |
 //! | [`linearizability`] | checking a recorded history against a sequential specification |
@@ -64,6 +65,8 @@ mod hierarchy;
 mod kernel;
 pub mod linearizability;
 mod object;
+#[cfg(any(loom, feature = "shuttle"))]
+pub mod pending;
 mod wait;
 
 #[cfg(any(loom, feature = "shuttle"))]

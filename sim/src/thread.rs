@@ -63,6 +63,10 @@ impl Builder {
         #[cfg(any(loom, feature = "shuttle"))]
         {
             let (index, name) = crate::kernel::register_thread(self.name);
+            crate::kernel::set_pending(
+                crate::pending::OpKind::Spawn,
+                Some(crate::pending::ObjectId::thread(index)),
+            );
             let body = move || {
                 crate::kernel::thread_started(index);
                 let value = crate::harness::run_reporting_panics(f);

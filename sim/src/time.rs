@@ -102,6 +102,7 @@ pub fn sleep(duration: Duration) {
     #[cfg(any(loom, feature = "shuttle"))]
     {
         if duration.is_zero() {
+            crate::kernel::set_pending(crate::pending::OpKind::Sleep, None);
             crate::backend::thread::yield_now();
             return;
         }

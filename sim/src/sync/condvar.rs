@@ -103,7 +103,7 @@ impl Condvar {
     #[cfg_attr(not(any(loom, feature = "shuttle")), allow(unused_variables))]
     fn record_notify(&self, all: bool) {
         #[cfg(any(loom, feature = "shuttle"))]
-        crate::kernel::set_pending(&self.info, false);
+        crate::kernel::set_pending_on(crate::pending::OpKind::Notify, &self.info);
         #[cfg(any(loom, feature = "shuttle"))]
         crate::kernel::record_if_running(|| crate::trace::Event::Notify {
             object: Arc::clone(&self.info),

@@ -7,6 +7,7 @@
 //! `Arc` is `std::sync::Arc` in every backend: loom's `Arc` multiplies the executions loom
 //! explores (about 15x) and only matters when reference counts are what a test checks.
 
+pub mod atomic;
 mod condvar;
 mod mutex;
 mod rwlock;
@@ -19,9 +20,3 @@ pub use mutex::{Mutex, MutexGuard};
 pub use rwlock::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 pub use semaphore::{Semaphore, SemaphorePermit};
 pub use std::sync::Arc;
-
-/// Atomic types of the active backend (loom's model weak memory; shuttle's are scheduling
-/// points).
-pub mod atomic {
-    pub use crate::backend::atomic::{AtomicBool, AtomicI64, AtomicU64, AtomicUsize, Ordering};
-}

@@ -90,7 +90,7 @@ impl Semaphore {
 
     fn try_acquire_at(&self, site: &'static Location<'static>) -> Option<SemaphorePermit<'_>> {
         #[cfg(any(loom, feature = "shuttle"))]
-        crate::kernel::set_pending(&self.info, false);
+        crate::kernel::set_pending_on(crate::pending::OpKind::Acquire, &self.info);
         {
             let mut free = unpoison(self.free.lock());
             if *free == 0 {

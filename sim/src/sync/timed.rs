@@ -23,7 +23,13 @@ pub(crate) fn try_native<G>(
     try_acquire: impl FnOnce() -> Option<G>,
 ) -> Option<G> {
     #[cfg(all(feature = "shuttle", not(loom)))]
-    crate::kernel::set_pending(object, mode == Mode::Shared);
+    crate::kernel::set_pending_on(
+        match mode {
+            Mode::Shared => crate::pending::OpKind::Read,
+            _ => crate::pending::OpKind::Acquire,
+        },
+        object,
+    );
     #[cfg(loom)]
     crate::kernel::begin_native_wait(
         crate::kernel::WaitOn::Acquire {

@@ -1,0 +1,104 @@
+//! The search strategies lockstep runs itself: POS on the ordering family, PCT on programs
+//! without scheduling choices, and DFS on scenarios with timeouts and faults.
+#![cfg(all(feature = "shuttle", not(loom)))]
+
+use sim::explorer::{Explorer, Strategy};
+use sim::fault::FaultPlan;
+use sim::scenario::Variant;
+use sim::time::Duration;
+
+fn faults() -> FaultPlan {
+    FaultPlan::every_kind(0.05, Duration::from_millis(100))
+}
+
+fn scenario(name: &str) -> &'static sim::scenario::Scenario {
+    model::scenarios::find(name).expect("scenario exists")
+}
+
+#[test]
+fn pos_finds_the_ten_thread_ordering_bug_within_a_hundred_schedules() {
+    for seed in 0..5 {
+        let failure = Explorer::new(Strategy::Pos)
+            .seed(seed)
+            .iterations(100)
+            .shrink_budget(0)
+            .run(|| model::ordering::reorder(10, true))
+            .expect_err("POS finds the half-published pair");
+        assert!(
+            failure.message.contains("half published"),
+            "seed {seed}: {}",
+            failure.message
+        );
+    }
+}
+
+#[test]
+fn pct_explores_a_program_that_makes_no_scheduling_choice() {
+    // The holder takes the lock before the waiter exists: one thread runs at a time, yet the
+    // fault plan still differs per execution, so every execution is worth running.
+    let report = Explorer::new(Strategy::Pct { depth: 3 })
+        .iterations(50)
+        .faults(faults())
+        .explore(scenario("timeout-fires"), Variant::Fixed);
+    assert!(report.failure.is_none(), "{:?}", report.failure);
+    assert_eq!(report.stats.executions, 50);
+}
+
+#[test]
+fn dfs_enumerates_every_schedule_of_a_program_and_stops() {
+    // Waiters parked in the kernel are not offered for spurious wakeups, so DFS ends.
+    let report = Explorer::new(Strategy::Dfs)
+        .iterations(10_000)
+        .explore(scenario("release-on-error"), Variant::Fixed);
+    assert!(report.failure.is_none(), "{:?}", report.failure);
+    assert!(
+        report.stats.executions < 10_000,
+        "DFS ran out of budget after {} executions instead of finishing",
+        report.stats.executions
+    );
+}
+
+#[test]
+fn dfs_moves_on_to_the_next_fault_plan_and_its_seed_file_replays() {
+    // The first plan (seed 0) never fails the fetch, so finding the leak takes DFS through
+    // every schedule of that plan and on to later ones; each plan is one program for DFS.
+    let one_plan = Explorer::new(Strategy::Dfs)
+        .iterations(10_000)
+        .explore(scenario("release-on-error"), Variant::Fixed)
+        .stats
+        .executions;
+    let dir = std::env::temp_dir().join(format!("lockstep-dfs-plans-{}", std::process::id()));
+    let report = Explorer::new(Strategy::Dfs)
+        .iterations(10_000)
+        .faults(faults())
+        .shrink_budget(0)
+        .seeds_dir(&dir)
+        .explore(
+            scenario("release-on-error"),
+            Variant::Bug("leak-on-network-error"),
+        );
+    let failure = report.failure.expect("DFS finds the planted leak");
+    assert!(
+        failure.execution > one_plan,
+        "found at execution {}, within the first plan's {one_plan}",
+        failure.execution
+    );
+    let path = report
+        .seed_file
+        .expect("a seed directory was set")
+        .expect("the seed file was written");
+    let replayed = sim::replay::replay(&path, model::scenarios::ALL).expect("the seed replays");
+    assert_eq!(replayed.failure.as_deref(), Some(failure.message.as_str()));
+    std::fs::remove_dir_all(&dir).expect("remove the temporary seeds");
+}
+
+#[test]
+fn dfs_passes_the_fixed_session_scenarios_with_timeouts() {
+    for name in ["session-close-race", "session-lock-timeout-retry"] {
+        let report = Explorer::new(Strategy::Dfs)
+            .iterations(500)
+            .faults(faults())
+            .explore(scenario(name), Variant::Fixed);
+        assert!(report.failure.is_none(), "{name}: {:?}", report.failure);
+    }
+}
