@@ -173,10 +173,10 @@ fn the_json_summary_has_one_object_per_run() {
     assert_eq!(code, cli::OK);
     let rows: serde_json::Value = serde_json::from_str(&out).unwrap();
     let rows = rows.as_array().unwrap();
-    assert_eq!(rows.len(), 2, "fixed × (random, pct-3)");
+    assert_eq!(rows.len(), 2, "fixed × (random, pos)");
     assert_eq!(rows[0]["scenario"], "timeout-fires");
     assert_eq!(rows[0]["strategy"], "random");
-    assert_eq!(rows[1]["strategy"], "pct-3");
+    assert_eq!(rows[1]["strategy"], "pos");
     assert_eq!(rows[0]["result"], "pass");
     assert_eq!(rows[0]["executions"], 50);
 }

@@ -107,8 +107,11 @@ struct ExploreArgs {
     format: Format,
 }
 
+/// Random and POS: on the ordering family of BENCHMARKS.md POS needs 70-160x fewer schedules
+/// than PCT at 10 and 20 threads, and on the planted bugs it is within 2x of random; random
+/// stays for the bugs where it is fastest.
 #[cfg(not(loom))]
-const DEFAULT_STRATEGIES: &str = "random,pct-3";
+const DEFAULT_STRATEGIES: &str = "random,pos";
 #[cfg(loom)]
 const DEFAULT_STRATEGIES: &str = "exhaustive-2";
 
