@@ -32,10 +32,12 @@ shrink:
 	@test -n "$(SEED)" || { echo "usage: make shrink SEED=seeds/FILE.toml"; exit 2; }
 	$(CARGO) run --release --features shuttle -p model --bin lockstep -- shrink $(SEED)
 
-## bench: facade vs raw shuttle and raw loom, ratios measured in one run
+## bench: facade cost vs raw shuttle and loom, planted bugs and the ordering family per strategy,
+## the PCT paper's calibration set; every figure measured in this run
 bench:
 	$(CARGO) run --release --features shuttle --example bench_shuttle
 	$(CARGO) run --release --features shuttle --example bench_bugs
+	$(CARGO) run --release --features shuttle --example bench_pct
 	$(LOOM_ENV) $(CARGO) run --release --example bench_loom
 
 ## lint: formatting and clippy (-D warnings) for all three backends
