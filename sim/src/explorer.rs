@@ -20,14 +20,15 @@ pub enum Strategy {
     /// Uniformly random choice, seeded (shuttle).
     #[cfg(not(loom))]
     Random,
-    /// Probabilistic concurrency testing (Burckhardt et al.) with bug depth `depth`, seeded
-    /// (shuttle).
+    /// Probabilistic concurrency testing (Burckhardt et al., ASPLOS 2010) with bug depth
+    /// `depth`, seeded (lockstep's own scheduler on shuttle).
     #[cfg(not(loom))]
     Pct {
         /// The number of ordering constraints the searched-for bug needs.
         depth: usize,
     },
-    /// Depth-first enumeration of schedules, exhaustive if it finishes (shuttle).
+    /// Depth-first enumeration of schedules, exhaustive if it finishes (shuttle). With faults,
+    /// it enumerates one fault plan's schedules, then the next plan's, within its budget.
     #[cfg(not(loom))]
     Dfs,
     /// Partial Order Sampling (Yuan, Yang, Gu, CAV 2018): random priorities per pending
@@ -421,9 +422,7 @@ impl Explorer {
         harness.setup.fault_seed = fault_seed.clone();
         let started = Instant::now();
         let recorder = Recorder::default();
-        let ended = harness.run(false, |f| {
-            self.drive(f, &recorder, checkpoint, &fault_seed)
-        });
+        let ended = harness.run(false, |f| self.drive(f, &recorder, checkpoint, &fault_seed));
         let stats = Stats {
             executions: ended.executions,
             distinct_schedules: recorder.distinct().unwrap_or(ended.executions),
