@@ -15,6 +15,18 @@
 //! raw counts DESIGN.md §3.2 recorded, and the median wall time of several rounds in rotating
 //! order.
 //!
+//! Then the loom column of the planted-bug table: every planted bug of `model::scenarios::ALL`
+//! explored through `sim::runtime::Explorer` with `Strategy::Exhaustive` at preemption bound 2
+//! and the default fault plan (every kind of fault at 5 %), within 10 s of wall time per bug.
+//! Loom fixes a run's fault draws (one fault seed for every interleaving), so, as
+//! `tests/loom_seeds.rs` does, fault seeds 0, 1, 2, ... (at most 8) are tried in turn until one
+//! run finds the bug. It prints whether it was found, by which fault seed, and the executions
+//! (over all the runs) and wall time to the first failure; a failure that is loom giving up on
+//! the model (too many threads or branches) is reported as not fitting loom's limits, not as a
+//! find. The fixed
+//! variant of every scenario is explored the same way (every fault seed), and a last line says
+//! how many passed, so a find cannot be an artefact of the fault plan.
+//!
 //! Run with `RUSTFLAGS="--cfg loom" cargo run --release --example bench_loom` (with its own
 //! `CARGO_TARGET_DIR`, e.g. `target/loom`, so the std/shuttle builds are not invalidated).
 
@@ -37,7 +49,10 @@ fn main() {
 
 #[cfg(loom)]
 mod bench {
-    use sim::runtime::{explore_exhaustive, Explorer, Failure, Stats, Strategy};
+    use sim::explorer::Report;
+    use sim::fault::FaultPlan;
+    use sim::runtime::{explore_exhaustive, panic_message, Explorer, Failure, Stats, Strategy};
+    use sim::scenario::{Scenario, Variant};
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Arc;
     use std::time::{Duration, Instant};
@@ -77,6 +92,12 @@ mod bench {
     const ROUNDS: usize = 11;
     /// The issue's target for facade executions / raw executions.
     const TARGET_EXECUTION_RATIO: f64 = 3.0;
+    /// The preemption bound of the planted-bug table.
+    const BUG_BOUND: usize = 2;
+    /// The wall-clock budget for each planted bug (and each fixed scenario), over all its runs.
+    const BUG_BUDGET: Duration = Duration::from_secs(10);
+    /// The most fault seeds tried for each planted bug (and each fixed scenario).
+    const FAULT_SEEDS: u64 = 8;
 
     /// `model::basics::ordered_pairs` on raw loom primitives.
     fn raw_ordered_pairs(workers: usize) {
@@ -190,9 +211,16 @@ mod bench {
         }
     }
 
+    /// Prints the facade-against-raw tables, then the planted-bug table.
+    pub fn run() {
+        facade_against_raw();
+        println!();
+        planted_bugs();
+    }
+
     /// Runs every case on every side, rotating which goes first each round, and prints the
     /// tables.
-    pub fn run() {
+    fn facade_against_raw() {
         let mut executions = Vec::new();
         let mut timings = Vec::new();
         let mut worst_ratio: f64 = 0.0;
@@ -280,6 +308,246 @@ mod bench {
                 "facade exec/s",
             ],
             &timings,
+        );
+    }
+
+    /// How the exploration of one variant of a scenario, over fault seeds, ended.
+    enum Outcome {
+        /// A run failed: by which fault seed, after how many executions over all the runs, and
+        /// how long after the first run started.
+        Found {
+            fault_seed: u64,
+            executions: usize,
+            elapsed: Duration,
+            message: String,
+        },
+        /// Every run passed: each explored every interleaving within the bound.
+        Exhausted { executions: usize },
+        /// The budget ran out before the search ended.
+        OutOfTime { executions: usize, fault_seeds: u64 },
+        /// Loom gave up on the model: it exceeds loom's limits.
+        DoesNotFit { message: String },
+        /// The exploration itself panicked (not a failing execution, which the explorer
+        /// reports).
+        Panicked { message: String },
+    }
+
+    /// Loom's own panics when a model exceeds its limits (threads, branches) or is not
+    /// deterministic: loom giving up, not a bug of the model.
+    fn loom_gave_up(message: &str) -> bool {
+        [
+            "Model exceeded maximum number of branches",
+            "self.threads.len() < self.max()",
+            "Is the model fully deterministic?",
+            "[loom internal bug]",
+        ]
+        .iter()
+        .any(|sign| message.contains(sign))
+    }
+
+    /// Explores `variant` of `scenario` exhaustively up to [`BUG_BOUND`] preemptions with the
+    /// default fault plan, fault seed after fault seed, until a run fails, [`FAULT_SEEDS`] runs
+    /// pass, or [`BUG_BUDGET`] is spent.
+    fn explore_variant(scenario: &'static Scenario, variant: Variant) -> Outcome {
+        let started = Instant::now();
+        let mut executions = 0;
+        for fault_seed in 0..FAULT_SEEDS {
+            let Some(budget) = BUG_BUDGET.checked_sub(started.elapsed()) else {
+                return Outcome::OutOfTime {
+                    executions,
+                    fault_seeds: fault_seed,
+                };
+            };
+            let report = match explore_on_own_thread(scenario, variant, fault_seed, budget) {
+                Ok(report) => report,
+                Err(message) => return Outcome::Panicked { message },
+            };
+            executions += report.stats.executions;
+            if let Some(failure) = report.failure {
+                return if loom_gave_up(&failure.message) {
+                    Outcome::DoesNotFit {
+                        message: failure.message,
+                    }
+                } else {
+                    Outcome::Found {
+                        fault_seed,
+                        executions: executions - report.stats.executions + failure.execution,
+                        elapsed: started.elapsed(),
+                        message: failure.message,
+                    }
+                };
+            }
+            if report.stats.elapsed >= budget {
+                return Outcome::OutOfTime {
+                    executions,
+                    fault_seeds: fault_seed + 1,
+                };
+            }
+        }
+        Outcome::Exhausted { executions }
+    }
+
+    /// One exploration, on a fresh OS thread: a panic out of the exploration itself is returned
+    /// as its message, and leaves nothing behind for the next exploration.
+    fn explore_on_own_thread(
+        scenario: &'static Scenario,
+        variant: Variant,
+        fault_seed: u64,
+        budget: Duration,
+    ) -> Result<Report, String> {
+        std::thread::spawn(move || {
+            Explorer::new(Strategy::Exhaustive {
+                preemption_bound: Some(BUG_BOUND),
+            })
+            .faults(FaultPlan::every_kind(0.05, Duration::from_millis(100)))
+            .fault_seed(fault_seed)
+            .time_budget(budget)
+            .explore(scenario, variant)
+        })
+        .join()
+        .map_err(|payload| panic_message(&*payload))
+    }
+
+    /// The first line of `message`, cut to 60 characters.
+    fn first_line(message: &str) -> String {
+        let line = message.lines().next().unwrap_or_default();
+        match line.char_indices().nth(60) {
+            Some((cut, _)) => format!("{}...", &line[..cut]),
+            None => line.to_owned(),
+        }
+    }
+
+    /// Explores every planted bug, prints the table, then checks every fixed scenario.
+    fn planted_bugs() {
+        let budget = BUG_BUDGET.as_secs();
+        let mut rows = Vec::new();
+        for scenario in model::scenarios::ALL {
+            for bug in scenario.bugs {
+                let row = match explore_variant(scenario, Variant::Bug(bug)) {
+                    Outcome::Found {
+                        fault_seed,
+                        executions,
+                        elapsed,
+                        message,
+                    } => [
+                        "yes".to_owned(),
+                        fault_seed.to_string(),
+                        executions.to_string(),
+                        format!("{:.1} ms", millis(elapsed)),
+                        first_line(&message),
+                    ],
+                    Outcome::Exhausted { executions } => [
+                        "no".to_owned(),
+                        "-".to_owned(),
+                        format!(
+                            "none: bound {BUG_BOUND} exhausted for fault seeds 0..{FAULT_SEEDS} \
+                             ({executions} executions)"
+                        ),
+                        "-".to_owned(),
+                        String::new(),
+                    ],
+                    Outcome::OutOfTime {
+                        executions,
+                        fault_seeds,
+                    } => [
+                        "no".to_owned(),
+                        "-".to_owned(),
+                        format!(
+                            "not within {budget} s / bound {BUG_BOUND} ({executions} executions, \
+                             {fault_seeds} fault seeds)"
+                        ),
+                        "-".to_owned(),
+                        String::new(),
+                    ],
+                    Outcome::DoesNotFit { message } => [
+                        "does not fit loom".to_owned(),
+                        "-".to_owned(),
+                        "-".to_owned(),
+                        "-".to_owned(),
+                        first_line(&message),
+                    ],
+                    Outcome::Panicked { message } => [
+                        "exploration panicked".to_owned(),
+                        "-".to_owned(),
+                        "-".to_owned(),
+                        "-".to_owned(),
+                        first_line(&message),
+                    ],
+                };
+                let [found, fault_seed, executions, time, message] = row;
+                rows.push([
+                    scenario.name.to_owned(),
+                    (*bug).to_owned(),
+                    found,
+                    fault_seed,
+                    executions,
+                    time,
+                    message,
+                ]);
+            }
+        }
+        println!(
+            "loom: every planted bug, exhaustive at preemption bound {BUG_BOUND}, default fault \
+             plan, fault seeds 0, 1, ... (at most {FAULT_SEEDS}) until one finds it, \
+             {budget} s per bug"
+        );
+        print_table(
+            &[
+                "scenario",
+                "planted bug",
+                "found",
+                "fault seed",
+                "executions to first failure",
+                "time to it",
+                "failure (first 60 characters)",
+            ],
+            &rows,
+        );
+
+        let mut passed = 0;
+        let mut executions = 0;
+        for scenario in model::scenarios::ALL {
+            match explore_variant(scenario, Variant::Fixed) {
+                Outcome::Exhausted { executions: run } => {
+                    passed += 1;
+                    executions += run;
+                }
+                Outcome::OutOfTime {
+                    executions: run,
+                    fault_seeds,
+                } => {
+                    passed += 1;
+                    executions += run;
+                    println!(
+                        "fixed {}: passed {run} executions, {fault_seeds} fault seeds, before \
+                         the {budget} s budget ran out",
+                        scenario.name
+                    );
+                }
+                Outcome::Found {
+                    fault_seed,
+                    message,
+                    ..
+                } => println!(
+                    "fixed {}: FAILED with fault seed {fault_seed}: {}",
+                    scenario.name,
+                    first_line(&message)
+                ),
+                Outcome::DoesNotFit { message } => println!(
+                    "fixed {}: does not fit loom: {}",
+                    scenario.name,
+                    first_line(&message)
+                ),
+                Outcome::Panicked { message } => println!(
+                    "fixed {}: the exploration panicked: {}",
+                    scenario.name,
+                    first_line(&message)
+                ),
+            }
+        }
+        println!(
+            "fixed model, same settings: {passed}/{} scenarios pass ({executions} executions)",
+            model::scenarios::ALL.len()
         );
     }
 

@@ -1,24 +1,32 @@
-//! Benchmark: the `sim` facade against raw shuttle, runner for runner.
+//! Benchmark: the cost of the `sim` facade under shuttle.
 //!
-//! The workload: 4 threads, each doing 100 iterations of "lock A, then lock B, bump both
-//! counters, release both". It runs on three sides, each under a `shuttle::Runner` with a
-//! `RandomScheduler` of the same seed and iteration count:
+//! **Facade against raw shuttle.** The workload: 4 threads, each doing 100 iterations of "lock
+//! A, then lock B, bump both counters, release both", 200 executions under a `RandomScheduler`
+//! of the same seed on every side:
 //!
-//! * **raw**: `shuttle::sync::Mutex` and `shuttle::thread`;
-//! * **facade**: `sim::sync::Mutex` and `sim::thread`, wrapped in `sim::runtime::execution`
-//!   (the default configuration, lock-hierarchy checks on);
-//! * **facade, no hierarchy**: the same body with the lock-hierarchy checks turned off through
-//!   `sim::runtime::Explorer::hierarchy(false)`, to show what those checks cost.
+//! * **raw shuttle**: `shuttle::sync::Mutex` and `shuttle::thread` under a `shuttle::Runner`;
+//! * **facade: runtime::execution**: `sim::sync::Mutex` and `sim::thread`, wrapped in
+//!   `sim::runtime::execution` (trace recording and lock-hierarchy checks on, as a test uses it
+//!   by default) under the same `shuttle::Runner`;
+//! * **facade: Explorer**, four times: the same facade body under `sim::runtime::Explorer`
+//!   (which also records every schedule), with trace recording and the lock-hierarchy checks
+//!   each on or off, to show what each costs.
 //!
-//! The sides are timed in rotating order over several rounds and the median is reported; the
-//! target is facade/raw ≤ 1.5. Counter A also folds in the order in which workers took it, so
-//! each side yields a fingerprint of the schedules it ran: equal fingerprints mean the facade
-//! ran the same schedules as raw shuttle (its bookkeeping adds no scheduling points). A
-//! counting global allocator reports the heap allocations each side makes per execution.
+//! The sides run interleaved, in rotating order over several rounds, and the median wall time is
+//! reported with its ratio to raw shuttle; the target is facade/raw ≤ 1.5 with trace recording
+//! and hierarchy checks on. Counter A also folds in the order in which workers took it, so each
+//! side yields a fingerprint of the schedules it ran: equal fingerprints mean the facade ran the
+//! same schedules as raw shuttle (its bookkeeping adds no scheduling points). A counting global
+//! allocator reports the heap allocations each side makes per execution.
+//!
+//! **Schedules per second of each model scenario.** Every scenario of `model::scenarios::ALL`,
+//! fixed variant, explored for 1,000 executions by shuttle random (seed 0) with the default
+//! fault plan (every kind of fault at 5 %), as `lockstep explore` runs it: executions per
+//! second of wall time.
 //!
 //! Run with `cargo run --release --features shuttle --example bench_shuttle`.
 
-/// Runs the benchmark and prints its table.
+/// Runs the benchmark and prints its tables.
 #[cfg(all(feature = "shuttle", not(loom)))]
 fn main() {
     bench::run();
@@ -38,7 +46,9 @@ fn main() {
 mod bench {
     use shuttle::scheduler::RandomScheduler;
     use shuttle::{Config, Runner};
+    use sim::fault::FaultPlan;
     use sim::runtime::{Explorer, Strategy};
+    use sim::scenario::Variant;
     use std::alloc::{GlobalAlloc, Layout, System};
     use std::sync::atomic::{AtomicU64, Ordering};
     use std::sync::Arc;
@@ -54,8 +64,11 @@ mod bench {
     const SEED: u64 = 0x5eed;
     /// Timed rounds per side (after one untimed warm-up round); the median is reported.
     const ROUNDS: usize = 9;
-    /// The issue's target for facade time / raw time.
+    /// The issue's target for facade time / raw time, with trace recording and hierarchy
+    /// checks on.
     const TARGET_TIME_RATIO: f64 = 1.5;
+    /// Executions of each model scenario in the table of scenario rates.
+    const SCENARIO_EXECUTIONS: usize = 1_000;
 
     /// Heap allocations (including reallocations) made by the process so far.
     static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
@@ -169,42 +182,75 @@ mod bench {
         )
     }
 
-    /// Raw shuttle: the raw body under [`runner`]. Returns the executions run.
-    fn run_raw(total: Arc<AtomicU64>) -> usize {
-        runner().run(raw_body(total))
+    /// How one side of the comparison runs the workload.
+    #[derive(Clone, Copy)]
+    enum Driver {
+        /// The raw body under [`runner`].
+        Raw,
+        /// The facade body wrapped in `sim::runtime::execution` (trace recording and hierarchy
+        /// checks on, as a test uses it by default) under the same [`runner`].
+        Execution,
+        /// The facade body under `sim`'s `Explorer` (which drives the same scheduler, seed and
+        /// iteration count, and also records every schedule), with trace recording and the
+        /// lock-hierarchy checks each on or off.
+        Explorer { trace: bool, hierarchy: bool },
     }
 
-    /// The facade as a test would use it by default: `sim::runtime::execution` (hierarchy
-    /// checks on) handed to the same [`runner`].
-    fn run_facade(total: Arc<AtomicU64>) -> usize {
-        runner().run(sim::runtime::execution(facade_body(total)))
-    }
+    impl Driver {
+        /// Runs [`EXECUTIONS`] executions of the workload, adding each one's fingerprint to
+        /// `total`; returns the executions run.
+        fn run(self, total: Arc<AtomicU64>) -> usize {
+            match self {
+                Driver::Raw => runner().run(raw_body(total)),
+                Driver::Execution => runner().run(sim::runtime::execution(facade_body(total))),
+                Driver::Explorer { trace, hierarchy } => {
+                    Explorer::new(Strategy::Random)
+                        .seed(SEED)
+                        .iterations(EXECUTIONS)
+                        .trace(trace)
+                        .hierarchy(hierarchy)
+                        .run(facade_body(total))
+                        .unwrap_or_else(|failure| panic!("the facade workload failed: {failure:?}"))
+                        .executions
+                }
+            }
+        }
 
-    /// The facade with the lock-hierarchy checks off, through `sim`'s `Explorer` (which drives
-    /// the same scheduler, seed and iteration count), to show what the checks cost.
-    fn run_facade_unchecked(total: Arc<AtomicU64>) -> usize {
-        Explorer::new(Strategy::Random)
-            .seed(SEED)
-            .iterations(EXECUTIONS)
-            .hierarchy(false)
-            .run(facade_body(total))
-            .unwrap_or_else(|failure| panic!("the facade workload failed: {failure:?}"))
-            .executions
+        /// The side's name, and whether trace recording and hierarchy checks are on.
+        fn describe(self) -> [String; 3] {
+            let on = |enabled: bool| if enabled { "on" } else { "off" }.to_owned();
+            match self {
+                Driver::Raw => ["raw shuttle".to_owned(), "-".to_owned(), "-".to_owned()],
+                Driver::Execution => ["facade: runtime::execution".to_owned(), on(true), on(true)],
+                Driver::Explorer { trace, hierarchy } => {
+                    ["facade: Explorer".to_owned(), on(trace), on(hierarchy)]
+                }
+            }
+        }
+
+        /// Whether every check and trace recording is on.
+        fn everything_on(self) -> bool {
+            match self {
+                Driver::Raw => false,
+                Driver::Execution => true,
+                Driver::Explorer { trace, hierarchy } => trace && hierarchy,
+            }
+        }
     }
 
     /// One side of the comparison: how it runs, its timings, its fingerprint and the heap
     /// allocations of one run.
     struct Side {
-        run: fn(Arc<AtomicU64>) -> usize,
+        driver: Driver,
         times: Vec<Duration>,
         fingerprint: Option<u64>,
         allocations: u64,
     }
 
     impl Side {
-        fn new(run: fn(Arc<AtomicU64>) -> usize) -> Self {
+        fn new(driver: Driver) -> Self {
             Side {
-                run,
+                driver,
                 times: Vec::new(),
                 fingerprint: None,
                 allocations: 0,
@@ -217,7 +263,7 @@ mod bench {
             let total = Arc::new(AtomicU64::new(0));
             let allocations = ALLOCATIONS.load(Ordering::Relaxed);
             let start = Instant::now();
-            let executions = (self.run)(Arc::clone(&total));
+            let executions = self.driver.run(Arc::clone(&total));
             let elapsed = start.elapsed();
             self.allocations = ALLOCATIONS.load(Ordering::Relaxed) - allocations;
             assert_eq!(executions, EXECUTIONS, "the runner ran every execution");
@@ -239,13 +285,36 @@ mod bench {
         }
     }
 
-    /// Runs every side, rotating which goes first each round, and prints the comparison table.
+    /// Prints both tables: the facade against raw shuttle, then each model scenario's rate.
     pub fn run() {
+        facade_against_raw();
+        println!();
+        scenario_rates();
+    }
+
+    /// Runs every side, rotating which goes first each round, and prints the comparison table.
+    fn facade_against_raw() {
         let mut sides = [
-            Side::new(run_raw),
-            Side::new(run_facade),
-            Side::new(run_facade_unchecked),
-        ];
+            Driver::Raw,
+            Driver::Execution,
+            Driver::Explorer {
+                trace: true,
+                hierarchy: true,
+            },
+            Driver::Explorer {
+                trace: true,
+                hierarchy: false,
+            },
+            Driver::Explorer {
+                trace: false,
+                hierarchy: true,
+            },
+            Driver::Explorer {
+                trace: false,
+                hierarchy: false,
+            },
+        ]
+        .map(Side::new);
         for side in &mut sides {
             side.run(false);
         }
@@ -254,93 +323,105 @@ mod bench {
                 sides[(round + i) % sides.len()].run(true);
             }
         }
-        let [raw, facade, unchecked] = &sides;
-
+        let raw = &sides[0];
         let time_ratio = |side: &Side| side.median().as_secs_f64() / raw.median().as_secs_f64();
-        let per_second = |side: &Side, count: f64| count / side.median().as_secs_f64();
-        let acquisitions = EXECUTIONS as f64 * (THREADS * ITERATIONS * 2 + 2) as f64;
         let per_execution = |side: &Side| side.allocations as f64 / EXECUTIONS as f64;
-        let fingerprint = |side: &Side| format!("{:016x}", side.fingerprint.unwrap_or_default());
-        let same = |side: &Side| {
-            if side.fingerprint == raw.fingerprint {
-                "same"
-            } else {
-                "DIFFERENT"
-            }
-            .to_owned()
-        };
-        let rows = [
-            [
-                format!("wall time per run (median of {ROUNDS})"),
-                format!("{:.1} ms", millis(raw.median())),
-                format!("{:.1} ms", millis(facade.median())),
-                format!("{:.2}", time_ratio(facade)),
-                format!("{:.1} ms", millis(unchecked.median())),
-                format!("{:.2}", time_ratio(unchecked)),
-            ],
-            [
-                "wall time per run (min .. max)".to_owned(),
-                spread(&raw.times),
-                spread(&facade.times),
-                String::new(),
-                spread(&unchecked.times),
-                String::new(),
-            ],
-            [
-                "executions (schedules) / s".to_owned(),
-                format!("{:.0}", per_second(raw, EXECUTIONS as f64)),
-                format!("{:.0}", per_second(facade, EXECUTIONS as f64)),
-                format!("{:.2}", 1.0 / time_ratio(facade)),
-                format!("{:.0}", per_second(unchecked, EXECUTIONS as f64)),
-                format!("{:.2}", 1.0 / time_ratio(unchecked)),
-            ],
-            [
-                "lock acquisitions / s".to_owned(),
-                format!("{:.0}", per_second(raw, acquisitions)),
-                format!("{:.0}", per_second(facade, acquisitions)),
-                format!("{:.2}", 1.0 / time_ratio(facade)),
-                format!("{:.0}", per_second(unchecked, acquisitions)),
-                format!("{:.2}", 1.0 / time_ratio(unchecked)),
-            ],
-            [
-                "heap allocations / execution".to_owned(),
-                format!("{:.1}", per_execution(raw)),
-                format!("{:.1}", per_execution(facade)),
-                format!("{:.2}", per_execution(facade) / per_execution(raw)),
-                format!("{:.1}", per_execution(unchecked)),
-                format!("{:.2}", per_execution(unchecked) / per_execution(raw)),
-            ],
-            [
-                "schedule fingerprint".to_owned(),
-                fingerprint(raw),
-                fingerprint(facade),
-                same(facade),
-                fingerprint(unchecked),
-                same(unchecked),
-            ],
-        ];
+        let rows: Vec<[String; 9]> = sides
+            .iter()
+            .map(|side| {
+                let [name, trace, hierarchy] = side.driver.describe();
+                [
+                    name,
+                    trace,
+                    hierarchy,
+                    format!("{:.1} ms", millis(side.median())),
+                    spread(&side.times),
+                    format!("{:.2}", time_ratio(side)),
+                    format!("{:.0}", EXECUTIONS as f64 / side.median().as_secs_f64()),
+                    format!(
+                        "{:.1} ({:.2})",
+                        per_execution(side),
+                        per_execution(side) / per_execution(raw)
+                    ),
+                    if side.fingerprint == raw.fingerprint {
+                        "same"
+                    } else {
+                        "DIFFERENT"
+                    }
+                    .to_owned(),
+                ]
+            })
+            .collect();
         println!(
             "shuttle: {THREADS} threads x {ITERATIONS} iterations of lock A, lock B; \
-             RandomScheduler seed {SEED:#x}, {EXECUTIONS} executions per run"
+             RandomScheduler seed {SEED:#x}, {EXECUTIONS} executions per run, \
+             sides interleaved, median of {ROUNDS} runs"
         );
         print_table(
             &[
-                "workload",
-                "raw shuttle",
-                "sim facade",
-                "facade/raw",
-                "facade, no hierarchy",
-                "no hierarchy/raw",
+                "side",
+                "trace",
+                "hierarchy",
+                "wall time per run",
+                "min .. max",
+                "time/raw",
+                "executions/s",
+                "allocations/execution (/raw)",
+                "schedules vs raw",
             ],
             &rows,
         );
-        let ratio = time_ratio(facade);
-        let verdict = if ratio <= TARGET_TIME_RATIO {
+        println!(
+            "schedule fingerprint of raw shuttle: {:016x}",
+            raw.fingerprint.unwrap_or_default()
+        );
+        let worst = sides
+            .iter()
+            .filter(|side| side.driver.everything_on())
+            .map(time_ratio)
+            .fold(0.0, f64::max);
+        let verdict = if worst <= TARGET_TIME_RATIO {
             "met"
         } else {
             "MISSED"
         };
-        println!("target facade/raw time <= {TARGET_TIME_RATIO}: {verdict} ({ratio:.2})");
+        println!(
+            "target facade/raw time <= {TARGET_TIME_RATIO} with trace and hierarchy on: \
+             {verdict} (worst {worst:.2})"
+        );
+    }
+
+    /// Explores every model scenario's fixed variant under shuttle random with the default
+    /// fault plan, and prints the executions (schedules) each explores per second.
+    fn scenario_rates() {
+        let rows: Vec<[String; 4]> = model::scenarios::ALL
+            .iter()
+            .map(|scenario| {
+                let report = Explorer::new(Strategy::Random)
+                    .iterations(SCENARIO_EXECUTIONS)
+                    .faults(FaultPlan::every_kind(0.05, Duration::from_millis(100)))
+                    .shrink_budget(0)
+                    .explore(scenario, Variant::Fixed);
+                let result = match &report.failure {
+                    None => "pass".to_owned(),
+                    Some(failure) => format!(
+                        "FAILED: {}",
+                        failure.message.lines().next().unwrap_or_default()
+                    ),
+                };
+                [
+                    scenario.name.to_owned(),
+                    report.stats.executions.to_string(),
+                    format!("{:.0}", report.stats.executions_per_second()),
+                    result,
+                ]
+            })
+            .collect();
+        println!(
+            "model scenarios, fixed variant: shuttle random, seed 0, default fault plan \
+             (every kind at 5 %), {SCENARIO_EXECUTIONS} executions each"
+        );
+        print_table(&["scenario", "executions", "executions/s", "result"], &rows);
     }
 
     fn millis(time: Duration) -> f64 {

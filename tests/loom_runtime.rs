@@ -1,6 +1,6 @@
 //! The runtime core under loom: exhaustive exploration finds the lost update and proves the
-//! fixed program, bounds the semaphore, and explores virtual-time outcomes with no false
-//! deadlock.
+//! fixed program, bounds the semaphore, explores virtual-time outcomes with no false deadlock,
+//! and stops when its time budget is spent.
 #![cfg(loom)]
 
 use model::basics::{self, Acquire};
@@ -123,4 +123,28 @@ fn a_permit_comes_back_on_early_return_and_on_panic() {
         (after_return, pool.available_permits())
     });
     assert_eq!(free_after, BTreeSet::from([(2, 2)]));
+}
+
+#[test]
+fn a_spent_time_budget_stops_loom_before_the_next_execution() {
+    // Loom looks at its `max_duration` only every `checkpoint_interval` executions (20,000 by
+    // default); the explorer makes it look before every one, as shuttle does. A zero budget is
+    // spent before the first execution, whatever the clock.
+    let explorer = || {
+        Explorer::new(Strategy::Exhaustive {
+            preemption_bound: Some(3),
+        })
+    };
+    let full = explorer()
+        .run(|| basics::ordered_pairs(3))
+        .expect("the workload passes");
+    let budgeted = explorer()
+        .time_budget(std::time::Duration::ZERO)
+        .run(|| basics::ordered_pairs(3))
+        .expect("the workload passes");
+    assert!(full.executions > 1, "{full:?}");
+    assert!(
+        budgeted.executions < full.executions,
+        "a spent budget stops the search: {budgeted:?} against {full:?}"
+    );
 }

@@ -450,6 +450,10 @@ impl Explorer {
         let mut builder = loom_builder(self.strategy);
         if self.time_budget.is_some() {
             builder.max_duration = self.time_budget;
+            // Loom compares the elapsed time with `max_duration` only every
+            // `checkpoint_interval` executions (20,000 by default): before every one, as
+            // shuttle does, the budget holds for slow executions too.
+            builder.checkpoint_interval = 1;
         }
         if let Some(path) = checkpoint {
             builder.checkpoint_file = Some(path.to_path_buf());
