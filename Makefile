@@ -38,6 +38,7 @@ bench:
 	$(CARGO) run --release --features shuttle --example bench_shuttle
 	$(CARGO) run --release --features shuttle --example bench_bugs
 	$(CARGO) run --release --features shuttle --example bench_pct
+	$(CARGO) run --release --features shuttle --example bench_memory
 	$(LOOM_ENV) $(CARGO) run --release --example bench_loom
 
 ## lint: formatting and clippy (-D warnings) for all three backends

@@ -14,8 +14,9 @@
 //! when executions 1,000, 10,000 and 100,000 start, with the process's peak resident set
 //! (`VmHWM` in `/proc/self/status`, process-wide). Flat figures from sample to sample mean memory
 //! does not grow with the number of executions; anything an exploration keeps per execution
-//! shows up as growth (the `Explorer` keeps one hash per distinct schedule, for
-//! `Stats::distinct_schedules`).
+//! shows up as growth (the `Explorer` counts distinct schedules for
+//! `Stats::distinct_schedules` exactly up to 4,096, in a set of hashes, and then in a fixed
+//! 4 KiB HyperLogLog sketch, so it stops growing there).
 //!
 //! Run with `cargo run --release --features shuttle --example bench_memory`.
 

@@ -10,13 +10,16 @@ use sim::sync::{Arc, Condvar, Mutex, RwLock, Semaphore};
 use sim::thread;
 use sim::time::Duration;
 
+/// What the scheduler saw: the task it chose and that task's pending operation's kind.
+type Seen = Arc<std::sync::Mutex<Vec<(usize, Option<OpKind>)>>>;
+
 /// Runs the lowest-numbered runnable task and records the pending operation of the task it
 /// chose, one execution only. (Shuttle also offers tasks blocked in `park`, to let schedulers
 /// wake them spuriously; lockstep's waits never need that, so this skips them as lockstep's own
 /// schedulers do.)
 struct Observer {
     started: bool,
-    seen: Arc<std::sync::Mutex<Vec<(usize, Option<OpKind>)>>>,
+    seen: Seen,
 }
 
 impl Scheduler for Observer {
@@ -66,7 +69,7 @@ fn kinds_of(seen: &[(usize, Option<OpKind>)], task: usize) -> Vec<OpKind> {
 
 #[test]
 fn the_scheduler_sees_each_operation_before_it_runs() {
-    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen: Seen = Arc::default();
     let observer = Observer {
         started: false,
         seen: Arc::clone(&seen),

@@ -6,6 +6,7 @@
 //! are replayable the same way: a recorded list of thread indices.
 
 mod dfs;
+mod distinct;
 mod pct;
 mod pos;
 
@@ -15,7 +16,6 @@ pub(crate) use pos::Pos;
 
 use shuttle::scheduler::{Schedule, Scheduler, Task, TaskId};
 use std::borrow::Cow;
-use std::collections::HashSet;
 use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Mutex};
 
@@ -23,8 +23,8 @@ use std::sync::{Arc, Mutex};
 /// scheduling decision.
 pub(crate) type SharedSchedule = Arc<Mutex<Vec<usize>>>;
 
-/// Hashes of the finished executions' schedules (only their number is ever read).
-pub(crate) type SharedHashes = Arc<Mutex<HashSet<u64>>>;
+/// The distinct schedules among the finished executions (only their number is ever read).
+pub(crate) type SharedHashes = Arc<Mutex<distinct::DistinctCounter>>;
 
 fn hash(schedule: &[usize]) -> u64 {
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
@@ -34,12 +34,10 @@ fn hash(schedule: &[usize]) -> u64 {
 
 /// How many distinct schedules ran: the finished ones plus the last one.
 pub(crate) fn distinct(hashes: &SharedHashes, last: &SharedSchedule) -> usize {
-    let mut hashes = lock(hashes).clone();
+    let hashes = lock(hashes);
     let last = lock(last);
-    if !last.is_empty() {
-        hashes.insert(hash(&last));
-    }
-    hashes.len()
+    let last_is_new = !last.is_empty() && !hashes.certainly_contains(hash(&last));
+    hashes.count() + usize::from(last_is_new)
 }
 
 /// Where a replay left the recorded schedule.
