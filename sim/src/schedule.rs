@@ -19,8 +19,8 @@ use std::borrow::Cow;
 use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Mutex};
 
-/// The schedule of the execution running now (or that ran last): thread indices, one per
-/// scheduling decision.
+/// The schedule of the execution that ran last (filled when the recording scheduler is
+/// dropped, at the end of an exploration): thread indices, one per scheduling decision.
 pub(crate) type SharedSchedule = Arc<Mutex<Vec<usize>>>;
 
 /// The distinct schedules among the finished executions (only their number is ever read).
@@ -54,6 +54,9 @@ pub struct Divergence {
 /// Wraps a scheduler and records every choice it makes.
 pub(crate) struct Recording<S> {
     inner: S,
+    /// This execution's choices, kept here (no lock per step) and handed to `schedule` when
+    /// the scheduler is dropped: after the last execution, or while a failure unwinds.
+    steps: Vec<usize>,
     schedule: SharedSchedule,
     hashes: SharedHashes,
 }
@@ -62,9 +65,16 @@ impl<S> Recording<S> {
     pub(crate) fn new(inner: S, schedule: SharedSchedule, hashes: SharedHashes) -> Self {
         Recording {
             inner,
+            steps: Vec::new(),
             schedule,
             hashes,
         }
+    }
+}
+
+impl<S> Drop for Recording<S> {
+    fn drop(&mut self) {
+        *lock(&self.schedule) = std::mem::take(&mut self.steps);
     }
 }
 
@@ -92,13 +102,13 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 impl<S: Scheduler> Scheduler for Recording<S> {
     fn new_execution(&mut self) -> Option<Schedule> {
-        let mut schedule = lock(&self.schedule);
-        if !schedule.is_empty() {
-            lock(&self.hashes).insert(hash(&schedule));
-            schedule.clear();
+        if !self.steps.is_empty() {
+            lock(&self.hashes).insert(hash(&self.steps));
         }
-        drop(schedule);
-        self.inner.new_execution()
+        // The last execution's steps stay until the drop hands them over.
+        let schedule = self.inner.new_execution()?;
+        self.steps.clear();
+        Some(schedule)
     }
 
     fn next_task(
@@ -110,7 +120,7 @@ impl<S: Scheduler> Scheduler for Recording<S> {
         let next = self
             .inner
             .next_task(&really_runnable(runnable), current, is_yielding)?;
-        lock(&self.schedule).push(usize::from(next));
+        self.steps.push(usize::from(next));
         Some(next)
     }
 
