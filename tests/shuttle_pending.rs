@@ -16,8 +16,11 @@ use sim::time::Duration;
 /// schedulers do.)
 struct Observer {
     started: bool,
-    seen: Arc<std::sync::Mutex<Vec<(usize, Option<OpKind>)>>>,
+    seen: Seen,
 }
+
+/// The task chosen at each step, with its pending operation's kind.
+type Seen = Arc<std::sync::Mutex<Vec<(usize, Option<OpKind>)>>>;
 
 impl Scheduler for Observer {
     fn new_execution(&mut self) -> Option<Schedule> {
