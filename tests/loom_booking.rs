@@ -6,10 +6,15 @@ use model::booking::{HALF_WRITTEN_UPDATE, NO_VERSION_CHECK, SCENARIOS};
 use sim::explorer::{Explorer, Strategy};
 use sim::scenario::Variant;
 
+/// Exhaustive search with the scenarios' size knobs small: two editors, two swaps, one
+/// reader.
 fn exhaustive() -> Explorer {
     Explorer::new(Strategy::Exhaustive {
         preemption_bound: Some(2),
     })
+    .size("editors", 2)
+    .size("swaps", 2)
+    .size("readers", 1)
 }
 
 #[test]

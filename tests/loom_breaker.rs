@@ -8,10 +8,14 @@ use sim::scenario::Variant;
 
 #[test]
 fn the_fixed_breaker_passes_and_the_half_open_bug_is_found() {
+    // The size knobs small: three callers, a threshold of three, three metrics reads.
     let exhaustive = || {
         Explorer::new(Strategy::Exhaustive {
             preemption_bound: Some(2),
         })
+        .size("callers", 3)
+        .size("failures", 3)
+        .size("reads", 3)
     };
     for scenario in &SCENARIOS {
         let report = exhaustive().explore(scenario, Variant::Fixed);

@@ -6,10 +6,13 @@ use model::lock_table::{CHECK_THEN_ACT, SCENARIOS};
 use sim::explorer::{Explorer, Strategy};
 use sim::scenario::Variant;
 
+/// Exhaustive search with the contended row small: three holders, one round each.
 fn exhaustive() -> Explorer {
     Explorer::new(Strategy::Exhaustive {
         preemption_bound: Some(2),
     })
+    .size("holders", 3)
+    .size("rounds", 1)
 }
 
 #[test]

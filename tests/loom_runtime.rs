@@ -34,7 +34,7 @@ where
 #[test]
 fn exhaustive_search_finds_the_lost_update() {
     let failure = explore_exhaustive(Some(2), || {
-        let total = basics::counter_increments(true);
+        let total = basics::counter_increments(2, true);
         assert!(
             total == 2,
             "lost update: counter is {total} after 2 increments"
@@ -50,7 +50,7 @@ fn exhaustive_search_finds_the_lost_update() {
 #[test]
 fn the_fixed_counter_passes_exhaustively() {
     assert_eq!(
-        outcomes(|| basics::counter_increments(false)),
+        outcomes(|| basics::counter_increments(2, false)),
         BTreeSet::from([2])
     );
 }

@@ -15,6 +15,7 @@ fn a_loom_failure_round_trips_through_its_seed_file_and_checkpoint() {
     let report = Explorer::new(Strategy::Exhaustive {
         preemption_bound: Some(2),
     })
+    .size("workers", 2)
     .seeds_dir(&dir)
     .explore(scenario, Variant::Bug("read-then-write"));
     let failure = report.failure.expect("loom finds the lost update");

@@ -5,10 +5,14 @@
 use sim::explorer::{Explorer, Strategy};
 use sim::scenario::Variant;
 
+/// Exhaustive search with the scenarios' size knobs small: one operation before the close,
+/// one retrying sender.
 fn exhaustive() -> Explorer {
     Explorer::new(Strategy::Exhaustive {
         preemption_bound: Some(2),
     })
+    .size("operations", 1)
+    .size("retriers", 1)
 }
 
 #[test]

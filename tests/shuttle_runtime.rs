@@ -21,13 +21,27 @@ fn run_scenario(name: &str, variant: Variant) -> impl Fn() + Send + Sync + 'stat
     move || (scenario.run)(variant)
 }
 
+/// Explores the lost-update scenario with two workers (its `workers` size knob).
+fn lost_update(
+    strategy: Strategy,
+    seed: u64,
+    iterations: usize,
+    variant: Variant,
+) -> Result<sim::runtime::Stats, sim::runtime::Failure> {
+    Explorer::new(strategy)
+        .seed(seed)
+        .iterations(iterations)
+        .size("workers", 2)
+        .run(run_scenario("lost-update", variant))
+}
+
 #[test]
 fn random_search_finds_the_lost_update_and_the_seed_reproduces_it() {
-    let first = explore(
+    let first = lost_update(
         Strategy::Random,
         SEED,
         1000,
-        run_scenario("lost-update", Variant::Bug("read-then-write")),
+        Variant::Bug("read-then-write"),
     )
     .expect_err("random search should find the lost update");
     assert_eq!(
@@ -35,11 +49,11 @@ fn random_search_finds_the_lost_update_and_the_seed_reproduces_it() {
         "lost update: counter is 1 after 2 increments"
     );
     for _ in 0..2 {
-        let again = explore(
+        let again = lost_update(
             Strategy::Random,
             SEED,
             1000,
-            run_scenario("lost-update", Variant::Bug("read-then-write")),
+            Variant::Bug("read-then-write"),
         )
         .expect_err("the same seed fails again");
         assert_eq!(
@@ -51,22 +65,17 @@ fn random_search_finds_the_lost_update_and_the_seed_reproduces_it() {
 
 #[test]
 fn pct_and_dfs_find_the_lost_update_too() {
-    let pct = explore(
+    let pct = lost_update(
         Strategy::Pct { depth: 2 },
         SEED,
         1000,
-        run_scenario("lost-update", Variant::Bug("read-then-write")),
+        Variant::Bug("read-then-write"),
     );
     assert_eq!(
         pct.expect_err("PCT finds it").message,
         "lost update: counter is 1 after 2 increments"
     );
-    let dfs = explore(
-        Strategy::Dfs,
-        0,
-        10_000,
-        run_scenario("lost-update", Variant::Bug("read-then-write")),
-    );
+    let dfs = lost_update(Strategy::Dfs, 0, 10_000, Variant::Bug("read-then-write"));
     assert_eq!(
         dfs.expect_err("DFS finds it").message,
         "lost update: counter is 1 after 2 increments"
@@ -75,23 +84,13 @@ fn pct_and_dfs_find_the_lost_update_too() {
 
 #[test]
 fn pos_finds_the_lost_update_and_its_seed_reproduces_it() {
-    let first = explore(
-        Strategy::Pos,
-        SEED,
-        1000,
-        run_scenario("lost-update", Variant::Bug("read-then-write")),
-    )
-    .expect_err("POS finds it");
+    let first = lost_update(Strategy::Pos, SEED, 1000, Variant::Bug("read-then-write"))
+        .expect_err("POS finds it");
     assert_eq!(
         first.message,
         "lost update: counter is 1 after 2 increments"
     );
-    let again = explore(
-        Strategy::Pos,
-        SEED,
-        1000,
-        run_scenario("lost-update", Variant::Bug("read-then-write")),
-    );
+    let again = lost_update(Strategy::Pos, SEED, 1000, Variant::Bug("read-then-write"));
     assert_eq!(again.expect_err("again"), first);
 }
 
@@ -103,13 +102,8 @@ fn the_fixed_counter_passes_every_strategy() {
         Strategy::Pos,
         Strategy::Dfs,
     ] {
-        let stats = explore(
-            strategy,
-            SEED,
-            500,
-            run_scenario("lost-update", Variant::Fixed),
-        )
-        .unwrap_or_else(|f| panic!("{strategy:?} failed the fixed counter: {f:?}"));
+        let stats = lost_update(strategy, SEED, 500, Variant::Fixed)
+            .unwrap_or_else(|f| panic!("{strategy:?} failed the fixed counter: {f:?}"));
         assert!(stats.executions > 0);
     }
 }

@@ -5,7 +5,7 @@
 use sim::explorer::{Explorer, Strategy};
 use sim::fault::FaultPlan;
 use sim::scenario::Variant;
-use sim::seed::SeedFile;
+use sim::seed::{SeedError, SeedFile};
 use sim::shrink::shrink;
 
 fn scratch(name: &str) -> std::path::PathBuf {
@@ -84,6 +84,7 @@ fn the_explorer_shrinks_before_it_writes_the_seed_file() {
         seed.schedule, failure.schedule,
         "the report shows the shrunk execution"
     );
+    assert_eq!(seed.message, failure.message, "and its message");
     std::fs::remove_dir_all(dir).unwrap();
 }
 
@@ -105,5 +106,114 @@ fn shrinking_a_seed_that_does_not_fail_is_a_clear_error() {
         message.contains("the seed's execution does not fail, so there is nothing to shrink"),
         "{message}"
     );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// The unshrunk seed of the lost update, found with `workers` workers.
+fn unshrunk_lost_update(dir: &std::path::Path, workers: usize) -> SeedFile {
+    let report = Explorer::new(Strategy::Random)
+        .size("workers", workers)
+        .shrink_budget(0)
+        .seeds_dir(dir)
+        .explore(
+            model::scenarios::find("lost-update").unwrap(),
+            Variant::Bug("read-then-write"),
+        );
+    SeedFile::read(&report.seed_file.unwrap().unwrap()).unwrap()
+}
+
+#[test]
+fn shrinking_lowers_a_size_knob_and_the_result_replays_with_the_same_message() {
+    let dir = scratch("knob");
+    let seed = unshrunk_lost_update(&dir, 4);
+    assert_eq!(
+        seed.sizes.get("workers"),
+        Some(&4),
+        "the explorer's override is recorded"
+    );
+    assert!(
+        seed.message.ends_with("after 4 increments"),
+        "{}",
+        seed.message
+    );
+    let scenario = model::scenarios::find(&seed.scenario).unwrap();
+    let variant = scenario.variant(&seed.variant).unwrap();
+    let shrunk = shrink(&seed, scenario, variant, 600).unwrap();
+    assert_eq!(
+        shrunk.seed.sizes.get("workers"),
+        Some(&2),
+        "two workers are the fewest that lose an update"
+    );
+    assert_eq!(
+        shrunk.seed.message, "lost update: counter is 1 after 2 increments",
+        "the same failure, counted on the smaller run"
+    );
+    let sizes = shrunk.seed.shrinking.unwrap();
+    assert!(
+        sizes.shrunk.steps < sizes.original.steps,
+        "fewer operations: {sizes:?}"
+    );
+    let text = shrunk.seed.to_toml();
+    assert!(text.contains("\n[sizes]\nworkers = 2\n"), "{text}");
+
+    let path = dir.join("shrunk.toml");
+    std::fs::write(&path, &text).unwrap();
+    let replayed =
+        sim::replay::replay(&path, model::scenarios::ALL).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        replayed.failure.as_deref(),
+        Some(shrunk.seed.message.as_str())
+    );
+    assert_eq!(
+        replayed.trace, shrunk.trace,
+        "the knob is applied by the replay"
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn shrinking_with_size_knobs_is_deterministic() {
+    let dir = scratch("knob-determinism");
+    let seed = unshrunk_lost_update(&dir, 5);
+    let scenario = model::scenarios::find(&seed.scenario).unwrap();
+    let variant = scenario.variant(&seed.variant).unwrap();
+    let first = shrink(&seed, scenario, variant, 600).unwrap();
+    for _ in 0..2 {
+        let again = shrink(&seed, scenario, variant, 600).unwrap();
+        assert_eq!(again.seed, first.seed, "same input, same output");
+        assert_eq!(again.trace, first.trace);
+    }
+    assert!(!first.seed.sizes.is_empty(), "{:?}", first.seed);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn a_seed_naming_a_size_knob_the_scenario_never_reads_is_a_clear_error() {
+    let dir = scratch("unknown-knob");
+    let mut seed = unshrunk_lost_update(&dir, 2);
+    seed.sizes.clear();
+    let old = seed.to_toml();
+    assert!(!old.contains("[sizes]"), "no knobs, no table: {old}");
+    assert!(
+        SeedFile::parse(&old).unwrap().sizes.is_empty(),
+        "a file without [sizes] parses"
+    );
+    seed.sizes.insert("clients".into(), 3);
+    let path = dir.join("unknown-knob.toml");
+    std::fs::write(&path, seed.to_toml()).unwrap();
+    let replayed = sim::replay::replay(&path, model::scenarios::ALL).unwrap_err();
+    let shrunk = sim::replay::shrink_file(&path, model::scenarios::ALL, 100).unwrap_err();
+    for err in [replayed, shrunk] {
+        assert!(matches!(err, SeedError::UnknownSize { .. }), "{err}");
+        let message = err.to_string();
+        assert_eq!(
+            message,
+            format!(
+                "{}: [sizes] sets `clients`, but scenario `lost-update` reads no size knob of \
+                 that name; it reads: workers",
+                path.display()
+            )
+        );
+    }
     std::fs::remove_dir_all(dir).unwrap();
 }

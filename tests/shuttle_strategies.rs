@@ -44,11 +44,15 @@ fn pct_explores_a_program_that_makes_no_scheduling_choice() {
     assert_eq!(report.stats.executions, 50);
 }
 
+/// Two transfers, one per worker: few enough schedules for DFS to enumerate them all.
+fn small_transfers(explorer: Explorer) -> Explorer {
+    explorer.size("workers", 2).size("transfers", 1)
+}
+
 #[test]
 fn dfs_enumerates_every_schedule_of_a_program_and_stops() {
     // Waiters parked in the kernel are not offered for spurious wakeups, so DFS ends.
-    let report = Explorer::new(Strategy::Dfs)
-        .iterations(10_000)
+    let report = small_transfers(Explorer::new(Strategy::Dfs).iterations(10_000))
         .explore(scenario("release-on-error"), Variant::Fixed);
     assert!(report.failure.is_none(), "{:?}", report.failure);
     assert!(
@@ -62,14 +66,12 @@ fn dfs_enumerates_every_schedule_of_a_program_and_stops() {
 fn dfs_moves_on_to_the_next_fault_plan_and_its_seed_file_replays() {
     // The first plan (seed 0) never fails the fetch, so finding the leak takes DFS through
     // every schedule of that plan and on to later ones; each plan is one program for DFS.
-    let one_plan = Explorer::new(Strategy::Dfs)
-        .iterations(10_000)
+    let one_plan = small_transfers(Explorer::new(Strategy::Dfs).iterations(10_000))
         .explore(scenario("release-on-error"), Variant::Fixed)
         .stats
         .executions;
     let dir = std::env::temp_dir().join(format!("lockstep-dfs-plans-{}", std::process::id()));
-    let report = Explorer::new(Strategy::Dfs)
-        .iterations(10_000)
+    let report = small_transfers(Explorer::new(Strategy::Dfs).iterations(10_000))
         .faults(faults())
         .shrink_budget(0)
         .seeds_dir(&dir)

@@ -10,7 +10,7 @@ use sim::{thread, LockError};
 #[test]
 fn the_fixed_counter_always_counts_both_increments() {
     for _ in 0..200 {
-        assert_eq!(basics::counter_increments(false), 2);
+        assert_eq!(basics::counter_increments(2, false), 2);
     }
 }
 

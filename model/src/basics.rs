@@ -7,13 +7,14 @@ use sim::thread;
 use sim::time::{sleep, Duration, Instant};
 use sim::LockError;
 
-/// Two threads each add one to a shared counter; returns the final value (2 when correct).
+/// `workers` threads each add one to a shared counter; returns the final value (`workers`
+/// when correct).
 ///
 /// With `read_then_write` (the planted bug) each thread reads and writes in two separate
 /// critical sections, so an interleaving loses an update.
-pub fn counter_increments(read_then_write: bool) -> usize {
+pub fn counter_increments(workers: usize, read_then_write: bool) -> usize {
     let counter = Arc::new(Mutex::named("counter", 0));
-    let workers: Vec<_> = (0..2)
+    let workers: Vec<_> = (0..workers)
         .map(|_| {
             let counter = Arc::clone(&counter);
             thread::spawn(move || {

@@ -11,7 +11,7 @@
 //!   with a conflict rather than interleaving with it. Readers see the schedule before or after
 //!   a write, never a mix.
 
-use sim::scenario::{Scenario, Variant};
+use sim::scenario::{size, Scenario, Variant};
 use sim::sync::atomic::{AtomicBool, Ordering};
 use sim::sync::{Arc, LockClass, Mutex, RwLock};
 use sim::thread;
@@ -232,15 +232,14 @@ impl Booking {
 
 /// No person is booked on two shifts of one slot, and everyone is booked exactly once.
 pub fn assert_no_double_booking(shifts: &[Shift]) {
-    let mut people: Vec<u32> = shifts.iter().filter_map(|s| s.person).collect();
-    people.sort_unstable();
-    let before = people.len();
-    people.dedup();
-    assert_eq!(
-        people.len(),
-        before,
-        "a person is double-booked: {shifts:?}"
-    );
+    for (a, first) in shifts.iter().enumerate() {
+        let Some(person) = first.person else { continue };
+        if let Some(b) = (a + 1..shifts.len()).find(|b| shifts[*b].person == Some(person)) {
+            panic!(
+                "a person is double-booked: person {person} works shifts {a} and {b}\n{shifts:?}"
+            );
+        }
+    }
 }
 
 /// Every shift of a snapshot comes from one generation: nothing half-generated is visible.
@@ -252,15 +251,15 @@ pub fn assert_one_generation(shifts: &[Shift]) {
     );
 }
 
-/// Two editors read the same version of a shift and both try to book it: exactly one wins,
-/// the other gets a conflict (no lost update).
+/// `editors` editors (5) read the same version of a shift and all try to book it: exactly one
+/// wins, the others get a conflict (no lost update).
 fn concurrent_edits(variant: Variant) {
     let booking = Arc::new(Booking::new(2, variant));
     let version = booking.read()[0].version;
-    let editors: Vec<_> = [10, 11]
-        .into_iter()
-        .map(|person| {
+    let editors: Vec<_> = (0..size("editors", 5))
+        .map(|i| {
             let booking = Arc::clone(&booking);
+            let person = 10 + u32::try_from(i).expect("editors fit in u32");
             thread::spawn(move || booking.edit(0, person, version).is_ok())
         })
         .collect();
@@ -276,33 +275,42 @@ fn concurrent_edits(variant: Variant) {
     assert_eq!(booking.read()[0].version, version + 1);
 }
 
-/// Two swaps want the same shift; a reader watches: never a double booking, never a deadlock.
+/// `swaps` swaps (5) of neighbouring shifts, each wanting a shift another wants too, while
+/// `readers` readers (4) watch: never a double booking, never a deadlock.
 fn competing_swaps(variant: Variant) {
-    let booking = Arc::new(Booking::new(2, variant));
-    let swaps: Vec<_> = [(0, 1), (1, 2)]
-        .into_iter()
-        .map(|(a, b)| {
+    let swaps = size("swaps", 5);
+    let readers = size("readers", 4);
+    let slots = u32::try_from(swaps + 2).expect("slots fit in u32") / 2;
+    let booking = Arc::new(Booking::new(slots, variant));
+    let swaps: Vec<_> = (0..swaps)
+        .map(|a| {
             let booking = Arc::clone(&booking);
-            thread::spawn(move || booking.swap(a, b))
+            thread::spawn(move || booking.swap(a, a + 1))
         })
         .collect();
-    let reader = {
-        let booking = Arc::clone(&booking);
-        thread::spawn(move || assert_no_double_booking(&booking.read()))
-    };
+    let readers: Vec<_> = (0..readers)
+        .map(|_| {
+            let booking = Arc::clone(&booking);
+            thread::spawn(move || assert_no_double_booking(&booking.read()))
+        })
+        .collect();
     for swap in swaps {
         swap.join()
             .expect("swap panicked")
             .expect("no generation is running");
     }
-    reader.join().expect("the reader saw a double booking");
+    for reader in readers {
+        reader.join().expect("the reader saw a double booking");
+    }
     assert_no_double_booking(&booking.read());
 }
 
-/// Generation runs and is cancelled part-way (or not); a reader and a swap arrive meanwhile.
+/// Generation runs and is cancelled part-way (or not); a reader (reading `reads` times, 3, a
+/// second apart) and a swap arrive meanwhile.
 /// Readers see one generation, a cancelled (or conflicting) generation leaves no trace, and the
 /// swap either fails with a conflict or wins over the generation.
 fn cancelled_generation(variant: Variant) {
+    let reads = size("reads", 3);
     let booking = Arc::new(Booking::new(2, variant));
     let cancel = Arc::new(AtomicBool::new(false));
     let generator = {
@@ -319,7 +327,7 @@ fn cancelled_generation(variant: Variant) {
     let reader = {
         let booking = Arc::clone(&booking);
         thread::spawn(move || {
-            for _ in 0..3 {
+            for _ in 0..reads {
                 assert_one_generation(&booking.read());
                 sleep(Duration::from_secs(1));
             }
@@ -351,35 +359,40 @@ fn cancelled_generation(variant: Variant) {
     assert_no_double_booking(&shifts);
 }
 
-/// A two-field update races a reader: the reader sees both fields old or both new.
+/// A two-field update races `readers` readers (2): each sees both fields old or both new.
 fn two_field_update(variant: Variant) {
+    let readers = size("readers", 2);
     let booking = Arc::new(Booking::new(1, variant));
     let writer = {
         let booking = Arc::clone(&booking);
         thread::spawn(move || booking.update(0, 9, 9))
     };
-    let reader = {
-        let booking = Arc::clone(&booking);
-        thread::spawn(move || {
-            let shift = booking.read()[0].clone();
-            assert!(
-                (shift.slot, shift.generation) == (0, 0)
-                    || (shift.slot, shift.generation) == (9, 9),
-                "a reader saw a half-written update: slot {} generation {}",
-                shift.slot,
-                shift.generation
-            );
+    let readers: Vec<_> = (0..readers)
+        .map(|_| {
+            let booking = Arc::clone(&booking);
+            thread::spawn(move || {
+                let shift = booking.read()[0].clone();
+                assert!(
+                    (shift.slot, shift.generation) == (0, 0)
+                        || (shift.slot, shift.generation) == (9, 9),
+                    "a reader saw a half-written update: slot {} generation {}",
+                    shift.slot,
+                    shift.generation
+                );
+            })
         })
-    };
+        .collect();
     writer.join().unwrap();
-    reader.join().expect("the reader saw half an update");
+    for reader in readers {
+        reader.join().expect("the reader saw half an update");
+    }
 }
 
 /// Booking's scenarios.
 pub const SCENARIOS: [Scenario; 4] = [
     Scenario {
         name: "booking-concurrent-edits",
-        about: "two edits of one version: exactly one wins, the other is a 409 conflict",
+        about: "concurrent edits of one version: exactly one wins, the others get a 409 conflict",
         bugs: &[NO_VERSION_CHECK],
         run: concurrent_edits,
     },

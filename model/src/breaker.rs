@@ -4,7 +4,7 @@
 //! CLOSED on a successful probe or back to OPEN on a failed one. Calls while open are rejected
 //! at once with [`BreakerError::Open`] so the caller can fall back.
 
-use sim::scenario::{Scenario, Variant};
+use sim::scenario::{size, Scenario, Variant};
 use sim::sync::atomic::{AtomicUsize, Ordering};
 use sim::sync::{Arc, Mutex};
 use sim::thread;
@@ -265,9 +265,10 @@ fn secs(s: u64) -> Duration {
     Duration::from_secs(s)
 }
 
-/// Opens a breaker with one failure, waits out the reset timeout, then three callers arrive
-/// at once with a slow downstream: at most one probe may be inside at any moment.
+/// Opens a breaker with one failure, waits out the reset timeout, then `callers` callers (6)
+/// arrive at once with a slow downstream: at most one probe may be inside at any moment.
 fn half_open_probe(variant: Variant) {
+    let callers = size("callers", 6);
     let config = Config {
         failure_threshold: 1,
         ..Config::default()
@@ -280,7 +281,7 @@ fn half_open_probe(variant: Variant) {
     assert_eq!(breaker.state(), State::Open);
     sleep(config.reset_timeout);
     let inside = Arc::new(AtomicUsize::new(0));
-    let callers: Vec<_> = (0..3)
+    let callers: Vec<_> = (0..callers)
         .map(|_| {
             let (breaker, inside) = (Arc::clone(&breaker), Arc::clone(&inside));
             thread::spawn(move || {
@@ -303,21 +304,28 @@ fn half_open_probe(variant: Variant) {
     assert_eq!(breaker.state(), State::Closed);
 }
 
-/// Three failures open it; at exactly the reset timeout a probe succeeds and closes it; one
-/// more failure must not reopen it (the count was reset). A monitor reads the metrics
-/// meanwhile (they must always add up).
+/// `failures` failures (5, the threshold) open it; at exactly the reset timeout a probe
+/// succeeds and closes it; then `failures - 1` more failures must not reopen it (the count was
+/// reset). A monitor reads the metrics `reads` times (5), every 15 s, meanwhile (they must
+/// always add up).
 fn recovery(variant: Variant) {
-    let breaker = Arc::new(Breaker::new("search", Config::default(), variant));
+    let threshold = size("failures", 5);
+    let config = Config {
+        failure_threshold: u32::try_from(threshold).expect("a failure threshold fits in u32"),
+        ..Config::default()
+    };
+    let reads = size("reads", 5);
+    let breaker = Arc::new(Breaker::new("search", config, variant));
     let monitor = {
         let breaker = Arc::clone(&breaker);
         thread::spawn(move || {
-            for _ in 0..3 {
+            for _ in 0..reads {
                 let _ = breaker.metrics();
                 sleep(secs(15));
             }
         })
     };
-    for _ in 0..3 {
+    for _ in 0..threshold {
         let _ = breaker.call(|| Err::<(), _>("down"));
     }
     assert_eq!(breaker.state(), State::Open);
@@ -332,24 +340,32 @@ fn recovery(variant: Variant) {
         "the probe at exactly 30 s is admitted"
     );
     assert_eq!(breaker.state(), State::Closed);
-    let _ = breaker.call(|| Err::<(), _>("blip"));
+    let blips = threshold.saturating_sub(1);
+    for blip in 1..=blips {
+        let _ = breaker.call(|| Err::<(), _>("blip"));
+        assert_eq!(
+            breaker.state(),
+            State::Closed,
+            "failure {blip} after closing reopened it (threshold {threshold}): the count was not reset"
+        );
+    }
     assert_eq!(
-        breaker.state(),
-        State::Closed,
-        "one failure after closing reopened it: the count was not reset"
+        breaker.consecutive_failures(),
+        config.failure_threshold.saturating_sub(1)
     );
-    assert_eq!(breaker.consecutive_failures(), 1);
     monitor
         .join()
         .expect("the monitor saw inconsistent metrics");
 }
 
-/// Two breakers: one downstream fails and its breaker opens; calls to the other keep working,
-/// from several threads at once, and a reader sees consistent metrics throughout.
+/// Two breakers, `callers` callers (3) each calling both: one downstream fails and its breaker
+/// opens (if the callers reach its threshold); calls to the other keep working, from every
+/// caller at once, and its metrics stay consistent throughout.
 fn isolation(variant: Variant) {
     let failing = Arc::new(Breaker::new("inventory", Config::default(), variant));
     let healthy = Arc::new(Breaker::new("pricing", Config::default(), variant));
-    let threads: Vec<_> = (0..3)
+    let callers = size("callers", 3);
+    let threads: Vec<_> = (0..callers)
         .map(|i| {
             let (failing, healthy) = (Arc::clone(&failing), Arc::clone(&healthy));
             thread::spawn(move || {
@@ -365,9 +381,15 @@ fn isolation(variant: Variant) {
     for t in threads {
         t.join().expect("caller panicked");
     }
-    assert_eq!(failing.state(), State::Open);
+    let threshold = Config::default().failure_threshold as usize;
+    let opened = if callers >= threshold {
+        State::Open
+    } else {
+        State::Closed
+    };
+    assert_eq!(failing.state(), opened);
     assert_eq!(healthy.state(), State::Closed);
-    assert_eq!(healthy.metrics().successes, 3);
+    assert_eq!(healthy.metrics().successes, callers as u64);
 }
 
 /// The circuit breaker's scenarios.
@@ -380,7 +402,7 @@ pub const SCENARIOS: [Scenario; 3] = [
     },
     Scenario {
         name: "breaker-recovery",
-        about: "opens after 3 failures, half-opens at exactly 30 s, closes on a probe, resets its count",
+        about: "opens at its failure threshold, half-opens at exactly 30 s, closes on a probe, resets its count",
         bugs: &[NO_RESET_ON_CLOSE, CLOSE_WITHOUT_PROBE],
         run: recovery,
     },

@@ -9,7 +9,7 @@
 //! * `acquire_with_retry` retries until a timeout, on virtual time.
 
 use sim::linearizability::{self, History, Spec};
-use sim::scenario::{Scenario, Variant};
+use sim::scenario::{size, Scenario, Variant};
 use sim::sync::{Arc, Mutex};
 use sim::thread;
 use sim::time::{sleep, Duration, Instant};
@@ -213,32 +213,32 @@ impl Spec for RowSpec {
     }
 }
 
-/// Three holders contend for one row: acquire, release, release again (idempotent); the
-/// recorded history must be linearizable and the table empty at the end.
+/// `holders` holders (5) contend for one row, `rounds` times (3) each: acquire, release,
+/// release again (idempotent); the recorded history must be linearizable and the table empty
+/// at the end.
 fn contended_row(variant: Variant) {
+    let holders = size("holders", 5);
+    let rounds = size("rounds", 3);
     let table = Arc::new(LockTable::new(
         Duration::from_secs(3600),
         Bugs::from_variant(variant),
     ));
     let history: History<RowOp, bool> = History::new();
-    let workers: Vec<_> = ["a", "b", "c"]
-        .into_iter()
-        .map(|who| {
+    let workers: Vec<_> = (0..holders)
+        .map(|i| {
+            let who = holder_name(i);
             let (table, history) = (Arc::clone(&table), history.clone());
             thread::spawn(move || {
-                let call = history.call(who, RowOp::Acquire(who.to_owned()));
-                let got = table.acquire(7, "orders", who);
-                history.ret(call, got);
-                if got {
-                    for _ in 0..2 {
-                        let call = history.call(who, RowOp::Release(who.to_owned()));
-                        let released = table.release(7, "orders", who);
+                for _ in 0..rounds {
+                    let call = history.call(&who, RowOp::Acquire(who.clone()));
+                    let got = table.acquire(7, "orders", &who);
+                    history.ret(call, got);
+                    let releases = if got { 2 } else { 1 };
+                    for _ in 0..releases {
+                        let call = history.call(&who, RowOp::Release(who.clone()));
+                        let released = table.release(7, "orders", &who);
                         history.ret(call, released);
                     }
-                } else {
-                    let call = history.call(who, RowOp::Release(who.to_owned()));
-                    let released = table.release(7, "orders", who);
-                    history.ret(call, released);
                 }
             })
         })
@@ -250,6 +250,14 @@ fn contended_row(variant: Variant) {
         panic!("lock table: {e}");
     }
     assert_eq!(table.held_rows(), 0, "an orphaned lock remains");
+}
+
+/// Holder `i`'s name: `a`, `b`, ... `z`, then `h26`, `h27`, ...
+fn holder_name(i: usize) -> String {
+    match u8::try_from(i) {
+        Ok(i) if i < 26 => char::from(b'a' + i).to_string(),
+        _ => format!("h{i}"),
+    }
 }
 
 /// A holder keeps a lock busy (activity every 10 s for 40 s); a contender retries for 60 s with

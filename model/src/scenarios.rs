@@ -2,20 +2,21 @@
 //! found bug.
 
 use crate::basics::{self, Acquire};
-use sim::scenario::Scenario;
+use sim::scenario::{size, Scenario};
 use sim::time::Duration;
 
 /// Every scenario, in a stable order.
 pub const ALL: &[Scenario] = &[
     Scenario {
         name: "lost-update",
-        about: "two increments of a shared counter both land",
+        about: "concurrent increments of a shared counter all land",
         bugs: &["read-then-write"],
         run: |variant| {
-            let total = basics::counter_increments(variant.has_bug("read-then-write"));
+            let workers = size("workers", 5);
+            let total = basics::counter_increments(workers, variant.has_bug("read-then-write"));
             assert!(
-                total == 2,
-                "lost update: counter is {total} after 2 increments"
+                total == workers,
+                "lost update: counter is {total} after {workers} increments"
             );
         },
     },
@@ -24,7 +25,7 @@ pub const ALL: &[Scenario] = &[
         about: "a 2-permit semaphore never has 3 holders",
         bugs: &[],
         run: |_| {
-            let most = basics::pool_occupancy(3, 2);
+            let most = basics::pool_occupancy(size("workers", 4), 2);
             assert!(most <= 2, "semaphore overflow: {most} holders of 2 permits");
         },
     },
@@ -59,7 +60,11 @@ pub const ALL: &[Scenario] = &[
         about: "a transfer that fails at a fault site holds nothing afterwards",
         bugs: &[crate::transfer::LEAK_ON_NETWORK_ERROR],
         run: |variant| {
-            crate::transfer::two_transfers(variant.has_bug(crate::transfer::LEAK_ON_NETWORK_ERROR))
+            crate::transfer::transfers(
+                size("workers", 3),
+                size("transfers", 2),
+                variant.has_bug(crate::transfer::LEAK_ON_NETWORK_ERROR),
+            )
         },
     },
     crate::session::scenarios::SCENARIOS[0],

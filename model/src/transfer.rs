@@ -32,25 +32,28 @@ fn transfer(accounts: &Mutex<u64>, ledger: &Mutex<u64>, leak_on_error: bool) -> 
     Ok(())
 }
 
-/// Two threads transfer once each. After every operation, success or error, the thread holds
-/// nothing; at the end the units add up. Panics if either breaks.
-pub fn two_transfers(leak_on_error: bool) {
-    let accounts = Arc::new(Mutex::ranked(ACCOUNTS, 10));
+/// `workers` threads transfer `each` times. After every operation, success or error, the
+/// thread holds nothing; at the end the units add up. Panics if either breaks.
+pub fn transfers(workers: usize, each: usize, leak_on_error: bool) {
+    let units = (workers * each) as u64 + 10;
+    let accounts = Arc::new(Mutex::ranked(ACCOUNTS, units));
     let ledger = Arc::new(Mutex::ranked(LEDGER, 0));
-    let workers: Vec<_> = (0..2)
+    let workers: Vec<_> = (0..workers)
         .map(|_| {
             let (accounts, ledger) = (Arc::clone(&accounts), Arc::clone(&ledger));
             thread::spawn(move || {
-                let result = transfer(&accounts, &ledger, leak_on_error);
-                let still_held = held();
-                assert!(
-                    still_held.is_empty(),
-                    "after {result:?} the thread still holds {:?}",
-                    still_held
-                        .iter()
-                        .map(|h| h.object.as_str())
-                        .collect::<Vec<_>>()
-                );
+                for _ in 0..each {
+                    let result = transfer(&accounts, &ledger, leak_on_error);
+                    let still_held = held();
+                    assert!(
+                        still_held.is_empty(),
+                        "after {result:?} the thread still holds {:?}",
+                        still_held
+                            .iter()
+                            .map(|h| h.object.as_str())
+                            .collect::<Vec<_>>()
+                    );
+                }
             })
         })
         .collect();
@@ -58,5 +61,5 @@ pub fn two_transfers(leak_on_error: bool) {
         worker.join().expect("worker panicked");
     }
     let total = *accounts.lock() + *ledger.lock();
-    assert_eq!(total, 10, "units were created or lost");
+    assert_eq!(total, units, "units were created or lost");
 }

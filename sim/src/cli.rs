@@ -54,8 +54,8 @@ enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
-    /// Shrink seed files (fewer preemptions, faults and steps); each result is written beside
-    /// its input as `NAME.shrunk.toml`.
+    /// Shrink seed files (smaller size knobs, fewer preemptions, faults and steps); each result is
+    /// written beside its input as `NAME.shrunk.toml`.
     #[cfg(not(loom))]
     Shrink {
         /// Seed files to shrink.
@@ -538,9 +538,20 @@ fn shrink(
                     .seed
                     .shrinking
                     .expect("a shrunk seed records its sizes");
+                let knobs: Vec<String> = shrunk
+                    .seed
+                    .sizes
+                    .iter()
+                    .map(|(name, value)| format!("{name} = {value}"))
+                    .collect();
+                let knobs = if knobs.is_empty() {
+                    String::new()
+                } else {
+                    format!("\nsizes: {}", knobs.join(", "))
+                };
                 let _ = writeln!(
                     out,
-                    "{}: {} -> {} ({} candidates)\nwritten: {}\n{}",
+                    "{}: {} -> {} ({} candidates){knobs}\nwritten: {}\n{}",
                     file.display(),
                     sizes.original,
                     sizes.shrunk,

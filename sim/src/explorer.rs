@@ -178,6 +178,7 @@ pub struct Explorer {
     faults: Option<FaultPlan>,
     fault_seed: Option<u64>,
     shrink_budget: usize,
+    sizes: std::collections::BTreeMap<String, usize>,
 }
 
 impl Explorer {
@@ -196,7 +197,17 @@ impl Explorer {
             faults: None,
             fault_seed: None,
             shrink_budget: DEFAULT_SHRINK_BUDGET,
+            sizes: std::collections::BTreeMap::new(),
         }
+    }
+
+    /// Sets size knob `name` (see [`crate::scenario::size`]) to `value` in every execution,
+    /// instead of the default the scenario gives: a bigger workload, or (under loom) a smaller
+    /// one to keep an exhaustive search small. A seed file written by this exploration records
+    /// it in `[sizes]`, and its replay fails with a clear error if the scenario never reads it.
+    pub fn size(mut self, name: &str, value: usize) -> Self {
+        self.sizes.insert(name.to_owned(), value);
+        self
     }
 
     /// How many candidate executions [`explore`](Explorer::explore) may replay to shrink a
@@ -344,8 +355,8 @@ impl Explorer {
         }
     }
 
-    /// Shrinks `failure` (shuttle, within the shrink budget): on success its schedule and
-    /// trace become the shrunk ones, and the shrunk seed file is returned.
+    /// Shrinks `failure` (shuttle, within the shrink budget): on success its message, schedule
+    /// and trace become the shrunk ones, and the shrunk seed file is returned.
     #[cfg(not(loom))]
     fn shrink(
         &self,
@@ -358,7 +369,8 @@ impl Explorer {
         }
         let seed = self.seed_file(scenario, variant, failure);
         let shrunk = crate::shrink::shrink(&seed, scenario, variant, self.shrink_budget).ok()?;
-        failure.schedule = shrunk.seed.schedule.clone();
+        failure.message.clone_from(&shrunk.seed.message);
+        failure.schedule.clone_from(&shrunk.seed.schedule);
         failure.trace = shrunk.trace;
         Some(shrunk.seed)
     }
@@ -386,6 +398,7 @@ impl Explorer {
             shrinking: None,
             faults: self.faults.clone(),
             fault_seed: self.faults.as_ref().map(|_| failure.fault_seed),
+            sizes: self.sizes.clone(),
         }
     }
 
@@ -419,6 +432,7 @@ impl Explorer {
         harness.setup.hierarchy = self.hierarchy;
         harness.setup.trace = self.trace;
         harness.setup.faults = self.faults.clone().map(std::sync::Arc::new);
+        harness.setup.sizes = std::sync::Arc::new(self.sizes.clone());
         let fault_seed = self.fault_seeds();
         harness.setup.fault_seed = fault_seed.clone();
         let started = Instant::now();

@@ -75,6 +75,11 @@ pub(crate) struct Ended {
     pub(crate) faults: Vec<&'static str>,
     /// The last execution's fault seed.
     pub(crate) fault_seed: u64,
+    /// The size knobs the last execution read, in first-read order, with their values.
+    pub(crate) sizes: Vec<(&'static str, usize)>,
+    /// Where the last execution's tasks were spawned, by task id (read by the shrinker).
+    #[cfg(not(loom))]
+    pub(crate) spawn_sites: Vec<Option<kernel::SpawnSite>>,
 }
 
 impl<F: Fn() + Send + Sync + 'static> Harness<F> {
@@ -90,6 +95,7 @@ impl<F: Fn() + Send + Sync + 'static> Harness<F> {
                 coverage: Arc::new(Mutex::new(BTreeSet::new())),
                 faults: None,
                 fault_seed: FaultSeed::Fixed(0),
+                sizes: Arc::default(),
             },
         }
     }
@@ -108,10 +114,30 @@ impl<F: Fn() + Send + Sync + 'static> Harness<F> {
         }
     }
 
-    /// Runs `drive` (a backend runner over the wrapped body); a panic out of it is the failure
-    /// of the last execution, whose trace is still in the kernel slot. The trace is rendered
-    /// for a failure, or for any outcome with `trace_always`.
+    /// Runs `drive` (a backend runner over the wrapped body) on a fresh OS thread; a panic out
+    /// of it is the failure of the last execution, whose trace is still in the kernel slot. The
+    /// trace is rendered for a failure, or for any outcome with `trace_always`.
+    ///
+    /// Why a fresh thread: a failing execution can end while another simulated thread is still
+    /// unwinding a panic (it panicked while the first one unwound). The backend abandons that
+    /// stack, so the OS thread's panic count never comes back to zero, and every later
+    /// execution on it would look like it ended mid-unwind. Each exploration, replay and shrink
+    /// candidate therefore gets its own OS thread.
     pub(crate) fn run(
+        self,
+        trace_always: bool,
+        drive: impl FnOnce(Box<dyn Fn() + Send + Sync>) + Send,
+    ) -> Ended {
+        std::thread::scope(|scope| {
+            scope
+                .spawn(|| self.run_here(trace_always, drive))
+                .join()
+                .unwrap_or_else(|payload| panic::resume_unwind(payload))
+        })
+    }
+
+    /// [`run`](Harness::run), on the calling OS thread.
+    fn run_here(
         self,
         trace_always: bool,
         drive: impl FnOnce(Box<dyn Fn() + Send + Sync>),
@@ -135,6 +161,9 @@ impl<F: Fn() + Send + Sync + 'static> Harness<F> {
             trace,
             faults: kernel::last_faults(),
             fault_seed: kernel::last_fault_seed(),
+            sizes: kernel::last_sizes(),
+            #[cfg(not(loom))]
+            spawn_sites: kernel::last_spawn_sites(),
         }
     }
 }

@@ -74,7 +74,16 @@ struct ThreadRecord {
     /// The operation it is about to perform (shuttle: read by the POS scheduler).
     #[cfg(not(loom))]
     pending: Option<PendingOp>,
+    /// Where it was spawned (`None`: the execution's main thread; shuttle: read by the
+    /// shrinker).
+    #[cfg(not(loom))]
+    site: Option<SpawnSite>,
 }
+
+/// The source location of a `spawn` call: threads spawned at one site (the workers of a loop)
+/// are one group to the shrinker.
+#[cfg(not(loom))]
+pub(crate) type SpawnSite = &'static std::panic::Location<'static>;
 
 /// The first panic message of an execution, shared with the runner that started it.
 pub(crate) type FailureSlot = Arc<std::sync::Mutex<Option<String>>>;
@@ -88,6 +97,8 @@ struct State {
     threads: Vec<ThreadRecord>,
     trace: Vec<Record>,
     fault_seed: u64,
+    /// The size knobs read so far, in first-read order, with the value each returned.
+    sizes: Vec<(&'static str, usize)>,
 }
 
 /// One execution's kernel.
@@ -113,7 +124,12 @@ pub(crate) struct Setup {
     pub(crate) faults: Option<Arc<FaultPlan>>,
     /// Where each execution's fault seed comes from.
     pub(crate) fault_seed: FaultSeed,
+    /// Size knob overrides by name (see [`crate::scenario::size`]).
+    pub(crate) sizes: Arc<Sizes>,
 }
+
+/// Size knob values by name, as overrides and in seed files.
+pub(crate) type Sizes = std::collections::BTreeMap<String, usize>;
 
 /// The fault seed of each execution.
 #[derive(Clone, Debug)]
@@ -174,6 +190,7 @@ pub(crate) fn install(setup: Setup, execution: usize) {
             next_object: 0,
             trace: Vec::new(),
             fault_seed: setup.fault_seed.for_execution(execution),
+            sizes: Vec::new(),
             threads: vec![ThreadRecord {
                 name: "main".to_owned(),
                 handle: Some(current()),
@@ -183,6 +200,8 @@ pub(crate) fn install(setup: Setup, execution: usize) {
                 faults: None,
                 #[cfg(not(loom))]
                 pending: None,
+                #[cfg(not(loom))]
+                site: None,
             }],
         }),
         setup,
@@ -223,8 +242,12 @@ pub(crate) fn current_thread_name() -> String {
     state.threads[state.me()].name.clone()
 }
 
-/// Registers a thread about to be spawned; returns its index and canonical name.
+/// Registers a thread about to be spawned at the caller's location; returns its index and
+/// canonical name.
+#[track_caller]
 pub(crate) fn register_thread(name: Option<String>) -> (usize, String) {
+    #[cfg(not(loom))]
+    let site = std::panic::Location::caller();
     let kernel = kernel();
     let (index, name) = {
         let mut state = kernel.state.borrow_mut();
@@ -239,6 +262,8 @@ pub(crate) fn register_thread(name: Option<String>) -> (usize, String) {
             faults: None,
             #[cfg(not(loom))]
             pending: None,
+            #[cfg(not(loom))]
+            site: Some(site),
         });
         (index, name)
     };
@@ -345,6 +370,62 @@ pub(crate) fn cover(point: &str) {
             points.insert(point.to_owned());
         }
     }
+}
+
+/// The value of size knob `name` in the running execution (its override, else `default`),
+/// recorded at its first read; `None` outside a running execution.
+pub(crate) fn size(name: &'static str, default: usize) -> Option<usize> {
+    let kernel = try_kernel()?;
+    let mut state = kernel.state.borrow_mut();
+    if let Some(&(_, value)) = state.sizes.iter().find(|(read, _)| *read == name) {
+        return Some(value);
+    }
+    let value = kernel.setup.sizes.get(name).copied().unwrap_or(default);
+    state.sizes.push((name, value));
+    Some(value)
+}
+
+/// The size knobs the last execution on this OS thread read, in first-read order, with their
+/// values.
+pub(crate) fn last_sizes() -> Vec<(&'static str, usize)> {
+    try_kernel().map_or_else(Vec::new, |kernel| kernel.state.borrow().sizes.clone())
+}
+
+/// The task that task `task`'s pending operation spawns or joins, if it is a spawn or a join
+/// (shuttle: recorded by the replay scheduler at every step, read by the shrinker).
+#[cfg(not(loom))]
+pub(crate) fn spawned_or_joined(task: usize) -> Option<usize> {
+    let kernel = try_kernel()?;
+    let state = kernel.state.borrow();
+    let pending = state.threads.get(*state.task_threads.get(task)?)?.pending?;
+    if !matches!(pending.kind(), OpKind::Spawn | OpKind::Join) {
+        return None;
+    }
+    let child = pending.object()?.thread_index()?;
+    // A child that has not started yet has no task id; shuttle numbers tasks in spawn order,
+    // as lockstep numbers threads.
+    Some(
+        state
+            .task_threads
+            .iter()
+            .position(|&thread| thread == child)
+            .unwrap_or(child),
+    )
+}
+
+/// Where each task of the last execution on this OS thread was spawned, by shuttle task id
+/// (`None`: the main thread, or a task that is not a lockstep thread).
+#[cfg(not(loom))]
+pub(crate) fn last_spawn_sites() -> Vec<Option<SpawnSite>> {
+    let Some(kernel) = try_kernel() else {
+        return Vec::new();
+    };
+    let state = kernel.state.borrow();
+    state
+        .task_threads
+        .iter()
+        .map(|&thread| state.threads.get(thread).and_then(|t| t.site))
+        .collect()
 }
 
 /// The fault seed of the last execution on this OS thread (0 if none ran).

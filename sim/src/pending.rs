@@ -54,6 +54,15 @@ impl ObjectId {
     pub(crate) fn thread(index: usize) -> ObjectId {
         ObjectId(Identity::Thread(index))
     }
+
+    /// The index of the simulated thread this is, if it is one.
+    #[cfg(not(loom))]
+    pub(crate) fn thread_index(self) -> Option<usize> {
+        match self.0 {
+            Identity::Thread(index) => Some(index),
+            Identity::Address(_) => None,
+        }
+    }
 }
 
 /// An operation a thread is about to perform.

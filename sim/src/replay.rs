@@ -10,7 +10,7 @@
 
 use crate::harness::Harness;
 use crate::scenario::{self, Scenario, Variant};
-use crate::seed::{without_line_numbers, Expected, SeedError, SeedFile};
+use crate::seed::{unread_size, without_line_numbers, Expected, SeedError, SeedFile};
 use std::path::Path;
 
 /// A replayed seed file.
@@ -24,7 +24,8 @@ pub struct Replayed {
     pub trace: String,
 }
 
-/// The harness for one replay of `seed`: its scenario, with its fault plan and fault seed.
+/// The harness for one replay of `seed`: its scenario, with its fault plan, fault seed and size
+/// knobs.
 fn harness(
     seed: &SeedFile,
     scenario: &Scenario,
@@ -34,6 +35,7 @@ fn harness(
     let mut harness = Harness::new(move || run(variant));
     harness.setup.faults = seed.faults.clone().map(std::sync::Arc::new);
     harness.setup.fault_seed = crate::kernel::FaultSeed::Fixed(seed.fault_seed.unwrap_or(0));
+    harness.setup.sizes = std::sync::Arc::new(seed.sizes.clone());
     harness
 }
 
@@ -79,6 +81,7 @@ pub(crate) fn replay_schedule_traced(
         divergence: log.divergence,
         executed: log.executed,
         preemptions: log.preemptions,
+        spawns_and_joins: log.spawns_and_joins,
     }
 }
 
@@ -89,12 +92,15 @@ pub(crate) struct ScheduledRun {
     pub(crate) divergence: Option<crate::schedule::Divergence>,
     pub(crate) executed: Vec<usize>,
     pub(crate) preemptions: usize,
+    pub(crate) spawns_and_joins: Vec<Option<usize>>,
 }
 
 /// One replayed execution.
 struct Run {
     failure: Option<String>,
     trace: String,
+    /// The size knobs it read, with their values.
+    sizes: Vec<(&'static str, usize)>,
 }
 
 /// Runs the recorded execution once, along the seed's schedule.
@@ -123,6 +129,7 @@ fn run_once(
     Ok(Run {
         failure: ended.failure,
         trace: ended.trace.unwrap_or_default(),
+        sizes: ended.sizes,
     })
 }
 
@@ -168,6 +175,7 @@ fn run_once(
     Ok(Run {
         failure: ended.failure,
         trace: ended.trace.unwrap_or_default(),
+        sizes: ended.sizes,
     })
 }
 
@@ -214,6 +222,14 @@ pub fn replay(path: &Path, scenarios: &[Scenario]) -> Result<Replayed, SeedError
     let seed = SeedFile::read(path)?;
     let (scenario, variant) = resolve(path, &seed, scenarios)?;
     let first = run_once(path, &seed, scenario, variant)?;
+    if let Some((name, read)) = unread_size(&seed.sizes, &first.sizes) {
+        return Err(SeedError::UnknownSize {
+            path: path.into(),
+            name,
+            scenario: seed.scenario.clone(),
+            read,
+        });
+    }
     let second = run_once(path, &seed, scenario, variant)?;
     if let Some((line, first, second)) = first_difference(&first.trace, &second.trace) {
         return Err(SeedError::Nondeterminism {
@@ -282,12 +298,19 @@ pub fn shrink_file(
 ) -> Result<(std::path::PathBuf, crate::shrink::Shrunk), SeedError> {
     let seed = SeedFile::read(path)?;
     let (scenario, variant) = resolve(path, &seed, scenarios)?;
-    let shrunk = crate::shrink::shrink(&seed, scenario, variant, budget).map_err(|e| {
-        SeedError::NotReproduced {
+    use crate::shrink::ShrinkError;
+    let shrunk = crate::shrink::shrink(&seed, scenario, variant, budget).map_err(|e| match e {
+        ShrinkError::UnknownSize { name, read } => SeedError::UnknownSize {
+            path: path.into(),
+            name,
+            scenario: seed.scenario.clone(),
+            read,
+        },
+        ShrinkError::NotFailing { .. } => SeedError::NotReproduced {
             path: path.into(),
             expected: "a failing execution to shrink".to_owned(),
             got: e.to_string(),
-        }
+        },
     })?;
     let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("seed");
     let out = path.with_file_name(format!("{stem}.shrunk.toml"));

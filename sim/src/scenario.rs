@@ -1,5 +1,6 @@
 //! Scenarios: named, self-checking programs a crate registers for exploration, replay and the
-//! command line.
+//! command line, and the size knobs ([`size`]) that let shrinking run fewer of their
+//! operations.
 
 use std::fmt;
 
@@ -77,4 +78,67 @@ impl Scenario {
 /// The scenario called `name` in `scenarios`.
 pub fn find<'a>(scenarios: &'a [Scenario], name: &str) -> Option<&'a Scenario> {
     scenarios.iter().find(|s| s.name == name)
+}
+
+/// A size knob: how many clients, operations per client, rounds, ... a scenario runs.
+///
+/// Returns the running exploration's override for `name` if it sets one, else `default`. Under
+/// std (no simulated execution running) it is always `default`. In a simulated execution the
+/// kernel records every knob read and the value it returned, in first-read order; a knob read
+/// again in the same execution returns its first value. Shrinking uses that record: before it
+/// shrinks the schedule it tries smaller values of each knob the failing execution read (see
+/// `sim::shrink`), and a shrunk seed file keeps the values it chose in its `[sizes]` table.
+///
+/// Read knobs up front, before the threads start: a seed file may only set knobs its
+/// execution reads, and a replay that never reads one is an error. Pick defaults that make a
+/// realistic workload: the shrinker brings them down to what the failure needs. A scenario's
+/// checks must hold for every value from 1 up (say what they expect in terms of the knob, not
+/// of its default), so a smaller run that fails is still the same bug.
+///
+/// ```
+/// use sim::scenario::{size, Scenario, Variant};
+/// use sim::sync::{Arc, Mutex};
+/// use sim::thread;
+///
+/// fn increments() {
+///     let workers = size("workers", 4);
+///     let rounds = size("rounds", 2);
+///     let counter = Arc::new(Mutex::new(0));
+///     let handles: Vec<_> = (0..workers)
+///         .map(|_| {
+///             let counter = Arc::clone(&counter);
+///             thread::spawn(move || {
+///                 for _ in 0..rounds {
+///                     *counter.lock() += 1;
+///                 }
+///             })
+///         })
+///         .collect();
+///     for handle in handles {
+///         handle.join().unwrap();
+///     }
+///     let total = *counter.lock();
+///     assert_eq!(total, workers * rounds, "lost an increment");
+/// }
+///
+/// const INCREMENTS: Scenario = Scenario {
+///     name: "increments",
+///     about: "every increment of every worker lands",
+///     bugs: &[],
+///     run: |_| increments(),
+/// };
+/// // Outside an exploration every knob has its default; under std the scenario just runs.
+/// assert_eq!(size("workers", 4), 4);
+/// if !sim::SIMULATED {
+///     (INCREMENTS.run)(Variant::Fixed);
+/// }
+/// ```
+pub fn size(name: &'static str, default: usize) -> usize {
+    #[cfg(any(loom, feature = "shuttle"))]
+    if let Some(value) = crate::kernel::size(name, default) {
+        return value;
+    }
+    #[cfg(not(any(loom, feature = "shuttle")))]
+    let _ = name;
+    default
 }

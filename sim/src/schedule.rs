@@ -138,6 +138,8 @@ pub(crate) struct ReplayLog {
     pub(crate) executed: Vec<usize>,
     /// How many steps switched away from a thread that could have gone on.
     pub(crate) preemptions: usize,
+    /// For every step, the thread its operation spawns or joins, if it is a spawn or a join.
+    pub(crate) spawns_and_joins: Vec<Option<usize>>,
 }
 
 /// Runs one execution along a recorded schedule. Past its end it keeps running the current
@@ -214,6 +216,8 @@ impl Scheduler for Replay {
             log.preemptions += 1;
         }
         log.executed.push(next);
+        log.spawns_and_joins
+            .push(crate::kernel::spawned_or_joined(next));
         Some(TaskId::from(next))
     }
 

@@ -11,9 +11,16 @@
 //! expected = "fail"
 //! message = "lost update: counter is 1 after 2 increments"
 //! schedule = [0, 0, 1, 1, 2, 2, 0]
+//!
+//! [sizes]
+//! workers = 2
 //! ```
+//!
+//! `[sizes]` (optional) sets the scenario's size knobs (see [`crate::scenario::size`]); the
+//! shrinker writes the smaller values it found there.
 
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -60,6 +67,10 @@ pub struct SeedFile {
     /// The failing execution's fault seed, if faults were injected.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fault_seed: Option<u64>,
+    /// Size knob overrides by name (see [`crate::scenario::size`]); every one must be a knob
+    /// the scenario reads.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub sizes: BTreeMap<String, usize>,
     /// The fault plan, if faults were injected.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub faults: Option<crate::fault::FaultPlan>,
@@ -138,6 +149,18 @@ pub enum SeedError {
         name: String,
         /// The names that exist.
         known: String,
+    },
+    /// `[sizes]` sets a knob the scenario never reads (renamed or removed since).
+    #[error("{path}: [sizes] sets `{name}`, but scenario `{scenario}` reads no size knob of that name; it reads: {read}")]
+    UnknownSize {
+        /// The file.
+        path: FilePath,
+        /// The knob named in the file.
+        name: String,
+        /// The scenario.
+        scenario: String,
+        /// The knobs the execution read, in first-read order (`none` if it read none).
+        read: String,
     },
     /// The file was recorded on another backend than this build runs.
     #[error("{path}: recorded with backend `{recorded}`, but this build runs `{running}` (replay shuttle seeds with `--features shuttle`)")]
@@ -248,6 +271,25 @@ impl SeedFile {
             })?;
         Ok(path)
     }
+}
+
+/// The first knob `sizes` sets that is not among the knobs an execution `read`, with the
+/// names it did read as an error message lists them.
+#[cfg(any(loom, feature = "shuttle"))]
+pub(crate) fn unread_size(
+    sizes: &BTreeMap<String, usize>,
+    read: &[(&'static str, usize)],
+) -> Option<(String, String)> {
+    let name = sizes
+        .keys()
+        .find(|name| !read.iter().any(|(r, _)| r == name))?;
+    let names: Vec<&str> = read.iter().map(|(r, _)| *r).collect();
+    let names = if names.is_empty() {
+        "none".to_owned()
+    } else {
+        names.join(", ")
+    };
+    Some((name.clone(), names))
 }
 
 /// `message` with source locations reduced to their file (`src/x.rs:12:5` → `src/x.rs`), so a

@@ -55,6 +55,7 @@ impl Builder {
     }
 
     /// Spawns the thread.
+    #[track_caller]
     pub fn spawn<F, T>(self, f: F) -> io::Result<JoinHandle<T>>
     where
         F: FnOnce() -> T + Send + 'static,
@@ -102,6 +103,7 @@ impl Builder {
 /// Spawns a thread named `thread-N` (by spawn order) under simulation.
 ///
 /// Panics if the OS cannot create a thread, as `std::thread::spawn` does.
+#[track_caller]
 pub fn spawn<F, T>(f: F) -> JoinHandle<T>
 where
     F: FnOnce() -> T + Send + 'static,

@@ -1,12 +1,14 @@
 //! The session manager's scenarios: each builds a manager (with the variant's planted bug),
-//! runs threads of operations, checks the invariants after every operation and at rest.
+//! runs threads of operations, checks the invariants after every operation and at rest. Their
+//! size knobs (sessions, operations per thread, ...) default to a realistic workload; shrinking
+//! lowers them to what a failure needs.
 
 use super::manager::{
     assert_nothing_held, Bugs, Config, Op, SessionError, SessionManager, HANDLER_BEFORE_OPERATION,
     LEAK_PERMIT_ON_TIMEOUT, METRICS_SKIP_TIMEOUT, SKIP_RELEASE_ON_ERROR, STATE_OUTSIDE_LOCK,
 };
 use super::state::SessionState;
-use sim::scenario::{Scenario, Variant};
+use sim::scenario::{size, Scenario, Variant};
 use sim::sync::Arc;
 use sim::thread;
 use sim::time::{Duration, Instant};
@@ -77,14 +79,25 @@ fn run_threads(manager: &Arc<SessionManager>, jobs: Vec<Job>) {
     manager.check_at_rest();
 }
 
-/// Two sessions, one thread each, a scrape then a send, with whatever faults the plan injects.
+/// `sessions` sessions (3), one thread each, `rounds` rounds (2) of a scrape then a send, with
+/// whatever faults the plan injects.
 fn release_on_error(variant: Variant) {
-    let m = manager(variant, Config::default());
-    let jobs: Vec<Job> = (0..2)
+    let sessions = size("sessions", 3);
+    let rounds = size("rounds", 2);
+    let m = manager(
+        variant,
+        Config {
+            sessions,
+            ..Config::default()
+        },
+    );
+    let jobs: Vec<Job> = (0..sessions)
         .map(|id| {
             Box::new(move |m: &SessionManager| {
-                let _ = op_then_recover(m, id, Op::Scrape, secs(1));
-                let _ = op_then_recover(m, id, Op::Send, secs(1));
+                for _ in 0..rounds {
+                    let _ = op_then_recover(m, id, Op::Scrape, secs(1));
+                    let _ = op_then_recover(m, id, Op::Send, secs(1));
+                }
             }) as Job
         })
         .collect();
@@ -113,23 +126,24 @@ fn isolation(variant: Variant) {
     run_threads(&m, jobs);
 }
 
-/// Two operations on one session: the first works for 60 s, the second's 30 s lock timeout
-/// fires, and it retries after the first is done.
+/// Operations on one session: the first works for 60 s while `retriers` (5) others send; their
+/// 30 s lock timeouts fire, and each retries after the first is done.
 fn lock_timeout_retry(variant: Variant) {
+    let retriers = size("retriers", 5);
     let m = manager(variant, Config::default());
-    let jobs: Vec<Job> = vec![
-        Box::new(|m: &SessionManager| {
-            let _ = op_then_recover(m, 0, Op::Scrape, secs(60));
-        }),
-        Box::new(|m: &SessionManager| {
+    let mut jobs: Vec<Job> = vec![Box::new(|m: &SessionManager| {
+        let _ = op_then_recover(m, 0, Op::Scrape, secs(60));
+    })];
+    for _ in 0..retriers {
+        jobs.push(Box::new(|m: &SessionManager| {
             for _ in 0..3 {
                 match op_then_recover(m, 0, Op::Send, secs(1)) {
                     Err(e) if e.is_timeout() => sim::time::sleep(secs(20)),
                     _ => break,
                 }
             }
-        }),
-    ];
+        }));
+    }
     run_threads(&m, jobs);
 }
 
@@ -153,12 +167,15 @@ fn semaphore_pressure(variant: Variant) {
     run_threads(&m, jobs);
 }
 
-/// A close races an operation in flight on the same session.
+/// A close races `operations` (3) operations in flight, one after another, on the same session.
 fn close_race(variant: Variant) {
+    let operations = size("operations", 3);
     let m = manager(variant, Config::default());
     let jobs: Vec<Job> = vec![
-        Box::new(|m: &SessionManager| {
-            let _ = op_then_recover(m, 0, Op::Scrape, secs(5));
+        Box::new(move |m: &SessionManager| {
+            for _ in 0..operations {
+                let _ = op_then_recover(m, 0, Op::Scrape, secs(5));
+            }
         }),
         Box::new(|m: &SessionManager| {
             let _ = checked("close", || m.close(0));
@@ -167,18 +184,27 @@ fn close_race(variant: Variant) {
     run_threads(&m, jobs);
 }
 
-/// Session 0 fails and recovers while session 1 keeps sending.
+/// `sessions` sessions (3), one thread each, send `sends` times (2), recovering whenever one
+/// fails: a session recovers while the others keep sending.
 fn recovery(variant: Variant) {
-    let m = manager(variant, Config::default());
-    let jobs: Vec<Job> = vec![
-        Box::new(|m: &SessionManager| {
-            let _ = op_then_recover(m, 0, Op::Send, secs(2));
-            let _ = op_then_recover(m, 0, Op::Send, secs(2));
-        }),
-        Box::new(|m: &SessionManager| {
-            let _ = op_then_recover(m, 1, Op::Send, secs(1));
-        }),
-    ];
+    let sessions = size("sessions", 3);
+    let sends = size("sends", 2);
+    let m = manager(
+        variant,
+        Config {
+            sessions,
+            ..Config::default()
+        },
+    );
+    let jobs: Vec<Job> = (0..sessions)
+        .map(|id| {
+            Box::new(move |m: &SessionManager| {
+                for _ in 0..sends {
+                    let _ = op_then_recover(m, id, Op::Send, secs(2));
+                }
+            }) as Job
+        })
+        .collect();
     run_threads(&m, jobs);
 }
 
