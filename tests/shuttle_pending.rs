@@ -22,9 +22,6 @@ struct Observer {
     seen: Seen,
 }
 
-/// The task chosen at each step, with its pending operation's kind.
-type Seen = Arc<std::sync::Mutex<Vec<(usize, Option<OpKind>)>>>;
-
 impl Scheduler for Observer {
     fn new_execution(&mut self) -> Option<Schedule> {
         if std::mem::replace(&mut self.started, true) {
