@@ -387,6 +387,22 @@ mod bench {
         Outcome::Exhausted { executions }
     }
 
+    /// The smaller sizes the loom tests pin (`tests/loom_*.rs`), so an exhaustive search of
+    /// each scenario stays within its budget; knobs a scenario does not read are ignored.
+    const LOOM_SIZES: &[(&str, usize)] = &[
+        ("workers", 2),
+        ("editors", 2),
+        ("swaps", 2),
+        ("readers", 1),
+        ("callers", 3),
+        ("failures", 3),
+        ("reads", 3),
+        ("holders", 3),
+        ("rounds", 1),
+        ("operations", 1),
+        ("retriers", 1),
+    ];
+
     /// One exploration, on a fresh OS thread: a panic out of the exploration itself is returned
     /// as its message, and leaves nothing behind for the next exploration.
     fn explore_on_own_thread(
@@ -396,13 +412,18 @@ mod bench {
         budget: Duration,
     ) -> Result<Report, String> {
         std::thread::spawn(move || {
-            Explorer::new(Strategy::Exhaustive {
+            let explorer = Explorer::new(Strategy::Exhaustive {
                 preemption_bound: Some(BUG_BOUND),
             })
             .faults(FaultPlan::every_kind(0.05, Duration::from_millis(100)))
             .fault_seed(fault_seed)
-            .time_budget(budget)
-            .explore(scenario, variant)
+            .time_budget(budget);
+            let explorer = LOOM_SIZES
+                .iter()
+                .fold(explorer, |explorer, &(name, value)| {
+                    explorer.size(name, value)
+                });
+            explorer.explore(scenario, variant)
         })
         .join()
         .map_err(|payload| panic_message(&*payload))
@@ -489,7 +510,7 @@ mod bench {
         println!(
             "loom: every planted bug, exhaustive at preemption bound {BUG_BOUND}, default fault \
              plan, fault seeds 0, 1, ... (at most {FAULT_SEEDS}) until one finds it, \
-             {budget} s per bug"
+             {budget} s per bug, the loom tests' small sizes"
         );
         print_table(
             &[
