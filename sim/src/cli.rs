@@ -108,7 +108,7 @@ struct ExploreArgs {
 }
 
 /// Random and POS: on the ordering family of BENCHMARKS.md POS needs 70-160x fewer schedules
-/// than PCT at 10 and 20 threads, and on the planted bugs it is within 2x of random; random
+/// than PCT at 10 and 20 threads, and on the planted bugs it is within 1.33x of random; random
 /// stays for the bugs where it is fastest.
 #[cfg(not(loom))]
 const DEFAULT_STRATEGIES: &str = "random,pos";
