@@ -48,7 +48,12 @@ fn main() {
 }
 
 #[cfg(loom)]
+#[path = "support/table.rs"]
+mod table;
+
+#[cfg(loom)]
 mod bench {
+    use crate::table::print_table;
     use sim::explorer::Report;
     use sim::fault::FaultPlan;
     use sim::runtime::{explore_exhaustive, panic_message, Explorer, Failure, Stats, Strategy};
@@ -574,38 +579,5 @@ mod bench {
 
     fn millis(time: Duration) -> f64 {
         time.as_secs_f64() * 1e3
-    }
-
-    /// Prints an aligned table: the first column left-aligned, the others right-aligned.
-    fn print_table<const N: usize>(header: &[&str; N], rows: &[[String; N]]) {
-        let mut widths = header.map(str::len);
-        for row in rows {
-            for (width, cell) in widths.iter_mut().zip(row) {
-                *width = (*width).max(cell.chars().count());
-            }
-        }
-        let line = |cells: [&str; N]| {
-            let mut out = String::new();
-            for (i, (cell, width)) in cells.iter().zip(widths).enumerate() {
-                if i == 0 {
-                    out.push_str(&format!("{cell:<width$}"));
-                } else {
-                    out.push_str(&format!(" | {cell:>width$}"));
-                }
-            }
-            println!("{}", out.trim_end());
-        };
-        line(*header);
-        println!(
-            "{}",
-            widths
-                .iter()
-                .map(|w| "-".repeat(*w))
-                .collect::<Vec<_>>()
-                .join("-|-")
-        );
-        for row in rows {
-            line(row.each_ref().map(String::as_str));
-        }
     }
 }
