@@ -347,6 +347,13 @@ fn pending_of(on: &WaitOn) -> (OpKind, Option<ObjectId>) {
 /// Every thread's pending operation, indexed by shuttle task id (shuttle).
 #[cfg(not(loom))]
 pub(crate) fn pending_by_task() -> Vec<Option<PendingOp>> {
+    by_task(|thread| thread.pending)
+}
+
+/// `read` of every thread of the last execution on this OS thread, indexed by shuttle task id
+/// (`None` for a task that is not a lockstep thread).
+#[cfg(not(loom))]
+fn by_task<T>(read: impl Fn(&ThreadRecord) -> Option<T>) -> Vec<Option<T>> {
     let Some(kernel) = try_kernel() else {
         return Vec::new();
     };
@@ -354,7 +361,7 @@ pub(crate) fn pending_by_task() -> Vec<Option<PendingOp>> {
     state
         .task_threads
         .iter()
-        .map(|&thread| state.threads.get(thread).and_then(|t| t.pending))
+        .map(|&thread| state.threads.get(thread).and_then(&read))
         .collect()
 }
 
@@ -417,15 +424,7 @@ pub(crate) fn spawned_or_joined(task: usize) -> Option<usize> {
 /// (`None`: the main thread, or a task that is not a lockstep thread).
 #[cfg(not(loom))]
 pub(crate) fn last_spawn_sites() -> Vec<Option<SpawnSite>> {
-    let Some(kernel) = try_kernel() else {
-        return Vec::new();
-    };
-    let state = kernel.state.borrow();
-    state
-        .task_threads
-        .iter()
-        .map(|&thread| state.threads.get(thread).and_then(|t| t.site))
-        .collect()
+    by_task(|thread| thread.site)
 }
 
 /// The fault seed of the last execution on this OS thread (0 if none ran).
