@@ -15,31 +15,51 @@ pub(crate) struct Held {
     pub(crate) site: &'static Location<'static>,
 }
 
+/// The thread whose holds an operation reads and changes, found once per operation: under
+/// simulation the calling simulated thread (the kernel's `Caller`), under std the calling OS
+/// thread.
+#[cfg(any(loom, feature = "shuttle"))]
+pub(crate) type Holder = crate::kernel::Caller;
+
+/// The thread whose holds an operation reads and changes: under std, the calling OS thread.
+#[cfg(not(any(loom, feature = "shuttle")))]
+pub(crate) struct Holder;
+
 #[cfg(not(any(loom, feature = "shuttle")))]
 std::thread_local! {
     static HELD: std::cell::RefCell<Vec<Held>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
-/// Runs `f` on the calling thread's held-lock stack.
-pub(crate) fn with_stack<R>(f: impl FnOnce(&mut Vec<Held>) -> R) -> R {
-    #[cfg(any(loom, feature = "shuttle"))]
-    return crate::kernel::with_held(f);
-    #[cfg(not(any(loom, feature = "shuttle")))]
-    return HELD.with(|held| f(&mut held.borrow_mut()));
+#[cfg(not(any(loom, feature = "shuttle")))]
+impl Holder {
+    /// The calling thread.
+    pub(crate) fn current() -> Holder {
+        Holder
+    }
+
+    /// Runs `f` on the calling thread's held-lock stack.
+    pub(crate) fn with_held<R>(&self, f: impl FnOnce(&mut Vec<Held>) -> R) -> R {
+        HELD.with(|held| f(&mut held.borrow_mut()))
+    }
+
+    /// Like [`with_held`](Holder::with_held), with a function giving the thread's canonical
+    /// name (called only when a report needs it).
+    pub(crate) fn with_held_named<R>(
+        &self,
+        f: impl FnOnce(&dyn Fn() -> String, &mut Vec<Held>) -> R,
+    ) -> R {
+        HELD.with(|held| f(&crate::thread::current_name, &mut held.borrow_mut()))
+    }
 }
 
-/// Runs `f` on the calling thread's held-lock stack, with a function that gives the thread's
-/// canonical name (called only when a report needs it).
-pub(crate) fn with_stack_named<R>(f: impl FnOnce(&dyn Fn() -> String, &mut Vec<Held>) -> R) -> R {
-    #[cfg(any(loom, feature = "shuttle"))]
-    return crate::kernel::with_held_named(f);
-    #[cfg(not(any(loom, feature = "shuttle")))]
-    return HELD.with(|held| f(&crate::thread::current_name, &mut held.borrow_mut()));
-}
-
-/// The calling thread took `object` in `mode` at `site`.
-pub(crate) fn push(object: &Arc<ObjectInfo>, mode: Mode, site: &'static Location<'static>) {
-    with_stack(|stack| {
+/// `holder` took `object` in `mode` at `site`.
+pub(crate) fn push(
+    holder: &Holder,
+    object: &Arc<ObjectInfo>,
+    mode: Mode,
+    site: &'static Location<'static>,
+) {
+    holder.with_held(|stack| {
         stack.push(Held {
             object: Arc::clone(object),
             mode,
@@ -47,7 +67,7 @@ pub(crate) fn push(object: &Arc<ObjectInfo>, mode: Mode, site: &'static Location
         })
     });
     #[cfg(any(loom, feature = "shuttle"))]
-    crate::kernel::record(|| crate::trace::Event::Acquired {
+    holder.record(|| crate::trace::Event::Acquired {
         object: Arc::clone(object),
         mode,
     });
@@ -64,18 +84,18 @@ pub(crate) fn remove(object: &Arc<ObjectInfo>, mode: Mode) {
             stack.remove(pos);
         }
     };
+    // During teardown the execution (or the thread-local) may be gone; nothing is held then.
     #[cfg(any(loom, feature = "shuttle"))]
-    {
-        crate::kernel::set_pending_on(crate::pending::OpKind::Release, object);
-        crate::kernel::with_held_if_running(remove);
-        crate::kernel::record_if_running(|| crate::trace::Event::Released {
+    if let Some(holder) = Holder::try_current() {
+        holder.set_pending_on(crate::pending::OpKind::Release, object);
+        holder.with_held(remove);
+        holder.record(|| crate::trace::Event::Released {
             object: Arc::clone(object),
             mode,
         });
     }
     #[cfg(not(any(loom, feature = "shuttle")))]
     {
-        // During thread teardown the thread-local may be gone; nothing is held then.
         let _ = HELD.try_with(|held| remove(&mut held.borrow_mut()));
     }
 }

@@ -20,7 +20,7 @@
 //!   the held stack, so what is taken while holding them is checked.
 //! * A condvar wait releases its mutex (it leaves the held stack) and re-acquires it, checked.
 
-use crate::held::{self, Held};
+use crate::held::{Held, Holder};
 use crate::object::ObjectInfo;
 use crate::LockError;
 use std::collections::BTreeMap;
@@ -152,22 +152,23 @@ fn violates(held: &ObjectInfo, requested: &ObjectInfo) -> bool {
     !(h == r && increasing_key)
 }
 
-/// Checks a blocking acquisition of `object` at `site` against the caller's held stack and
+/// Checks a blocking acquisition of `object` at `site` by `holder` against its held stack and
 /// records its lock-order edges. Returns the order violation, if any; panics (failing the
 /// execution) with a potential-deadlock report if a new edge closes a cycle.
 ///
 /// This is on every nested acquisition's path, so nothing is formatted or allocated unless an
 /// edge is new or something is wrong.
 pub(crate) fn before_acquire(
+    holder: &Holder,
     object: &Arc<ObjectInfo>,
     site: &'static Location<'static>,
 ) -> Result<(), LockError> {
     #[cfg(any(loom, feature = "shuttle"))]
-    if !crate::kernel::hierarchy_enabled() {
+    if !holder.hierarchy_enabled() {
         return Ok(());
     }
-    let graph = graph();
-    let outcome = held::with_stack_named(|thread, stack| {
+    let graph = graph(holder);
+    let outcome = holder.with_held_named(|thread, stack| {
         if stack.is_empty() {
             return Ok(None);
         }
@@ -182,7 +183,7 @@ pub(crate) fn before_acquire(
                 requested,
             });
         }
-        let Some(graph) = &graph else { return Ok(None) };
+        let Some(graph) = graph else { return Ok(None) };
         let mut graph = graph
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -229,13 +230,14 @@ fn cycle_report(cycle: &[Edge]) -> String {
 
 /// The graph this acquisition records into: the exploration's under simulation, the process's
 /// under std in debug builds, none in std release builds.
-fn graph() -> Option<SharedGraph> {
+#[cfg_attr(not(any(loom, feature = "shuttle")), allow(unused_variables))]
+fn graph(holder: &Holder) -> Option<&SharedGraph> {
     #[cfg(any(loom, feature = "shuttle"))]
-    return crate::kernel::lock_graph();
+    return holder.lock_graph();
     #[cfg(all(not(any(loom, feature = "shuttle")), debug_assertions))]
     return {
         static GRAPH: std::sync::OnceLock<SharedGraph> = std::sync::OnceLock::new();
-        Some(Arc::clone(GRAPH.get_or_init(SharedGraph::default)))
+        Some(GRAPH.get_or_init(SharedGraph::default))
     };
     #[cfg(all(not(any(loom, feature = "shuttle")), not(debug_assertions)))]
     return None;
@@ -278,7 +280,7 @@ pub enum Hold {
 /// ```
 pub fn held() -> Vec<HeldLock> {
     use crate::object::Mode;
-    held::with_stack(|stack| {
+    Holder::current().with_held(|stack| {
         stack
             .iter()
             .map(|h| HeldLock {

@@ -179,6 +179,14 @@ loom::thread_local! {
 /// Installs a fresh kernel for execution number `execution` (1-based), starting on this OS
 /// thread; the calling thread is registered as `main`.
 pub(crate) fn install(setup: Setup, execution: usize) {
+    // The previous execution's trace buffer is reused: growing a fresh one to a long trace's
+    // length every execution costs more than recording it.
+    let previous = KERNEL.with(|slot| slot.borrow_mut().take());
+    let mut trace = previous
+        .and_then(|kernel| Rc::try_unwrap(kernel).ok())
+        .map(|kernel| kernel.state.into_inner().trace)
+        .unwrap_or_default();
+    trace.clear();
     let kernel = Kernel {
         state: RefCell::new(State {
             #[cfg(not(loom))]
@@ -188,7 +196,7 @@ pub(crate) fn install(setup: Setup, execution: usize) {
                 .collect(),
             now: Duration::ZERO,
             next_object: 0,
-            trace: Vec::new(),
+            trace,
             fault_seed: setup.fault_seed.for_execution(execution),
             sizes: Vec::new(),
             threads: vec![ThreadRecord {
@@ -220,6 +228,35 @@ fn kernel() -> Rc<Kernel> {
              body in `sim::runtime::execution(..)` or run it with a `sim::runtime` runner"
         )
     })
+}
+
+/// The calling simulated thread, looked up once for a whole facade operation.
+///
+/// Finding the running thread asks the backend which task runs (under shuttle a walk through
+/// its execution state), which costs more than the bookkeeping it guards; an operation that
+/// records its pending operation, waits, updates its held stack and appends to the trace looks
+/// it up once here. The answer stays right across the operation's own scheduling point: the
+/// thread that resumes is the thread that blocked.
+pub(crate) struct Caller {
+    kernel: Rc<Kernel>,
+    index: usize,
+}
+
+impl Caller {
+    /// The calling simulated thread (panics outside a running execution).
+    pub(crate) fn current() -> Caller {
+        let kernel = kernel();
+        let index = kernel.state.borrow().me();
+        Caller { kernel, index }
+    }
+
+    /// The calling simulated thread, or `None` once its execution is gone (a guard dropped
+    /// during teardown) or if it is not a simulated thread.
+    pub(crate) fn try_current() -> Option<Caller> {
+        let kernel = try_kernel()?;
+        let index = kernel.state.borrow().try_me()?;
+        Some(Caller { kernel, index })
+    }
 }
 
 /// The next object number of the running execution, if one is running.
@@ -267,19 +304,14 @@ pub(crate) fn register_thread(name: Option<String>) -> (usize, String) {
         });
         (index, name)
     };
-    kernel.record(|| Event::Spawn { child: index });
+    Caller::current().record(|| Event::Spawn { child: index });
     (index, name)
 }
 
-/// Appends an event to the running execution's trace (if it records one).
-pub(crate) fn record(event: impl FnOnce() -> Event) {
-    kernel().record(event);
-}
-
-/// Like [`record`], but does nothing outside a running execution.
+/// Like [`Caller::record`], but does nothing outside a running execution.
 pub(crate) fn record_if_running(event: impl FnOnce() -> Event) {
-    if let Some(kernel) = try_kernel() {
-        kernel.record(event);
+    if let Some(caller) = Caller::try_current() {
+        caller.record(event);
     }
 }
 
@@ -310,21 +342,14 @@ pub(crate) fn draw_fault(site: &FaultSite) -> Option<Duration> {
     Some(Duration::from_millis(plan.latency_ms))
 }
 
-/// Records the operation the calling thread is about to perform (shuttle; a no-op under loom,
-/// whose own search needs no hints).
+/// Records the operation the calling thread is about to perform, if it is a simulated thread
+/// (see [`Caller::set_pending`]).
 #[cfg_attr(loom, allow(unused_variables))]
 pub(crate) fn set_pending(kind: OpKind, object: Option<ObjectId>) {
     #[cfg(not(loom))]
-    if let Some(kernel) = try_kernel() {
-        let mut state = kernel.state.borrow_mut();
-        let index = state.me();
-        state.threads[index].pending = Some(PendingOp::new(kind, object));
+    if let Some(caller) = Caller::try_current() {
+        caller.set_pending(kind, object);
     }
-}
-
-/// Records the operation the calling thread is about to perform on a facade object.
-pub(crate) fn set_pending_on(kind: OpKind, object: &Arc<ObjectInfo>) {
-    set_pending(kind, Some(ObjectId::address(Arc::as_ptr(object))));
 }
 
 /// The kind of operation a thread blocking on `on` performs.
@@ -476,16 +501,15 @@ pub(crate) fn thread_started(index: usize) {
 /// Called when a thread's body returns (or unwinds): it no longer counts as live, which may
 /// leave every remaining thread blocked.
 pub(crate) fn thread_finished() {
-    let kernel = kernel();
+    let caller = Caller::current();
     {
-        let mut state = kernel.state.borrow_mut();
-        let index = state.me();
-        let record = &mut state.threads[index];
+        let mut state = caller.kernel.state.borrow_mut();
+        let record = &mut state.threads[caller.index];
         record.finished = true;
         record.wait = None;
     }
-    kernel.record(|| Event::Exit);
-    kernel.settle();
+    caller.record(|| Event::Exit);
+    caller.kernel.settle();
 }
 
 /// Records the first panic of the execution (later ones are consequences).
@@ -500,148 +524,162 @@ pub(crate) fn record_failure(message: String) {
     }
 }
 
-/// Runs `f` on the calling thread's held-lock stack.
-pub(crate) fn with_held<R>(f: impl FnOnce(&mut Vec<Held>) -> R) -> R {
-    let kernel = kernel();
-    let mut state = kernel.state.borrow_mut();
-    let index = state.me();
-    f(&mut state.threads[index].held)
-}
-
-/// Like [`with_held`], with a function giving the thread's name.
-pub(crate) fn with_held_named<R>(f: impl FnOnce(&dyn Fn() -> String, &mut Vec<Held>) -> R) -> R {
-    let kernel = kernel();
-    let mut state = kernel.state.borrow_mut();
-    let index = state.me();
-    let ThreadRecord { name, held, .. } = &mut state.threads[index];
-    f(&|| name.clone(), held)
-}
-
-/// Like [`with_held`], but does nothing once the execution is gone (a guard dropped during
-/// teardown).
-pub(crate) fn with_held_if_running(f: impl FnOnce(&mut Vec<Held>)) {
-    if let Some(kernel) = try_kernel() {
-        let mut state = kernel.state.borrow_mut();
-        let index = state.me();
-        if let Some(thread) = state.threads.get_mut(index) {
-            f(&mut thread.held);
+impl Caller {
+    /// Records the operation this thread is about to perform (shuttle; a no-op under loom,
+    /// whose own search needs no hints).
+    #[cfg_attr(loom, allow(unused_variables))]
+    pub(crate) fn set_pending(&self, kind: OpKind, object: Option<ObjectId>) {
+        #[cfg(not(loom))]
+        {
+            self.kernel.state.borrow_mut().threads[self.index].pending =
+                Some(PendingOp::new(kind, object));
         }
     }
-}
 
-/// The lock-order graph of the running exploration.
-pub(crate) fn lock_graph() -> Option<SharedGraph> {
-    try_kernel().and_then(|kernel| kernel.setup.graph.clone())
-}
-
-/// Whether the running exploration checks the lock hierarchy.
-pub(crate) fn hierarchy_enabled() -> bool {
-    try_kernel().is_some_and(|kernel| kernel.setup.hierarchy)
-}
-
-/// Marks the calling thread as about to block natively (lock, read, write, join; under loom
-/// also a try-lock, which loom blocks while the lock is held) and settles if that leaves no
-/// thread runnable. A `deadline` fires like any other: the thread is unparked, which loom
-/// treats as a wakeup of the blocked try-lock, so the try fails. Call [`end_native_wait`]
-/// once the backend call returns.
-pub(crate) fn begin_native_wait(on: WaitOn, deadline: Option<crate::time::Instant>) {
-    let (kind, object) = pending_of(&on);
-    set_pending(kind, object);
-    let kernel = kernel();
-    let blocked = {
-        let mut state = kernel.state.borrow_mut();
-        let index = state.me();
-        state.threads[index].wait = Some(Wait {
-            on,
-            deadline: deadline.map(crate::time::Instant::since_start),
-            fired: false,
-        });
-        let blocked = state.is_blocked(index);
-        if blocked && kernel.setup.trace {
-            if let Some(Wait {
-                on: WaitOn::Acquire { object, mode },
-                ..
-            }) = &state.threads[index].wait
-            {
-                let event = Event::Blocked {
-                    object: Arc::clone(object),
-                    mode: *mode,
-                };
-                state.push_record(index, event);
-            }
-        }
-        blocked
-    };
-    if blocked {
-        kernel.settle();
+    /// Records the operation this thread is about to perform on a facade object.
+    pub(crate) fn set_pending_on(&self, kind: OpKind, object: &Arc<ObjectInfo>) {
+        self.set_pending(kind, Some(ObjectId::address(Arc::as_ptr(object))));
     }
-}
 
-/// The native wait begun by [`begin_native_wait`] is over; returns whether its deadline fired.
-pub(crate) fn end_native_wait() -> bool {
-    let kernel = kernel();
-    let mut state = kernel.state.borrow_mut();
-    let index = state.me();
-    state.threads[index].wait.take().is_some_and(|w| w.fired)
-}
-
-/// Parks the calling thread until its wait is satisfied or its deadline fires.
-pub(crate) fn wait(on: WaitOn, deadline: Option<crate::time::Instant>) -> Woke {
-    let (kind, object) = pending_of(&on);
-    set_pending(kind, object);
-    let kernel = kernel();
-    let index = {
-        let mut state = kernel.state.borrow_mut();
-        let index = state.me();
-        let deadline = deadline.map(crate::time::Instant::since_start);
-        if kernel.setup.trace {
-            let event = match &on {
-                WaitOn::Ticket { object, mode, .. } => Event::Blocked {
-                    object: Arc::clone(object),
-                    mode: *mode,
-                },
-                _ => Event::Sleep {
-                    until: deadline.unwrap_or_default(),
-                },
-            };
-            state.push_record(index, event);
+    /// Appends an event by this thread to the execution's trace (if it records one).
+    pub(crate) fn record(&self, event: impl FnOnce() -> Event) {
+        if self.kernel.setup.trace {
+            self.kernel
+                .state
+                .borrow_mut()
+                .push_record(self.index, event());
         }
-        state.threads[index].wait = Some(Wait {
-            on,
-            deadline,
-            fired: false,
-        });
-        index
-    };
-    kernel.settle();
-    loop {
-        let outcome = {
-            let mut state = kernel.state.borrow_mut();
-            let wait = state.threads[index].wait.as_ref().expect("wait record");
-            let outcome = if wait.fired {
-                Some(Woke::TimedOut)
-            } else if matches!(&wait.on, WaitOn::Ticket { ticket, .. } if ticket.is_notified()) {
-                Some(Woke::Notified)
-            } else {
-                None
-            };
-            if outcome.is_some() {
-                let wait = state.threads[index].wait.take().expect("wait record");
-                if kernel.setup.trace {
-                    let event = match (wait.on, outcome) {
-                        (WaitOn::Ticket { object, mode, .. }, Some(Woke::TimedOut)) => {
-                            Event::TimedOut { object, mode }
-                        }
-                        _ => Event::Woke,
+    }
+
+    /// Runs `f` on this thread's held-lock stack.
+    pub(crate) fn with_held<R>(&self, f: impl FnOnce(&mut Vec<Held>) -> R) -> R {
+        f(&mut self.kernel.state.borrow_mut().threads[self.index].held)
+    }
+
+    /// Like [`with_held`](Caller::with_held), with a function giving the thread's name.
+    pub(crate) fn with_held_named<R>(
+        &self,
+        f: impl FnOnce(&dyn Fn() -> String, &mut Vec<Held>) -> R,
+    ) -> R {
+        let mut state = self.kernel.state.borrow_mut();
+        let ThreadRecord { name, held, .. } = &mut state.threads[self.index];
+        f(&|| name.clone(), held)
+    }
+
+    /// The lock-order graph of the running exploration.
+    pub(crate) fn lock_graph(&self) -> Option<&SharedGraph> {
+        self.kernel.setup.graph.as_ref()
+    }
+
+    /// Whether the running exploration checks the lock hierarchy.
+    pub(crate) fn hierarchy_enabled(&self) -> bool {
+        self.kernel.setup.hierarchy
+    }
+
+    /// Marks this thread as about to block natively (lock, read, write, join; under loom also
+    /// a try-lock, which loom blocks while the lock is held) and settles if that leaves no
+    /// thread runnable. A `deadline` fires like any other: the thread is unparked, which loom
+    /// treats as a wakeup of the blocked try-lock, so the try fails. Call
+    /// [`end_native_wait`](Caller::end_native_wait) once the backend call returns.
+    pub(crate) fn begin_native_wait(&self, on: WaitOn, deadline: Option<crate::time::Instant>) {
+        let (kind, object) = pending_of(&on);
+        self.set_pending(kind, object);
+        let index = self.index;
+        let blocked = {
+            let mut state = self.kernel.state.borrow_mut();
+            state.threads[index].wait = Some(Wait {
+                on,
+                deadline: deadline.map(crate::time::Instant::since_start),
+                fired: false,
+            });
+            let blocked = state.is_blocked(index);
+            if blocked && self.kernel.setup.trace {
+                if let Some(Wait {
+                    on: WaitOn::Acquire { object, mode },
+                    ..
+                }) = &state.threads[index].wait
+                {
+                    let event = Event::Blocked {
+                        object: Arc::clone(object),
+                        mode: *mode,
                     };
                     state.push_record(index, event);
                 }
             }
-            outcome
+            blocked
         };
-        match outcome {
-            Some(woke) => return woke,
-            None => crate::backend::thread::park(),
+        if blocked {
+            self.kernel.settle();
+        }
+    }
+
+    /// The native wait begun by [`begin_native_wait`](Caller::begin_native_wait) is over;
+    /// returns whether its deadline fired.
+    pub(crate) fn end_native_wait(&self) -> bool {
+        let mut state = self.kernel.state.borrow_mut();
+        state.threads[self.index]
+            .wait
+            .take()
+            .is_some_and(|w| w.fired)
+    }
+
+    /// Parks this thread until its wait is satisfied or its deadline fires.
+    pub(crate) fn wait(&self, on: WaitOn, deadline: Option<crate::time::Instant>) -> Woke {
+        let (kind, object) = pending_of(&on);
+        self.set_pending(kind, object);
+        let (kernel, index) = (&self.kernel, self.index);
+        {
+            let mut state = kernel.state.borrow_mut();
+            let deadline = deadline.map(crate::time::Instant::since_start);
+            if kernel.setup.trace {
+                let event = match &on {
+                    WaitOn::Ticket { object, mode, .. } => Event::Blocked {
+                        object: Arc::clone(object),
+                        mode: *mode,
+                    },
+                    _ => Event::Sleep {
+                        until: deadline.unwrap_or_default(),
+                    },
+                };
+                state.push_record(index, event);
+            }
+            state.threads[index].wait = Some(Wait {
+                on,
+                deadline,
+                fired: false,
+            });
+        }
+        kernel.settle();
+        loop {
+            let outcome = {
+                let mut state = kernel.state.borrow_mut();
+                let wait = state.threads[index].wait.as_ref().expect("wait record");
+                let outcome = if wait.fired {
+                    Some(Woke::TimedOut)
+                } else if matches!(&wait.on, WaitOn::Ticket { ticket, .. } if ticket.is_notified())
+                {
+                    Some(Woke::Notified)
+                } else {
+                    None
+                };
+                if outcome.is_some() {
+                    let wait = state.threads[index].wait.take().expect("wait record");
+                    if kernel.setup.trace {
+                        let event = match (wait.on, outcome) {
+                            (WaitOn::Ticket { object, mode, .. }, Some(Woke::TimedOut)) => {
+                                Event::TimedOut { object, mode }
+                            }
+                            _ => Event::Woke,
+                        };
+                        state.push_record(index, event);
+                    }
+                }
+                outcome
+            };
+            match outcome {
+                Some(woke) => return woke,
+                None => crate::backend::thread::park(),
+            }
         }
     }
 }
@@ -658,15 +696,20 @@ impl State {
 
     /// The running thread's index.
     fn me(&self) -> usize {
+        self.try_me()
+            .expect("lockstep: this thread was not spawned through sim::thread")
+    }
+
+    /// The running thread's index, if it is a simulated thread of this execution.
+    fn try_me(&self) -> Option<usize> {
         #[cfg(loom)]
-        return CURRENT.with(Cell::get);
+        return Some(CURRENT.with(Cell::get)).filter(|&index| index < self.threads.len());
         #[cfg(not(loom))]
         return self
             .task_threads
             .get(usize::from(shuttle::current::me()))
             .copied()
-            .filter(|&index| index != usize::MAX)
-            .expect("lockstep: this thread was not spawned through sim::thread");
+            .filter(|&index| index != usize::MAX);
     }
 
     fn is_blocked(&self, index: usize) -> bool {
@@ -758,14 +801,6 @@ impl State {
 }
 
 impl Kernel {
-    fn record(&self, event: impl FnOnce() -> Event) {
-        if self.setup.trace {
-            let mut state = self.state.borrow_mut();
-            let index = state.me();
-            state.push_record(index, event());
-        }
-    }
-
     /// If no thread is runnable: fire the earliest deadline, or fail with a deadlock report.
     fn settle(&self) {
         let to_wake = {

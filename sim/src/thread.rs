@@ -19,13 +19,15 @@ impl<T> JoinHandle<T> {
     /// panicked), as `std::thread::JoinHandle::join` does.
     pub fn join(self) -> std::thread::Result<T> {
         #[cfg(any(loom, feature = "shuttle"))]
-        crate::kernel::begin_native_wait(crate::kernel::WaitOn::Join { thread: self.index }, None);
+        let caller = crate::kernel::Caller::current();
+        #[cfg(any(loom, feature = "shuttle"))]
+        caller.begin_native_wait(crate::kernel::WaitOn::Join { thread: self.index }, None);
         let result = self.native.join();
         #[cfg(any(loom, feature = "shuttle"))]
         {
-            crate::kernel::end_native_wait();
+            caller.end_native_wait();
             let child = self.index;
-            crate::kernel::record(|| crate::trace::Event::Joined { child });
+            caller.record(|| crate::trace::Event::Joined { child });
         }
         result
     }

@@ -107,7 +107,7 @@ pub fn sleep(duration: Duration) {
             return;
         }
         let deadline = Instant::now() + duration;
-        crate::kernel::wait(crate::kernel::WaitOn::Sleep, Some(deadline));
+        crate::kernel::Caller::current().wait(crate::kernel::WaitOn::Sleep, Some(deadline));
     }
 }
 

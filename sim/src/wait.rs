@@ -130,8 +130,8 @@ pub(crate) fn park(
     mode: crate::object::Mode,
     deadline: Option<Instant>,
 ) -> Woke {
-    use crate::kernel::{self, WaitOn};
-    kernel::wait(
+    use crate::kernel::{Caller, WaitOn};
+    Caller::current().wait(
         WaitOn::Ticket {
             ticket: Arc::clone(ticket),
             object: Arc::clone(object),

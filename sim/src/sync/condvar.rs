@@ -103,12 +103,13 @@ impl Condvar {
     #[cfg_attr(not(any(loom, feature = "shuttle")), allow(unused_variables))]
     fn record_notify(&self, all: bool) {
         #[cfg(any(loom, feature = "shuttle"))]
-        crate::kernel::set_pending_on(crate::pending::OpKind::Notify, &self.info);
-        #[cfg(any(loom, feature = "shuttle"))]
-        crate::kernel::record_if_running(|| crate::trace::Event::Notify {
-            object: Arc::clone(&self.info),
-            all,
-        });
+        if let Some(caller) = crate::kernel::Caller::try_current() {
+            caller.set_pending_on(crate::pending::OpKind::Notify, &self.info);
+            caller.record(|| crate::trace::Event::Notify {
+                object: Arc::clone(&self.info),
+                all,
+            });
+        }
     }
 
     /// `deadline`: `None` waits forever; `Some(None)` is a deadline past the clock's range.

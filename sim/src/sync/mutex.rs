@@ -2,7 +2,7 @@
 
 use super::timed;
 use crate::backend::{self, unpoison};
-use crate::held;
+use crate::held::{self, Holder};
 use crate::hierarchy::{self, LockClass};
 use crate::object::{Kind, Mode, ObjectInfo};
 use crate::time::{Duration, Instant};
@@ -81,11 +81,12 @@ impl<T: ?Sized> Mutex<T> {
 
     /// [`lock`](Mutex::lock) on behalf of the caller at `site`.
     pub(crate) fn lock_at(&self, site: &'static Location<'static>) -> MutexGuard<'_, T> {
-        if let Err(violation) = hierarchy::before_acquire(&self.info, site) {
+        let holder = Holder::current();
+        if let Err(violation) = hierarchy::before_acquire(&holder, &self.info, site) {
             panic!("{violation}");
         }
         #[cfg(any(loom, feature = "shuttle"))]
-        crate::kernel::begin_native_wait(
+        holder.begin_native_wait(
             crate::kernel::WaitOn::Acquire {
                 object: Arc::clone(&self.info),
                 mode: Mode::Exclusive,
@@ -94,8 +95,8 @@ impl<T: ?Sized> Mutex<T> {
         );
         let native = unpoison(self.native.lock());
         #[cfg(any(loom, feature = "shuttle"))]
-        crate::kernel::end_native_wait();
-        self.guard(native, site)
+        holder.end_native_wait();
+        self.guard(&holder, native, site)
     }
 
     /// Takes the lock if it is free right now. A try never blocks, so it is not checked
@@ -111,7 +112,7 @@ impl<T: ?Sized> Mutex<T> {
     #[track_caller]
     pub fn lock_timeout(&self, timeout: Duration) -> Result<MutexGuard<'_, T>, LockError> {
         let site = Location::caller();
-        hierarchy::before_acquire(&self.info, site)?;
+        hierarchy::before_acquire(&Holder::current(), &self.info, site)?;
         timed::acquire(&self.info, Mode::Exclusive, Some(timeout), |deadline| {
             self.try_lock_until(deadline, site)
         })
@@ -122,14 +123,14 @@ impl<T: ?Sized> Mutex<T> {
         deadline: Option<Instant>,
         site: &'static Location<'static>,
     ) -> Option<MutexGuard<'_, T>> {
-        let native = timed::try_native(&self.info, Mode::Exclusive, deadline, || {
-            match self.native.try_lock() {
-                Ok(native) => Some(native),
-                Err(std::sync::TryLockError::Poisoned(p)) => Some(p.into_inner()),
-                Err(std::sync::TryLockError::WouldBlock) => None,
-            }
-        })?;
-        Some(self.guard(native, site))
+        let holder = Holder::current();
+        let attempt = || match self.native.try_lock() {
+            Ok(native) => Some(native),
+            Err(std::sync::TryLockError::Poisoned(p)) => Some(p.into_inner()),
+            Err(std::sync::TryLockError::WouldBlock) => None,
+        };
+        let native = timed::try_native(&holder, &self.info, Mode::Exclusive, deadline, attempt)?;
+        Some(self.guard(&holder, native, site))
     }
 
     /// A mutable reference to the value; no locking needed.
@@ -144,10 +145,11 @@ impl<T: ?Sized> Mutex<T> {
 
     fn guard<'a>(
         &'a self,
+        holder: &Holder,
         native: backend::MutexGuard<'a, T>,
         site: &'static Location<'static>,
     ) -> MutexGuard<'a, T> {
-        held::push(&self.info, Mode::Exclusive, site);
+        held::push(holder, &self.info, Mode::Exclusive, site);
         MutexGuard {
             mutex: self,
             native: Some(native),

@@ -2,7 +2,7 @@
 
 use super::timed;
 use crate::backend::{self, unpoison};
-use crate::held;
+use crate::held::{self, Holder};
 use crate::hierarchy::{self, LockClass};
 use crate::object::{Kind, Mode, ObjectInfo};
 use crate::time::{Duration, Instant};
@@ -79,13 +79,14 @@ impl<T: ?Sized> RwLock<T> {
     #[track_caller]
     pub fn read(&self) -> RwLockReadGuard<'_, T> {
         let site = Location::caller();
-        if let Err(violation) = hierarchy::before_acquire(&self.info, site) {
+        let holder = Holder::current();
+        if let Err(violation) = hierarchy::before_acquire(&holder, &self.info, site) {
             panic!("{violation}");
         }
-        self.begin_native_wait(Mode::Shared);
+        Self::begin_native_wait(&holder, &self.info, Mode::Shared);
         let native = unpoison(self.native.read());
-        self.end_native_wait();
-        self.read_guard(native, site)
+        Self::end_native_wait(&holder);
+        self.read_guard(&holder, native, site)
     }
 
     /// Blocks until nobody holds the lock, then takes exclusive access. Panics with the report
@@ -93,13 +94,14 @@ impl<T: ?Sized> RwLock<T> {
     #[track_caller]
     pub fn write(&self) -> RwLockWriteGuard<'_, T> {
         let site = Location::caller();
-        if let Err(violation) = hierarchy::before_acquire(&self.info, site) {
+        let holder = Holder::current();
+        if let Err(violation) = hierarchy::before_acquire(&holder, &self.info, site) {
             panic!("{violation}");
         }
-        self.begin_native_wait(Mode::Exclusive);
+        Self::begin_native_wait(&holder, &self.info, Mode::Exclusive);
         let native = unpoison(self.native.write());
-        self.end_native_wait();
-        self.write_guard(native, site)
+        Self::end_native_wait(&holder);
+        self.write_guard(&holder, native, site)
     }
 
     /// Takes shared access if no writer holds the lock right now (not hierarchy-checked: a try
@@ -119,7 +121,7 @@ impl<T: ?Sized> RwLock<T> {
     #[track_caller]
     pub fn read_timeout(&self, timeout: Duration) -> Result<RwLockReadGuard<'_, T>, LockError> {
         let site = Location::caller();
-        hierarchy::before_acquire(&self.info, site)?;
+        hierarchy::before_acquire(&Holder::current(), &self.info, site)?;
         timed::acquire(&self.info, Mode::Shared, Some(timeout), |deadline| {
             self.try_read_until(deadline, site)
         })
@@ -129,7 +131,7 @@ impl<T: ?Sized> RwLock<T> {
     #[track_caller]
     pub fn write_timeout(&self, timeout: Duration) -> Result<RwLockWriteGuard<'_, T>, LockError> {
         let site = Location::caller();
-        hierarchy::before_acquire(&self.info, site)?;
+        hierarchy::before_acquire(&Holder::current(), &self.info, site)?;
         timed::acquire(&self.info, Mode::Exclusive, Some(timeout), |deadline| {
             self.try_write_until(deadline, site)
         })
@@ -140,14 +142,14 @@ impl<T: ?Sized> RwLock<T> {
         deadline: Option<Instant>,
         site: &'static Location<'static>,
     ) -> Option<RwLockReadGuard<'_, T>> {
-        let native = timed::try_native(&self.info, Mode::Shared, deadline, || {
-            match self.native.try_read() {
-                Ok(native) => Some(native),
-                Err(std::sync::TryLockError::Poisoned(p)) => Some(p.into_inner()),
-                Err(std::sync::TryLockError::WouldBlock) => None,
-            }
-        })?;
-        Some(self.read_guard(native, site))
+        let holder = Holder::current();
+        let attempt = || match self.native.try_read() {
+            Ok(native) => Some(native),
+            Err(std::sync::TryLockError::Poisoned(p)) => Some(p.into_inner()),
+            Err(std::sync::TryLockError::WouldBlock) => None,
+        };
+        let native = timed::try_native(&holder, &self.info, Mode::Shared, deadline, attempt)?;
+        Some(self.read_guard(&holder, native, site))
     }
 
     fn try_write_until(
@@ -155,14 +157,14 @@ impl<T: ?Sized> RwLock<T> {
         deadline: Option<Instant>,
         site: &'static Location<'static>,
     ) -> Option<RwLockWriteGuard<'_, T>> {
-        let native = timed::try_native(&self.info, Mode::Exclusive, deadline, || {
-            match self.native.try_write() {
-                Ok(native) => Some(native),
-                Err(std::sync::TryLockError::Poisoned(p)) => Some(p.into_inner()),
-                Err(std::sync::TryLockError::WouldBlock) => None,
-            }
-        })?;
-        Some(self.write_guard(native, site))
+        let holder = Holder::current();
+        let attempt = || match self.native.try_write() {
+            Ok(native) => Some(native),
+            Err(std::sync::TryLockError::Poisoned(p)) => Some(p.into_inner()),
+            Err(std::sync::TryLockError::WouldBlock) => None,
+        };
+        let native = timed::try_native(&holder, &self.info, Mode::Exclusive, deadline, attempt)?;
+        Some(self.write_guard(&holder, native, site))
     }
 
     /// A mutable reference to the value; no locking needed.
@@ -176,28 +178,30 @@ impl<T: ?Sized> RwLock<T> {
     }
 
     #[cfg_attr(not(any(loom, feature = "shuttle")), allow(unused_variables))]
-    fn begin_native_wait(&self, mode: Mode) {
+    fn begin_native_wait(holder: &Holder, info: &Arc<ObjectInfo>, mode: Mode) {
         #[cfg(any(loom, feature = "shuttle"))]
-        crate::kernel::begin_native_wait(
+        holder.begin_native_wait(
             crate::kernel::WaitOn::Acquire {
-                object: Arc::clone(&self.info),
+                object: Arc::clone(info),
                 mode,
             },
             None,
         );
     }
 
-    fn end_native_wait(&self) {
+    #[cfg_attr(not(any(loom, feature = "shuttle")), allow(unused_variables))]
+    fn end_native_wait(holder: &Holder) {
         #[cfg(any(loom, feature = "shuttle"))]
-        crate::kernel::end_native_wait();
+        holder.end_native_wait();
     }
 
     fn read_guard<'a>(
         &'a self,
+        holder: &Holder,
         native: backend::RwLockReadGuard<'a, T>,
         site: &'static Location<'static>,
     ) -> RwLockReadGuard<'a, T> {
-        held::push(&self.info, Mode::Shared, site);
+        held::push(holder, &self.info, Mode::Shared, site);
         RwLockReadGuard {
             info: &self.info,
             native: Some(native),
@@ -206,10 +210,11 @@ impl<T: ?Sized> RwLock<T> {
 
     fn write_guard<'a>(
         &'a self,
+        holder: &Holder,
         native: backend::RwLockWriteGuard<'a, T>,
         site: &'static Location<'static>,
     ) -> RwLockWriteGuard<'a, T> {
-        held::push(&self.info, Mode::Exclusive, site);
+        held::push(holder, &self.info, Mode::Exclusive, site);
         RwLockWriteGuard {
             info: &self.info,
             native: Some(native),

@@ -2,7 +2,7 @@
 
 use super::timed;
 use crate::backend::{self, unpoison};
-use crate::held;
+use crate::held::{self, Holder};
 use crate::hierarchy::{self, LockClass};
 use crate::object::{Kind, Mode, ObjectInfo};
 use crate::time::Duration;
@@ -73,7 +73,7 @@ impl Semaphore {
     #[track_caller]
     pub fn acquire(&self) -> SemaphorePermit<'_> {
         let site = Location::caller();
-        if let Err(violation) = hierarchy::before_acquire(&self.info, site) {
+        if let Err(violation) = hierarchy::before_acquire(&Holder::current(), &self.info, site) {
             panic!("{violation}");
         }
         timed::acquire(&self.info, Mode::Permit, None, |_| {
@@ -89,8 +89,9 @@ impl Semaphore {
     }
 
     fn try_acquire_at(&self, site: &'static Location<'static>) -> Option<SemaphorePermit<'_>> {
+        let holder = Holder::current();
         #[cfg(any(loom, feature = "shuttle"))]
-        crate::kernel::set_pending_on(crate::pending::OpKind::Acquire, &self.info);
+        holder.set_pending_on(crate::pending::OpKind::Acquire, &self.info);
         {
             let mut free = unpoison(self.free.lock());
             if *free == 0 {
@@ -98,7 +99,7 @@ impl Semaphore {
             }
             *free -= 1;
         }
-        held::push(&self.info, Mode::Permit, site);
+        held::push(&holder, &self.info, Mode::Permit, site);
         Some(SemaphorePermit { semaphore: self })
     }
 
@@ -107,7 +108,7 @@ impl Semaphore {
     #[track_caller]
     pub fn acquire_timeout(&self, timeout: Duration) -> Result<SemaphorePermit<'_>, LockError> {
         let site = Location::caller();
-        hierarchy::before_acquire(&self.info, site)?;
+        hierarchy::before_acquire(&Holder::current(), &self.info, site)?;
         timed::acquire(&self.info, Mode::Permit, Some(timeout), |_| {
             self.try_acquire_at(site)
         })

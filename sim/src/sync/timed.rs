@@ -1,5 +1,6 @@
 //! The wait loop shared by every timed (and parked) acquire.
 
+use crate::held::Holder;
 use crate::object::{Mode, ObjectInfo};
 use crate::time::{deadline_after, Duration, Instant};
 use crate::wait::{self, Woke};
@@ -17,13 +18,14 @@ use std::sync::Arc;
 /// lock and explores both orders.
 #[cfg_attr(not(loom), allow(unused_variables))]
 pub(crate) fn try_native<G>(
+    holder: &Holder,
     object: &Arc<ObjectInfo>,
     mode: Mode,
     deadline: Option<Instant>,
     try_acquire: impl FnOnce() -> Option<G>,
 ) -> Option<G> {
     #[cfg(all(feature = "shuttle", not(loom)))]
-    crate::kernel::set_pending_on(
+    holder.set_pending_on(
         match mode {
             Mode::Shared => crate::pending::OpKind::Read,
             _ => crate::pending::OpKind::Acquire,
@@ -31,7 +33,7 @@ pub(crate) fn try_native<G>(
         object,
     );
     #[cfg(loom)]
-    crate::kernel::begin_native_wait(
+    holder.begin_native_wait(
         crate::kernel::WaitOn::Acquire {
             object: Arc::clone(object),
             mode,
@@ -42,7 +44,7 @@ pub(crate) fn try_native<G>(
     // A try whose deadline fired while loom blocked it has failed, even if loom then let it
     // take the lock: the timeout came first (the backend guard is simply dropped again).
     #[cfg(loom)]
-    if crate::kernel::end_native_wait() {
+    if holder.end_native_wait() {
         return None;
     }
     acquired
