@@ -4,7 +4,8 @@
 //! POS; DFS once, as it is not seeded), 20 seeds each explore up to 10,000 executions with the
 //! default fault plan and no shrinking. It prints, per bug and strategy, how many seeds found
 //! it and the median (min..max) executions to the first failure, plus the median wall time to
-//! it; then the same for the ordering family `model::ordering::reorder` (N = 3, 5, 10, 20
+//! it; then PCT against random bug by bug, with each bug's class (see [`bench::CLASSES`]);
+//! then the same for the ordering family `model::ordering::reorder` (N = 3, 5, 10, 20
 //! threads, with and without a start gate; random, PCT 2/3 and POS); then runs every fixed
 //! scenario with the same budget (one seed per strategy), which must find nothing.
 //!
@@ -35,6 +36,59 @@ mod bench {
 
     const SEEDS: u64 = 20;
     const BUDGET: usize = 10_000;
+
+    /// What a planted bug needs from the schedule, by the PCT paper's classes (Burckhardt et
+    /// al., ASPLOS 2010, fig. 1). "any schedule": found whatever the interleaving (a logic
+    /// error, a lock-hierarchy violation the checker reports on first sight, or a path that a
+    /// fault or a virtual-time timeout opens): loom's first, preemption-free execution finds
+    /// it (the loom column of `bench_loom`). "atomicity violation": another thread's operation
+    /// must land between two steps of one thread (a preemption inside a window). "ordering
+    /// violation": one thread's step must come before another's, with no preemption needed
+    /// (none among the planted bugs; the PCT calibration set has two).
+    pub(crate) const CLASSES: &[(&str, &str, &str)] = &[
+        ("lost-update", "read-then-write", ATOMICITY),
+        ("release-on-error", "leak-on-network-error", ATOMICITY),
+        ("session-release-on-error", "skip-release-on-error", ANY),
+        ("session-release-on-error", "metrics-skip-timeout", ANY),
+        (
+            "session-lock-timeout-retry",
+            "leak-permit-on-timeout",
+            ATOMICITY,
+        ),
+        ("session-lock-timeout-retry", "metrics-skip-timeout", ANY),
+        ("session-close-race", "state-outside-lock", ATOMICITY),
+        ("session-recovery", "handler-before-operation", ANY),
+        ("lock-table-contended-row", "release-any-holder", ATOMICITY),
+        (
+            "lock-table-contended-row",
+            "check-then-act-acquire",
+            ATOMICITY,
+        ),
+        ("lock-table-stale-takeover", "takeover-fresh-lock", ANY),
+        ("breaker-half-open-probe", "half-open-admits-all", ANY),
+        ("breaker-recovery", "no-reset-on-close", ANY),
+        ("breaker-recovery", "close-without-probe", ANY),
+        ("booking-concurrent-edits", "no-version-check", ANY),
+        ("booking-competing-swaps", "check-then-act-swap", ATOMICITY),
+        ("booking-competing-swaps", "row-locks-out-of-order", ANY),
+        (
+            "booking-cancelled-generation",
+            "cancel-without-rollback",
+            ANY,
+        ),
+        ("booking-two-field-update", "half-written-update", ATOMICITY),
+    ];
+    const ANY: &str = "any schedule";
+    const ATOMICITY: &str = "atomicity violation";
+
+    /// The class of a planted bug (see [`CLASSES`]).
+    fn class_of(scenario: &str, bug: &str) -> &'static str {
+        CLASSES
+            .iter()
+            .find(|(s, b, _)| *s == scenario && *b == bug)
+            .map(|(_, _, class)| *class)
+            .unwrap_or_else(|| panic!("{scenario} / {bug} has no class in CLASSES"))
+    }
 
     fn strategies() -> Vec<Strategy> {
         vec![
@@ -90,6 +144,11 @@ mod bench {
                 }
             }
             found
+        }
+
+        /// The median executions to the first failure, if any seed found one.
+        fn median_executions(&self) -> Option<usize> {
+            median(&mut self.executions.clone())
         }
 
         /// `found/seeds | median (min..max) | median time`, as table cells.
@@ -156,6 +215,73 @@ mod bench {
         }
     }
 
+    /// One planted bug's median executions to the first failure, per strategy (`None`: no
+    /// seed found it).
+    struct BugMedians {
+        scenario: &'static str,
+        bug: &'static str,
+        by_strategy: Vec<(Strategy, Option<usize>)>,
+    }
+
+    /// Per planted bug: its class, random's and PCT's medians, and whether PCT (its better
+    /// depth) is no worse than random; then the count per class.
+    fn pct_against_random(medians: &[BugMedians]) {
+        println!();
+        println!("| scenario | planted bug | class | random | pct-2 | pct-3 | better PCT / random | PCT no worse |");
+        println!("|---|---|---|---|---|---|---|---|");
+        let show = |m: Option<usize>| m.map_or("-".to_owned(), |m| m.to_string());
+        let mut tally: Vec<(&str, usize, usize)> = Vec::new();
+        for BugMedians {
+            scenario,
+            bug,
+            by_strategy,
+        } in medians
+        {
+            let of = |wanted: Strategy| {
+                by_strategy
+                    .iter()
+                    .find(|(s, _)| *s == wanted)
+                    .and_then(|(_, m)| *m)
+            };
+            let random = of(Strategy::Random);
+            let (pct2, pct3) = (
+                of(Strategy::Pct { depth: 2 }),
+                of(Strategy::Pct { depth: 3 }),
+            );
+            let pct = pct2.into_iter().chain(pct3).min();
+            let no_worse = match (pct, random) {
+                (Some(p), Some(r)) => p <= r,
+                (Some(_), None) => true,
+                (None, _) => false,
+            };
+            let ratio = match (pct, random) {
+                (Some(p), Some(r)) => format!("{:.2}", p as f64 / r as f64),
+                _ => "-".to_owned(),
+            };
+            let class = class_of(scenario, bug);
+            match tally.iter_mut().find(|(c, _, _)| *c == class) {
+                Some(entry) => {
+                    entry.1 += 1;
+                    entry.2 += usize::from(no_worse);
+                }
+                None => tally.push((class, 1, usize::from(no_worse))),
+            }
+            println!(
+                "| {scenario} | {bug} | {class} | {} | {} | {} | {ratio} | {} |",
+                show(random),
+                show(pct2),
+                show(pct3),
+                if no_worse { "yes" } else { "no" }
+            );
+        }
+        println!();
+        for (class, bugs, no_worse) in tally {
+            println!(
+                "PCT's median no worse than random's, {class}: {no_worse} of {bugs} planted bugs"
+            );
+        }
+    }
+
     fn median<T: Copy + Ord>(values: &mut [T]) -> Option<T> {
         values.sort_unstable();
         values.get(values.len() / 2).copied()
@@ -169,8 +295,10 @@ mod bench {
             "| scenario | planted bug | strategy | found | executions to first failure: median (min..max) | median time to it |"
         );
         println!("|---|---|---|---|---|---|");
+        let mut medians = Vec::new();
         for scenario in model::scenarios::ALL {
             for bug in scenario.bugs {
+                let mut by_strategy = Vec::new();
                 for strategy in strategies() {
                     let seeds = if strategy == Strategy::Dfs { 1 } else { SEEDS };
                     let found = Found::measure(seeds, |seed| {
@@ -179,14 +307,21 @@ mod bench {
                             .failure
                             .map(|failure| (failure.execution, report.stats.elapsed))
                     });
+                    by_strategy.push((strategy, found.median_executions()));
                     println!(
                         "| {} | {bug} | {strategy} | {} |",
                         scenario.name,
                         found.cells()
                     );
                 }
+                medians.push(BugMedians {
+                    scenario: scenario.name,
+                    bug,
+                    by_strategy,
+                });
             }
         }
+        pct_against_random(&medians);
         ordering_family();
         println!();
         println!("| fixed scenario | strategy | executions | result |");
