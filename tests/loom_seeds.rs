@@ -76,3 +76,59 @@ fn under_loom_the_fault_plan_is_fixed_per_run_and_tests_enumerate_seeds() {
         "different fault seeds give different plans: {plans:?}"
     );
 }
+
+/// `lockstep ARGS...` against the model's scenarios: (exit code, stdout, stderr).
+fn lockstep(args: &[&str]) -> (u8, String, String) {
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let argv = std::iter::once("lockstep").chain(args.iter().copied());
+    let code = sim::cli::run(argv, model::scenarios::ALL, &mut out, &mut err);
+    (
+        code,
+        String::from_utf8(out).unwrap(),
+        String::from_utf8(err).unwrap(),
+    )
+}
+
+#[test]
+fn a_size_override_on_the_command_line_reaches_the_loom_seed_file() {
+    let dir = std::env::temp_dir().join(format!("lockstep-{}-loom-cli-size", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let (code, out, err) = lockstep(&[
+        "explore",
+        "lost-update",
+        "--bug",
+        "read-then-write",
+        "--faults",
+        "none",
+        "--size",
+        "workers=2",
+        "--seeds-dir",
+        dir.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, sim::cli::OK, "{out}{err}");
+    let rows: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(rows[0]["strategy"], "exhaustive-2");
+    assert_eq!(rows[0]["sizes"], serde_json::json!({ "workers": 2 }));
+    let path = rows[0]["seed_file"]
+        .as_str()
+        .expect("a seed file is written");
+    let seed = SeedFile::read(path.as_ref()).unwrap();
+    assert_eq!(seed.sizes, [("workers".to_owned(), 2)].into());
+    assert!(
+        seed.message.ends_with("after 2 increments"),
+        "{}",
+        seed.message
+    );
+    let replayed = replay(path.as_ref(), model::scenarios::ALL).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(replayed.failure.as_deref(), Some(seed.message.as_str()));
+
+    let (code, _, err) = lockstep(&["explore", "lost-update", "--size", "holders=2"]);
+    assert_eq!(code, sim::cli::BAD_INPUT);
+    assert_eq!(
+        err,
+        "lockstep: --size holders=2: no chosen scenario reads a size knob `holders`; they read: workers\n"
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}

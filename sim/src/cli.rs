@@ -14,10 +14,11 @@
 use crate::explorer::{Explorer, Report, Stats, Strategy};
 use crate::fault::FaultPlan;
 use crate::scenario::{Scenario, Variant};
-use crate::seed::SeedError;
+use crate::seed::{unread_size, SeedError};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
+use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -92,6 +93,13 @@ struct ExploreArgs {
     /// Run shard I of N (1-based): the batches whose index is I-1 modulo N.
     #[arg(long)]
     shard: Option<Shard>,
+    /// Set a size knob (repeatable): `NAME=VALUE`, VALUE a positive integer, e.g. `workers=2`.
+    /// Every chosen scenario that reads knob NAME (`sim::scenario::size`) runs with VALUE
+    /// instead of its default, and its seed files record it (or the smaller value the shrinker
+    /// found) in `[sizes]`; scenarios that do not read it run as they are. A knob no chosen
+    /// scenario reads is an error.
+    #[arg(long = "size", value_name = "NAME=VALUE")]
+    size: Vec<SizeOverride>,
     /// Fault injection: `default` (every kind at 5%) or `none`.
     #[arg(long, value_enum, default_value_t = Faults::Default)]
     faults: Faults,
@@ -169,6 +177,34 @@ impl Shard {
     }
 }
 
+/// One `--size NAME=VALUE`: size knob `name` set to `value` (at least 1).
+#[derive(Clone, Debug)]
+struct SizeOverride {
+    name: String,
+    value: usize,
+}
+
+impl FromStr for SizeOverride {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        let bad = |why: &str| {
+            format!("bad size `{text}`: {why}; expected NAME=VALUE with VALUE a positive integer, e.g. workers=2")
+        };
+        let (name, value) = text.split_once('=').ok_or_else(|| bad("no `=`"))?;
+        if name.is_empty() {
+            return Err(bad("no NAME"));
+        }
+        match value.parse() {
+            Ok(value) if value > 0 => Ok(SizeOverride {
+                name: name.to_owned(),
+                value,
+            }),
+            _ => Err(bad(&format!("VALUE `{value}` is not a positive integer"))),
+        }
+    }
+}
+
 /// Parses the process's arguments, runs, and returns the exit code.
 pub fn main(scenarios: &[Scenario]) -> ExitCode {
     // Failing executions panic by design; the reports say what they were.
@@ -243,6 +279,8 @@ struct Row {
     coverage: usize,
     result: String,
     expected: bool,
+    /// The `--size` overrides this run applied (those of the knobs its scenario reads).
+    sizes: BTreeMap<String, usize>,
     seeds: Vec<u64>,
     seed_file: Option<String>,
 }
@@ -282,14 +320,15 @@ fn explore(
         .iter()
         .flat_map(|s| variants(s, &args.bug).into_iter().map(move |v| (*s, v)))
         .collect();
+    let sizes = sizes_per_run(&args.size, &runs)?;
     let shard = args.shard.unwrap_or(Shard { index: 1, count: 1 });
     let batches = args.iterations.div_ceil(args.batch);
     let progress = progress_bar(runs.len() * strategies.len());
     let mut rows = Vec::new();
-    for (scenario, variant) in runs {
+    for ((scenario, variant), sizes) in runs.into_iter().zip(sizes) {
         for strategy in &strategies {
             progress.set_message(format!("{} {variant} {strategy}", scenario.name));
-            let row = explore_one(args, scenario, variant, *strategy, shard, batches);
+            let row = explore_one(args, scenario, variant, &sizes, *strategy, shard, batches);
             if progress.is_hidden() {
                 let _ = writeln!(
                     err,
@@ -316,6 +355,50 @@ fn explore(
     })
 }
 
+/// The `--size` overrides each run applies: those of the knobs it reads, as one execution of
+/// it at the overridden sizes shows (see [`crate::explorer`]'s `sizes_read`: the same record
+/// replay and the shrinker check a seed's `[sizes]` against, so every seed file written holds
+/// only knobs its scenario reads). An error if a knob is set twice or read by no run.
+fn sizes_per_run(
+    overrides: &[SizeOverride],
+    runs: &[(&Scenario, Variant)],
+) -> Result<Vec<BTreeMap<String, usize>>, String> {
+    let mut all = BTreeMap::new();
+    for o in overrides {
+        if all.insert(o.name.clone(), o.value).is_some() {
+            return Err(format!("--size sets `{}` more than once", o.name));
+        }
+    }
+    if all.is_empty() {
+        return Ok(vec![BTreeMap::new(); runs.len()]);
+    }
+    let read: Vec<_> = runs
+        .iter()
+        .map(|(scenario, variant)| crate::explorer::sizes_read(scenario, *variant, &all))
+        .collect();
+    let mut union: Vec<(&'static str, usize)> = Vec::new();
+    for &(name, value) in read.iter().flatten() {
+        if !union.iter().any(|(known, _)| *known == name) {
+            union.push((name, value));
+        }
+    }
+    if let Some((name, known)) = unread_size(&all, &union) {
+        return Err(format!(
+            "--size {name}={}: no chosen scenario reads a size knob `{name}`; they read: {known}",
+            all[&name]
+        ));
+    }
+    Ok(read
+        .iter()
+        .map(|knobs| {
+            all.iter()
+                .filter(|(name, _)| knobs.iter().any(|(read, _)| read == name))
+                .map(|(name, value)| (name.clone(), *value))
+                .collect()
+        })
+        .collect())
+}
+
 fn variants(scenario: &Scenario, bugs: &[String]) -> Vec<Variant> {
     if bugs.is_empty() {
         return std::iter::once(Variant::Fixed)
@@ -340,6 +423,7 @@ fn explore_one(
     args: &ExploreArgs,
     scenario: &Scenario,
     variant: Variant,
+    sizes: &BTreeMap<String, usize>,
     strategy: Strategy,
     shard: Shard,
     batches: usize,
@@ -375,6 +459,9 @@ fn explore_one(
             .iterations(iterations)
             .shrink_budget(args.shrink_budget)
             .seeds_dir(&args.seeds_dir);
+        for (name, value) in sizes {
+            explorer = explorer.size(name, *value);
+        }
         if let Some(plan) = args.faults.plan() {
             explorer = explorer.faults(plan);
         }
@@ -414,6 +501,7 @@ fn explore_one(
         coverage: total.coverage,
         result,
         expected,
+        sizes: sizes.clone(),
         seeds,
         seed_file,
     }
@@ -480,6 +568,10 @@ fn print_table(rows: &[Row], out: &mut dyn Write) {
     let _ = writeln!(out, "{}", line(&header.map(String::from)));
     for (row, r) in cells.iter().zip(rows) {
         let _ = writeln!(out, "{}", line(row));
+        if !r.sizes.is_empty() {
+            let knobs: Vec<String> = r.sizes.iter().map(|(n, v)| format!("{n} = {v}")).collect();
+            let _ = writeln!(out, "  sizes: {}", knobs.join(", "));
+        }
         if let Some(file) = &r.seed_file {
             let _ = writeln!(out, "  seed: {file}");
         }

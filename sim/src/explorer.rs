@@ -519,6 +519,41 @@ impl Explorer {
     }
 }
 
+/// The size knobs (see [`crate::scenario::size`]) one execution of `scenario`'s `variant`
+/// reads, in first-read order, with the values they took given the overrides `sizes` (an
+/// override of a knob it does not read is ignored). Scenarios read their knobs up front, so one
+/// execution tells, failing or not: the first schedule, no faults, no trace. The kernel's record
+/// of the knobs read is the one replay and the shrinker check a seed's `[sizes]` against.
+pub(crate) fn sizes_read(
+    scenario: &Scenario,
+    variant: Variant,
+    sizes: &std::collections::BTreeMap<String, usize>,
+) -> Vec<(&'static str, usize)> {
+    let run = scenario.run;
+    let mut harness = Harness::new(move || run(variant));
+    harness.setup.trace = false;
+    harness.setup.sizes = std::sync::Arc::new(sizes.clone());
+    let ended = harness.run(false, |f| {
+        #[cfg(not(loom))]
+        shuttle::Runner::new(
+            shuttle::scheduler::DfsScheduler::new(Some(1), false),
+            shuttle_config(None),
+        )
+        .run(f);
+        #[cfg(loom)]
+        {
+            let mut builder = loom::model::Builder::new();
+            builder.checkpoint_file = None;
+            builder.max_duration = None;
+            builder.checkpoint_interval = 1;
+            // loom checks the bound before each execution: 2 lets exactly one run.
+            builder.max_permutations = Some(2);
+            builder.check(f);
+        }
+    });
+    ended.sizes
+}
+
 /// A loom model builder for `strategy` (loom's environment variables apply first).
 #[cfg(loom)]
 pub(crate) fn loom_builder(strategy: Strategy) -> loom::model::Builder {

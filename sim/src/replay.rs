@@ -156,9 +156,15 @@ fn run_once(
     serde_json::from_str::<serde_json::Value>(&text)
         .map_err(|e| malformed(format!("loom checkpoint {}: {e}", checkpoint.display())))?;
     let strategy: crate::explorer::Strategy = seed.strategy.parse().map_err(malformed)?;
-    // loom rewrites its checkpoint file as it goes: give it a copy, never the seed's own.
-    let scratch =
-        std::env::temp_dir().join(format!("lockstep-replay-{}.loom.json", std::process::id()));
+    // loom rewrites its checkpoint file as it goes: give it a copy, never the seed's own, and
+    // one per replay (numbered within the process), so concurrent replays (parallel tests) do
+    // not rewrite or remove each other's.
+    static REPLAYS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let scratch = std::env::temp_dir().join(format!(
+        "lockstep-replay-{}-{}.loom.json",
+        std::process::id(),
+        REPLAYS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    ));
     std::fs::write(&scratch, &text).map_err(|source| SeedError::Write {
         path: scratch.as_path().into(),
         source,

@@ -3,7 +3,8 @@
 //! ```text
 //! lockstep list
 //! lockstep explore [PATTERN] [--strategy random,pct-3] [--iterations N] [--seed S]
-//!                  [--bug NAME] [--shard I/N] [--faults default|none] [--format text|json]
+//!                  [--bug NAME] [--shard I/N] [--faults default|none] [--size NAME=VALUE]
+//!                  [--format text|json]
 //! lockstep replay FILE...
 //! ```
 
