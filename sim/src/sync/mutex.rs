@@ -81,21 +81,9 @@ impl<T: ?Sized> Mutex<T> {
 
     /// [`lock`](Mutex::lock) on behalf of the caller at `site`.
     pub(crate) fn lock_at(&self, site: &'static Location<'static>) -> MutexGuard<'_, T> {
-        let holder = Holder::current();
-        if let Err(violation) = hierarchy::before_acquire(&holder, &self.info, site) {
-            panic!("{violation}");
-        }
-        #[cfg(any(loom, feature = "shuttle"))]
-        holder.begin_native_wait(
-            crate::kernel::WaitOn::Acquire {
-                object: Arc::clone(&self.info),
-                mode: Mode::Exclusive,
-            },
-            None,
-        );
-        let native = unpoison(self.native.lock());
-        #[cfg(any(loom, feature = "shuttle"))]
-        holder.end_native_wait();
+        let (holder, native) = timed::blocking(&self.info, Mode::Exclusive, site, || {
+            unpoison(self.native.lock())
+        });
         self.guard(&holder, native, site)
     }
 

@@ -79,13 +79,9 @@ impl<T: ?Sized> RwLock<T> {
     #[track_caller]
     pub fn read(&self) -> RwLockReadGuard<'_, T> {
         let site = Location::caller();
-        let holder = Holder::current();
-        if let Err(violation) = hierarchy::before_acquire(&holder, &self.info, site) {
-            panic!("{violation}");
-        }
-        Self::begin_native_wait(&holder, &self.info, Mode::Shared);
-        let native = unpoison(self.native.read());
-        Self::end_native_wait(&holder);
+        let (holder, native) = timed::blocking(&self.info, Mode::Shared, site, || {
+            unpoison(self.native.read())
+        });
         self.read_guard(&holder, native, site)
     }
 
@@ -94,13 +90,9 @@ impl<T: ?Sized> RwLock<T> {
     #[track_caller]
     pub fn write(&self) -> RwLockWriteGuard<'_, T> {
         let site = Location::caller();
-        let holder = Holder::current();
-        if let Err(violation) = hierarchy::before_acquire(&holder, &self.info, site) {
-            panic!("{violation}");
-        }
-        Self::begin_native_wait(&holder, &self.info, Mode::Exclusive);
-        let native = unpoison(self.native.write());
-        Self::end_native_wait(&holder);
+        let (holder, native) = timed::blocking(&self.info, Mode::Exclusive, site, || {
+            unpoison(self.native.write())
+        });
         self.write_guard(&holder, native, site)
     }
 
@@ -175,24 +167,6 @@ impl<T: ?Sized> RwLock<T> {
     /// The canonical name of this lock, as reports and errors print it.
     pub fn name(&self) -> String {
         self.info.to_string()
-    }
-
-    #[cfg_attr(not(any(loom, feature = "shuttle")), allow(unused_variables))]
-    fn begin_native_wait(holder: &Holder, info: &Arc<ObjectInfo>, mode: Mode) {
-        #[cfg(any(loom, feature = "shuttle"))]
-        holder.begin_native_wait(
-            crate::kernel::WaitOn::Acquire {
-                object: Arc::clone(info),
-                mode,
-            },
-            None,
-        );
-    }
-
-    #[cfg_attr(not(any(loom, feature = "shuttle")), allow(unused_variables))]
-    fn end_native_wait(holder: &Holder) {
-        #[cfg(any(loom, feature = "shuttle"))]
-        holder.end_native_wait();
     }
 
     fn read_guard<'a>(

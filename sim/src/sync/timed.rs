@@ -1,11 +1,43 @@
-//! The wait loop shared by every timed (and parked) acquire.
+//! The acquire paths shared by the locks: the blocking acquire, the backend try under
+//! simulation rules, and the wait loop of every timed (and parked) acquire.
 
 use crate::held::Holder;
+use crate::hierarchy;
 use crate::object::{Mode, ObjectInfo};
 use crate::time::{deadline_after, Duration, Instant};
 use crate::wait::{self, Woke};
 use crate::LockError;
 use std::sync::Arc;
+
+/// Runs a backend blocking acquire (`lock`, `read`, `write`) of `object` in `mode` at `site`:
+/// checked against the lock hierarchy first (a violation panics with its report), and seen by
+/// the kernel as a native wait while it blocks. Returns the calling thread, for the guard's
+/// bookkeeping, and the backend guard.
+pub(crate) fn blocking<G>(
+    object: &Arc<ObjectInfo>,
+    mode: Mode,
+    site: &'static std::panic::Location<'static>,
+    acquire: impl FnOnce() -> G,
+) -> (Holder, G) {
+    let holder = Holder::current();
+    if let Err(violation) = hierarchy::before_acquire(&holder, object, site) {
+        panic!("{violation}");
+    }
+    #[cfg(any(loom, feature = "shuttle"))]
+    holder.begin_native_wait(
+        crate::kernel::WaitOn::Acquire {
+            object: Arc::clone(object),
+            mode,
+        },
+        None,
+    );
+    #[cfg(not(any(loom, feature = "shuttle")))]
+    let _ = mode;
+    let native = acquire();
+    #[cfg(any(loom, feature = "shuttle"))]
+    holder.end_native_wait();
+    (holder, native)
+}
 
 /// Runs a backend try-acquire (`try_lock`, `try_read`, `try_write`) under simulation rules.
 ///
