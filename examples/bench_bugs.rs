@@ -29,9 +29,9 @@ fn main() {
 
 #[cfg(all(feature = "shuttle", not(loom)))]
 mod bench {
-    use sim::explorer::{Explorer, Strategy};
-    use sim::fault::FaultPlan;
-    use sim::scenario::Variant;
+    use lockstep::explore::{Explorer, Strategy};
+    use lockstep::fault::FaultPlan;
+    use lockstep::scenario::Variant;
     use std::time::Duration;
 
     const SEEDS: u64 = 20;
@@ -119,9 +119,9 @@ mod bench {
     fn explore(
         strategy: Strategy,
         seed: u64,
-        scenario: &'static sim::scenario::Scenario,
+        scenario: &'static lockstep::scenario::Scenario,
         variant: Variant,
-    ) -> sim::explorer::Report {
+    ) -> lockstep::explore::Report {
         isolated(move || explorer(strategy, seed).explore(scenario, variant))
     }
 

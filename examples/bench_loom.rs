@@ -1,4 +1,4 @@
-//! Benchmark: the `sim` facade against raw loom on the same small workload.
+//! Benchmark: the `lockstep` facade against raw loom on the same small workload.
 //!
 //! The workload: 2 or 3 worker threads, each taking lock A then lock B once and bumping both
 //! counters, joined by the main thread. It is explored exhaustively at preemption bounds 2 and
@@ -6,17 +6,17 @@
 //!
 //! * **raw**: `loom::sync::Mutex`, `std::sync::Arc` and `loom::thread` under
 //!   `loom::model::Builder::check`;
-//! * **facade**: `model::basics::ordered_pairs` (`sim::sync::Mutex`, `sim::thread`) under
-//!   `sim::runtime::explore_exhaustive` (the default configuration, lock-hierarchy checks on);
+//! * **facade**: `model::basics::ordered_pairs` (`lockstep::sync::Mutex`, `lockstep::thread`) under
+//!   `lockstep::explore::explore_exhaustive` (the default configuration, lock-hierarchy checks on);
 //! * **facade, no hierarchy**: the same with the lock-hierarchy checks turned off through
-//!   `sim::runtime::Explorer::hierarchy(false)`, to show what those checks cost.
+//!   `lockstep::explore::Explorer::hierarchy(false)`, to show what those checks cost.
 //!
 //! For each case it prints the executions explored (the target: facade ≤ 3× raw), next to the
 //! raw counts DESIGN.md §3.2 recorded, and the median wall time of several rounds in rotating
 //! order.
 //!
 //! Then the loom column of the planted-bug table: every planted bug of `model::scenarios::ALL`
-//! explored through `sim::runtime::Explorer` with `Strategy::Exhaustive` at preemption bound 2
+//! explored through `lockstep::explore::Explorer` with `Strategy::Exhaustive` at preemption bound 2
 //! and the default fault plan (every kind of fault at 5 %), within 10 s of wall time per bug.
 //! Loom fixes a run's fault draws (one fault seed for every interleaving), so, as
 //! `tests/loom_seeds.rs` does, fault seeds 0, 1, 2, ... (at most 8) are tried in turn until one
@@ -54,10 +54,11 @@ mod table;
 #[cfg(loom)]
 mod bench {
     use crate::table::print_table;
-    use sim::explorer::Report;
-    use sim::fault::FaultPlan;
-    use sim::runtime::{explore_exhaustive, panic_message, Explorer, Failure, Stats, Strategy};
-    use sim::scenario::{Scenario, Variant};
+    use lockstep::explore::Report;
+    use lockstep::fault::FaultPlan;
+    use lockstep::explore::{explore_exhaustive, Explorer, Failure, Stats, Strategy};
+    use lockstep::panic_message;
+    use lockstep::scenario::{Scenario, Variant};
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Arc;
     use std::time::{Duration, Instant};
@@ -140,7 +141,7 @@ mod bench {
     }
 
     /// Explores the facade workload with `explore`; returns the executions loom ran, as counted
-    /// both by the bench and by `sim`'s runner (which must agree).
+    /// both by the bench and by lockstep's runner (which must agree).
     fn explore_model(
         workers: usize,
         explore: impl FnOnce(Box<dyn Fn() + Send + Sync>) -> Result<Stats, Failure>,
@@ -153,7 +154,7 @@ mod bench {
         }))
         .unwrap_or_else(|failure| panic!("the facade workload failed: {failure:?}"));
         let executions = executions.load(Ordering::Relaxed);
-        assert_eq!(stats.executions, executions, "sim counts every execution");
+        assert_eq!(stats.executions, executions, "lockstep counts every execution");
         executions
     }
 
@@ -283,7 +284,7 @@ mod bench {
                 "workload",
                 "raw (DESIGN.md)",
                 "raw loom",
-                "sim facade",
+                "facade",
                 "facade/raw",
                 "facade, no hierarchy",
                 "no hierarchy/raw",
@@ -305,7 +306,7 @@ mod bench {
             &[
                 "workload",
                 "raw loom",
-                "sim facade",
+                "facade",
                 "facade/raw",
                 "facade, no hierarchy",
                 "no hierarchy/raw",

@@ -5,9 +5,9 @@
 //! operations) is explored for 100,000 executions by shuttle random (seed 0), with trace
 //! recording and lock-hierarchy checks on, twice:
 //!
-//! * through `sim::runtime::execution` under a plain `shuttle::Runner`: the facade's own
+//! * through `lockstep::execution` under a plain `shuttle::Runner`: the facade's own
 //!   per-execution state (kernel, trace buffer, hierarchy checks) and nothing else;
-//! * through `sim::runtime::Explorer`, as `lockstep explore` runs a scenario: also the default
+//! * through `lockstep::explore::Explorer`, as `lockstep explore` runs a scenario: also the default
 //!   fault plan (every kind of fault at 5 %) and the recording of every schedule.
 //!
 //! A counting global allocator keeps the live heap bytes and their peak; the body samples them
@@ -45,9 +45,9 @@ mod bench {
     use crate::table::print_table;
     use shuttle::scheduler::RandomScheduler;
     use shuttle::{Config, Runner};
-    use sim::fault::FaultPlan;
-    use sim::runtime::{Explorer, Strategy};
-    use sim::scenario::Variant;
+    use lockstep::fault::FaultPlan;
+    use lockstep::explore::{Explorer, Strategy};
+    use lockstep::scenario::Variant;
     use std::alloc::{GlobalAlloc, Layout, System};
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::{Arc, Mutex};
@@ -123,10 +123,10 @@ mod bench {
     /// How the scenario is explored.
     #[derive(Clone, Copy)]
     enum Driver {
-        /// `sim::runtime::Explorer`, as `lockstep explore` runs a scenario: trace recording,
+        /// `lockstep::explore::Explorer`, as `lockstep explore` runs a scenario: trace recording,
         /// hierarchy checks, the default fault plan, and every schedule recorded.
         Explorer,
-        /// `sim::runtime::execution` under a plain `shuttle::Runner` with the same scheduler:
+        /// `lockstep::execution` under a plain `shuttle::Runner` with the same scheduler:
         /// the same kernel, trace recording and hierarchy checks, but no fault plan (it has no
         /// way to set one) and no schedule recording.
         Execution,
@@ -158,7 +158,7 @@ mod bench {
                     let started = Instant::now();
                     let executions =
                         Runner::new(RandomScheduler::new_from_seed(0, EXECUTIONS), Config::new())
-                            .run(sim::runtime::execution(body));
+                            .run(lockstep::execution(body));
                     assert_eq!(executions, EXECUTIONS, "every execution ran");
                     format!(
                         "under a plain shuttle::Runner, no fault plan, no schedule recording: \

@@ -36,7 +36,7 @@ mod pct_examples;
 #[cfg(all(feature = "shuttle", not(loom)))]
 mod bench {
     use crate::pct_examples::{detect, Detections, ANTI_RANDOM, EXAMPLES};
-    use sim::explorer::Strategy;
+    use lockstep::explore::Strategy;
 
     /// Explorations per program and strategy, from seeds `0..SEEDS`.
     const SEEDS: u64 = 1000;

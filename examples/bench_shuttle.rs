@@ -1,14 +1,14 @@
-//! Benchmark: the cost of the `sim` facade under shuttle.
+//! Benchmark: the cost of the `lockstep` facade under shuttle.
 //!
 //! **Facade against raw shuttle.** The workload: 4 threads, each doing 100 iterations of "lock
 //! A, then lock B, bump both counters, release both", 200 executions under a `RandomScheduler`
 //! of the same seed on every side:
 //!
 //! * **raw shuttle**: `shuttle::sync::Mutex` and `shuttle::thread` under a `shuttle::Runner`;
-//! * **facade: runtime::execution**: `sim::sync::Mutex` and `sim::thread`, wrapped in
-//!   `sim::runtime::execution` (trace recording and lock-hierarchy checks on, as a test uses it
+//! * **facade: runtime::execution**: `lockstep::sync::Mutex` and `lockstep::thread`, wrapped in
+//!   `lockstep::execution` (trace recording and lock-hierarchy checks on, as a test uses it
 //!   by default) under the same `shuttle::Runner`;
-//! * **facade: Explorer**, four times: the same facade body under `sim::runtime::Explorer`
+//! * **facade: Explorer**, four times: the same facade body under `lockstep::explore::Explorer`
 //!   (which also records every schedule), with trace recording and the lock-hierarchy checks
 //!   each on or off, to show what each costs.
 //!
@@ -51,9 +51,9 @@ mod bench {
     use crate::table::print_table;
     use shuttle::scheduler::RandomScheduler;
     use shuttle::{Config, Runner};
-    use sim::fault::FaultPlan;
-    use sim::runtime::{Explorer, Strategy};
-    use sim::scenario::Variant;
+    use lockstep::fault::FaultPlan;
+    use lockstep::explore::{Explorer, Strategy};
+    use lockstep::scenario::Variant;
     use std::alloc::{GlobalAlloc, Layout, System};
     use std::sync::atomic::{AtomicU64, Ordering};
     use std::sync::Arc;
@@ -151,8 +151,8 @@ mod bench {
 
     /// The same workload through the facade.
     fn facade_body(total: Arc<AtomicU64>) -> impl Fn() + Send + Sync + 'static {
-        use sim::sync::Mutex;
-        use sim::thread;
+        use lockstep::sync::Mutex;
+        use lockstep::thread;
         move || {
             let a = Arc::new(Mutex::named("A", 0u64));
             let b = Arc::new(Mutex::named("B", 0u64));
@@ -192,10 +192,10 @@ mod bench {
     enum Driver {
         /// The raw body under [`runner`].
         Raw,
-        /// The facade body wrapped in `sim::runtime::execution` (trace recording and hierarchy
+        /// The facade body wrapped in `lockstep::execution` (trace recording and hierarchy
         /// checks on, as a test uses it by default) under the same [`runner`].
         Execution,
-        /// The facade body under `sim`'s `Explorer` (which drives the same scheduler, seed and
+        /// The facade body under lockstep's `Explorer` (which drives the same scheduler, seed and
         /// iteration count, and also records every schedule), with trace recording and the
         /// lock-hierarchy checks each on or off.
         Explorer { trace: bool, hierarchy: bool },
@@ -207,7 +207,7 @@ mod bench {
         fn run(self, total: Arc<AtomicU64>) -> usize {
             match self {
                 Driver::Raw => runner().run(raw_body(total)),
-                Driver::Execution => runner().run(sim::runtime::execution(facade_body(total))),
+                Driver::Execution => runner().run(lockstep::execution(facade_body(total))),
                 Driver::Explorer { trace, hierarchy } => {
                     Explorer::new(Strategy::Random)
                         .seed(SEED)

@@ -1,8 +1,8 @@
-//! The `lockstep` command line (`sim::cli`), driven in-process: exit codes and one-line
+//! The `lockstep` command line (`lockstep::cli`), driven in-process: exit codes and one-line
 //! messages for bad input, sharding, and the JSON summary.
 #![cfg(all(feature = "shuttle", not(loom)))]
 
-use sim::cli::{self, Shard};
+use lockstep::cli::{self, Shard};
 
 /// Runs `lockstep ARGS...` against the model's scenarios: (exit code, stdout, stderr).
 fn lockstep(args: &[&str]) -> (u8, String, String) {
@@ -220,7 +220,7 @@ fn a_size_override_runs_the_smaller_scenario_and_its_seed_file_replays_it() {
     let path = rows[0]["seed_file"]
         .as_str()
         .expect("a seed file is written");
-    let seed = sim::seed::SeedFile::read(path.as_ref()).unwrap();
+    let seed = lockstep::seed::SeedFile::read(path.as_ref()).unwrap();
     assert_eq!(
         seed.sizes,
         [("workers".to_owned(), 3)].into(),

@@ -22,7 +22,7 @@ fn every_seed_file_replays_as_recorded() {
     assert!(!files.is_empty(), "the corpus has seed files");
     for path in files {
         let replayed =
-            sim::replay::replay(&path, model::scenarios::ALL).unwrap_or_else(|err| panic!("{err}"));
+            lockstep::replay::replay(&path, model::scenarios::ALL).unwrap_or_else(|err| panic!("{err}"));
         let stem = path
             .file_stem()
             .and_then(|s| s.to_str())
@@ -31,7 +31,7 @@ fn every_seed_file_replays_as_recorded() {
         let failure = replayed
             .failure
             .as_deref()
-            .map_or_else(|| "(passes)".to_owned(), sim::seed::without_line_numbers);
+            .map_or_else(|| "(passes)".to_owned(), lockstep::seed::without_line_numbers);
         insta::assert_snapshot!(stem, format!("{failure}\n\n{}", replayed.trace));
     }
 }

@@ -3,8 +3,8 @@
 #![cfg(loom)]
 
 use model::booking::{HALF_WRITTEN_UPDATE, NO_VERSION_CHECK, SCENARIOS};
-use sim::explorer::{Explorer, Strategy};
-use sim::scenario::Variant;
+use lockstep::explore::{Explorer, Strategy};
+use lockstep::scenario::Variant;
 
 /// Exhaustive search with the scenarios' size knobs small: two editors, two swaps, one
 /// reader.

@@ -3,8 +3,8 @@
 #![cfg(loom)]
 
 use model::breaker::{HALF_OPEN_ADMITS_ALL, SCENARIOS};
-use sim::explorer::{Explorer, Strategy};
-use sim::scenario::Variant;
+use lockstep::explore::{Explorer, Strategy};
+use lockstep::scenario::Variant;
 
 #[test]
 fn the_fixed_breaker_passes_and_the_half_open_bug_is_found() {

@@ -24,10 +24,10 @@
 mod naive_kernel;
 
 use naive_kernel::{Deadlocked, Kernel, Timed};
-use sim::runtime::{Explorer, Failure, Strategy};
-use sim::sync::{Mutex, MutexGuard};
-use sim::time::{sleep, Duration, Instant};
-use sim::LockError;
+use lockstep::explore::{Explorer, Failure, Strategy};
+use lockstep::sync::{Mutex, MutexGuard};
+use lockstep::time::{sleep, Duration, Instant};
+use lockstep::LockError;
 use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -152,7 +152,7 @@ fn facade_execution(program: &'static Program) -> String {
         .iter()
         .map(|&steps| {
             let locks = Arc::clone(&locks);
-            sim::thread::spawn(move || facade_thread(&locks, steps))
+            lockstep::thread::spawn(move || facade_thread(&locks, steps))
         })
         .collect();
     let logs: Vec<_> = handles

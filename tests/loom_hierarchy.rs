@@ -7,7 +7,7 @@
 mod hierarchy_programs;
 
 use hierarchy_programs as programs;
-use sim::runtime::{Explorer, Strategy};
+use lockstep::explore::{Explorer, Strategy};
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 

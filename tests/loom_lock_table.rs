@@ -3,8 +3,8 @@
 #![cfg(loom)]
 
 use model::lock_table::{CHECK_THEN_ACT, SCENARIOS};
-use sim::explorer::{Explorer, Strategy};
-use sim::scenario::Variant;
+use lockstep::explore::{Explorer, Strategy};
+use lockstep::scenario::Variant;
 
 /// Exhaustive search with the contended row small: three holders, one round each.
 fn exhaustive() -> Explorer {

@@ -4,8 +4,8 @@
 #![cfg(loom)]
 
 use model::basics::{self, Acquire};
-use sim::runtime::{explore_exhaustive, Explorer, Strategy};
-use sim::time::Duration;
+use lockstep::explore::{explore_exhaustive, Explorer, Strategy};
+use lockstep::time::Duration;
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 
@@ -105,7 +105,7 @@ fn an_ab_ba_deadlock_names_both_locks_and_holders() {
 #[test]
 fn a_permit_comes_back_on_early_return_and_on_panic() {
     let free_after = outcomes(|| {
-        let pool = sim::sync::Semaphore::named("pool", 2);
+        let pool = lockstep::sync::Semaphore::named("pool", 2);
         let early_return = |fail: bool| -> Result<(), &'static str> {
             let _permit = pool.acquire();
             if fail {

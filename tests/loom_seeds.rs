@@ -2,10 +2,10 @@
 //! checkpoint beside it and replays alone, to the same trace.
 #![cfg(loom)]
 
-use sim::explorer::{Explorer, Strategy};
-use sim::replay::replay;
-use sim::scenario::Variant;
-use sim::seed::{SeedError, SeedFile};
+use lockstep::explore::{Explorer, Strategy};
+use lockstep::replay::replay;
+use lockstep::scenario::Variant;
+use lockstep::seed::{SeedError, SeedFile};
 
 #[test]
 fn a_loom_failure_round_trips_through_its_seed_file_and_checkpoint() {
@@ -42,7 +42,7 @@ fn a_loom_failure_round_trips_through_its_seed_file_and_checkpoint() {
 
 #[test]
 fn under_loom_the_fault_plan_is_fixed_per_run_and_tests_enumerate_seeds() {
-    use sim::fault::{self, FaultKind, FaultPlan, FaultSite};
+    use lockstep::fault::{self, FaultKind, FaultPlan, FaultSite};
     use std::collections::BTreeSet;
     use std::sync::{Arc, Mutex};
     const COIN: FaultSite = FaultSite::new("coin", FaultKind::OperationError);
@@ -56,7 +56,7 @@ fn under_loom_the_fault_plan_is_fixed_per_run_and_tests_enumerate_seeds() {
         .faults(FaultPlan::none().site("coin", 0.5))
         .fault_seed(fault_seed)
         .run(move || {
-            let other = sim::thread::spawn(|| fault::point(&COIN).is_err());
+            let other = lockstep::thread::spawn(|| fault::point(&COIN).is_err());
             let mine = fault::point(&COIN).is_err();
             let theirs = other.join().unwrap();
             sink.lock().unwrap().insert((mine, theirs));
@@ -81,7 +81,7 @@ fn under_loom_the_fault_plan_is_fixed_per_run_and_tests_enumerate_seeds() {
 fn lockstep(args: &[&str]) -> (u8, String, String) {
     let (mut out, mut err) = (Vec::new(), Vec::new());
     let argv = std::iter::once("lockstep").chain(args.iter().copied());
-    let code = sim::cli::run(argv, model::scenarios::ALL, &mut out, &mut err);
+    let code = lockstep::cli::run(argv, model::scenarios::ALL, &mut out, &mut err);
     (
         code,
         String::from_utf8(out).unwrap(),
@@ -107,7 +107,7 @@ fn a_size_override_on_the_command_line_reaches_the_loom_seed_file() {
         "--format",
         "json",
     ]);
-    assert_eq!(code, sim::cli::OK, "{out}{err}");
+    assert_eq!(code, lockstep::cli::OK, "{out}{err}");
     let rows: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(rows[0]["strategy"], "exhaustive-2");
     assert_eq!(rows[0]["sizes"], serde_json::json!({ "workers": 2 }));
@@ -125,7 +125,7 @@ fn a_size_override_on_the_command_line_reaches_the_loom_seed_file() {
     assert_eq!(replayed.failure.as_deref(), Some(seed.message.as_str()));
 
     let (code, _, err) = lockstep(&["explore", "lost-update", "--size", "holders=2"]);
-    assert_eq!(code, sim::cli::BAD_INPUT);
+    assert_eq!(code, lockstep::cli::BAD_INPUT);
     assert_eq!(
         err,
         "lockstep: --size holders=2: no chosen scenario reads a size knob `holders`; they read: workers\n"

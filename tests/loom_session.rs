@@ -2,8 +2,8 @@
 //! bound 2): the fixed manager passes, and the close race's planted bug is found.
 #![cfg(loom)]
 
-use sim::explorer::{Explorer, Strategy};
-use sim::scenario::Variant;
+use lockstep::explore::{Explorer, Strategy};
+use lockstep::scenario::Variant;
 
 /// Exhaustive search with the scenarios' size knobs small: one operation before the close,
 /// one retrying sender.

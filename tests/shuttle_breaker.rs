@@ -6,11 +6,11 @@
 mod model_checks;
 
 use model::breaker::{self, Breaker, BreakerError, Config, State, SCENARIOS};
-use sim::explorer::{Explorer, Strategy};
-use sim::scenario::Variant;
-use sim::sync::atomic::{AtomicUsize, Ordering};
-use sim::sync::Arc;
-use sim::time::{sleep, Duration};
+use lockstep::explore::{Explorer, Strategy};
+use lockstep::scenario::Variant;
+use lockstep::sync::atomic::{AtomicUsize, Ordering};
+use lockstep::sync::Arc;
+use lockstep::time::{sleep, Duration};
 
 #[test]
 fn the_fixed_breaker_passes_1000_executions_of_each_strategy() {
@@ -55,7 +55,7 @@ fn two_hundred_callers_at_a_half_open_breaker_get_exactly_one_probe() {
             let callers: Vec<_> = (0..200)
                 .map(|_| {
                     let (breaker, probes) = (Arc::clone(&breaker), Arc::clone(&probes));
-                    sim::thread::spawn(move || {
+                    lockstep::thread::spawn(move || {
                         let result = breaker.call(|| {
                             probes.fetch_add(1, Ordering::SeqCst);
                             sleep(Duration::from_millis(10));

@@ -2,13 +2,13 @@
 //! thread, recorded in seed files and replayed exactly.
 #![cfg(all(feature = "shuttle", not(loom)))]
 
-use sim::explorer::{Explorer, Strategy};
-use sim::fault::{self, FaultKind, FaultPlan, FaultSite};
-use sim::scenario::Variant;
+use lockstep::explore::{Explorer, Strategy};
+use lockstep::fault::{self, FaultKind, FaultPlan, FaultSite};
+use lockstep::scenario::Variant;
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 
-fn release_on_error() -> &'static sim::scenario::Scenario {
+fn release_on_error() -> &'static lockstep::scenario::Scenario {
     model::scenarios::find("release-on-error").unwrap()
 }
 
@@ -41,11 +41,11 @@ fn a_planted_leak_on_an_error_path_is_found_and_its_fault_plan_replays_exactly()
     let fault_line = |l: &str| l.contains(" fault ") && l.contains("transfer.fetch");
     assert!(failure.trace.lines().any(fault_line), "{}", failure.trace);
     let path = report.seed_file.unwrap().unwrap();
-    let seed = sim::seed::SeedFile::read(&path).unwrap();
+    let seed = lockstep::seed::SeedFile::read(&path).unwrap();
     assert_eq!(seed.faults, Some(plan));
     assert!(seed.fault_seed.is_some());
     let replayed =
-        sim::replay::replay(&path, model::scenarios::ALL).unwrap_or_else(|e| panic!("{e}"));
+        lockstep::replay::replay(&path, model::scenarios::ALL).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(replayed.trace, failure.trace, "same faults, same execution");
     std::fs::remove_dir_all(dir).unwrap();
 }
@@ -75,7 +75,7 @@ fn each_thread_draws_from_its_own_stream_whatever_the_schedule() {
         .run(move || {
             let threads: Vec<_> = (0..3)
                 .map(|t| {
-                    sim::thread::spawn(move || {
+                    lockstep::thread::spawn(move || {
                         let flips: String = (0..8)
                             .map(|_| {
                                 if fault::point(&COIN).is_err() {
@@ -85,7 +85,7 @@ fn each_thread_draws_from_its_own_stream_whatever_the_schedule() {
                                 }
                             })
                             .collect();
-                        sim::thread::yield_now();
+                        lockstep::thread::yield_now();
                         (t, flips)
                     })
                 })

@@ -9,7 +9,7 @@
 mod pct_examples;
 
 use pct_examples::{detect, Example, ANTI_RANDOM, EXAMPLES};
-use sim::explorer::{Explorer, Strategy};
+use lockstep::explore::{Explorer, Strategy};
 
 /// The most executions of one exploration.
 const BUDGET: usize = 1000;

@@ -1,14 +1,14 @@
 //! The pending operations a scheduler sees: at every scheduling point, each lockstep thread's
 //! next facade operation (its kind), read by a custom shuttle scheduler through
-//! `sim::pending::operations_by_task`.
+//! `lockstep::schedule::operations_by_task`.
 #![cfg(all(feature = "shuttle", not(loom)))]
 
 use shuttle::scheduler::{Schedule, Scheduler, Task, TaskId};
-use sim::pending::{operations_by_task, OpKind};
-use sim::sync::atomic::{AtomicUsize, Ordering};
-use sim::sync::{Arc, Condvar, Mutex, RwLock, Semaphore};
-use sim::thread;
-use sim::time::Duration;
+use lockstep::schedule::{operations_by_task, OpKind};
+use lockstep::sync::atomic::{AtomicUsize, Ordering};
+use lockstep::sync::{Arc, Condvar, Mutex, RwLock, Semaphore};
+use lockstep::thread;
+use lockstep::time::Duration;
 
 /// What the scheduler saw: the task it chose and that task's pending operation's kind.
 type Seen = Arc<std::sync::Mutex<Vec<(usize, Option<OpKind>)>>>;
@@ -74,7 +74,7 @@ fn the_scheduler_sees_each_operation_before_it_runs() {
         started: false,
         seen: Arc::clone(&seen),
     };
-    shuttle::Runner::new(observer, shuttle::Config::default()).run(sim::runtime::execution(|| {
+    shuttle::Runner::new(observer, shuttle::Config::default()).run(lockstep::execution(|| {
         let counter = Arc::new(AtomicUsize::new(0));
         let lock = Arc::new(Mutex::new(0));
         let table = Arc::new(RwLock::new(0));
@@ -98,7 +98,7 @@ fn the_scheduler_sees_each_operation_before_it_runs() {
                 ready.notify_one();
             })
         };
-        sim::time::sleep(Duration::from_millis(5));
+        lockstep::time::sleep(Duration::from_millis(5));
         worker.join().unwrap();
     }));
     let seen = seen.lock().unwrap();

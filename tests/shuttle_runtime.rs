@@ -4,9 +4,9 @@
 
 use model::basics::{self, Acquire};
 use model::scenarios;
-use sim::runtime::{explore, Explorer, Strategy};
-use sim::scenario::Variant;
-use sim::time::Duration;
+use lockstep::explore::{explore, Explorer, Strategy};
+use lockstep::scenario::Variant;
+use lockstep::time::Duration;
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 
@@ -27,7 +27,7 @@ fn lost_update(
     seed: u64,
     iterations: usize,
     variant: Variant,
-) -> Result<sim::runtime::Stats, sim::runtime::Failure> {
+) -> Result<lockstep::explore::Stats, lockstep::explore::Failure> {
     Explorer::new(strategy)
         .seed(seed)
         .iterations(iterations)
@@ -221,7 +221,7 @@ where
 #[test]
 fn a_permit_comes_back_on_early_return_and_on_panic() {
     let free_after = all_outcomes(|| {
-        let pool = sim::sync::Semaphore::named("pool", 2);
+        let pool = lockstep::sync::Semaphore::named("pool", 2);
         let early_return = |fail: bool| -> Result<(), &'static str> {
             let _permit = pool.acquire();
             if fail {
@@ -245,18 +245,18 @@ fn a_permit_comes_back_on_early_return_and_on_panic() {
 fn condvar_wait_timeout_fires_in_virtual_time_unless_notified_first() {
     let outcomes = all_outcomes(|| {
         let pair = Arc::new((
-            sim::sync::Mutex::new(false),
-            sim::sync::Condvar::named("ready"),
+            lockstep::sync::Mutex::new(false),
+            lockstep::sync::Condvar::named("ready"),
         ));
         let notifier = {
             let pair = Arc::clone(&pair);
-            sim::thread::spawn(move || {
-                sim::time::sleep(secs(5));
+            lockstep::thread::spawn(move || {
+                lockstep::time::sleep(secs(5));
                 *pair.0.lock() = true;
                 pair.1.notify_all();
             })
         };
-        let start = sim::time::Instant::now();
+        let start = lockstep::time::Instant::now();
         let mut guard = pair.0.lock();
         let mut result = Ok(());
         while !*guard && result.is_ok() {
@@ -281,21 +281,21 @@ fn condvar_wait_timeout_fires_in_virtual_time_unless_notified_first() {
 #[test]
 fn rwlock_write_timeout_fires_while_a_reader_sleeps() {
     let outcomes = all_outcomes(|| {
-        let lock = Arc::new(sim::sync::RwLock::named("config", 0));
+        let lock = Arc::new(lockstep::sync::RwLock::named("config", 0));
         let reader = lock.read();
         let writer = {
             let lock = Arc::clone(&lock);
-            sim::thread::spawn(move || {
+            lockstep::thread::spawn(move || {
                 lock.write_timeout(secs(30))
                     .map(|_| ())
                     .map_err(|e| e.to_string())
             })
         };
-        sim::time::sleep(secs(45));
+        lockstep::time::sleep(secs(45));
         drop(reader);
         (
             writer.join().unwrap(),
-            sim::time::Instant::now().since_start(),
+            lockstep::time::Instant::now().since_start(),
         )
     });
     assert_eq!(
@@ -310,11 +310,11 @@ fn rwlock_write_timeout_fires_while_a_reader_sleeps() {
 #[test]
 fn a_deadlock_on_a_semaphore_and_a_join_names_holders() {
     let failure = explore(Strategy::Random, SEED, 10, || {
-        let pool = Arc::new(sim::sync::Semaphore::named("pool", 1));
+        let pool = Arc::new(lockstep::sync::Semaphore::named("pool", 1));
         let permit = pool.acquire();
         let worker = {
             let pool = Arc::clone(&pool);
-            sim::thread::Builder::new()
+            lockstep::thread::Builder::new()
                 .name("worker")
                 .spawn(move || drop(pool.acquire()))
                 .unwrap()

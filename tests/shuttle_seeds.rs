@@ -2,10 +2,10 @@
 //! every strategy; every kind of bad input gives a clear error naming the file.
 #![cfg(all(feature = "shuttle", not(loom)))]
 
-use sim::explorer::{Explorer, Strategy};
-use sim::replay::replay;
-use sim::scenario::{Scenario, Variant};
-use sim::seed::{SeedError, SeedFile};
+use lockstep::explore::{Explorer, Strategy};
+use lockstep::replay::replay;
+use lockstep::scenario::{Scenario, Variant};
+use lockstep::seed::{SeedError, SeedFile};
 use std::path::{Path, PathBuf};
 
 /// A fresh, empty directory for one test.
@@ -154,7 +154,7 @@ const LEAKY: Scenario = Scenario {
     run: |_| {
         static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
         let run = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        sim::trace::event("leaky", format!("run {run}"));
+        lockstep::trace::event("leaky", format!("run {run}"));
     },
 };
 
@@ -166,7 +166,7 @@ const HASHING: Scenario = Scenario {
     run: |_| {
         let map: std::collections::HashMap<u32, ()> = (0..32).map(|k| (k, ())).collect();
         let order: Vec<String> = map.keys().map(u32::to_string).collect();
-        sim::trace::event("map", order.join(","));
+        lockstep::trace::event("map", order.join(","));
     },
 };
 
@@ -182,7 +182,7 @@ fn a_model_that_reads_state_outside_the_simulation_is_caught_as_nondeterministic
             strategy: "random".into(),
             seed: 0,
             iteration: 1,
-            expected: sim::seed::Expected::Pass,
+            expected: lockstep::seed::Expected::Pass,
             message: String::new(),
             schedule: vec![0],
             loom_checkpoint: None,

@@ -2,11 +2,11 @@
 //! deterministically, and the shrunk seed replays.
 #![cfg(all(feature = "shuttle", not(loom)))]
 
-use sim::explorer::{Explorer, Strategy};
-use sim::fault::FaultPlan;
-use sim::scenario::Variant;
-use sim::seed::{SeedError, SeedFile};
-use sim::shrink::shrink;
+use lockstep::explore::{Explorer, Strategy};
+use lockstep::fault::FaultPlan;
+use lockstep::scenario::Variant;
+use lockstep::seed::{SeedError, SeedFile};
+use lockstep::shrink::shrink;
 
 fn scratch(name: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("lockstep-{}-shrink-{name}", std::process::id()));
@@ -58,7 +58,7 @@ fn a_failure_shrinks_deterministically_to_a_smaller_one_that_fails_the_same_way(
     let path = dir.join("shrunk.toml");
     std::fs::write(&path, first.seed.to_toml()).unwrap();
     let replayed =
-        sim::replay::replay(&path, model::scenarios::ALL).unwrap_or_else(|e| panic!("{e}"));
+        lockstep::replay::replay(&path, model::scenarios::ALL).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(
         replayed.trace, first.trace,
         "the shrunk seed replays its shrunk trace"
@@ -96,7 +96,7 @@ fn shrinking_a_seed_that_does_not_fail_is_a_clear_error() {
     passing.variant = "fixed".into();
     let path = dir.join("passing.toml");
     std::fs::write(&path, passing.to_toml()).unwrap();
-    let err = sim::replay::shrink_file(&path, model::scenarios::ALL, 100).unwrap_err();
+    let err = lockstep::shrink::shrink_file(&path, model::scenarios::ALL, 100).unwrap_err();
     let message = err.to_string();
     assert!(
         message.starts_with(&path.display().to_string()),
@@ -159,7 +159,7 @@ fn shrinking_lowers_a_size_knob_and_the_result_replays_with_the_same_message() {
     let path = dir.join("shrunk.toml");
     std::fs::write(&path, &text).unwrap();
     let replayed =
-        sim::replay::replay(&path, model::scenarios::ALL).unwrap_or_else(|e| panic!("{e}"));
+        lockstep::replay::replay(&path, model::scenarios::ALL).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(
         replayed.failure.as_deref(),
         Some(shrunk.seed.message.as_str())
@@ -201,8 +201,8 @@ fn a_seed_naming_a_size_knob_the_scenario_never_reads_is_a_clear_error() {
     seed.sizes.insert("clients".into(), 3);
     let path = dir.join("unknown-knob.toml");
     std::fs::write(&path, seed.to_toml()).unwrap();
-    let replayed = sim::replay::replay(&path, model::scenarios::ALL).unwrap_err();
-    let shrunk = sim::replay::shrink_file(&path, model::scenarios::ALL, 100).unwrap_err();
+    let replayed = lockstep::replay::replay(&path, model::scenarios::ALL).unwrap_err();
+    let shrunk = lockstep::shrink::shrink_file(&path, model::scenarios::ALL, 100).unwrap_err();
     for err in [replayed, shrunk] {
         assert!(matches!(err, SeedError::UnknownSize { .. }), "{err}");
         let message = err.to_string();

@@ -2,16 +2,16 @@
 //! without scheduling choices, and DFS on scenarios with timeouts and faults.
 #![cfg(all(feature = "shuttle", not(loom)))]
 
-use sim::explorer::{Explorer, Strategy};
-use sim::fault::FaultPlan;
-use sim::scenario::Variant;
-use sim::time::Duration;
+use lockstep::explore::{Explorer, Strategy};
+use lockstep::fault::FaultPlan;
+use lockstep::scenario::Variant;
+use lockstep::time::Duration;
 
 fn faults() -> FaultPlan {
     FaultPlan::every_kind(0.05, Duration::from_millis(100))
 }
 
-fn scenario(name: &str) -> &'static sim::scenario::Scenario {
+fn scenario(name: &str) -> &'static lockstep::scenario::Scenario {
     model::scenarios::find(name).expect("scenario exists")
 }
 
@@ -89,7 +89,7 @@ fn dfs_moves_on_to_the_next_fault_plan_and_its_seed_file_replays() {
         .seed_file
         .expect("a seed directory was set")
         .expect("the seed file was written");
-    let replayed = sim::replay::replay(&path, model::scenarios::ALL).expect("the seed replays");
+    let replayed = lockstep::replay::replay(&path, model::scenarios::ALL).expect("the seed replays");
     assert_eq!(replayed.failure.as_deref(), Some(failure.message.as_str()));
     std::fs::remove_dir_all(&dir).expect("remove the temporary seeds");
 }

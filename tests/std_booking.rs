@@ -3,8 +3,8 @@
 #![cfg(not(any(loom, feature = "shuttle")))]
 
 use model::booking::{assert_no_double_booking, Booking};
-use sim::scenario::Variant;
-use sim::sync::Arc;
+use lockstep::scenario::Variant;
+use lockstep::sync::Arc;
 
 #[test]
 fn concurrent_swaps_never_double_book_and_one_edit_per_version_wins() {
@@ -12,7 +12,7 @@ fn concurrent_swaps_never_double_book_and_one_edit_per_version_wins() {
     let swappers: Vec<_> = (0..6)
         .map(|t| {
             let booking = Arc::clone(&booking);
-            sim::thread::spawn(move || {
+            lockstep::thread::spawn(move || {
                 for i in 0..200 {
                     let a = (t + i) % 8;
                     let b = (t * 3 + i + 1) % 8;
@@ -31,7 +31,7 @@ fn concurrent_swaps_never_double_book_and_one_edit_per_version_wins() {
     let editors: Vec<_> = (0..8u32)
         .map(|p| {
             let booking = Arc::clone(&booking);
-            sim::thread::spawn(move || booking.edit(0, 100 + p, version).is_ok())
+            lockstep::thread::spawn(move || booking.edit(0, 100 + p, version).is_ok())
         })
         .collect();
     let wins = editors

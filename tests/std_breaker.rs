@@ -3,9 +3,9 @@
 #![cfg(not(any(loom, feature = "shuttle")))]
 
 use model::breaker::{Breaker, Config};
-use sim::scenario::Variant;
-use sim::sync::Arc;
-use sim::time::Duration;
+use lockstep::scenario::Variant;
+use lockstep::sync::Arc;
+use lockstep::time::Duration;
 
 #[test]
 fn two_hundred_threads_keep_the_metrics_consistent() {
@@ -17,7 +17,7 @@ fn two_hundred_threads_keep_the_metrics_consistent() {
     let callers: Vec<_> = (0..200)
         .map(|i| {
             let breaker = Arc::clone(&breaker);
-            sim::thread::spawn(move || {
+            lockstep::thread::spawn(move || {
                 for j in 0..20 {
                     let _ = breaker.call(|| if (i + j) % 3 == 0 { Err(()) } else { Ok(()) });
                 }

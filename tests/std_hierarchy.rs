@@ -12,7 +12,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 /// Runs a program that must be reported; returns the report.
 fn failure_of(program: impl FnOnce()) -> String {
     let payload = catch_unwind(AssertUnwindSafe(program)).expect_err("the program is reported");
-    sim::runtime::panic_message(&*payload)
+    lockstep::panic_message(&*payload)
 }
 
 /// Runs a program that must pass 100 times on real threads; returns its results.

@@ -3,9 +3,9 @@
 #![cfg(not(any(loom, feature = "shuttle")))]
 
 use model::lock_table::{Bugs, LockTable};
-use sim::sync::atomic::{AtomicUsize, Ordering};
-use sim::sync::Arc;
-use sim::time::Duration;
+use lockstep::sync::atomic::{AtomicUsize, Ordering};
+use lockstep::sync::Arc;
+use lockstep::time::Duration;
 
 #[test]
 fn contending_holders_never_overlap_and_leave_nothing_behind() {
@@ -14,7 +14,7 @@ fn contending_holders_never_overlap_and_leave_nothing_behind() {
     let workers: Vec<_> = (0..8)
         .map(|i| {
             let (table, inside) = (Arc::clone(&table), Arc::clone(&inside));
-            sim::thread::spawn(move || {
+            lockstep::thread::spawn(move || {
                 let me = format!("holder-{i}");
                 for _ in 0..200 {
                     if table.acquire(1, "db", &me) {

@@ -3,9 +3,9 @@
 #![cfg(not(any(loom, feature = "shuttle")))]
 
 use model::basics;
-use sim::sync::{Arc, Condvar, Mutex, RwLock, Semaphore};
-use sim::time::Duration;
-use sim::{thread, LockError};
+use lockstep::sync::{Arc, Condvar, Mutex, RwLock, Semaphore};
+use lockstep::time::Duration;
+use lockstep::{thread, LockError};
 
 #[test]
 fn the_fixed_counter_always_counts_both_increments() {
@@ -138,7 +138,7 @@ fn threads_return_their_value_and_names() {
 
 #[test]
 fn faults_fire_on_real_threads_only_when_a_plan_is_set() {
-    use sim::fault::{self, FaultKind, FaultPlan, FaultSite};
+    use lockstep::fault::{self, FaultKind, FaultPlan, FaultSite};
     const SITE: FaultSite = FaultSite::new("std.site", FaultKind::ValidationError);
     assert!(
         (0..100).all(|_| fault::point(&SITE).is_ok()),

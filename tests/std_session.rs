@@ -6,9 +6,9 @@
 use model::session::manager::ERROR_KINDS;
 use model::session::scenarios::checked;
 use model::session::{Config, Op, SessionManager, SessionState};
-use sim::fault::{self, FaultPlan};
-use sim::sync::Arc;
-use sim::time::Duration;
+use lockstep::fault::{self, FaultPlan};
+use lockstep::sync::Arc;
+use lockstep::time::Duration;
 
 #[test]
 fn four_threads_hammering_two_sessions_leave_everything_consistent() {
@@ -27,7 +27,7 @@ fn four_threads_hammering_two_sessions_leave_everything_consistent() {
     let workers: Vec<_> = (0..4)
         .map(|t| {
             let manager = Arc::clone(&manager);
-            sim::thread::spawn(move || {
+            lockstep::thread::spawn(move || {
                 for i in 0..100 {
                     let id = (t + i) % 2;
                     if manager.state(id) == SessionState::Failed {

@@ -1,11 +1,11 @@
 //! Small concurrent programs with known answers: each returns what it observed, so a test can
 //! assert the outcome and a checker can look for the executions where it goes wrong.
 
-use sim::sync::atomic::{AtomicUsize, Ordering};
-use sim::sync::{Arc, Mutex, Semaphore};
-use sim::thread;
-use sim::time::{sleep, Duration, Instant};
-use sim::LockError;
+use lockstep::sync::atomic::{AtomicUsize, Ordering};
+use lockstep::sync::{Arc, Mutex, Semaphore};
+use lockstep::thread;
+use lockstep::time::{sleep, Duration, Instant};
+use lockstep::LockError;
 
 /// `workers` threads each add one to a shared counter; returns the final value (`workers`
 /// when correct).

@@ -11,11 +11,11 @@
 //!   with a conflict rather than interleaving with it. Readers see the schedule before or after
 //!   a write, never a mix.
 
-use sim::scenario::{size, Scenario, Variant};
-use sim::sync::atomic::{AtomicBool, Ordering};
-use sim::sync::{Arc, LockClass, Mutex, RwLock};
-use sim::thread;
-use sim::time::{sleep, Duration};
+use lockstep::scenario::{size, Scenario, Variant};
+use lockstep::sync::atomic::{AtomicBool, Ordering};
+use lockstep::sync::{Arc, LockClass, Mutex, RwLock};
+use lockstep::thread;
+use lockstep::time::{sleep, Duration};
 use thiserror::Error;
 
 /// Planted bug: an edit overwrites without checking the version it read.

@@ -4,11 +4,11 @@
 //! CLOSED on a successful probe or back to OPEN on a failed one. Calls while open are rejected
 //! at once with [`BreakerError::Open`] so the caller can fall back.
 
-use sim::scenario::{size, Scenario, Variant};
-use sim::sync::atomic::{AtomicUsize, Ordering};
-use sim::sync::{Arc, Mutex};
-use sim::thread;
-use sim::time::{sleep, Duration, Instant};
+use lockstep::scenario::{size, Scenario, Variant};
+use lockstep::sync::atomic::{AtomicUsize, Ordering};
+use lockstep::sync::{Arc, Mutex};
+use lockstep::thread;
+use lockstep::time::{sleep, Duration, Instant};
 use std::fmt;
 use thiserror::Error;
 
@@ -230,8 +230,8 @@ impl Breaker {
             "breaker {}: illegal transition {from} -> {to}",
             self.name
         );
-        sim::trace::event(&format!("breaker {}", self.name), format!("{from} -> {to}"));
-        sim::coverage::hit(&format!("breaker {from} -> {to}"));
+        lockstep::trace::event(&format!("breaker {}", self.name), format!("{from} -> {to}"));
+        lockstep::coverage::hit(&format!("breaker {from} -> {to}"));
         inner.state = to;
     }
 

@@ -1,4 +1,4 @@
-//! The system under test, written only against lockstep's facade (`sim`); `clippy.toml` in this
+//! The system under test, written only against lockstep's facade (`lockstep`); `clippy.toml` in this
 //! crate forbids `std::sync`, `std::thread` and `std::time`.
 //!
 //! For now it holds the runtime scenarios ([`basics`]) that exercise the facade itself; the

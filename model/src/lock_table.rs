@@ -8,11 +8,11 @@
 //!   returns whether it released something.
 //! * `acquire_with_retry` retries until a timeout, on virtual time.
 
-use sim::linearizability::{self, History, Spec};
-use sim::scenario::{size, Scenario, Variant};
-use sim::sync::{Arc, Mutex};
-use sim::thread;
-use sim::time::{sleep, Duration, Instant};
+use lockstep::linearizability::{self, History, Spec};
+use lockstep::scenario::{size, Scenario, Variant};
+use lockstep::sync::{Arc, Mutex};
+use lockstep::thread;
+use lockstep::time::{sleep, Duration, Instant};
 use std::collections::BTreeMap;
 
 /// Planted bug: `release` clears the row whoever holds it.

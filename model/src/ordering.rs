@@ -13,9 +13,9 @@
 //! away from the window; the operations that matter all touch `a` or `b`, which is what a
 //! partial-order-aware sampler focuses on.
 
-use sim::sync::atomic::{AtomicI64, Ordering};
-use sim::sync::{Arc, Condvar, Mutex};
-use sim::thread;
+use lockstep::sync::atomic::{AtomicI64, Ordering};
+use lockstep::sync::{Arc, Condvar, Mutex};
+use lockstep::thread;
 
 /// A start gate: threads wait at it until it opens, so all of them start together.
 #[derive(Default)]
@@ -48,7 +48,7 @@ struct Pair {
 ///
 /// ```
 /// # #[cfg(all(feature = "shuttle", not(loom)))] {
-/// use sim::explorer::{Explorer, Strategy};
+/// use lockstep::explore::{Explorer, Strategy};
 ///
 /// let found = Explorer::new(Strategy::Pos)
 ///     .seed(0)

@@ -2,8 +2,8 @@
 //! found bug.
 
 use crate::basics::{self, Acquire};
-use sim::scenario::{size, Scenario};
-use sim::time::Duration;
+use lockstep::scenario::{size, Scenario};
+use lockstep::time::Duration;
 
 /// Every scenario, in a stable order.
 pub const ALL: &[Scenario] = &[
@@ -90,5 +90,5 @@ fn secs(s: u64) -> Duration {
 
 /// The scenario called `name`, if any.
 pub fn find(name: &str) -> Option<&'static Scenario> {
-    sim::scenario::find(ALL, name)
+    lockstep::scenario::find(ALL, name)
 }

@@ -1,9 +1,9 @@
 //! A two-lock transfer that passes through fault sites: every error path must release what it
 //! took before the error reaches the caller.
 
-use sim::fault::{self, Fault, FaultKind, FaultSite};
-use sim::sync::{held, Arc, LockClass, Mutex};
-use sim::thread;
+use lockstep::fault::{self, Fault, FaultKind, FaultSite};
+use lockstep::sync::{held, Arc, LockClass, Mutex};
+use lockstep::thread;
 
 const ACCOUNTS: LockClass = LockClass::new("accounts", 1);
 const LEDGER: LockClass = LockClass::new("ledger", 2);

@@ -5,9 +5,9 @@
 //! reports name the same threads in every backend. Class names are unique per program: under
 //! std the lock-order graph is process-wide.
 
-use sim::sync::{held, Arc, LockClass, Mutex, Semaphore};
-use sim::thread::Builder;
-use sim::LockError;
+use lockstep::sync::{held, Arc, LockClass, Mutex, Semaphore};
+use lockstep::thread::Builder;
+use lockstep::LockError;
 
 /// Runs `body` on a thread called `name` and re-raises its panic, if any.
 pub fn on_thread<T: Send + 'static>(name: &str, body: impl FnOnce() -> T + Send + 'static) -> T {
@@ -42,7 +42,7 @@ pub fn timed_task_after_handler() -> (String, String, Vec<String>) {
         let task = Mutex::ranked(TASK, ());
         let _h = handler.lock();
         let err = task
-            .lock_timeout(sim::time::Duration::from_secs(30))
+            .lock_timeout(lockstep::time::Duration::from_secs(30))
             .map(|_| ())
             .unwrap_err();
         let LockError::OrderViolation {

@@ -1,7 +1,7 @@
 //! Checks shared by the shuttle test files of the model's components.
 
-use sim::explorer::{Explorer, Strategy};
-use sim::scenario::{Scenario, Variant};
+use lockstep::explore::{Explorer, Strategy};
+use lockstep::scenario::{Scenario, Variant};
 
 /// Every fixed scenario passes 1000 executions of random, PCT (depth 3) and POS from `seed`.
 pub fn fixed_scenarios_pass(scenarios: &[Scenario], seed: u64) {

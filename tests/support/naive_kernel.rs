@@ -4,7 +4,7 @@
 //! every lock's holder) and every thread sleeps on its own loom `Condvar`. Every operation
 //! (lock, timed lock, unlock, sleep, spawn, join, thread exit) goes through the global mutex,
 //! so it is a scheduling point and loom explores every order of them: slow, but obviously
-//! right. It is the oracle the optimized kernel in `sim` is compared against.
+//! right. It is the oracle the optimized kernel in `lockstep-engine` is compared against.
 //!
 //! Semantics, exactly as DESIGN §3.2 states them:
 //!

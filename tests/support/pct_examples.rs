@@ -16,10 +16,10 @@
 //!
 //! Shared by `examples/bench_pct.rs` and `tests/shuttle_pct_calibration.rs`.
 
-use sim::explorer::{Explorer, Strategy};
-use sim::sync::atomic::{AtomicUsize, Ordering};
-use sim::sync::{Arc, Mutex};
-use sim::thread::{self, JoinHandle};
+use lockstep::explore::{Explorer, Strategy};
+use lockstep::sync::atomic::{AtomicUsize, Ordering};
+use lockstep::sync::{Arc, Mutex};
+use lockstep::thread::{self, JoinHandle};
 use std::ops::Range;
 
 /// One program of the calibration set and the numbers that give its PCT bound.

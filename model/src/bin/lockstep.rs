@@ -1,4 +1,4 @@
-//! `lockstep`: the command line for the model's scenarios (see `sim::cli`).
+//! `lockstep`: the command line for the model's scenarios (see `lockstep::cli`).
 //!
 //! ```text
 //! lockstep list
@@ -9,5 +9,5 @@
 //! ```
 
 fn main() -> std::process::ExitCode {
-    sim::cli::main(model::scenarios::ALL)
+    lockstep::cli::main(model::scenarios::ALL)
 }

@@ -5,11 +5,11 @@ use super::classes::{
     TASK,
 };
 use super::state::{IllegalTransition, SessionState};
-use sim::fault::{self, Fault, FaultKind, FaultSite};
-use sim::scenario::Variant;
-use sim::sync::{held, Arc, Mutex, MutexGuard, Semaphore};
-use sim::time::{sleep, Duration};
-use sim::LockError;
+use lockstep::fault::{self, Fault, FaultKind, FaultSite};
+use lockstep::scenario::Variant;
+use lockstep::sync::{held, Arc, Mutex, MutexGuard, Semaphore};
+use lockstep::time::{sleep, Duration};
+use lockstep::LockError;
 use thiserror::Error;
 
 /// Planted bug: an error path skips releasing the session's operation lock.
@@ -529,12 +529,12 @@ impl SessionManager {
         match from.become_(to) {
             Ok(next) => {
                 *state = next;
-                sim::trace::event(&format!("session {id}"), format!("{from} -> {to}"));
-                sim::coverage::hit(&format!("{from} -> {to}"));
+                lockstep::trace::event(&format!("session {id}"), format!("{from} -> {to}"));
+                lockstep::coverage::hit(&format!("{from} -> {to}"));
                 Ok(())
             }
             Err(source) => {
-                sim::trace::event(&format!("session {id}"), format!("REJECTED {from} -> {to}"));
+                lockstep::trace::event(&format!("session {id}"), format!("REJECTED {from} -> {to}"));
                 Err(SessionError::Illegal { id, source })
             }
         }

@@ -1,7 +1,7 @@
 //! The session manager: long-lived client sessions (connect, scrape, send, recover, close),
 //! written only against lockstep's facade.
 //!
-//! **The lock hierarchy** (outermost first), enforced by `sim`'s ranked locks:
+//! **The lock hierarchy** (outermost first), enforced by lockstep's ranked locks:
 //!
 //! | rank | lock | class |
 //! |---|---|---|
@@ -25,7 +25,7 @@ pub use state::{IllegalTransition, SessionState};
 
 /// The lock classes of the hierarchy.
 pub mod classes {
-    use sim::sync::LockClass;
+    use lockstep::sync::LockClass;
 
     /// The manager's global task lock.
     pub const GLOBAL_TASK: LockClass = LockClass::new("global-task", 1);

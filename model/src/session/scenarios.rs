@@ -8,10 +8,10 @@ use super::manager::{
     LEAK_PERMIT_ON_TIMEOUT, METRICS_SKIP_TIMEOUT, SKIP_RELEASE_ON_ERROR, STATE_OUTSIDE_LOCK,
 };
 use super::state::SessionState;
-use sim::scenario::{size, Scenario, Variant};
-use sim::sync::Arc;
-use sim::thread;
-use sim::time::{Duration, Instant};
+use lockstep::scenario::{size, Scenario, Variant};
+use lockstep::sync::Arc;
+use lockstep::thread;
+use lockstep::time::{Duration, Instant};
 
 fn secs(s: u64) -> Duration {
     Duration::from_secs(s)
@@ -138,7 +138,7 @@ fn lock_timeout_retry(variant: Variant) {
         jobs.push(Box::new(|m: &SessionManager| {
             for _ in 0..3 {
                 match op_then_recover(m, 0, Op::Send, secs(1)) {
-                    Err(e) if e.is_timeout() => sim::time::sleep(secs(20)),
+                    Err(e) if e.is_timeout() => lockstep::time::sleep(secs(20)),
                     _ => break,
                 }
             }

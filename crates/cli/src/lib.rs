@@ -1,0 +1,673 @@
+//! `lockstep::cli` (feature `cli`): the reusable command-line runner. A crate hands it its
+//! scenarios:
+//!
+//! ```no_run
+//! # const SCENARIOS: &[lockstep::scenario::Scenario] = &[];
+//! # #[cfg(feature = "shuttle")]
+//! fn main() -> std::process::ExitCode {
+//!     lockstep::cli::main(SCENARIOS)
+//! }
+//! # #[cfg(not(feature = "shuttle"))]
+//! # fn main() {}
+//! ```
+//!
+//! This is the top layer: it uses the tools (`lockstep-explore`) and the facade, and nothing
+//! uses it. It exists only in simulation builds (shuttle or loom); under std the crate is
+//! empty.
+//!
+//! Subcommands: `list`, `explore [PATTERN]`, `replay FILE...`. Exit codes: 0 nothing
+//! unexpected; 1 a failure where none was expected (a fixed scenario failed, a planted bug was
+//! missed, a seed did not reproduce); 2 bad usage or bad input, with a one-line message.
+
+#![cfg(any(loom, feature = "shuttle"))]
+#![warn(missing_docs)]
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use indicatif::{ProgressBar, ProgressStyle};
+use lockstep_explore::explore::{Explorer, Report, Stats, Strategy, DEFAULT_SHRINK_BUDGET};
+use lockstep_explore::seed::{unread_size, SeedError};
+use lockstep_facade::fault::FaultPlan;
+use lockstep_facade::scenario::{Scenario, Variant};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::str::FromStr;
+use std::time::Duration;
+
+/// Exit code: nothing unexpected.
+pub const OK: u8 = 0;
+/// Exit code: a failure where none was expected.
+pub const FAILED: u8 = 1;
+/// Exit code: bad usage or bad input.
+pub const BAD_INPUT: u8 = 2;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "lockstep",
+    version,
+    about = "Deterministic simulation testing: explore scenarios, replay seed files"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// List the scenarios and their planted bugs.
+    List,
+    /// Explore scenarios (fixed, and every planted bug unless --bug says otherwise).
+    Explore(ExploreArgs),
+    /// Replay seed files and print their traces.
+    Replay {
+        /// Seed files to replay.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Shrink seed files (smaller size knobs, fewer preemptions, faults and steps); each result is
+    /// written beside its input as `NAME.shrunk.toml`.
+    #[cfg(feature = "shuttle")]
+    Shrink {
+        /// Seed files to shrink.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Candidate executions to try per file.
+        #[arg(long, default_value_t = DEFAULT_SHRINK_BUDGET)]
+        budget: usize,
+    },
+}
+
+#[derive(Args, Debug)]
+struct ExploreArgs {
+    /// Only scenarios whose name contains this.
+    pattern: Option<String>,
+    /// Strategies, comma-separated: random, pct-D, pos, dfs (shuttle); exhaustive-B (loom).
+    #[arg(long, value_delimiter = ',', default_value = DEFAULT_STRATEGIES)]
+    strategy: Vec<String>,
+    /// Executions per scenario, variant and strategy.
+    #[arg(long, default_value_t = 2000)]
+    iterations: usize,
+    /// Executions per seed: exploration runs in batches, batch k with seed SEED + k.
+    #[arg(long, default_value_t = 500)]
+    batch: usize,
+    /// The first seed.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Stop each exploration after this many seconds (wall clock).
+    #[arg(long)]
+    time_budget: Option<f64>,
+    /// Run only this planted bug (repeatable); `none` runs only the fixed programs.
+    #[arg(long)]
+    bug: Vec<String>,
+    /// Run shard I of N (1-based): the batches whose index is I-1 modulo N.
+    #[arg(long)]
+    shard: Option<Shard>,
+    /// Set a size knob (repeatable): `NAME=VALUE`, VALUE a positive integer, e.g. `workers=2`.
+    /// Every chosen scenario that reads knob NAME (`lockstep::scenario::size`) runs with VALUE
+    /// instead of its default, and its seed files record it (or the smaller value the shrinker
+    /// found) in `[sizes]`; scenarios that do not read it run as they are. A knob no chosen
+    /// scenario reads is an error.
+    #[arg(long = "size", value_name = "NAME=VALUE")]
+    size: Vec<SizeOverride>,
+    /// Fault injection: `default` (every kind at 5%) or `none`.
+    #[arg(long, value_enum, default_value_t = Faults::Default)]
+    faults: Faults,
+    /// Where seed files of failures are written.
+    #[arg(long, default_value = "seeds")]
+    seeds_dir: PathBuf,
+    /// Candidate executions to try when shrinking a failure before its seed is written (0:
+    /// do not shrink).
+    #[arg(long, default_value_t = DEFAULT_SHRINK_BUDGET)]
+    shrink_budget: usize,
+    /// Output format of the summary.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
+
+/// Random and POS: on the ordering family of BENCHMARKS.md POS needs 70-160x fewer schedules
+/// than PCT at 10 and 20 threads, and on the planted bugs it is within 1.33x of random; random
+/// stays for the bugs where it is fastest.
+#[cfg(feature = "shuttle")]
+const DEFAULT_STRATEGIES: &str = "random,pos";
+#[cfg(loom)]
+const DEFAULT_STRATEGIES: &str = "exhaustive-2";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Faults {
+    Default,
+    None,
+}
+
+impl Faults {
+    fn plan(self) -> Option<FaultPlan> {
+        match self {
+            Faults::None => None,
+            Faults::Default => Some(FaultPlan::every_kind(0.05, Duration::from_millis(100))),
+        }
+    }
+}
+
+/// Shard `index` of `count`, 1-based, as given on the command line (`I/N`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shard {
+    /// Which shard (1..=count).
+    pub index: usize,
+    /// How many shards.
+    pub count: usize,
+}
+
+impl FromStr for Shard {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        let bad = || format!("bad shard `{text}`: expected I/N with 1 <= I <= N, e.g. 2/4");
+        let (index, count) = text.split_once('/').ok_or_else(bad)?;
+        let (index, count) = (
+            index.parse().map_err(|_| bad())?,
+            count.parse().map_err(|_| bad())?,
+        );
+        if index == 0 || count == 0 || index > count {
+            return Err(bad());
+        }
+        Ok(Shard { index, count })
+    }
+}
+
+impl Shard {
+    /// Whether batch `batch` (0-based) belongs to this shard.
+    pub fn owns(&self, batch: usize) -> bool {
+        batch % self.count == self.index - 1
+    }
+}
+
+/// One `--size NAME=VALUE`: size knob `name` set to `value` (at least 1).
+#[derive(Clone, Debug)]
+struct SizeOverride {
+    name: String,
+    value: usize,
+}
+
+impl FromStr for SizeOverride {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        let bad = |why: &str| {
+            format!("bad size `{text}`: {why}; expected NAME=VALUE with VALUE a positive integer, e.g. workers=2")
+        };
+        let (name, value) = text.split_once('=').ok_or_else(|| bad("no `=`"))?;
+        if name.is_empty() {
+            return Err(bad("no NAME"));
+        }
+        match value.parse() {
+            Ok(value) if value > 0 => Ok(SizeOverride {
+                name: name.to_owned(),
+                value,
+            }),
+            _ => Err(bad(&format!("VALUE `{value}` is not a positive integer"))),
+        }
+    }
+}
+
+/// Parses the process's arguments, runs, and returns the exit code.
+pub fn main(scenarios: &[Scenario]) -> ExitCode {
+    // Failing executions panic by design; the reports say what they were.
+    std::panic::set_hook(Box::new(|_| {}));
+    let code = run(
+        std::env::args(),
+        scenarios,
+        &mut std::io::stdout(),
+        &mut std::io::stderr(),
+    );
+    ExitCode::from(code)
+}
+
+/// Runs the command line `args` (program name first) against `scenarios`, writing the
+/// summary to `out` and diagnostics to `err`; returns the exit code.
+pub fn run(
+    args: impl IntoIterator<Item = impl Into<std::ffi::OsString> + Clone>,
+    scenarios: &[Scenario],
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> u8 {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { BAD_INPUT } else { OK };
+            let target: &mut dyn Write = if e.use_stderr() { err } else { out };
+            let _ = write!(target, "{}", e.render());
+            return code;
+        }
+    };
+    let result = match cli.command {
+        Command::List => list(scenarios, out),
+        Command::Explore(args) => explore(&args, scenarios, out, err),
+        Command::Replay { files } => replay(&files, scenarios, out, err),
+        #[cfg(feature = "shuttle")]
+        Command::Shrink { files, budget } => shrink(&files, budget, scenarios, out, err),
+    };
+    match result {
+        Ok(code) => code,
+        Err(message) => {
+            let _ = writeln!(err, "lockstep: {message}");
+            BAD_INPUT
+        }
+    }
+}
+
+fn list(scenarios: &[Scenario], out: &mut dyn Write) -> Result<u8, String> {
+    for s in scenarios {
+        let bugs = if s.bugs.is_empty() {
+            "-".to_owned()
+        } else {
+            s.bugs.join(", ")
+        };
+        let _ = writeln!(
+            out,
+            "{:<24} {}\n{:<24} planted bugs: {bugs}",
+            s.name, s.about, ""
+        );
+    }
+    Ok(OK)
+}
+
+/// One row of the summary.
+#[derive(Serialize)]
+struct Row {
+    scenario: &'static str,
+    variant: String,
+    strategy: String,
+    executions: usize,
+    executions_per_second: f64,
+    distinct_schedules: usize,
+    coverage: usize,
+    result: String,
+    expected: bool,
+    /// The `--size` overrides this run applied (those of the knobs its scenario reads).
+    sizes: BTreeMap<String, usize>,
+    seeds: Vec<u64>,
+    seed_file: Option<String>,
+}
+
+fn explore(
+    args: &ExploreArgs,
+    scenarios: &[Scenario],
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<u8, String> {
+    let chosen: Vec<&Scenario> = scenarios
+        .iter()
+        .filter(|s| args.pattern.as_deref().is_none_or(|p| s.name.contains(p)))
+        .collect();
+    if chosen.is_empty() {
+        let known: Vec<_> = scenarios.iter().map(|s| s.name).collect();
+        return Err(format!(
+            "no scenario matches `{}`; known: {}",
+            args.pattern.as_deref().unwrap_or_default(),
+            known.join(", ")
+        ));
+    }
+    let strategies = args
+        .strategy
+        .iter()
+        .map(|s| s.parse::<Strategy>())
+        .collect::<Result<Vec<_>, _>>()?;
+    if args.iterations == 0 || args.batch == 0 {
+        return Err("--iterations and --batch must be positive".into());
+    }
+    for bug in args.bug.iter().filter(|b| *b != "none") {
+        if !chosen.iter().any(|s| s.bugs.contains(&bug.as_str())) {
+            return Err(format!("no chosen scenario has a planted bug `{bug}`"));
+        }
+    }
+    let runs: Vec<(&Scenario, Variant)> = chosen
+        .iter()
+        .flat_map(|s| variants(s, &args.bug).into_iter().map(move |v| (*s, v)))
+        .collect();
+    let sizes = sizes_per_run(&args.size, &runs)?;
+    let shard = args.shard.unwrap_or(Shard { index: 1, count: 1 });
+    let batches = args.iterations.div_ceil(args.batch);
+    let progress = progress_bar(runs.len() * strategies.len());
+    let mut rows = Vec::new();
+    for ((scenario, variant), sizes) in runs.into_iter().zip(sizes) {
+        for strategy in &strategies {
+            progress.set_message(format!("{} {variant} {strategy}", scenario.name));
+            let row = explore_one(args, scenario, variant, &sizes, *strategy, shard, batches);
+            if progress.is_hidden() {
+                let _ = writeln!(
+                    err,
+                    "explored {} {} {}: {}",
+                    row.scenario, row.variant, row.strategy, row.result
+                );
+            }
+            progress.inc(1);
+            rows.push(row);
+        }
+    }
+    progress.finish_and_clear();
+    match args.format {
+        Format::Json => {
+            let json = serde_json::to_string_pretty(&rows).map_err(|e| e.to_string())?;
+            let _ = writeln!(out, "{json}");
+        }
+        Format::Text => print_table(&rows, out),
+    }
+    Ok(if rows.iter().all(|r| r.expected) {
+        OK
+    } else {
+        FAILED
+    })
+}
+
+/// The `--size` overrides each run applies: those of the knobs it reads, as one execution of
+/// it at the overridden sizes shows (see `lockstep::explore::sizes_read`: the same record
+/// replay and the shrinker check a seed's `[sizes]` against, so every seed file written holds
+/// only knobs its scenario reads). An error if a knob is set twice or read by no run.
+fn sizes_per_run(
+    overrides: &[SizeOverride],
+    runs: &[(&Scenario, Variant)],
+) -> Result<Vec<BTreeMap<String, usize>>, String> {
+    let mut all = BTreeMap::new();
+    for o in overrides {
+        if all.insert(o.name.clone(), o.value).is_some() {
+            return Err(format!("--size sets `{}` more than once", o.name));
+        }
+    }
+    if all.is_empty() {
+        return Ok(vec![BTreeMap::new(); runs.len()]);
+    }
+    let read: Vec<_> = runs
+        .iter()
+        .map(|(scenario, variant)| lockstep_explore::explore::sizes_read(scenario, *variant, &all))
+        .collect();
+    let mut union: Vec<(&'static str, usize)> = Vec::new();
+    for &(name, value) in read.iter().flatten() {
+        if !union.iter().any(|(known, _)| *known == name) {
+            union.push((name, value));
+        }
+    }
+    if let Some((name, known)) = unread_size(&all, &union) {
+        return Err(format!(
+            "--size {name}={}: no chosen scenario reads a size knob `{name}`; they read: {known}",
+            all[&name]
+        ));
+    }
+    Ok(read
+        .iter()
+        .map(|knobs| {
+            all.iter()
+                .filter(|(name, _)| knobs.iter().any(|(read, _)| read == name))
+                .map(|(name, value)| (name.clone(), *value))
+                .collect()
+        })
+        .collect())
+}
+
+fn variants(scenario: &Scenario, bugs: &[String]) -> Vec<Variant> {
+    if bugs.is_empty() {
+        return std::iter::once(Variant::Fixed)
+            .chain(scenario.bugs.iter().map(|b| Variant::Bug(b)))
+            .collect();
+    }
+    let mut chosen = Vec::new();
+    if bugs.iter().any(|b| b == "none") {
+        chosen.push(Variant::Fixed);
+    }
+    chosen.extend(
+        scenario
+            .bugs
+            .iter()
+            .filter(|b| bugs.iter().any(|x| x == *b))
+            .map(|b| Variant::Bug(b)),
+    );
+    chosen
+}
+
+fn explore_one(
+    args: &ExploreArgs,
+    scenario: &Scenario,
+    variant: Variant,
+    sizes: &BTreeMap<String, usize>,
+    strategy: Strategy,
+    shard: Shard,
+    batches: usize,
+) -> Row {
+    let seedable = strategy.samples();
+    let batches: Vec<usize> = if seedable {
+        (0..batches).filter(|b| shard.owns(*b)).collect()
+    } else {
+        // DFS and loom enumerate, they do not sample: one run, in shard 1 only.
+        if shard.index == 1 {
+            vec![0]
+        } else {
+            Vec::new()
+        }
+    };
+    let mut total = Stats {
+        executions: 0,
+        distinct_schedules: 0,
+        coverage: 0,
+        elapsed: Duration::ZERO,
+    };
+    let mut seeds = Vec::new();
+    let mut last: Option<Report> = None;
+    for batch in batches {
+        let seed = args.seed + batch as u64;
+        let iterations = if seedable {
+            args.batch.min(args.iterations - batch * args.batch)
+        } else {
+            args.iterations
+        };
+        let mut explorer = Explorer::new(strategy)
+            .seed(seed)
+            .iterations(iterations)
+            .shrink_budget(args.shrink_budget)
+            .seeds_dir(&args.seeds_dir);
+        for (name, value) in sizes {
+            explorer = explorer.size(name, *value);
+        }
+        if let Some(plan) = args.faults.plan() {
+            explorer = explorer.faults(plan);
+        }
+        if let Some(budget) = args.time_budget {
+            explorer = explorer.time_budget(Duration::from_secs_f64(budget.max(0.0)));
+        }
+        let report = explorer.explore(scenario, variant);
+        seeds.push(seed);
+        total.executions += report.stats.executions;
+        total.distinct_schedules += report.stats.distinct_schedules;
+        total.coverage = total.coverage.max(report.stats.coverage);
+        total.elapsed += report.stats.elapsed;
+        let failed = report.failure.is_some();
+        last = Some(report);
+        if failed {
+            break;
+        }
+    }
+    let failure = last.as_ref().and_then(|r| r.failure.as_ref());
+    let (result, expected) = match (failure, variant) {
+        (None, Variant::Fixed) => ("pass".to_owned(), true),
+        (None, Variant::Bug(_)) => ("MISSED the planted bug".to_owned(), false),
+        (Some(f), Variant::Fixed) => (format!("FAILED: {}", first_line(&f.message)), false),
+        (Some(f), Variant::Bug(_)) => (format!("found: {}", first_line(&f.message)), true),
+    };
+    let seed_file = last.and_then(|r| r.seed_file).map(|written| match written {
+        Ok(path) => path.display().to_string(),
+        Err(e) => format!("NOT WRITTEN ({e})"),
+    });
+    Row {
+        scenario: scenario.name,
+        variant: variant.to_string(),
+        strategy: strategy.to_string(),
+        executions: total.executions,
+        executions_per_second: total.executions_per_second(),
+        distinct_schedules: total.distinct_schedules,
+        coverage: total.coverage,
+        result,
+        expected,
+        sizes: sizes.clone(),
+        seeds,
+        seed_file,
+    }
+}
+
+fn first_line(text: &str) -> &str {
+    text.lines().next().unwrap_or_default()
+}
+
+fn progress_bar(len: usize) -> ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(len as u64);
+    if let Ok(style) = ProgressStyle::with_template("{bar:30} {pos}/{len} {elapsed} {msg}") {
+        bar.set_style(style);
+    }
+    bar
+}
+
+fn print_table(rows: &[Row], out: &mut dyn Write) {
+    let header = [
+        "scenario",
+        "variant",
+        "strategy",
+        "executions",
+        "exec/s",
+        "distinct",
+        "coverage",
+        "result",
+    ];
+    let cells: Vec<[String; 8]> = rows
+        .iter()
+        .map(|r| {
+            [
+                r.scenario.to_owned(),
+                r.variant.clone(),
+                r.strategy.clone(),
+                r.executions.to_string(),
+                format!("{:.0}", r.executions_per_second),
+                r.distinct_schedules.to_string(),
+                r.coverage.to_string(),
+                r.result.clone(),
+            ]
+        })
+        .collect();
+    let mut widths = header.map(str::len);
+    for row in &cells {
+        for (w, c) in widths.iter_mut().zip(row) {
+            *w = (*w).max(c.len());
+        }
+    }
+    let line = |cols: &[String]| {
+        let mut text = String::new();
+        for (i, (c, w)) in cols.iter().zip(widths).enumerate() {
+            if (3..7).contains(&i) {
+                text.push_str(&format!("{c:>w$}  "));
+            } else {
+                text.push_str(&format!("{c:<w$}  "));
+            }
+        }
+        text.trim_end().to_owned()
+    };
+    let _ = writeln!(out, "{}", line(&header.map(String::from)));
+    for (row, r) in cells.iter().zip(rows) {
+        let _ = writeln!(out, "{}", line(row));
+        if !r.sizes.is_empty() {
+            let knobs: Vec<String> = r.sizes.iter().map(|(n, v)| format!("{n} = {v}")).collect();
+            let _ = writeln!(out, "  sizes: {}", knobs.join(", "));
+        }
+        if let Some(file) = &r.seed_file {
+            let _ = writeln!(out, "  seed: {file}");
+        }
+    }
+}
+
+fn replay(
+    files: &[PathBuf],
+    scenarios: &[Scenario],
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<u8, String> {
+    let mut code = OK;
+    for file in files {
+        match lockstep_explore::replay::replay(file, scenarios) {
+            Ok(replayed) => {
+                let outcome = match &replayed.failure {
+                    Some(message) => format!("fails as recorded: {message}"),
+                    None => "passes as recorded".to_owned(),
+                };
+                let _ = writeln!(
+                    out,
+                    "{}: {} {}: {outcome}\n{}",
+                    file.display(),
+                    replayed.seed.scenario,
+                    replayed.seed.variant,
+                    replayed.trace
+                );
+            }
+            Err(e) => {
+                let _ = writeln!(err, "lockstep: {e}");
+                let failed = matches!(
+                    e,
+                    SeedError::NotReproduced { .. } | SeedError::Nondeterminism { .. }
+                );
+                code = code.max(if failed { FAILED } else { BAD_INPUT });
+            }
+        }
+    }
+    Ok(code)
+}
+
+#[cfg(feature = "shuttle")]
+fn shrink(
+    files: &[PathBuf],
+    budget: usize,
+    scenarios: &[Scenario],
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<u8, String> {
+    let mut code = OK;
+    for file in files {
+        match lockstep_explore::shrink::shrink_file(file, scenarios, budget) {
+            Ok((path, shrunk)) => {
+                let sizes = shrunk
+                    .seed
+                    .shrinking
+                    .expect("a shrunk seed records its sizes");
+                let knobs: Vec<String> = shrunk
+                    .seed
+                    .sizes
+                    .iter()
+                    .map(|(name, value)| format!("{name} = {value}"))
+                    .collect();
+                let knobs = if knobs.is_empty() {
+                    String::new()
+                } else {
+                    format!("\nsizes: {}", knobs.join(", "))
+                };
+                let _ = writeln!(
+                    out,
+                    "{}: {} -> {} ({} candidates){knobs}\nwritten: {}\n{}",
+                    file.display(),
+                    sizes.original,
+                    sizes.shrunk,
+                    sizes.candidates,
+                    path.display(),
+                    shrunk.trace
+                );
+            }
+            Err(e) => {
+                let _ = writeln!(err, "lockstep: {e}");
+                code = BAD_INPUT;
+            }
+        }
+    }
+    Ok(code)
+}

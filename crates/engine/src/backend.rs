@@ -1,0 +1,66 @@
+//! The one place that names the backend crate. Every layer above uses these aliases, so a
+//! primitive is implemented once for std, shuttle and loom.
+//!
+//! ```
+//! use lockstep_engine::backend;
+//!
+//! let m = backend::Mutex::new(1);
+//! assert_eq!(*backend::unpoison(m.lock()), 1);
+//! assert!(["std", "shuttle", "loom"].contains(&backend::NAME));
+//! ```
+
+#[cfg(not(any(loom, feature = "shuttle")))]
+mod imp {
+    /// The backend's name: `"std"`, `"shuttle"` or `"loom"`.
+    pub const NAME: &str = "std";
+    #[doc(no_inline)]
+    pub use std::sync::{Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
+    /// The backend's atomic types.
+    pub mod atomic {
+        pub use std::sync::atomic::*;
+    }
+    /// The backend's threads.
+    pub mod thread {
+        pub use std::thread::{
+            current, park, park_timeout, yield_now, Builder, JoinHandle, Thread,
+        };
+    }
+}
+
+#[cfg(all(feature = "shuttle", not(loom)))]
+mod imp {
+    /// The backend's name: `"std"`, `"shuttle"` or `"loom"`.
+    pub const NAME: &str = "shuttle";
+    pub use shuttle::sync::{Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
+    /// The backend's atomic types.
+    pub mod atomic {
+        pub use shuttle::sync::atomic::*;
+    }
+    /// The backend's threads.
+    pub mod thread {
+        pub use shuttle::thread::{current, park, yield_now, Builder, JoinHandle, Thread};
+    }
+}
+
+#[cfg(loom)]
+mod imp {
+    /// The backend's name: `"std"`, `"shuttle"` or `"loom"`.
+    pub const NAME: &str = "loom";
+    pub use loom::sync::{Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
+    /// The backend's atomic types.
+    pub mod atomic {
+        pub use loom::sync::atomic::*;
+    }
+    /// The backend's threads.
+    pub mod thread {
+        pub use loom::thread::{current, park, yield_now, Builder, JoinHandle, Thread};
+    }
+}
+
+pub use imp::*;
+
+/// Turns a poisoned lock result into its guard: lockstep's locks are poison-free, like
+/// parking_lot's, because a panic in a simulated thread already fails the execution.
+pub fn unpoison<G>(result: std::sync::LockResult<G>) -> G {
+    result.unwrap_or_else(std::sync::PoisonError::into_inner)
+}

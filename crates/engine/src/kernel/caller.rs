@@ -1,0 +1,118 @@
+//! What one facade operation records through its [`Caller`]: its pending operation, its trace
+//! events, its held-lock stack, and the exploration's checks it must run.
+
+use super::Caller;
+use crate::held::Held;
+use crate::lock_graph::SharedGraph;
+use crate::object::{Mode, ObjectInfo};
+use crate::op::{ObjectId, OpKind, PendingOp};
+use crate::trace::Event;
+use std::sync::Arc;
+
+impl Caller {
+    /// Records the operation this thread is about to perform (read by the POS scheduler).
+    #[inline]
+    pub fn set_pending(&self, kind: OpKind, object: Option<ObjectId>) {
+        self.kernel.state.borrow_mut().threads[self.index].pending =
+            Some(PendingOp::new(kind, object));
+    }
+
+    /// Records the operation this thread is about to perform on a facade object.
+    #[inline]
+    pub fn set_pending_on(&self, kind: OpKind, object: &Arc<ObjectInfo>) {
+        self.set_pending(kind, Some(ObjectId::address(Arc::as_ptr(object))));
+    }
+
+    /// Appends an event by this thread to the execution's trace (if it records one).
+    #[inline]
+    pub fn record(&self, event: impl FnOnce() -> Event) {
+        if self.kernel.setup.trace {
+            self.kernel
+                .state
+                .borrow_mut()
+                .push_record(self.index, event());
+        }
+    }
+
+    /// This thread took `hold` (pushed on its held stack, and traced).
+    ///
+    /// Asserts the exclusion the kernel's "blocked" rule relies on: nobody else holds the
+    /// object in a mode that excludes this one (a release's ghost half runs before its backend
+    /// half, so a hold the backend granted is never still held by another in ghost state).
+    pub fn hold(&self, hold: Held) {
+        let (object, mode) = (Arc::clone(&hold.object), hold.mode);
+        {
+            let mut state = self.kernel.state.borrow_mut();
+            debug_assert!(
+                !state
+                    .threads
+                    .iter()
+                    .enumerate()
+                    .any(|(t, thread)| t != self.index
+                        && thread
+                            .held
+                            .iter()
+                            .any(|h| Arc::ptr_eq(&h.object, &object) && h.mode.excludes(mode))),
+                "lockstep: {} took {object} ({mode:?}) while another thread holds it",
+                state.threads[self.index].name
+            );
+            state.threads[self.index].held.push(hold);
+        }
+        self.record(|| Event::Acquired { object, mode });
+    }
+
+    /// This thread gave back its most recent hold of `object` in `mode` (release order is
+    /// free: any hold may go first). Asserts that the release matches a hold.
+    pub fn release(&self, object: &Arc<ObjectInfo>, mode: Mode) {
+        self.set_pending_on(OpKind::Release, object);
+        {
+            let mut state = self.kernel.state.borrow_mut();
+            let thread = &mut state.threads[self.index];
+            let found = thread
+                .held
+                .iter()
+                .rposition(|h| Arc::ptr_eq(&h.object, object) && h.mode == mode);
+            debug_assert!(
+                found.is_some(),
+                "lockstep: {} released {object} ({mode:?}) without holding it",
+                thread.name
+            );
+            if let Some(pos) = found {
+                thread.held.remove(pos);
+            }
+        }
+        self.record(|| Event::Released {
+            object: Arc::clone(object),
+            mode,
+        });
+    }
+
+    /// Runs `f` on this thread's held-lock stack.
+    #[inline]
+    pub fn with_held<R>(&self, f: impl FnOnce(&mut Vec<Held>) -> R) -> R {
+        f(&mut self.kernel.state.borrow_mut().threads[self.index].held)
+    }
+
+    /// Like [`with_held`](Caller::with_held), with a function giving the thread's name.
+    #[inline]
+    pub fn with_held_named<R>(
+        &self,
+        f: impl FnOnce(&dyn Fn() -> String, &mut Vec<Held>) -> R,
+    ) -> R {
+        let mut state = self.kernel.state.borrow_mut();
+        let super::ThreadRecord { name, held, .. } = &mut state.threads[self.index];
+        f(&|| name.clone(), held)
+    }
+
+    /// The lock-order graph of the running exploration.
+    #[inline]
+    pub fn lock_graph(&self) -> Option<&SharedGraph> {
+        self.kernel.setup.graph.as_ref()
+    }
+
+    /// Whether the running exploration checks the lock hierarchy.
+    #[inline]
+    pub fn hierarchy_enabled(&self) -> bool {
+        self.kernel.setup.hierarchy
+    }
+}

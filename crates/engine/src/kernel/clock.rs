@@ -1,0 +1,215 @@
+//! Waits, deadlines and the virtual clock.
+//!
+//! Time starts at zero in every execution and moves only in [`Kernel::settle`], which the
+//! thread about to block (or exit) runs: if that leaves no thread runnable, the clock jumps to
+//! the earliest pending deadline and the waiters whose deadline it is are woken as timed out;
+//! with no deadline pending, every thread is blocked for good and the execution fails with the
+//! deadlock report. Deadlines are virtual durations since the start of the execution.
+
+use super::{kernel, Caller, Kernel, Wait};
+use crate::object::Mode;
+use crate::op::{ObjectId, OpKind};
+use crate::trace::Event;
+use crate::wait::{WaitOn, Woke};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The virtual time of the running execution.
+pub fn now() -> Duration {
+    kernel().state.borrow().now
+}
+
+/// The kind of operation a thread blocking on `on` performs.
+fn pending_of(on: &WaitOn) -> (OpKind, Option<ObjectId>) {
+    let lock_kind = |mode: &Mode| match mode {
+        Mode::Shared => OpKind::Read,
+        Mode::Notify => OpKind::Wait,
+        _ => OpKind::Acquire,
+    };
+    match on {
+        WaitOn::Acquire { object, mode } | WaitOn::Ticket { object, mode, .. } => (
+            lock_kind(mode),
+            Some(ObjectId::address(Arc::as_ptr(object))),
+        ),
+        WaitOn::Sleep => (OpKind::Sleep, None),
+        WaitOn::Join { thread } => (OpKind::Join, Some(ObjectId::thread(*thread))),
+    }
+}
+
+impl Caller {
+    /// Marks this thread as about to block natively (lock, read, write, join; under loom also
+    /// a try-lock, which loom blocks while the lock is held) and settles if that leaves no
+    /// thread runnable. A `deadline` (virtual time) fires like any other: the thread is
+    /// unparked, which loom treats as a wakeup of the blocked try-lock, so the try fails. Call
+    /// [`end_native_wait`](Caller::end_native_wait) once the backend call returns.
+    pub fn begin_native_wait(&self, on: WaitOn, deadline: Option<Duration>) {
+        let (kind, object) = pending_of(&on);
+        self.set_pending(kind, object);
+        let index = self.index;
+        let blocked = {
+            let mut state = self.kernel.state.borrow_mut();
+            debug_assert!(
+                state.threads[index].wait.is_none(),
+                "lockstep: {} began a wait while already waiting",
+                state.threads[index].name
+            );
+            state.threads[index].wait = Some(Wait {
+                on,
+                deadline,
+                fired: false,
+            });
+            let blocked = state.is_blocked(index);
+            if blocked && self.kernel.setup.trace {
+                if let Some(Wait {
+                    on: WaitOn::Acquire { object, mode },
+                    ..
+                }) = &state.threads[index].wait
+                {
+                    let event = Event::Blocked {
+                        object: Arc::clone(object),
+                        mode: *mode,
+                    };
+                    state.push_record(index, event);
+                }
+            }
+            blocked
+        };
+        if blocked {
+            self.kernel.settle();
+        }
+    }
+
+    /// The native wait begun by [`begin_native_wait`](Caller::begin_native_wait) is over;
+    /// returns whether its deadline fired.
+    pub fn end_native_wait(&self) -> bool {
+        let mut state = self.kernel.state.borrow_mut();
+        let wait = state.threads[self.index].wait.take();
+        debug_assert!(
+            wait.is_some(),
+            "lockstep: {} ended a native wait it never began",
+            state.threads[self.index].name
+        );
+        wait.is_some_and(|w| w.fired)
+    }
+
+    /// Parks this thread until its wait is satisfied or its deadline (virtual time) fires.
+    pub fn wait(&self, on: WaitOn, deadline: Option<Duration>) -> Woke {
+        let (kind, object) = pending_of(&on);
+        self.set_pending(kind, object);
+        let (kernel, index) = (&self.kernel, self.index);
+        {
+            let mut state = kernel.state.borrow_mut();
+            debug_assert!(
+                state.threads[index].wait.is_none(),
+                "lockstep: {} began a wait while already waiting",
+                state.threads[index].name
+            );
+            if kernel.setup.trace {
+                let event = match &on {
+                    WaitOn::Ticket { object, mode, .. } => Event::Blocked {
+                        object: Arc::clone(object),
+                        mode: *mode,
+                    },
+                    _ => Event::Sleep {
+                        until: deadline.unwrap_or_default(),
+                    },
+                };
+                state.push_record(index, event);
+            }
+            state.threads[index].wait = Some(Wait {
+                on,
+                deadline,
+                fired: false,
+            });
+        }
+        kernel.settle();
+        loop {
+            match self.woken() {
+                Some(woke) => return woke,
+                None => crate::backend::thread::park(),
+            }
+        }
+    }
+
+    /// How this thread's parked wait ended, if it has (then the wait record is gone and the
+    /// wakeup traced); `None` while it must park on.
+    fn woken(&self) -> Option<Woke> {
+        let mut state = self.kernel.state.borrow_mut();
+        let wait = state.threads[self.index]
+            .wait
+            .as_ref()
+            .expect("lockstep: a parked thread lost its wait record");
+        let outcome = if wait.fired {
+            Woke::TimedOut
+        } else if matches!(&wait.on, WaitOn::Ticket { ticket, .. } if ticket.is_notified()) {
+            Woke::Notified
+        } else {
+            return None;
+        };
+        let wait = state.threads[self.index].wait.take()?;
+        if self.kernel.setup.trace {
+            let event = match (wait.on, outcome) {
+                (WaitOn::Ticket { object, mode, .. }, Woke::TimedOut) => {
+                    Event::TimedOut { object, mode }
+                }
+                _ => Event::Woke,
+            };
+            state.push_record(self.index, event);
+        }
+        Some(outcome)
+    }
+}
+
+impl Kernel {
+    /// If no thread is runnable: fire the earliest deadline, or fail with a deadlock report.
+    pub(super) fn settle(&self) {
+        let to_wake = {
+            let mut state = self.state.borrow_mut();
+            if !state.all_blocked() {
+                return;
+            }
+            let earliest = state
+                .threads
+                .iter()
+                .filter(|t| !t.finished)
+                .filter_map(|t| t.wait.as_ref().and_then(|w| w.deadline))
+                .min();
+            let Some(deadline) = earliest else {
+                let report = state.deadlock_report();
+                drop(state);
+                panic!("{report}");
+            };
+            let index = state.me();
+            if deadline > state.now {
+                state.now = deadline;
+                if self.setup.trace {
+                    state.push_record(index, Event::Clock { to: deadline });
+                }
+            }
+            debug_assert!(state.now >= deadline, "lockstep: the clock ran backwards");
+            let mut to_wake = Vec::new();
+            for (t, thread) in state.threads.iter_mut().enumerate() {
+                if let Some(wait) = thread.wait.as_mut() {
+                    if wait.deadline == Some(deadline) && !thread.finished {
+                        // A native acquire stays blocked after its deadline fired (the backend
+                        // call is still pending) and may be fired again; a parked wait is
+                        // runnable once fired, so it cannot be chosen a second time.
+                        debug_assert!(
+                            !wait.fired || matches!(wait.on, WaitOn::Acquire { .. }),
+                            "lockstep: the deadline of {}'s parked wait fired twice",
+                            thread.name
+                        );
+                        wait.fired = true;
+                        if t != index {
+                            to_wake.extend(thread.handle.clone());
+                        }
+                    }
+                }
+            }
+            to_wake
+        };
+        for thread in to_wake {
+            thread.unpark();
+        }
+    }
+}

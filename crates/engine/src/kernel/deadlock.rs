@@ -1,0 +1,97 @@
+//! Whether a thread is blocked, who holds what, and the deadlock report: all derived from the
+//! ghost state (held stacks and wait records), never from the backend.
+
+use super::State;
+use crate::object::{Mode, ObjectInfo};
+use crate::wait::WaitOn;
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+impl State {
+    pub(super) fn is_blocked(&self, index: usize) -> bool {
+        let thread = &self.threads[index];
+        if thread.finished {
+            return false;
+        }
+        let Some(wait) = &thread.wait else {
+            return false;
+        };
+        match &wait.on {
+            // A native acquire stays blocked while the object is held, even once its deadline
+            // has fired: the backend call (loom's blocking try-lock, see `try_native`) is still
+            // pending, and the fired deadline is fired again (unparking it) if everything else
+            // blocks. The thread's own holds count too: re-locking a held mutex never returns.
+            WaitOn::Acquire { object, mode } => self.is_held_excluding(object, *mode),
+            _ if wait.fired => false,
+            WaitOn::Ticket { ticket, .. } => !ticket.is_notified(),
+            WaitOn::Sleep => true,
+            WaitOn::Join { thread } => !self.threads[*thread].finished,
+        }
+    }
+
+    /// Whether any thread holds `object` in a mode that excludes `wanted`.
+    fn is_held_excluding(&self, object: &Arc<ObjectInfo>, wanted: Mode) -> bool {
+        self.threads.iter().any(|t| {
+            t.held
+                .iter()
+                .any(|h| Arc::ptr_eq(&h.object, object) && h.mode.excludes(wanted))
+        })
+    }
+
+    /// Every thread holding any part of `object` (permits included).
+    fn all_holders(&self, object: &Arc<ObjectInfo>) -> Vec<String> {
+        let mut names = Vec::new();
+        for thread in &self.threads {
+            let count = thread
+                .held
+                .iter()
+                .filter(|h| Arc::ptr_eq(&h.object, object))
+                .count();
+            match count {
+                0 => {}
+                1 => names.push(thread.name.clone()),
+                n => names.push(format!("{} (x{n})", thread.name)),
+            }
+        }
+        names
+    }
+
+    /// Whether some thread is live and every live thread is blocked.
+    pub(super) fn all_blocked(&self) -> bool {
+        self.threads.iter().any(|t| !t.finished)
+            && (0..self.threads.len()).all(|t| self.threads[t].finished || self.is_blocked(t))
+    }
+
+    pub(super) fn deadlock_report(&self) -> String {
+        let mut out = format!(
+            "deadlock: every thread is blocked and no timeout is pending (virtual time {:?})",
+            self.now
+        );
+        let width = self.threads.iter().map(|t| t.name.len()).max().unwrap_or(0);
+        for thread in self.threads.iter().filter(|t| !t.finished) {
+            let what = match thread.wait.as_ref().map(|w| &w.on) {
+                Some(WaitOn::Acquire { object, mode })
+                | Some(WaitOn::Ticket { object, mode, .. }) => {
+                    let holders = self.all_holders(object);
+                    let held_by = if holders.is_empty() {
+                        String::new()
+                    } else {
+                        format!(", held by {}", holders.join(", "))
+                    };
+                    match mode {
+                        Mode::Exclusive => format!("waits to lock {object}{held_by}"),
+                        Mode::Shared => format!("waits to read-lock {object}{held_by}"),
+                        Mode::Permit => format!("waits for a permit of {object}{held_by}"),
+                        Mode::Notify => format!("waits for a notification on {object}"),
+                    }
+                }
+                Some(WaitOn::Join { thread }) => {
+                    format!("waits to join {}", self.threads[*thread].name)
+                }
+                Some(WaitOn::Sleep) | None => "is not blocked".to_owned(),
+            };
+            let _ = write!(out, "\n  {:<width$}  {what}", thread.name);
+        }
+        out
+    }
+}

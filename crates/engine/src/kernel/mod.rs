@@ -1,0 +1,331 @@
+//! The simulation kernel: per-execution ghost state under shuttle and loom.
+//!
+//! It holds the virtual clock and, for every thread, its name, the objects it holds and what it
+//! waits for. None of it is a scheduling point: threads still block on the backend's own
+//! primitives (a native `lock`, `join` or `park`), so the checker explores exactly the
+//! interleavings of the real operations and nothing more. The kernel only decides two things
+//! the backends cannot:
+//!
+//! * **Virtual time** ([`clock`](self#modules)). When the thread about to block (or exit) is
+//!   the last runnable one, it "settles": if some waiter has a deadline, the clock jumps to the
+//!   earliest one and those waiters are woken as timed out; otherwise every thread is blocked
+//!   for good and the execution fails with a deadlock report naming each thread, what it waits
+//!   for and who holds it.
+//! * **Whether a thread is blocked** (`deadlock`), derived from ghost state: a thread in a
+//!   native acquire is blocked while another thread holds the object in a conflicting mode; a
+//!   parked waiter while its ticket is not notified and its deadline has not fired; a joiner
+//!   while its target lives. Ghost state is updated right next to the backend operation it
+//!   mirrors, with no scheduling point in between, so it is exact whenever the last runnable
+//!   thread looks at it. In the one window where it lags (a release whose backend half has not
+//!   run yet), the releasing thread itself is runnable, so no thread can conclude that all are
+//!   blocked.
+//!
+//! All model threads of an execution run on one OS thread (loom and shuttle both run them as
+//! coroutines), so the kernel lives in an OS-thread-local slot that [`run_execution`] fills at
+//! the start of every execution. Every facade operation reaches it through one accessor,
+//! [`Caller`], looked up once per operation.
+//!
+//! Where to read, by job:
+//!
+//! | module | job |
+//! |---|---|
+//! | this file | the slot, [`Setup`], [`install`], [`Caller`] and the thread records |
+//! | `identity` | which thread record the running task is (shuttle: a task table; loom: a loom thread-local) |
+//! | `threads` | spawn, start and exit of threads; object numbering |
+//! | `caller` | what one operation records: pending operation, trace event, held stack |
+//! | `clock` | waits, deadlines, settling and the virtual clock |
+//! | `deadlock` | "is this thread blocked", holders, the deadlock report |
+//! | `observe` | what model code marks (coverage, size knobs, faults) and what runners read back |
+//! | `tasks` (shuttle) | per-task readings for schedulers and the shrinker |
+//!
+//! Invariants asserted where they hold: a thread waits on one thing at a time; a hold is taken
+//! only while no other thread holds the object in a conflicting mode; a release matches a hold;
+//! a parked wait's deadline fires once; the clock never runs backwards; a thread starts and
+//! finishes once.
+
+mod caller;
+mod clock;
+mod deadlock;
+mod identity;
+mod observe;
+#[cfg(feature = "shuttle")]
+mod tasks;
+mod threads;
+
+pub use clock::now;
+pub use observe::{
+    cover, draw_fault, last_fault_seed, last_faults, last_sizes, last_trace, record_failure,
+    record_if_running, set_pending, size,
+};
+#[cfg(feature = "shuttle")]
+pub use tasks::{last_spawn_sites, pending_by_task, spawned_or_joined};
+pub use threads::{
+    current_thread_name, next_object_seq, register_thread, thread_finished, thread_started,
+};
+
+use crate::backend::thread::{current, Thread};
+use crate::fault_plan::FaultPlan;
+use crate::held::Held;
+use crate::lock_graph::SharedGraph;
+use crate::op::PendingOp;
+use crate::trace::{Event, Record};
+use crate::wait::WaitOn;
+use std::cell::RefCell;
+use std::panic::{self, AssertUnwindSafe};
+use std::rc::Rc;
+use std::sync::Arc;
+use std::time::Duration;
+
+struct Wait {
+    on: WaitOn,
+    deadline: Option<Duration>,
+    fired: bool,
+}
+
+struct ThreadRecord {
+    name: String,
+    handle: Option<Thread>,
+    finished: bool,
+    held: Vec<Held>,
+    wait: Option<Wait>,
+    /// This thread's fault-draw stream, made at its first draw.
+    faults: Option<rand_chacha::ChaCha8Rng>,
+    /// The operation it is about to perform (read by the POS scheduler under shuttle).
+    pending: Option<PendingOp>,
+    /// Where it was spawned (`None`: the execution's main thread); the shrinker groups threads
+    /// by it (shuttle: loom failures are not shrunk).
+    #[cfg_attr(loom, allow(dead_code))]
+    site: Option<SpawnSite>,
+}
+
+/// The source location of a `spawn` call: threads spawned at one site (the workers of a loop)
+/// are one group to the shrinker.
+pub type SpawnSite = &'static std::panic::Location<'static>;
+
+impl ThreadRecord {
+    fn new(name: String, site: Option<SpawnSite>) -> Self {
+        ThreadRecord {
+            name,
+            handle: None,
+            finished: false,
+            held: Vec::new(),
+            wait: None,
+            faults: None,
+            pending: None,
+            site,
+        }
+    }
+}
+
+/// The first panic message of an execution, shared with the runner that started it.
+pub type FailureSlot = Arc<std::sync::Mutex<Option<String>>>;
+
+struct State {
+    identity: identity::Identity,
+    now: Duration,
+    next_object: usize,
+    threads: Vec<ThreadRecord>,
+    trace: Vec<Record>,
+    fault_seed: u64,
+    /// The size knobs read so far, in first-read order, with the value each returned.
+    sizes: Vec<(&'static str, usize)>,
+}
+
+/// One execution's kernel.
+struct Kernel {
+    state: RefCell<State>,
+    setup: Setup,
+}
+
+/// What an exploration shares with each of its executions' kernels.
+#[derive(Clone)]
+pub struct Setup {
+    /// Where the first panic message of a failing execution goes.
+    pub failure: FailureSlot,
+    /// The exploration's lock-order graph (`None`: potential deadlocks are not checked).
+    pub graph: Option<SharedGraph>,
+    /// Whether acquisitions are checked against the lock hierarchy at all.
+    pub hierarchy: bool,
+    /// Whether executions record their trace.
+    pub trace: bool,
+    /// The coverage points reached so far in the exploration.
+    pub coverage: Arc<std::sync::Mutex<std::collections::BTreeSet<String>>>,
+    /// The fault plan, if faults are injected.
+    pub faults: Option<Arc<FaultPlan>>,
+    /// Where each execution's fault seed comes from.
+    pub fault_seed: FaultSeed,
+    /// Size knob overrides by name (see `lockstep::scenario::size`).
+    pub sizes: Arc<Sizes>,
+}
+
+impl Default for Setup {
+    /// Every check and the trace on, a lock-order graph of its own, no faults, no size
+    /// overrides: what a test gets from `lockstep::execution`.
+    fn default() -> Self {
+        Setup {
+            failure: FailureSlot::default(),
+            graph: Some(SharedGraph::default()),
+            hierarchy: true,
+            trace: true,
+            coverage: Arc::default(),
+            faults: None,
+            fault_seed: FaultSeed::Fixed(0),
+            sizes: Arc::default(),
+        }
+    }
+}
+
+/// Size knob values by name, as overrides and in seed files.
+pub type Sizes = std::collections::BTreeMap<String, usize>;
+
+/// The fault seed of each execution.
+#[derive(Clone, Debug)]
+pub enum FaultSeed {
+    /// Derived from this seed and the execution's number (a new plan draw per execution).
+    PerExecution(u64),
+    /// The same for every execution (loom's fixed plan; a replay).
+    Fixed(u64),
+    /// The same for every execution of one plan; the explorer moves to the next plan (DFS,
+    /// once it has enumerated the schedules of this one). Plan 0 uses `seed` itself.
+    PerPlan {
+        /// The exploration's seed.
+        seed: u64,
+        /// The plan running now.
+        plan: Arc<std::sync::atomic::AtomicUsize>,
+    },
+}
+
+impl FaultSeed {
+    /// The fault seed of execution number `execution` (1-based).
+    pub fn for_execution(&self, execution: usize) -> u64 {
+        use crate::fault_plan::execution_seed;
+        match self {
+            FaultSeed::PerExecution(seed) => execution_seed(*seed, execution),
+            FaultSeed::Fixed(seed) => *seed,
+            FaultSeed::PerPlan { seed, plan } => {
+                match plan.load(std::sync::atomic::Ordering::SeqCst) {
+                    0 => *seed,
+                    plan => execution_seed(*seed, plan),
+                }
+            }
+        }
+    }
+}
+
+std::thread_local! {
+    static KERNEL: RefCell<Option<Rc<Kernel>>> = const { RefCell::new(None) };
+}
+
+/// Installs a fresh kernel for execution number `execution` (1-based), starting on this OS
+/// thread; the calling thread is registered as `main`.
+pub fn install(setup: Setup, execution: usize) {
+    // The previous execution's trace buffer is reused: growing a fresh one to a long trace's
+    // length every execution costs more than recording it.
+    let previous = KERNEL.with(|slot| slot.borrow_mut().take());
+    let mut trace = previous
+        .and_then(|kernel| Rc::try_unwrap(kernel).ok())
+        .map(|kernel| kernel.state.into_inner().trace)
+        .unwrap_or_default();
+    trace.clear();
+    let mut main = ThreadRecord::new("main".to_owned(), None);
+    main.handle = Some(current());
+    let kernel = Kernel {
+        state: RefCell::new(State {
+            identity: identity::Identity::main(),
+            now: Duration::ZERO,
+            next_object: 0,
+            trace,
+            fault_seed: setup.fault_seed.for_execution(execution),
+            sizes: Vec::new(),
+            threads: vec![main],
+        }),
+        setup,
+    };
+    KERNEL.with(|slot| *slot.borrow_mut() = Some(Rc::new(kernel)));
+}
+
+/// Runs one execution of `body` as execution number `execution`: installs its kernel, runs the
+/// body as the `main` thread (a panic is recorded as the execution's failure, then unwinds on)
+/// and ends the thread, which may leave the others deadlocked.
+pub fn run_execution(setup: Setup, execution: usize, body: impl FnOnce()) {
+    install(setup, execution);
+    run_reporting_panics(body);
+    thread_finished();
+}
+
+/// Runs `f`, recording its panic (if any) as the execution's failure before unwinding on.
+pub fn run_reporting_panics<T>(f: impl FnOnce() -> T) -> T {
+    match panic::catch_unwind(AssertUnwindSafe(f)) {
+        Ok(value) => value,
+        Err(payload) => {
+            record_failure(crate::panic::message(&*payload));
+            panic::resume_unwind(payload)
+        }
+    }
+}
+
+fn try_kernel() -> Option<Rc<Kernel>> {
+    KERNEL.with(|slot| slot.borrow().clone())
+}
+
+fn kernel() -> Rc<Kernel> {
+    try_kernel().unwrap_or_else(|| {
+        panic!(
+            "lockstep: a lockstep primitive was used outside a simulated execution; wrap the \
+             test body in `lockstep::execution(..)` or run it with a `lockstep::explore` runner"
+        )
+    })
+}
+
+/// The calling simulated thread, looked up once for a whole facade operation.
+///
+/// Finding the running thread asks the backend which task runs (under shuttle a walk through
+/// its execution state), which costs more than the bookkeeping it guards; an operation that
+/// records its pending operation, waits, updates its held stack and appends to the trace looks
+/// it up once here. The answer stays right across the operation's own scheduling point: the
+/// thread that resumes is the thread that blocked.
+pub struct Caller {
+    kernel: Rc<Kernel>,
+    index: usize,
+}
+
+impl Caller {
+    /// The calling simulated thread (panics outside a running execution).
+    #[inline]
+    pub fn current() -> Caller {
+        let kernel = kernel();
+        let index = kernel.state.borrow().me();
+        Caller { kernel, index }
+    }
+
+    /// The calling simulated thread, or `None` once its execution is gone (a guard dropped
+    /// during teardown) or if it is not a simulated thread.
+    #[inline]
+    pub fn try_current() -> Option<Caller> {
+        let kernel = try_kernel()?;
+        let index = kernel.state.borrow().try_me()?;
+        Some(Caller { kernel, index })
+    }
+}
+
+impl State {
+    fn push_record(&mut self, thread: usize, event: Event) {
+        let time = self.now;
+        self.trace.push(Record {
+            thread,
+            time,
+            event,
+        });
+    }
+
+    /// The running thread's index.
+    fn me(&self) -> usize {
+        self.try_me()
+            .expect("lockstep: this thread was not spawned through lockstep::thread")
+    }
+
+    /// The running thread's index, if it is a simulated thread of this execution.
+    fn try_me(&self) -> Option<usize> {
+        self.identity.current(self.threads.len())
+    }
+}

@@ -1,0 +1,128 @@
+//! What model code marks during an execution (coverage points, size knobs, fault draws, model
+//! events, its failure) and what a runner reads back once the execution is over (`last_*`).
+//!
+//! Every function here does nothing (or returns its "none" value) outside a running execution,
+//! so model code can call the facade's wrappers from plain std tests too.
+
+use super::{try_kernel, Caller};
+use crate::fault_plan::{fires, thread_stream, FaultSite};
+use crate::op::{ObjectId, OpKind};
+use crate::trace::{self, Event};
+use std::time::Duration;
+
+/// Like [`Caller::record`], but does nothing outside a running execution.
+pub fn record_if_running(event: impl FnOnce() -> Event) {
+    if let Some(caller) = Caller::try_current() {
+        caller.record(event);
+    }
+}
+
+/// Records the operation the calling thread is about to perform, if it is a simulated thread
+/// (see [`Caller::set_pending`]).
+#[inline]
+pub fn set_pending(kind: OpKind, object: Option<ObjectId>) {
+    if let Some(caller) = Caller::try_current() {
+        caller.set_pending(kind, object);
+    }
+}
+
+/// Draws whether fault `site` fires for the calling thread; `Some(latency)` if it does.
+pub fn draw_fault(site: &FaultSite) -> Option<Duration> {
+    let kernel = try_kernel()?;
+    let plan = kernel.setup.faults.as_ref()?;
+    let rate = plan.rate(site);
+    if rate <= 0.0 {
+        return None;
+    }
+    let mut state = kernel.state.borrow_mut();
+    let index = state.me();
+    let seed = state.fault_seed;
+    let rng = state.threads[index]
+        .faults
+        .get_or_insert_with(|| thread_stream(seed, index));
+    if !fires(rng, rate) || plan.muted.contains(site.name) {
+        return None;
+    }
+    if kernel.setup.trace {
+        let event = Event::Fault {
+            site: site.name,
+            kind: site.kind,
+        };
+        state.push_record(index, event);
+    }
+    Some(Duration::from_millis(plan.latency_ms))
+}
+
+/// Marks a coverage point as reached.
+pub fn cover(point: &str) {
+    if let Some(kernel) = try_kernel() {
+        let mut points = kernel
+            .setup
+            .coverage
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if !points.contains(point) {
+            points.insert(point.to_owned());
+        }
+    }
+}
+
+/// The value of size knob `name` in the running execution (its override, else `default`),
+/// recorded at its first read; `None` outside a running execution.
+pub fn size(name: &'static str, default: usize) -> Option<usize> {
+    let kernel = try_kernel()?;
+    let mut state = kernel.state.borrow_mut();
+    if let Some(&(_, value)) = state.sizes.iter().find(|(read, _)| *read == name) {
+        return Some(value);
+    }
+    let value = kernel.setup.sizes.get(name).copied().unwrap_or(default);
+    state.sizes.push((name, value));
+    Some(value)
+}
+
+/// Records the first panic of the execution (later ones are consequences).
+pub fn record_failure(message: String) {
+    if let Some(kernel) = try_kernel() {
+        let mut slot = kernel
+            .setup
+            .failure
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        slot.get_or_insert(message);
+    }
+}
+
+/// The size knobs the last execution on this OS thread read, in first-read order, with their
+/// values.
+pub fn last_sizes() -> Vec<(&'static str, usize)> {
+    try_kernel().map_or_else(Vec::new, |kernel| kernel.state.borrow().sizes.clone())
+}
+
+/// The fault seed of the last execution on this OS thread (0 if none ran).
+pub fn last_fault_seed() -> u64 {
+    try_kernel().map_or(0, |kernel| kernel.state.borrow().fault_seed)
+}
+
+/// The fault sites that fired in the execution that ran last on this OS thread, in order.
+pub fn last_faults() -> Vec<&'static str> {
+    let Some(kernel) = try_kernel() else {
+        return Vec::new();
+    };
+    let state = kernel.state.borrow();
+    state
+        .trace
+        .iter()
+        .filter_map(|r| match r.event {
+            Event::Fault { site, .. } => Some(site),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The trace of the execution that ran last on this OS thread, rendered.
+pub fn last_trace() -> Option<String> {
+    let kernel = try_kernel()?;
+    let state = kernel.state.borrow();
+    let names: Vec<String> = state.threads.iter().map(|t| t.name.clone()).collect();
+    Some(trace::render(&state.trace, &names))
+}

@@ -1,0 +1,155 @@
+//! Identity and naming of the objects threads wait on, shared by every primitive: its kind,
+//! its canonical name, its place in the lock hierarchy ([`LockClass`]) and its wait queue.
+//!
+//! ```
+//! use lockstep_engine::object::{Kind, LockClass, ObjectInfo};
+//!
+//! const SESSION: LockClass = LockClass::new("session", 3);
+//! assert_eq!(ObjectInfo::new(Kind::Mutex, Some("accounts"), 0).to_string(), "Mutex \"accounts\"");
+//! assert_eq!(ObjectInfo::new(Kind::Condvar, None, 4).to_string(), "Condvar#4");
+//! let ranked = ObjectInfo::ranked(Kind::Mutex, SESSION, Some(7), 1);
+//! assert_eq!(ranked.to_string(), "Mutex \"session\" (rank 3, key 7)");
+//! ```
+
+use crate::wait::WaitQueue;
+use std::fmt;
+use std::sync::Arc;
+
+/// A lock's place in the hierarchy: a name shared by all its instances and a rank (lower ranks
+/// are taken first).
+///
+/// ```
+/// use lockstep_engine::object::LockClass;
+///
+/// const MANAGER: LockClass = LockClass::new("manager", 1);
+/// assert_eq!((MANAGER.name(), MANAGER.rank()), ("manager", 1));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct LockClass {
+    name: &'static str,
+    rank: u32,
+}
+
+impl LockClass {
+    /// A class named `name` with rank `rank`.
+    pub const fn new(name: &'static str, rank: u32) -> Self {
+        LockClass { name, rank }
+    }
+
+    /// The class name.
+    pub const fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// The rank: locks are taken in increasing rank order.
+    pub const fn rank(&self) -> u32 {
+        self.rank
+    }
+}
+
+/// What kind of primitive an object is; part of its canonical name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// A mutex.
+    Mutex,
+    /// A reader-writer lock.
+    RwLock,
+    /// A counting semaphore.
+    Semaphore,
+    /// A condition variable.
+    Condvar,
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Kind::Mutex => "Mutex",
+            Kind::RwLock => "RwLock",
+            Kind::Semaphore => "Semaphore",
+            Kind::Condvar => "Condvar",
+        })
+    }
+}
+
+/// How a thread holds (or wants) an object.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// A mutex, or an RwLock for writing.
+    Exclusive,
+    /// An RwLock for reading.
+    Shared,
+    /// One semaphore permit.
+    Permit,
+    /// A condvar notification.
+    Notify,
+}
+
+impl Mode {
+    /// Whether a holder in `self` mode keeps a requester in `wanted` mode waiting.
+    pub fn excludes(self, wanted: Mode) -> bool {
+        matches!(
+            (self, wanted),
+            (Mode::Exclusive, Mode::Exclusive | Mode::Shared) | (Mode::Shared, Mode::Exclusive)
+        )
+    }
+}
+
+/// The ghost side of a lockstep primitive: its canonical name and the queue of parked waiters.
+/// Never a scheduling point: reading or changing it does not touch the backend.
+pub struct ObjectInfo {
+    kind: Kind,
+    name: Option<String>,
+    seq: usize,
+    /// Its place in the lock hierarchy, if ranked.
+    pub class: Option<LockClass>,
+    /// Which instance of its class (e.g. the session id), if keyed.
+    pub key: Option<u64>,
+    /// Its node in the lock-order graph: the class name for ranked objects (all instances of a
+    /// class are one node, as in lockdep), else the object's own name.
+    pub node: Arc<str>,
+    /// The threads parked on it, waiting for a release or a notification.
+    pub waiters: WaitQueue,
+}
+
+impl ObjectInfo {
+    /// A new object numbered `seq`: unnamed objects are called by their number, which the
+    /// facade draws in creation order within the execution, so the same program always gives
+    /// the same names.
+    pub fn new(kind: Kind, name: Option<&str>, seq: usize) -> Self {
+        let mut info = ObjectInfo {
+            kind,
+            name: name.map(str::to_owned),
+            seq,
+            class: None,
+            key: None,
+            node: Arc::from(""),
+            waiters: WaitQueue::default(),
+        };
+        info.node = Arc::from(info.to_string());
+        info
+    }
+
+    /// A ranked object of `class` (named after it), optionally keyed, numbered `seq`.
+    pub fn ranked(kind: Kind, class: LockClass, key: Option<u64>, seq: usize) -> Self {
+        let mut info = ObjectInfo::new(kind, Some(class.name()), seq);
+        info.class = Some(class);
+        info.key = key;
+        info.node = Arc::from(format!("{kind} \"{}\"", class.name()));
+        info
+    }
+}
+
+impl fmt::Display for ObjectInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.name {
+            Some(name) => write!(f, "{} \"{}\"", self.kind, name)?,
+            None => write!(f, "{}#{}", self.kind, self.seq)?,
+        }
+        match (self.class, self.key) {
+            (Some(class), Some(key)) => write!(f, " (rank {}, key {key})", class.rank()),
+            (Some(class), None) => write!(f, " (rank {})", class.rank()),
+            (None, Some(key)) => write!(f, " (key {key})"),
+            (None, None) => Ok(()),
+        }
+    }
+}

@@ -1,0 +1,163 @@
+//! The records of an execution's trace and their rendering as an aligned table.
+//!
+//! Recording is a push of a small record (no formatting); text is made only when a trace is
+//! rendered, for a failure or a replay. Names are canonical (threads by given name or spawn
+//! order, objects by name or creation order), so one schedule always renders the byte-identical
+//! text.
+//!
+//! ```
+//! use lockstep_engine::trace::{render, Event, Record};
+//! use std::time::Duration;
+//!
+//! let records = [Record { thread: 0, time: Duration::ZERO, event: Event::Spawn { child: 1 } }];
+//! let names = ["main".to_owned(), "thread-1".to_owned()];
+//! assert_eq!(
+//!     render(&records, &names),
+//!     "step  time  thread  event  object    detail\n   1  0ns   main    spawn  thread-1\n"
+//! );
+//! ```
+
+use crate::object::{Mode, ObjectInfo};
+use std::fmt::Write as _;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// What happened at one step.
+#[allow(missing_docs)] // the fields say what they are: the thread, object, mode or time named
+pub enum Event {
+    /// The thread spawned thread `child`.
+    Spawn { child: usize },
+    /// The thread's body returned or unwound.
+    Exit,
+    /// The thread joined thread `child`.
+    Joined { child: usize },
+    /// The thread blocked waiting for `object` in `mode`.
+    Blocked { object: Arc<ObjectInfo>, mode: Mode },
+    /// The thread took `object` in `mode`.
+    Acquired { object: Arc<ObjectInfo>, mode: Mode },
+    /// The thread gave `object` back.
+    Released { object: Arc<ObjectInfo>, mode: Mode },
+    /// The thread's timed wait for `object` expired.
+    TimedOut { object: Arc<ObjectInfo>, mode: Mode },
+    /// The thread notified one or all waiters of `object`.
+    Notify { object: Arc<ObjectInfo>, all: bool },
+    /// The thread went to sleep until virtual time `until`.
+    Sleep { until: Duration },
+    /// The thread woke from a sleep or parked wait.
+    Woke,
+    /// Every thread was blocked: the virtual clock jumped to `to`.
+    Clock { to: Duration },
+    /// A model event (`lockstep::trace::event`).
+    Model { subject: String, detail: String },
+    /// Fault site `site` fired.
+    Fault {
+        site: &'static str,
+        kind: crate::fault_plan::FaultKind,
+    },
+}
+
+/// One step of a trace.
+pub struct Record {
+    /// The thread's index in the execution.
+    pub thread: usize,
+    /// The virtual time.
+    pub time: Duration,
+    /// What happened.
+    pub event: Event,
+}
+
+fn mode_word(mode: Mode) -> &'static str {
+    match mode {
+        Mode::Exclusive => "lock",
+        Mode::Shared => "read",
+        Mode::Permit => "permit",
+        Mode::Notify => "notify",
+    }
+}
+
+impl Record {
+    /// (event, object, detail) columns.
+    fn columns(&self, names: &[String]) -> (String, String, String) {
+        let name = |t: usize| {
+            names
+                .get(t)
+                .cloned()
+                .unwrap_or_else(|| format!("thread-{t}"))
+        };
+        match &self.event {
+            Event::Spawn { child } => ("spawn".into(), name(*child), String::new()),
+            Event::Exit => ("exit".into(), String::new(), String::new()),
+            Event::Joined { child } => ("joined".into(), name(*child), String::new()),
+            Event::Blocked { object, mode } => (
+                format!("wait {}", mode_word(*mode)),
+                object.to_string(),
+                String::new(),
+            ),
+            Event::Acquired { object, mode } => (
+                format!("{} acquired", mode_word(*mode)),
+                object.to_string(),
+                String::new(),
+            ),
+            Event::Released { object, mode } => (
+                format!("{} released", mode_word(*mode)),
+                object.to_string(),
+                String::new(),
+            ),
+            Event::TimedOut { object, mode } => (
+                format!("{} timed out", mode_word(*mode)),
+                object.to_string(),
+                String::new(),
+            ),
+            Event::Notify { object, all } => (
+                if *all { "notify all" } else { "notify one" }.into(),
+                object.to_string(),
+                String::new(),
+            ),
+            Event::Sleep { until } => ("sleep".into(), String::new(), format!("until {until:?}")),
+            Event::Woke => ("woke".into(), String::new(), String::new()),
+            Event::Clock { to } => ("clock".into(), String::new(), format!("jumps to {to:?}")),
+            Event::Model { subject, detail } => ("event".into(), subject.clone(), detail.clone()),
+            Event::Fault { site, kind } => ("fault".into(), (*site).to_owned(), kind.to_string()),
+        }
+    }
+}
+
+/// Renders records as an aligned table. `names` are the canonical thread names by index.
+pub fn render(records: &[Record], names: &[String]) -> String {
+    let rows: Vec<[String; 6]> = records
+        .iter()
+        .enumerate()
+        .map(|(step, record)| {
+            let (event, object, detail) = record.columns(names);
+            [
+                (step + 1).to_string(),
+                format!("{:?}", record.time),
+                names.get(record.thread).cloned().unwrap_or_default(),
+                event,
+                object,
+                detail,
+            ]
+        })
+        .collect();
+    let header = ["step", "time", "thread", "event", "object", "detail"].map(String::from);
+    let mut widths = header.clone().map(|h| h.len());
+    for row in &rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    let mut out = String::new();
+    for row in std::iter::once(&header).chain(&rows) {
+        let mut line = String::new();
+        for (i, (cell, width)) in row.iter().zip(widths).enumerate() {
+            if i == 0 {
+                let _ = write!(line, "{cell:>width$}");
+            } else {
+                let _ = write!(line, "  {cell:<width$}");
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}

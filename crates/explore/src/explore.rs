@@ -1,0 +1,433 @@
+//! The explorer: runs a body or a scenario under a strategy, and on failure reports the
+//! message, the rendered trace and the recorded schedule, shrinks it (shuttle) and writes a
+//! seed file.
+//!
+//! ```
+//! use lockstep::explore::{Explorer, Strategy};
+//! use lockstep::sync::{Arc, Mutex};
+//! use lockstep::thread;
+//!
+//! # #[cfg(feature = "shuttle")]
+//! let strategy = Strategy::Pct { depth: 3 };
+//! # #[cfg(loom)]
+//! # let strategy = Strategy::Exhaustive { preemption_bound: Some(2) };
+//! let result = Explorer::new(strategy).seed(7).iterations(100).run(|| {
+//!     let counter = Arc::new(Mutex::new(0));
+//!     let c = Arc::clone(&counter);
+//!     let t = thread::spawn(move || *c.lock() += 1);
+//!     *counter.lock() += 1;
+//!     t.join().unwrap();
+//!     assert_eq!(*counter.lock(), 2);
+//! });
+//! assert!(result.is_ok());
+//! ```
+
+use crate::run::harness::Harness;
+use crate::run::{self, Drive, Recorder};
+use crate::seed::{Expected, SeedFile};
+use lockstep_engine::fault_plan::FaultPlan;
+use lockstep_engine::kernel::FaultSeed;
+use lockstep_facade::scenario::{Scenario, Variant};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+pub use crate::run::Strategy;
+
+/// The default of [`Explorer::shrink_budget`].
+pub const DEFAULT_SHRINK_BUDGET: usize = 600;
+
+/// What a completed (or failed) exploration saw.
+#[derive(Clone, Debug)]
+pub struct Stats {
+    /// Executions run (up to and including a failing one).
+    pub executions: usize,
+    /// Distinct schedules among them, by hash of the recorded schedule: exact up to 4,096,
+    /// then a HyperLogLog estimate (about 1.6 % standard error), so a long exploration counts
+    /// them in flat memory. Under loom every execution is a distinct interleaving.
+    pub distinct_schedules: usize,
+    /// Distinct coverage points the model marked (see `lockstep::coverage`).
+    pub coverage: usize,
+    /// Wall-clock time the exploration took.
+    pub elapsed: Duration,
+}
+
+impl Stats {
+    /// Executions per second of wall-clock time.
+    pub fn executions_per_second(&self) -> f64 {
+        self.executions as f64 / self.elapsed.as_secs_f64().max(1e-9)
+    }
+}
+
+/// The first failing execution of an exploration.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Failure {
+    /// Its 1-based number within the exploration.
+    pub execution: usize,
+    /// The message of the first panic in it (an assertion, a deadlock report, ...).
+    pub message: String,
+    /// Its trace, rendered as a table.
+    pub trace: String,
+    /// The thread chosen at each scheduling point (shuttle; empty under loom).
+    pub schedule: Vec<usize>,
+    /// The seed of its fault draws (meaningful when faults were injected).
+    pub fault_seed: u64,
+}
+
+/// The outcome of exploring one scenario.
+#[derive(Debug)]
+pub struct Report {
+    /// The scenario's name.
+    pub scenario: &'static str,
+    /// Which variant ran.
+    pub variant: Variant,
+    /// The strategy, as written in seed files.
+    pub strategy: String,
+    /// What the exploration saw.
+    pub stats: Stats,
+    /// The failure, if one was found.
+    pub failure: Option<Failure>,
+    /// Where the failure's seed file was written, or why it could not be (the seed was then
+    /// printed to stderr in full, so it is not lost).
+    pub seed_file: Option<Result<PathBuf, String>>,
+}
+
+/// Configures and runs an exploration of a test body or a scenario.
+///
+/// The same configuration always explores the same executions, so a failure reproduces by
+/// running it again, and its seed file replays it alone.
+#[derive(Clone, Debug)]
+pub struct Explorer {
+    strategy: Strategy,
+    seed: u64,
+    iterations: usize,
+    time_budget: Option<Duration>,
+    lock_order_graph: bool,
+    hierarchy: bool,
+    trace: bool,
+    seeds_dir: Option<PathBuf>,
+    faults: Option<FaultPlan>,
+    fault_seed: Option<u64>,
+    shrink_budget: usize,
+    sizes: std::collections::BTreeMap<String, usize>,
+}
+
+impl Explorer {
+    /// An exploration by `strategy`, from seed 0, for at most 1000 iterations (shuttle), with
+    /// every check and trace recording on, writing no seed files.
+    pub fn new(strategy: Strategy) -> Self {
+        Explorer {
+            strategy,
+            seed: 0,
+            iterations: 1000,
+            time_budget: None,
+            lock_order_graph: true,
+            hierarchy: true,
+            trace: true,
+            seeds_dir: None,
+            faults: None,
+            fault_seed: None,
+            shrink_budget: DEFAULT_SHRINK_BUDGET,
+            sizes: std::collections::BTreeMap::new(),
+        }
+    }
+
+    /// Sets size knob `name` (see `lockstep::scenario::size`) to `value` in every execution,
+    /// instead of the default the scenario gives: a bigger workload, or (under loom) a smaller
+    /// one to keep an exhaustive search small. A seed file written by this exploration records
+    /// it in `[sizes]`, and its replay fails with a clear error if the scenario never reads it.
+    pub fn size(mut self, name: &str, value: usize) -> Self {
+        self.sizes.insert(name.to_owned(), value);
+        self
+    }
+
+    /// How many candidate executions [`explore`](Explorer::explore) may replay to shrink a
+    /// failure before writing its seed file (shuttle; 0 turns shrinking off). The budget counts
+    /// candidates, not seconds, so shrinking is deterministic.
+    pub fn shrink_budget(mut self, candidates: usize) -> Self {
+        self.shrink_budget = candidates;
+        self
+    }
+
+    /// The seed of the random strategies.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// The most executions to run (shuttle strategies).
+    pub fn iterations(mut self, iterations: usize) -> Self {
+        self.iterations = iterations;
+        self
+    }
+
+    /// Stops exploring (without failing) once this much wall-clock time has passed.
+    pub fn time_budget(mut self, budget: Duration) -> Self {
+        self.time_budget = Some(budget);
+        self
+    }
+
+    /// Whether to fail on a cycle in the lock-order graph (a potential deadlock) before it
+    /// deadlocks. On by default; turn it off to see the deadlocks themselves.
+    pub fn lock_order_graph(mut self, enabled: bool) -> Self {
+        self.lock_order_graph = enabled;
+        self
+    }
+
+    /// Whether to check acquisitions against the lock hierarchy at all (ranks and the
+    /// lock-order graph). On by default; off only to measure what the checks cost.
+    pub fn hierarchy(mut self, enabled: bool) -> Self {
+        self.hierarchy = enabled;
+        self
+    }
+
+    /// Whether executions record their trace. On by default; off only to measure its cost.
+    pub fn trace(mut self, enabled: bool) -> Self {
+        self.trace = enabled;
+        self
+    }
+
+    /// Where [`explore`](Explorer::explore) writes the seed file of a failure.
+    pub fn seeds_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.seeds_dir = Some(dir.into());
+        self
+    }
+
+    /// Injects faults by `plan` (see `lockstep::fault`). Under shuttle each execution draws
+    /// from its own fault seed, derived from the exploration's seed; under loom the fault seed is
+    /// fixed for the whole run.
+    pub fn faults(mut self, plan: FaultPlan) -> Self {
+        self.faults = Some(plan);
+        self
+    }
+
+    /// Fixes the fault seed for every execution (loom's way: one plan per model run; a test
+    /// enumerates the seeds it cares about).
+    pub fn fault_seed(mut self, seed: u64) -> Self {
+        self.fault_seed = Some(seed);
+        self
+    }
+
+    /// Where each execution's fault seed comes from. Exhaustive searches need the same fault
+    /// plan in every execution: they enumerate the choices of a program that must behave the
+    /// same way given the same choices (DFS indexed past the end of its recorded choices when
+    /// faults changed the program between executions). Loom keeps one plan; DFS enumerates one
+    /// plan's schedules, then the next plan's, until its budget runs out.
+    fn fault_seeds(&self) -> FaultSeed {
+        run::fault_seeds(
+            self.strategy,
+            self.seed,
+            self.fault_seed,
+            self.faults.is_some(),
+        )
+    }
+
+    /// The strategy.
+    pub fn strategy(&self) -> Strategy {
+        self.strategy
+    }
+
+    /// Runs the exploration: the stats, or the first failure.
+    pub fn run<F>(&self, body: F) -> Result<Stats, Failure>
+    where
+        F: Fn() + Send + Sync + 'static,
+    {
+        let (stats, failure) = self.run_inner(body, None);
+        failure.map_or(Ok(stats), Err)
+    }
+
+    /// Explores one variant of a scenario. On failure, writes its seed file into the seeds
+    /// directory (if one is set); if that fails, prints the whole seed to stderr instead.
+    pub fn explore(&self, scenario: &Scenario, variant: Variant) -> Report {
+        let run = scenario.run;
+        let checkpoint = self.loom_checkpoint(scenario);
+        let (stats, mut failure) = self.run_inner(move || run(variant), checkpoint.as_deref());
+        let mut shrunk_seed = None;
+        if let Some(failure) = failure.as_mut() {
+            shrunk_seed = self.shrink(scenario, variant, failure);
+        }
+        let seed_file = match (&failure, &self.seeds_dir) {
+            (Some(failure), Some(dir)) => {
+                let mut seed =
+                    shrunk_seed.unwrap_or_else(|| self.seed_file(scenario, variant, failure));
+                if let Some(checkpoint) = &checkpoint {
+                    let name = format!("{}.loom.json", seed.file_stem());
+                    if std::fs::rename(checkpoint, dir.join(&name)).is_ok() {
+                        seed.loom_checkpoint = Some(name);
+                    }
+                }
+                Some(seed.write_into(dir).map_err(|err| {
+                    eprintln!(
+                        "{err}\nthe seed file, so it is not lost:\n{}",
+                        seed.to_toml()
+                    );
+                    err.to_string()
+                }))
+            }
+            _ => None,
+        };
+        if let Some(checkpoint) = checkpoint {
+            let _ = std::fs::remove_file(checkpoint);
+        }
+        Report {
+            scenario: scenario.name,
+            variant,
+            strategy: self.strategy.to_string(),
+            stats,
+            failure,
+            seed_file,
+        }
+    }
+
+    /// Shrinks `failure` (shuttle, within the shrink budget): on success its message, schedule
+    /// and trace become the shrunk ones, and the shrunk seed file is returned.
+    #[cfg(feature = "shuttle")]
+    fn shrink(
+        &self,
+        scenario: &Scenario,
+        variant: Variant,
+        failure: &mut Failure,
+    ) -> Option<SeedFile> {
+        if self.shrink_budget == 0 {
+            return None;
+        }
+        let seed = self.seed_file(scenario, variant, failure);
+        let shrunk = crate::shrink::shrink(&seed, scenario, variant, self.shrink_budget).ok()?;
+        failure.message.clone_from(&shrunk.seed.message);
+        failure.schedule.clone_from(&shrunk.seed.schedule);
+        failure.trace = shrunk.trace;
+        Some(shrunk.seed)
+    }
+
+    /// Loom failures are not shrunk: loom's own search already prefers few preemptions.
+    #[cfg(loom)]
+    fn shrink(&self, _: &Scenario, _: Variant, _: &mut Failure) -> Option<SeedFile> {
+        None
+    }
+
+    /// The seed file that replays `failure` of `scenario`.
+    pub fn seed_file(&self, scenario: &Scenario, variant: Variant, failure: &Failure) -> SeedFile {
+        SeedFile {
+            lockstep_version: env!("CARGO_PKG_VERSION").to_owned(),
+            scenario: scenario.name.to_owned(),
+            variant: variant.to_string(),
+            backend: lockstep_facade::BACKEND.to_owned(),
+            strategy: self.strategy.to_string(),
+            seed: self.seed,
+            iteration: failure.execution,
+            expected: Expected::Fail,
+            message: failure.message.clone(),
+            schedule: failure.schedule.clone(),
+            loom_checkpoint: None,
+            shrinking: None,
+            faults: self.faults.clone(),
+            fault_seed: self.faults.as_ref().map(|_| failure.fault_seed),
+            sizes: self.sizes.clone(),
+        }
+    }
+
+    /// Under loom with a seeds directory: where loom keeps the path of the execution it is
+    /// running (written before each one, so after a failure it is the failing one's).
+    fn loom_checkpoint(&self, scenario: &Scenario) -> Option<PathBuf> {
+        if !cfg!(loom) {
+            return None;
+        }
+        let dir = self.seeds_dir.as_ref()?;
+        std::fs::create_dir_all(dir).ok()?;
+        Some(dir.join(format!(
+            ".{}-{}.loom.json",
+            scenario.name,
+            std::process::id()
+        )))
+    }
+
+    fn run_inner<F>(
+        &self,
+        body: F,
+        checkpoint: Option<&std::path::Path>,
+    ) -> (Stats, Option<Failure>)
+    where
+        F: Fn() + Send + Sync + 'static,
+    {
+        let mut harness = Harness::new(body);
+        if !self.lock_order_graph || !self.hierarchy {
+            harness.setup.graph = None;
+        }
+        harness.setup.hierarchy = self.hierarchy;
+        harness.setup.trace = self.trace;
+        harness.setup.faults = self.faults.clone().map(std::sync::Arc::new);
+        harness.setup.sizes = std::sync::Arc::new(self.sizes.clone());
+        let fault_seed = self.fault_seeds();
+        harness.setup.fault_seed = fault_seed.clone();
+        let started = Instant::now();
+        let recorder = Recorder::default();
+        let drive = Drive {
+            strategy: self.strategy,
+            seed: self.seed,
+            iterations: self.iterations,
+            time_budget: self.time_budget,
+            checkpoint,
+            fault_seed: &fault_seed,
+        };
+        let ended = harness.run(false, |f| run::drive(&drive, &recorder, f));
+        let stats = Stats {
+            executions: ended.executions,
+            distinct_schedules: recorder.distinct().unwrap_or(ended.executions),
+            coverage: ended.coverage,
+            elapsed: started.elapsed(),
+        };
+        let failure = ended.failure.map(|message| Failure {
+            execution: ended.executions,
+            message,
+            trace: ended.trace.unwrap_or_default(),
+            schedule: recorder.last(),
+            fault_seed: ended.fault_seed,
+        });
+        (stats, failure)
+    }
+}
+
+/// The size knobs (see `lockstep::scenario::size`) one execution of `scenario`'s `variant`
+/// reads, in first-read order, with the values they took given the overrides `sizes` (an
+/// override of a knob it does not read is ignored). Scenarios read their knobs up front, so one
+/// execution tells, failing or not: the first schedule, no faults, no trace. The kernel's record
+/// of the knobs read is the one replay and the shrinker check a seed's `[sizes]` against.
+pub fn sizes_read(
+    scenario: &Scenario,
+    variant: Variant,
+    sizes: &std::collections::BTreeMap<String, usize>,
+) -> Vec<(&'static str, usize)> {
+    let run = scenario.run;
+    let mut harness = Harness::new(move || run(variant));
+    harness.setup.trace = false;
+    harness.setup.sizes = std::sync::Arc::new(sizes.clone());
+    let ended = harness.run(false, run::run_first_schedule);
+    ended.sizes
+}
+
+/// Explores every interleaving of `body` with loom, up to `preemption_bound` preemptions;
+/// shorthand for an [`Explorer`] with [`Strategy::Exhaustive`].
+#[cfg(loom)]
+pub fn explore_exhaustive<F>(preemption_bound: Option<usize>, body: F) -> Result<Stats, Failure>
+where
+    F: Fn() + Send + Sync + 'static,
+{
+    Explorer::new(Strategy::Exhaustive { preemption_bound }).run(body)
+}
+
+/// Explores `iterations` executions of `body` with shuttle, scheduling by `strategy` from
+/// `seed`; shorthand for an [`Explorer`].
+#[cfg(feature = "shuttle")]
+pub fn explore<F>(
+    strategy: Strategy,
+    seed: u64,
+    iterations: usize,
+    body: F,
+) -> Result<Stats, Failure>
+where
+    F: Fn() + Send + Sync + 'static,
+{
+    Explorer::new(strategy)
+        .seed(seed)
+        .iterations(iterations)
+        .run(body)
+}

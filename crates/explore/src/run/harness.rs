@@ -1,0 +1,135 @@
+//! The harness around a test body: installs each execution's kernel, catches panics, and
+//! collects what the explorer reports (first failure message, last trace, coverage).
+
+use lockstep_engine::kernel::{self, Setup};
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+std::thread_local! {
+    /// Whether panics on this OS thread are expected (an exploration is running here).
+    static QUIET: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f` with the panic hook silent on this OS thread: an exploration's failing executions
+/// panic by design (their messages are collected and reported), and printing each one, with
+/// a symbolized backtrace, would drown the report and cost far more than the execution. The
+/// hook is installed once and chains to the previous one everywhere else.
+fn quietly<T>(f: impl FnOnce() -> T) -> T {
+    static INSTALL: std::sync::Once = std::sync::Once::new();
+    INSTALL.call_once(|| {
+        let previous = panic::take_hook();
+        panic::set_hook(Box::new(move |info| {
+            if !QUIET.with(std::cell::Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+    let was = QUIET.with(|q| q.replace(true));
+    let result = f();
+    QUIET.with(|q| q.set(was));
+    result
+}
+
+/// A body plus the counters and slots its runner reads back.
+pub(crate) struct Harness<F> {
+    body: Arc<F>,
+    pub(crate) executions: Arc<AtomicUsize>,
+    pub(crate) setup: Setup,
+}
+
+/// How a driven exploration ended, before it is turned into a report.
+pub(crate) struct Ended {
+    pub(crate) executions: usize,
+    pub(crate) coverage: usize,
+    /// The failing execution's first panic message.
+    pub(crate) failure: Option<String>,
+    /// The last execution's rendered trace, if it failed or `trace_always` was asked.
+    pub(crate) trace: Option<String>,
+    /// The fault sites that fired in the last execution (read by the shrinker, shuttle only).
+    #[cfg_attr(loom, allow(dead_code))]
+    pub(crate) faults: Vec<&'static str>,
+    /// The last execution's fault seed.
+    pub(crate) fault_seed: u64,
+    /// The size knobs the last execution read, in first-read order, with their values.
+    pub(crate) sizes: Vec<(&'static str, usize)>,
+    /// Where the last execution's tasks were spawned, by task id (read by the shrinker).
+    #[cfg(feature = "shuttle")]
+    pub(crate) spawn_sites: Vec<Option<kernel::SpawnSite>>,
+}
+
+impl<F: Fn() + Send + Sync + 'static> Harness<F> {
+    /// A harness with every check and the trace on (see [`Setup::default`]).
+    pub(crate) fn new(body: F) -> Self {
+        Harness {
+            body: Arc::new(body),
+            executions: Arc::new(AtomicUsize::new(0)),
+            setup: Setup::default(),
+        }
+    }
+
+    pub(crate) fn into_fn(self) -> impl Fn() + Send + Sync + 'static {
+        let Harness {
+            body,
+            executions,
+            setup,
+        } = self;
+        move || {
+            let execution = executions.fetch_add(1, Ordering::Relaxed) + 1;
+            kernel::run_execution(setup.clone(), execution, || body());
+        }
+    }
+
+    /// Runs `drive` (a backend runner over the wrapped body) on a fresh OS thread; a panic out
+    /// of it is the failure of the last execution, whose trace is still in the kernel slot. The
+    /// trace is rendered for a failure, or for any outcome with `trace_always`.
+    ///
+    /// Why a fresh thread: a failing execution can end while another simulated thread is still
+    /// unwinding a panic (it panicked while the first one unwound). The backend abandons that
+    /// stack, so the OS thread's panic count never comes back to zero, and every later
+    /// execution on it would look like it ended mid-unwind. Each exploration, replay and shrink
+    /// candidate therefore gets its own OS thread.
+    pub(crate) fn run(
+        self,
+        trace_always: bool,
+        drive: impl FnOnce(Box<dyn Fn() + Send + Sync>) + Send,
+    ) -> Ended {
+        std::thread::scope(|scope| {
+            scope
+                .spawn(|| self.run_here(trace_always, drive))
+                .join()
+                .unwrap_or_else(|payload| panic::resume_unwind(payload))
+        })
+    }
+
+    /// [`run`](Harness::run), on the calling OS thread.
+    fn run_here(
+        self,
+        trace_always: bool,
+        drive: impl FnOnce(Box<dyn Fn() + Send + Sync>),
+    ) -> Ended {
+        let executions = Arc::clone(&self.executions);
+        let failure = Arc::clone(&self.setup.failure);
+        let coverage = Arc::clone(&self.setup.coverage);
+        let outcome =
+            quietly(|| panic::catch_unwind(AssertUnwindSafe(|| drive(Box::new(self.into_fn())))));
+        let failure = outcome.err().map(|payload| {
+            let recorded = failure.lock().unwrap_or_else(|e| e.into_inner()).take();
+            recorded.unwrap_or_else(|| lockstep_engine::panic::message(&*payload))
+        });
+        let trace =
+            (failure.is_some() || trace_always).then(|| kernel::last_trace().unwrap_or_default());
+        let coverage = coverage.lock().unwrap_or_else(|e| e.into_inner()).len();
+        Ended {
+            executions: executions.load(Ordering::Relaxed),
+            coverage,
+            failure,
+            trace,
+            faults: kernel::last_faults(),
+            fault_seed: kernel::last_fault_seed(),
+            sizes: kernel::last_sizes(),
+            #[cfg(feature = "shuttle")]
+            spawn_sites: kernel::last_spawn_sites(),
+        }
+    }
+}

@@ -1,0 +1,167 @@
+//! The shuttle driver: its strategies, its configuration, and the recording of every schedule.
+
+use super::schedule::{self, DfsPlans, Pct, Pos, Recording, SharedHashes, SharedSchedule};
+use super::Drive;
+use lockstep_engine::kernel::FaultSeed;
+use shuttle::scheduler::{DfsScheduler, RandomScheduler, Scheduler};
+use std::fmt;
+use std::str::FromStr;
+use std::time::Duration;
+
+/// How the checker picks the next thread at each scheduling point (shuttle).
+///
+/// ```
+/// use lockstep::explore::Strategy;
+///
+/// assert_eq!("pct-3".parse::<Strategy>(), Ok(Strategy::Pct { depth: 3 }));
+/// assert_eq!(Strategy::Pos.to_string(), "pos");
+/// assert!("pct-x".parse::<Strategy>().is_err());
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Strategy {
+    /// Uniformly random choice, seeded.
+    Random,
+    /// Probabilistic concurrency testing (Burckhardt et al., ASPLOS 2010) with bug depth
+    /// `depth`, seeded (lockstep's own scheduler on shuttle).
+    Pct {
+        /// The number of ordering constraints the searched-for bug needs.
+        depth: usize,
+    },
+    /// Depth-first enumeration of schedules, exhaustive if it finishes. With faults, it
+    /// enumerates one fault plan's schedules, then the next plan's, within its budget.
+    Dfs,
+    /// Partial Order Sampling (Yuan, Yang, Gu, CAV 2018): random priorities per pending
+    /// operation, redrawn for the operations that race with each one that runs.
+    Pos,
+}
+
+impl Strategy {
+    /// Whether the strategy samples (a new seed gives new schedules) rather than enumerates:
+    /// every strategy but DFS.
+    pub fn samples(&self) -> bool {
+        *self != Strategy::Dfs
+    }
+}
+
+impl fmt::Display for Strategy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Strategy::Random => f.write_str("random"),
+            Strategy::Pct { depth } => write!(f, "pct-{depth}"),
+            Strategy::Dfs => f.write_str("dfs"),
+            Strategy::Pos => f.write_str("pos"),
+        }
+    }
+}
+
+impl FromStr for Strategy {
+    type Err = String;
+
+    /// Parses `random`, `pct-D`, `pos` or `dfs`.
+    fn from_str(text: &str) -> Result<Self, String> {
+        match text {
+            "random" => return Ok(Strategy::Random),
+            "dfs" => return Ok(Strategy::Dfs),
+            "pos" => return Ok(Strategy::Pos),
+            _ => {}
+        }
+        if let Some(depth) = text.strip_prefix("pct-").and_then(|d| d.parse().ok()) {
+            return Ok(Strategy::Pct { depth });
+        }
+        Err(format!(
+            "unknown strategy `{text}` for shuttle; use random, pct-D (e.g. pct-3), pos or dfs"
+        ))
+    }
+}
+
+/// Where each execution's fault seed comes from under shuttle: `fixed` if given; DFS with
+/// faults moves through one plan at a time (an exhaustive search needs the same plan in every
+/// execution it enumerates); every other strategy draws a new plan per execution.
+pub(crate) fn fault_seeds(
+    strategy: Strategy,
+    seed: u64,
+    fixed: Option<u64>,
+    faults: bool,
+) -> FaultSeed {
+    match fixed {
+        Some(seed) => FaultSeed::Fixed(seed),
+        None if strategy == Strategy::Dfs && faults => FaultSeed::PerPlan {
+            seed,
+            plan: Default::default(),
+        },
+        None => FaultSeed::PerExecution(seed),
+    }
+}
+
+/// Shuttle's configuration for lockstep: no failure files or schedule printing of its own
+/// (lockstep records and reports schedules itself).
+pub(crate) fn config(time_budget: Option<Duration>) -> shuttle::Config {
+    let mut config = shuttle::Config::new();
+    config.failure_persistence = shuttle::FailurePersistence::None;
+    config.max_time = time_budget;
+    config
+}
+
+/// What the recording scheduler saw, shared with the explorer.
+#[derive(Default)]
+pub(crate) struct Recorder {
+    schedule: SharedSchedule,
+    hashes: SharedHashes,
+}
+
+impl Recorder {
+    /// The last execution's schedule.
+    pub(crate) fn last(&self) -> Vec<usize> {
+        self.schedule
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// How many distinct schedules ran.
+    pub(crate) fn distinct(&self) -> Option<usize> {
+        Some(schedule::distinct(&self.hashes, &self.schedule))
+    }
+}
+
+/// Runs the exploration `drive` describes over `f`, recording every schedule in `recorder`.
+pub(crate) fn drive(drive: &Drive<'_>, recorder: &Recorder, f: Box<dyn Fn() + Send + Sync>) {
+    fn run(
+        scheduler: impl Scheduler + 'static,
+        recorder: &Recorder,
+        config: shuttle::Config,
+        f: Box<dyn Fn() + Send + Sync>,
+    ) {
+        let schedule = std::sync::Arc::clone(&recorder.schedule);
+        let recording = Recording::new(scheduler, schedule, recorder.hashes.clone());
+        shuttle::Runner::new(recording, config).run(f);
+    }
+    debug_assert!(
+        drive.checkpoint.is_none(),
+        "lockstep: shuttle records schedules, not loom checkpoints"
+    );
+    let config = config(drive.time_budget);
+    let (seed, iterations) = (drive.seed, drive.iterations);
+    match drive.strategy {
+        Strategy::Random => run(
+            RandomScheduler::new_from_seed(seed, iterations),
+            recorder,
+            config,
+            f,
+        ),
+        Strategy::Pct { depth } => run(Pct::new(seed, depth, iterations), recorder, config, f),
+        Strategy::Pos => run(Pos::new(seed, iterations), recorder, config, f),
+        Strategy::Dfs => {
+            let plans = match drive.fault_seed {
+                FaultSeed::PerPlan { plan, .. } => Some(std::sync::Arc::clone(plan)),
+                _ => None,
+            };
+            run(DfsPlans::new(iterations, plans), recorder, config, f)
+        }
+    }
+}
+
+/// Runs exactly one execution of `f`, along the first schedule.
+pub(crate) fn run_first_schedule(f: Box<dyn Fn() + Send + Sync>) {
+    shuttle::Runner::new(DfsScheduler::new(Some(1), false), config(None)).run(f);
+}

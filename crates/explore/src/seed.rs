@@ -1,0 +1,337 @@
+//! Seed files: everything needed to replay one execution, as small human-readable TOML.
+//!
+//! ```toml
+//! lockstep_version = "0.1.0"
+//! scenario = "lost-update"
+//! variant = "bug:read-then-write"
+//! backend = "shuttle"
+//! strategy = "random"
+//! seed = 0
+//! iteration = 1
+//! expected = "fail"
+//! message = "lost update: counter is 1 after 2 increments"
+//! schedule = [0, 0, 1, 1, 2, 2, 0]
+//!
+//! [sizes]
+//! workers = 2
+//! ```
+//!
+//! `[sizes]` (optional) sets the scenario's size knobs (see `lockstep::scenario::size`); the
+//! shrinker writes the smaller values it found there.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+use std::io;
+use std::path::{Path, PathBuf};
+use thiserror::Error;
+
+/// What replaying a seed file must show.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Expected {
+    /// The execution fails with the recorded message.
+    Fail,
+    /// The execution passes (a pinned schedule that once failed and was fixed).
+    Pass,
+}
+
+/// One recorded execution.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedFile {
+    /// The lockstep version that wrote it.
+    pub lockstep_version: String,
+    /// The scenario's name.
+    pub scenario: String,
+    /// `fixed`, or `bug:NAME` for a planted bug.
+    pub variant: String,
+    /// The backend that recorded it (`shuttle`).
+    pub backend: String,
+    /// The strategy that found it: `random`, `pct-D` or `dfs`.
+    pub strategy: String,
+    /// The strategy's seed.
+    pub seed: u64,
+    /// The 1-based execution number within the exploration.
+    pub iteration: usize,
+    /// What a replay must show.
+    pub expected: Expected,
+    /// The failure message (empty for an expected pass).
+    pub message: String,
+    /// The thread index chosen at every scheduling point (shuttle).
+    pub schedule: Vec<usize>,
+    /// The loom checkpoint (the failing execution's path, as loom writes it), a file beside
+    /// this one (loom).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub loom_checkpoint: Option<String>,
+    /// The failing execution's fault seed, if faults were injected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fault_seed: Option<u64>,
+    /// Size knob overrides by name (see `lockstep::scenario::size`); every one must be a knob
+    /// the scenario reads.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub sizes: BTreeMap<String, usize>,
+    /// The fault plan, if faults were injected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub faults: Option<lockstep_engine::fault_plan::FaultPlan>,
+    /// How much the execution was shrunk, if it was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shrinking: Option<Shrinking>,
+}
+
+/// How big an execution is (see `lockstep::shrink`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Size {
+    /// Switches away from a thread that could have gone on.
+    pub preemptions: usize,
+    /// Injected faults that fired.
+    pub faults: usize,
+    /// Scheduling steps.
+    pub steps: usize,
+}
+
+impl fmt::Display for Size {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} steps, {} preemptions, {} faults",
+            self.steps, self.preemptions, self.faults
+        )
+    }
+}
+
+/// The sizes before and after shrinking, as recorded in a shrunk seed file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Shrinking {
+    /// The execution as found.
+    pub original: Size,
+    /// The execution as stored.
+    pub shrunk: Size,
+    /// Candidates replayed.
+    pub candidates: usize,
+}
+
+/// Why a seed file could not be read, written or replayed. Every variant names the file.
+#[derive(Debug, Error)]
+pub enum SeedError {
+    /// The file could not be read.
+    #[error("{path}: cannot read the seed file: {source}")]
+    Read {
+        /// The file.
+        path: FilePath,
+        /// The I/O error.
+        source: io::Error,
+    },
+    /// The file could not be written.
+    #[error("{path}: cannot write the seed file: {source}")]
+    Write {
+        /// The file.
+        path: FilePath,
+        /// The I/O error.
+        source: io::Error,
+    },
+    /// The file is not a valid seed file (bad TOML, a missing or unknown field, a wrong type).
+    #[error("{path}: not a valid seed file: {reason}")]
+    Malformed {
+        /// The file.
+        path: FilePath,
+        /// What is wrong, with the field.
+        reason: String,
+    },
+    /// The scenario (or its variant) is not registered.
+    #[error("{path}: unknown {what} `{name}`; known: {known}")]
+    Unknown {
+        /// The file.
+        path: FilePath,
+        /// `scenario` or `variant`.
+        what: &'static str,
+        /// The name in the file.
+        name: String,
+        /// The names that exist.
+        known: String,
+    },
+    /// `[sizes]` sets a knob the scenario never reads (renamed or removed since).
+    #[error("{path}: [sizes] sets `{name}`, but scenario `{scenario}` reads no size knob of that name; it reads: {read}")]
+    UnknownSize {
+        /// The file.
+        path: FilePath,
+        /// The knob named in the file.
+        name: String,
+        /// The scenario.
+        scenario: String,
+        /// The knobs the execution read, in first-read order (`none` if it read none).
+        read: String,
+    },
+    /// The file was recorded on another backend than this build runs.
+    #[error("{path}: recorded with backend `{recorded}`, but this build runs `{running}` (replay shuttle seeds with `--features shuttle`)")]
+    WrongBackend {
+        /// The file.
+        path: FilePath,
+        /// The backend in the file.
+        recorded: String,
+        /// This build's backend.
+        running: &'static str,
+    },
+    /// The schedule no longer matches the code.
+    #[error("{path}: stale schedule: at step {step} it runs thread {wanted}, but only {runnable:?} can run; the code changed since the file was recorded")]
+    Stale {
+        /// The file.
+        path: FilePath,
+        /// The 1-based scheduling step where it diverged.
+        step: usize,
+        /// The thread the schedule wants.
+        wanted: usize,
+        /// The threads that could run.
+        runnable: Vec<usize>,
+    },
+    /// The replay did not end the way the file expects.
+    #[error("{path}: expected {expected}, but the replay {got}")]
+    NotReproduced {
+        /// The file.
+        path: FilePath,
+        /// What the file expects.
+        expected: String,
+        /// What happened instead.
+        got: String,
+    },
+    /// Two replays of the same schedule gave different traces.
+    #[error("{path}: nondeterminism detected: two replays of the same schedule differ first at trace line {line}:\n  first:  {first}\n  second: {second}\n(the model reads something lockstep does not control: a real clock, HashMap order, thread ids, ...)")]
+    Nondeterminism {
+        /// The file.
+        path: FilePath,
+        /// The 1-based line of the rendered trace.
+        line: usize,
+        /// That line in the first replay.
+        first: String,
+        /// That line in the second replay.
+        second: String,
+    },
+}
+
+/// A path as error messages print it.
+#[derive(Debug, Clone)]
+pub struct FilePath(pub PathBuf);
+
+impl fmt::Display for FilePath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0.display())
+    }
+}
+
+impl From<&Path> for FilePath {
+    fn from(path: &Path) -> Self {
+        FilePath(path.to_path_buf())
+    }
+}
+
+impl SeedFile {
+    /// Reads and parses a seed file.
+    pub fn read(path: &Path) -> Result<SeedFile, SeedError> {
+        let text = std::fs::read_to_string(path).map_err(|source| SeedError::Read {
+            path: path.into(),
+            source,
+        })?;
+        SeedFile::parse(&text).map_err(|reason| SeedError::Malformed {
+            path: path.into(),
+            reason,
+        })
+    }
+
+    /// Parses seed-file text; the error says what is wrong and where.
+    pub fn parse(text: &str) -> Result<SeedFile, String> {
+        toml::from_str(text).map_err(|e| e.message().to_owned())
+    }
+
+    /// The file as TOML text.
+    pub fn to_toml(&self) -> String {
+        toml::to_string(self).expect("a seed file always serializes")
+    }
+
+    /// The file name (without extension) made of its scenario, variant, strategy, seed and
+    /// iteration: the same failure always gets the same name.
+    pub fn file_stem(&self) -> String {
+        format!(
+            "{}-{}-{}-{}-{}",
+            self.scenario,
+            self.variant.replace(':', "-"),
+            self.strategy,
+            self.seed,
+            self.iteration
+        )
+    }
+
+    /// Writes the file into `dir` (created if needed) as `<file_stem>.toml`; returns the path.
+    pub fn write_into(&self, dir: &Path) -> Result<PathBuf, SeedError> {
+        let path = dir.join(format!("{}.toml", self.file_stem()));
+        std::fs::create_dir_all(dir)
+            .and_then(|()| std::fs::write(&path, self.to_toml()))
+            .map_err(|source| SeedError::Write {
+                path: path.as_path().into(),
+                source,
+            })?;
+        Ok(path)
+    }
+}
+
+/// The first knob `sizes` sets that is not among the knobs an execution `read`, with the
+/// names it did read as an error message lists them.
+pub fn unread_size(
+    sizes: &BTreeMap<String, usize>,
+    read: &[(&'static str, usize)],
+) -> Option<(String, String)> {
+    let name = sizes
+        .keys()
+        .find(|name| !read.iter().any(|(r, _)| r == name))?;
+    let names: Vec<&str> = read.iter().map(|(r, _)| *r).collect();
+    let names = if names.is_empty() {
+        "none".to_owned()
+    } else {
+        names.join(", ")
+    };
+    Some((name.clone(), names))
+}
+
+/// `message` with source locations reduced to their file (`src/x.rs:12:5` → `src/x.rs`), so a
+/// failure still counts as the same one after unrelated edits move lines around.
+pub fn without_line_numbers(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(at) = rest.find(".rs:") {
+        out.push_str(&rest[..at + 3]);
+        rest = &rest[at + 3..];
+        let digits = |s: &str| s.len() - s.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        let line = digits(&rest[1..]);
+        if line == 0 {
+            continue;
+        }
+        let mut skip = 1 + line;
+        if rest[skip..].starts_with(':') {
+            let col = digits(&rest[skip + 1..]);
+            if col > 0 {
+                skip += 1 + col;
+            }
+        }
+        rest = &rest[skip..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_line_numbers;
+
+    #[test]
+    fn source_locations_lose_their_line_and_column_only() {
+        assert_eq!(
+            without_line_numbers(
+                "wants X at model/src/a.rs:317:40 while holding Y (taken at b.rs:9)"
+            ),
+            "wants X at model/src/a.rs while holding Y (taken at b.rs)"
+        );
+        assert_eq!(
+            without_line_numbers("a.rs: no digits, 3.rs:x"),
+            "a.rs: no digits, 3.rs:x"
+        );
+    }
+}

@@ -1,0 +1,266 @@
+//! The std twin of [`super`]: real threads, real time, and a thread-local held stack.
+//!
+//! What only a simulation records (pending operations, trace events, native waits) compiles
+//! to nothing here, so a production build pays for the lock hierarchy checks and nothing else.
+
+use crate::backend;
+use lockstep_engine::fault_plan::{fires, thread_stream, FaultPlan, FaultSite};
+use lockstep_engine::held::Held;
+use lockstep_engine::lock_graph::SharedGraph;
+use lockstep_engine::object::{Mode, ObjectInfo};
+use lockstep_engine::op::OpKind;
+use lockstep_engine::trace::Event;
+use lockstep_engine::wait::{Ticket, Woke};
+use rand_chacha::ChaCha8Rng;
+use std::cell::RefCell;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// A moment in time: the real clock's.
+pub(crate) type Moment = std::time::Instant;
+
+/// The current moment.
+#[inline]
+pub(crate) fn now() -> Moment {
+    Moment::now()
+}
+
+/// The time from `earlier` to `later` (zero if `earlier` is later).
+#[inline]
+pub(crate) fn since(later: Moment, earlier: Moment) -> Duration {
+    later.saturating_duration_since(earlier)
+}
+
+/// Formats a moment as `std::time::Instant` does.
+pub(crate) fn fmt_moment(moment: &Moment, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    std::fmt::Debug::fmt(moment, f)
+}
+
+std::thread_local! {
+    static HELD: RefCell<Vec<Held>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The thread whose holds an operation reads and changes: the calling OS thread.
+pub(crate) struct Holder;
+
+impl Holder {
+    /// The calling thread.
+    #[inline]
+    pub(crate) fn current() -> Holder {
+        Holder
+    }
+
+    /// The calling thread (always there under std).
+    #[inline]
+    pub(crate) fn try_current() -> Option<Holder> {
+        Some(Holder)
+    }
+
+    /// Runs `f` on the calling thread's held-lock stack.
+    pub(crate) fn with_held<R>(&self, f: impl FnOnce(&mut Vec<Held>) -> R) -> R {
+        HELD.with(|held| f(&mut held.borrow_mut()))
+    }
+
+    /// Like [`with_held`](Holder::with_held), with a function giving the thread's canonical
+    /// name (called only when a report needs it).
+    pub(crate) fn with_held_named<R>(
+        &self,
+        f: impl FnOnce(&dyn Fn() -> String, &mut Vec<Held>) -> R,
+    ) -> R {
+        HELD.with(|held| f(&current_name, &mut held.borrow_mut()))
+    }
+
+    /// The thread took `hold`.
+    pub(crate) fn hold(&self, hold: Held) {
+        self.with_held(|stack| stack.push(hold));
+    }
+
+    /// The thread gave back its most recent hold of `object` in `mode`. During thread
+    /// teardown the thread-local may be gone; nothing is held then.
+    pub(crate) fn release(&self, object: &Arc<ObjectInfo>, mode: Mode) {
+        let _ = HELD.try_with(|held| {
+            let mut stack = held.borrow_mut();
+            if let Some(pos) = stack
+                .iter()
+                .rposition(|h| Arc::ptr_eq(&h.object, object) && h.mode == mode)
+            {
+                stack.remove(pos);
+            }
+        });
+    }
+
+    /// Trace events are not recorded under std.
+    #[inline]
+    pub(crate) fn record(&self, _event: impl FnOnce() -> Event) {}
+
+    /// Pending operations are not recorded under std.
+    #[inline]
+    pub(crate) fn set_pending_on(&self, _kind: OpKind, _object: &Arc<ObjectInfo>) {}
+
+    /// The process's lock-order graph in debug builds; none in release builds.
+    pub(crate) fn lock_graph(&self) -> Option<&'static SharedGraph> {
+        if cfg!(debug_assertions) {
+            static GRAPH: std::sync::OnceLock<SharedGraph> = std::sync::OnceLock::new();
+            Some(GRAPH.get_or_init(SharedGraph::default))
+        } else {
+            None
+        }
+    }
+
+    /// The hierarchy is always checked under std.
+    #[inline]
+    pub(crate) fn hierarchy_enabled(&self) -> bool {
+        true
+    }
+}
+
+/// Object numbers, in creation order across the process.
+pub(crate) fn next_object_seq() -> usize {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    NEXT.fetch_add(1, Ordering::Relaxed)
+}
+
+/// Runs a backend blocking acquire; under std there is no ghost wait around it.
+#[inline]
+pub(crate) fn native_acquire<G>(
+    _holder: &Holder,
+    _object: &Arc<ObjectInfo>,
+    _mode: Mode,
+    acquire: impl FnOnce() -> G,
+) -> G {
+    acquire()
+}
+
+/// Runs a backend try-acquire as it is.
+#[inline]
+pub(crate) fn native_try<G>(
+    _holder: &Holder,
+    _object: &Arc<ObjectInfo>,
+    _mode: Mode,
+    _deadline: Option<Moment>,
+    try_acquire: impl FnOnce() -> Option<G>,
+) -> Option<G> {
+    try_acquire()
+}
+
+/// Parks until `ticket` is notified or `deadline` passes.
+pub(crate) fn park(
+    ticket: &Arc<Ticket>,
+    _object: &Arc<ObjectInfo>,
+    _mode: Mode,
+    deadline: Option<Moment>,
+) -> Woke {
+    loop {
+        if ticket.is_notified() {
+            return Woke::Notified;
+        }
+        match deadline {
+            None => backend::thread::park(),
+            Some(deadline) => {
+                let now = Moment::now();
+                if now >= deadline {
+                    return Woke::TimedOut;
+                }
+                backend::thread::park_timeout(deadline.duration_since(now));
+            }
+        }
+    }
+}
+
+/// Sleeps on the real clock.
+pub(crate) fn sleep(duration: Duration) {
+    std::thread::sleep(duration);
+}
+
+/// A spawned thread: its native handle, its index (0 under std) and its name.
+pub(crate) type Spawned<T> = (backend::thread::JoinHandle<T>, usize, String);
+
+/// Spawns `f` as a real thread, named `name` if given (`unnamed` otherwise).
+pub(crate) fn spawn<F, T>(name: Option<String>, f: F) -> std::io::Result<Spawned<T>>
+where
+    F: FnOnce() -> T + Send + 'static,
+    T: Send + 'static,
+{
+    let mut builder = backend::thread::Builder::new();
+    if let Some(name) = &name {
+        builder = builder.name(name.clone());
+    }
+    let native = builder.spawn(f)?;
+    Ok((native, 0, name.unwrap_or_else(|| "unnamed".to_owned())))
+}
+
+/// Joins a thread.
+#[inline]
+pub(crate) fn join<R>(_index: usize, join: impl FnOnce() -> R) -> R {
+    join()
+}
+
+/// The calling thread's name, or `unnamed`.
+pub(crate) fn current_name() -> String {
+    std::thread::current()
+        .name()
+        .unwrap_or("unnamed")
+        .to_owned()
+}
+
+/// Model events are not recorded under std.
+#[inline]
+pub(crate) fn model_event(_subject: &str, _detail: &dyn std::fmt::Display) {}
+
+/// Coverage is not counted under std.
+#[inline]
+pub(crate) fn cover(_point: &str) {}
+
+/// Size knobs always have their default under std.
+#[inline]
+pub(crate) fn size(_name: &'static str, default: usize) -> usize {
+    default
+}
+
+static STD_PLAN: std::sync::Mutex<Option<(FaultPlan, ChaCha8Rng)>> = std::sync::Mutex::new(None);
+
+/// Draws for `site` from the process's plan, if one is set; `Some(latency)` if it fires.
+pub(crate) fn draw_fault(site: &FaultSite) -> Option<Duration> {
+    let mut plan = STD_PLAN
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let (plan, rng) = plan.as_mut()?;
+    let fired = fires(rng, plan.rate(site)) && !plan.muted.contains(site.name);
+    fired.then(|| Duration::from_millis(plan.latency_ms))
+}
+
+/// Configures fault injection on real threads (std builds only): `Some((plan, seed))` to
+/// inject, `None` to stop. Draws come from one process-wide stream, in whatever order threads
+/// reach their sites.
+///
+/// ```
+/// use lockstep_facade::fault::{self, FaultKind, FaultPlan, FaultSite};
+///
+/// const SEND: FaultSite = FaultSite::new("send", FaultKind::NetworkError);
+/// fault::set_std_plan(Some((FaultPlan::none().site("send", 1.0), 7)));
+/// assert!(fault::point(&SEND).is_err());
+/// fault::set_std_plan(None);
+/// assert!(fault::point(&SEND).is_ok());
+/// ```
+pub fn set_std_plan(plan: Option<(FaultPlan, u64)>) {
+    *STD_PLAN
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner) =
+        plan.map(|(plan, seed)| (plan, thread_stream(seed, 0)));
+}
+
+/// Wraps a test body as one execution; under std it just runs the body, once, on real threads.
+pub fn execution<F>(body: F) -> impl Fn() + Send + Sync + 'static
+where
+    F: Fn() + Send + Sync + 'static,
+{
+    body
+}
+
+/// The time from the process's first reading of this epoch to `moment` (what virtual time
+/// since the start of the execution is under simulation).
+pub(crate) fn since_start(moment: Moment) -> Duration {
+    static EPOCH: std::sync::OnceLock<Moment> = std::sync::OnceLock::new();
+    since(moment, *EPOCH.get_or_init(Moment::now))
+}

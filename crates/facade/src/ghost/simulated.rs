@@ -1,0 +1,236 @@
+//! The simulation twin of [`super`] (shuttle and loom): every operation's ghost half goes to
+//! the engine's kernel, through one [`Caller`] per operation.
+
+use crate::backend;
+pub(crate) use lockstep_engine::kernel::Caller as Holder;
+use lockstep_engine::kernel::{self, Caller};
+use lockstep_engine::object::{Mode, ObjectInfo};
+use lockstep_engine::op::{ObjectId, OpKind};
+use lockstep_engine::trace::Event;
+use lockstep_engine::wait::{Ticket, WaitOn, Woke};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+pub(crate) use lockstep_engine::kernel::{cover, draw_fault};
+
+/// A moment in time: virtual time since the start of the execution.
+pub(crate) type Moment = Duration;
+
+/// The current moment: the execution's virtual clock.
+#[inline]
+pub(crate) fn now() -> Moment {
+    kernel::now()
+}
+
+/// The time from `earlier` to `later` (zero if `earlier` is later).
+#[inline]
+pub(crate) fn since(later: Moment, earlier: Moment) -> Duration {
+    later.saturating_sub(earlier)
+}
+
+/// Formats a moment as `t=<virtual time>`.
+pub(crate) fn fmt_moment(moment: &Moment, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    write!(f, "t={moment:?}")
+}
+
+/// Object numbers: in creation order within the running execution (so names are the same in
+/// every execution), else across the process.
+pub(crate) fn next_object_seq() -> usize {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    kernel::next_object_seq().unwrap_or_else(|| NEXT.fetch_add(1, Ordering::Relaxed))
+}
+
+/// Runs a backend blocking acquire (`lock`, `read`, `write`) seen by the kernel as a native
+/// wait while it blocks.
+#[inline]
+pub(crate) fn native_acquire<G>(
+    holder: &Holder,
+    object: &Arc<ObjectInfo>,
+    mode: Mode,
+    acquire: impl FnOnce() -> G,
+) -> G {
+    holder.begin_native_wait(
+        WaitOn::Acquire {
+            object: Arc::clone(object),
+            mode,
+        },
+        None,
+    );
+    let native = acquire();
+    holder.end_native_wait();
+    native
+}
+
+/// The kind a try of `mode` is to a partial-order scheduler.
+fn try_kind(mode: Mode) -> OpKind {
+    match mode {
+        Mode::Shared => OpKind::Read,
+        _ => OpKind::Acquire,
+    }
+}
+
+/// Runs a backend try-acquire (`try_lock`, `try_read`, `try_write`) under shuttle: it never
+/// blocks, so only its pending operation is recorded.
+#[cfg(feature = "shuttle")]
+#[inline]
+pub(crate) fn native_try<G>(
+    holder: &Holder,
+    object: &Arc<ObjectInfo>,
+    mode: Mode,
+    _deadline: Option<Moment>,
+    try_acquire: impl FnOnce() -> Option<G>,
+) -> Option<G> {
+    holder.set_pending_on(try_kind(mode), object);
+    try_acquire()
+}
+
+/// Runs a backend try-acquire (`try_lock`, `try_read`, `try_write`) under loom.
+///
+/// A loom `try_lock` that is preempted at its own scheduling point while another thread takes
+/// the lock is *blocked* until that lock is released (loom issue #376), which can turn a
+/// failing `try_lock` into a false deadlock. The kernel records the try as a native wait with a
+/// deadline (the caller's, or "now" for a plain try): if every thread ends up blocked, the
+/// deadline fires, the thread is unparked, loom lets the try run, and it fails, as a try on a
+/// held lock does (if loom's try got the lock after all, it is given back). The native try
+/// still runs in every case, so loom sees the dependency on the lock and explores both orders.
+#[cfg(loom)]
+pub(crate) fn native_try<G>(
+    holder: &Holder,
+    object: &Arc<ObjectInfo>,
+    mode: Mode,
+    deadline: Option<Moment>,
+    try_acquire: impl FnOnce() -> Option<G>,
+) -> Option<G> {
+    holder.set_pending_on(try_kind(mode), object);
+    holder.begin_native_wait(
+        WaitOn::Acquire {
+            object: Arc::clone(object),
+            mode,
+        },
+        Some(deadline.unwrap_or_else(now)),
+    );
+    let acquired = try_acquire();
+    // A try whose deadline fired while loom blocked it has failed, even if loom then let it
+    // take the lock: the timeout came first (the backend guard is simply dropped again).
+    if holder.end_native_wait() {
+        return None;
+    }
+    acquired
+}
+
+/// Parks until `ticket` is notified or `deadline` passes on the virtual clock.
+pub(crate) fn park(
+    ticket: &Arc<Ticket>,
+    object: &Arc<ObjectInfo>,
+    mode: Mode,
+    deadline: Option<Moment>,
+) -> Woke {
+    Caller::current().wait(
+        WaitOn::Ticket {
+            ticket: Arc::clone(ticket),
+            object: Arc::clone(object),
+            mode,
+        },
+        deadline,
+    )
+}
+
+/// Sleeps on the virtual clock (a zero sleep is a yield).
+pub(crate) fn sleep(duration: Duration) {
+    if duration.is_zero() {
+        kernel::set_pending(OpKind::Sleep, None);
+        backend::thread::yield_now();
+        return;
+    }
+    let caller = Caller::current();
+    caller.wait(WaitOn::Sleep, Some(now() + duration));
+}
+
+/// A spawned thread: its native handle, its index in the execution and its canonical name.
+pub(crate) type Spawned<T> = (backend::thread::JoinHandle<T>, usize, String);
+
+/// Registers and spawns `f` as a simulated thread named `name` (`thread-N` by spawn order if
+/// `None`); its panic becomes the execution's failure.
+#[track_caller]
+pub(crate) fn spawn<F, T>(name: Option<String>, f: F) -> std::io::Result<Spawned<T>>
+where
+    F: FnOnce() -> T + Send + 'static,
+    T: Send + 'static,
+{
+    let (index, name) = kernel::register_thread(name);
+    kernel::set_pending(OpKind::Spawn, Some(ObjectId::thread(index)));
+    let body = move || {
+        kernel::thread_started(index);
+        let value = kernel::run_reporting_panics(f);
+        kernel::thread_finished();
+        value
+    };
+    let native = backend::thread::Builder::new()
+        .name(name.clone())
+        .spawn(body)?;
+    Ok((native, index, name))
+}
+
+/// Joins thread `index`, seen by the kernel as a native wait.
+pub(crate) fn join<R>(index: usize, join: impl FnOnce() -> R) -> R {
+    let caller = Caller::current();
+    caller.begin_native_wait(WaitOn::Join { thread: index }, None);
+    let result = join();
+    caller.end_native_wait();
+    caller.record(|| Event::Joined { child: index });
+    result
+}
+
+/// The calling thread's canonical name.
+pub(crate) fn current_name() -> String {
+    kernel::current_thread_name()
+}
+
+/// Records a model event in the running execution's trace.
+pub(crate) fn model_event(subject: &str, detail: &dyn std::fmt::Display) {
+    kernel::record_if_running(|| Event::Model {
+        subject: subject.to_owned(),
+        detail: detail.to_string(),
+    });
+}
+
+/// The running exploration's value of size knob `name`, else `default`.
+pub(crate) fn size(name: &'static str, default: usize) -> usize {
+    kernel::size(name, default).unwrap_or(default)
+}
+
+/// Wraps a test body so that every execution of it starts with a fresh kernel: virtual clock
+/// at zero, thread registry, object numbering, trace.
+///
+/// Hand the result to loom's or shuttle's own runners, or use `lockstep::explore::Explorer`,
+/// which also records schedules, catches the first failure with its message and trace, and
+/// writes seed files.
+///
+/// ```
+/// let body = lockstep_facade::execution(|| {
+///     let m = lockstep_facade::sync::Mutex::new(0);
+///     *m.lock() += 1;
+/// });
+/// # #[cfg(feature = "shuttle")]
+/// shuttle::check_random(body, 10);
+/// # #[cfg(loom)]
+/// # loom::model(body);
+/// ```
+pub fn execution<F>(body: F) -> impl Fn() + Send + Sync + 'static
+where
+    F: Fn() + Send + Sync + 'static,
+{
+    let setup = kernel::Setup::default();
+    let executions = AtomicUsize::new(0);
+    move || {
+        let execution = executions.fetch_add(1, Ordering::Relaxed) + 1;
+        kernel::run_execution(setup.clone(), execution, &body);
+    }
+}
+
+/// Virtual time since the start of the execution.
+#[inline]
+pub(crate) fn since_start(moment: Moment) -> Duration {
+    moment
+}

@@ -1,0 +1,24 @@
+//! Synchronization primitives: poison-free and std-shaped, with timed variants that fail with
+//! [`LockError`](crate::LockError) instead of blocking forever.
+//!
+//! Under shuttle and loom every blocking call is visible to the simulation kernel, so the clock
+//! advances when all threads are blocked and real deadlocks are reported with their holders.
+//!
+//! `Arc` is `std::sync::Arc` in every backend: loom's `Arc` multiplies the executions loom
+//! explores (about 15x) and only matters when reference counts are what a test checks.
+
+mod acquire;
+pub mod atomic;
+mod condvar;
+mod holds;
+mod mutex;
+mod rwlock;
+mod semaphore;
+
+pub use crate::hierarchy::{held, HeldLock, Hold};
+pub use condvar::Condvar;
+pub use lockstep_engine::object::LockClass;
+pub use mutex::{Mutex, MutexGuard};
+pub use rwlock::{RwLock, RwLockReadGuard, RwLockWriteGuard};
+pub use semaphore::{Semaphore, SemaphorePermit};
+pub use std::sync::Arc;

@@ -1,0 +1,244 @@
+//! A poison-free reader-writer lock with timed variants.
+
+use super::acquire as timed;
+use super::holds;
+use crate::backend::{self, unpoison};
+use crate::ghost::Holder;
+use crate::hierarchy;
+use crate::time::{Duration, Instant};
+use crate::LockError;
+use lockstep_engine::object::LockClass;
+use lockstep_engine::object::{Kind, Mode, ObjectInfo};
+use std::fmt;
+use std::ops::{Deref, DerefMut};
+use std::panic::Location;
+use std::sync::Arc;
+
+/// A reader-writer lock, like `std::sync::RwLock` but poison-free and with timed variants.
+///
+/// ```
+/// use lockstep::sync::RwLock;
+///
+/// let config = RwLock::named("config", 5);
+/// assert_eq!(*config.read(), 5);
+/// *config.write() = 6;
+/// assert_eq!(*config.read(), 6);
+/// ```
+pub struct RwLock<T: ?Sized> {
+    info: Arc<ObjectInfo>,
+    native: backend::RwLock<T>,
+}
+
+/// Shared access to an [`RwLock`]; released on drop.
+pub struct RwLockReadGuard<'a, T: ?Sized> {
+    info: &'a Arc<ObjectInfo>,
+    native: Option<backend::RwLockReadGuard<'a, T>>,
+}
+
+/// Exclusive access to an [`RwLock`]; released on drop.
+pub struct RwLockWriteGuard<'a, T: ?Sized> {
+    info: &'a Arc<ObjectInfo>,
+    native: Option<backend::RwLockWriteGuard<'a, T>>,
+}
+
+impl<T> RwLock<T> {
+    /// A new unlocked lock, named `RwLock#N` by creation order.
+    pub fn new(value: T) -> Self {
+        Self::with_info(holds::object(Kind::RwLock, None), value)
+    }
+
+    /// A new unlocked lock with a name for reports and traces.
+    pub fn named(name: &str, value: T) -> Self {
+        Self::with_info(holds::object(Kind::RwLock, Some(name)), value)
+    }
+
+    /// A new unlocked lock in the lock hierarchy, named after its class.
+    pub fn ranked(class: LockClass, value: T) -> Self {
+        Self::with_info(holds::ranked(Kind::RwLock, class, None), value)
+    }
+
+    /// A new unlocked lock in the lock hierarchy, one of many in its class, ordered by `key`.
+    pub fn ranked_keyed(class: LockClass, key: u64, value: T) -> Self {
+        Self::with_info(holds::ranked(Kind::RwLock, class, Some(key)), value)
+    }
+
+    fn with_info(info: Arc<ObjectInfo>, value: T) -> Self {
+        RwLock {
+            info,
+            native: backend::RwLock::new(value),
+        }
+    }
+
+    /// Consumes the lock and returns its value.
+    pub fn into_inner(self) -> T {
+        unpoison(self.native.into_inner())
+    }
+}
+
+impl<T: ?Sized> RwLock<T> {
+    /// Blocks until no writer holds the lock, then takes shared access. Panics with the report
+    /// if that breaks the lock hierarchy (see [`Mutex::lock`](super::Mutex::lock)).
+    #[track_caller]
+    pub fn read(&self) -> RwLockReadGuard<'_, T> {
+        let site = Location::caller();
+        let (holder, native) = timed::blocking(&self.info, Mode::Shared, site, || {
+            unpoison(self.native.read())
+        });
+        self.read_guard(&holder, native, site)
+    }
+
+    /// Blocks until nobody holds the lock, then takes exclusive access. Panics with the report
+    /// if that breaks the lock hierarchy.
+    #[track_caller]
+    pub fn write(&self) -> RwLockWriteGuard<'_, T> {
+        let site = Location::caller();
+        let (holder, native) = timed::blocking(&self.info, Mode::Exclusive, site, || {
+            unpoison(self.native.write())
+        });
+        self.write_guard(&holder, native, site)
+    }
+
+    /// Takes shared access if no writer holds the lock right now (not hierarchy-checked: a try
+    /// never blocks).
+    #[track_caller]
+    pub fn try_read(&self) -> Option<RwLockReadGuard<'_, T>> {
+        self.try_read_until(None, Location::caller())
+    }
+
+    /// Takes exclusive access if nobody holds the lock right now (not hierarchy-checked).
+    #[track_caller]
+    pub fn try_write(&self) -> Option<RwLockWriteGuard<'_, T>> {
+        self.try_write_until(None, Location::caller())
+    }
+
+    /// Shared access, waiting at most `timeout` (virtual time under simulation).
+    #[track_caller]
+    pub fn read_timeout(&self, timeout: Duration) -> Result<RwLockReadGuard<'_, T>, LockError> {
+        let site = Location::caller();
+        hierarchy::before_acquire(&Holder::current(), &self.info, site)?;
+        timed::acquire(&self.info, Mode::Shared, Some(timeout), |deadline| {
+            self.try_read_until(deadline, site)
+        })
+    }
+
+    /// Exclusive access, waiting at most `timeout` (virtual time under simulation).
+    #[track_caller]
+    pub fn write_timeout(&self, timeout: Duration) -> Result<RwLockWriteGuard<'_, T>, LockError> {
+        let site = Location::caller();
+        hierarchy::before_acquire(&Holder::current(), &self.info, site)?;
+        timed::acquire(&self.info, Mode::Exclusive, Some(timeout), |deadline| {
+            self.try_write_until(deadline, site)
+        })
+    }
+
+    fn try_read_until(
+        &self,
+        deadline: Option<Instant>,
+        site: &'static Location<'static>,
+    ) -> Option<RwLockReadGuard<'_, T>> {
+        let holder = Holder::current();
+        let attempt = || match self.native.try_read() {
+            Ok(native) => Some(native),
+            Err(std::sync::TryLockError::Poisoned(p)) => Some(p.into_inner()),
+            Err(std::sync::TryLockError::WouldBlock) => None,
+        };
+        let native = timed::try_native(&holder, &self.info, Mode::Shared, deadline, attempt)?;
+        Some(self.read_guard(&holder, native, site))
+    }
+
+    fn try_write_until(
+        &self,
+        deadline: Option<Instant>,
+        site: &'static Location<'static>,
+    ) -> Option<RwLockWriteGuard<'_, T>> {
+        let holder = Holder::current();
+        let attempt = || match self.native.try_write() {
+            Ok(native) => Some(native),
+            Err(std::sync::TryLockError::Poisoned(p)) => Some(p.into_inner()),
+            Err(std::sync::TryLockError::WouldBlock) => None,
+        };
+        let native = timed::try_native(&holder, &self.info, Mode::Exclusive, deadline, attempt)?;
+        Some(self.write_guard(&holder, native, site))
+    }
+
+    /// A mutable reference to the value; no locking needed.
+    pub fn get_mut(&mut self) -> &mut T {
+        unpoison(self.native.get_mut())
+    }
+
+    /// The canonical name of this lock, as reports and errors print it.
+    pub fn name(&self) -> String {
+        self.info.to_string()
+    }
+
+    fn read_guard<'a>(
+        &'a self,
+        holder: &Holder,
+        native: backend::RwLockReadGuard<'a, T>,
+        site: &'static Location<'static>,
+    ) -> RwLockReadGuard<'a, T> {
+        holds::push(holder, &self.info, Mode::Shared, site);
+        RwLockReadGuard {
+            info: &self.info,
+            native: Some(native),
+        }
+    }
+
+    fn write_guard<'a>(
+        &'a self,
+        holder: &Holder,
+        native: backend::RwLockWriteGuard<'a, T>,
+        site: &'static Location<'static>,
+    ) -> RwLockWriteGuard<'a, T> {
+        holds::push(holder, &self.info, Mode::Exclusive, site);
+        RwLockWriteGuard {
+            info: &self.info,
+            native: Some(native),
+        }
+    }
+}
+
+/// Releases one hold of an RwLock: ghost state first, then the backend, then parked waiters.
+fn release<G>(info: &Arc<ObjectInfo>, mode: Mode, native: &mut Option<G>) {
+    holds::release_bookkeeping(|| holds::remove(info, mode));
+    drop(native.take());
+    holds::release_bookkeeping(|| info.waiters.wake_all());
+}
+
+impl<T: ?Sized> Drop for RwLockReadGuard<'_, T> {
+    fn drop(&mut self) {
+        release(self.info, Mode::Shared, &mut self.native);
+    }
+}
+
+impl<T: ?Sized> Drop for RwLockWriteGuard<'_, T> {
+    fn drop(&mut self) {
+        release(self.info, Mode::Exclusive, &mut self.native);
+    }
+}
+
+impl<T: ?Sized> Deref for RwLockReadGuard<'_, T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        self.native.as_ref().expect("guard is live")
+    }
+}
+
+impl<T: ?Sized> Deref for RwLockWriteGuard<'_, T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        self.native.as_ref().expect("guard is live")
+    }
+}
+
+impl<T: ?Sized> DerefMut for RwLockWriteGuard<'_, T> {
+    fn deref_mut(&mut self) -> &mut T {
+        self.native.as_mut().expect("guard is live")
+    }
+}
+
+impl<T: ?Sized> fmt::Debug for RwLock<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.info)
+    }
+}

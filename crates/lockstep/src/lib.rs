@@ -1,0 +1,65 @@
+//! # lockstep: deterministic simulation testing for concurrent Rust
+//!
+//! Write concurrent code once against this crate's std-shaped facade ([`sync`], [`thread`],
+//! [`time`], [`fault`]); it runs on **std** in production, is explored **randomly by
+//! shuttle** (`--features shuttle`: random, PCT, POS, DFS) from a seed and **exhaustively by
+//! loom** (`RUSTFLAGS="--cfg loom"`), and every failure becomes a seed file that replays it,
+//! with a readable trace.
+//!
+//! ```
+//! use lockstep::sync::{Arc, Mutex};
+//! use lockstep::thread;
+//! use lockstep::time::Duration;
+//!
+//! let lock = Arc::new(Mutex::named("resource", ()));
+//! let guard = lock.lock();
+//! let waiter = {
+//!     let lock = Arc::clone(&lock);
+//!     thread::spawn(move || lock.lock_timeout(Duration::from_millis(10)).is_err())
+//! };
+//! // Under shuttle and loom the waiter times out at virtual t = 10 ms, instantly.
+//! assert!(waiter.join().unwrap());
+//! drop(guard);
+//! ```
+//!
+//! ## The layers
+//!
+//! This crate is a thin re-export of three layers, each a crate that depends only on the ones
+//! below it (Cargo enforces it; `tests/layers.rs` in the repository checks it):
+//!
+//! | layer | crate | what | builds |
+//! |---|---|---|---|
+//! | command line | `lockstep-cli` | `lockstep::cli::main(SCENARIOS)`: list, explore, replay, shrink | feature `cli` |
+//! | tools | `lockstep-explore` | [`explore`](crate#modules) (Explorer, strategies), `replay`, `shrink`, `seed`, `schedule` | shuttle, loom |
+//! | facade | `lockstep-facade` | [`sync`], [`thread`], [`time`], [`fault`], [`coverage`], [`trace`], [`scenario`], [`linearizability`], [`execution`] | all |
+//! | engine | `lockstep-engine` | per-execution ghost state: clock, threads, waits, held stacks, lock-order graph, trace records, fault streams | all (kernel: shuttle, loom) |
+//!
+//! A newcomer starts with the facade's `ghost` module (the one backend switch), then the
+//! engine's `kernel` module docs (how virtual time and deadlock detection work), then
+//! `explore`.
+//!
+//! A production build (std, default features) compiles the facade and the engine only: none of
+//! the tools' dependencies (toml, serde, clap, indicatif, serde_json).
+//!
+//! ## Using it from your crate
+//!
+//! ```toml
+//! [dependencies]
+//! lockstep = { package = "lockstep-dst", version = "0.1" }
+//!
+//! [features]
+//! shuttle = ["lockstep/shuttle"]
+//!
+//! [lints.rust]
+//! unexpected_cfgs = { level = "warn", check-cfg = ["cfg(loom)"] }
+//! ```
+#![warn(missing_docs)]
+
+pub use lockstep_facade::*;
+
+#[cfg(any(loom, feature = "shuttle"))]
+pub use lockstep_explore::*;
+
+/// The command line for a crate's scenarios (feature `cli`): see `lockstep_cli`.
+#[cfg(feature = "cli")]
+pub use lockstep_cli as cli;
