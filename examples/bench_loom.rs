@@ -55,8 +55,8 @@ mod table;
 mod bench {
     use crate::table::print_table;
     use lockstep::explore::Report;
-    use lockstep::fault::FaultPlan;
     use lockstep::explore::{explore_exhaustive, Explorer, Failure, Stats, Strategy};
+    use lockstep::fault::FaultPlan;
     use lockstep::panic_message;
     use lockstep::scenario::{Scenario, Variant};
     use std::sync::atomic::{AtomicUsize, Ordering};
@@ -154,7 +154,10 @@ mod bench {
         }))
         .unwrap_or_else(|failure| panic!("the facade workload failed: {failure:?}"));
         let executions = executions.load(Ordering::Relaxed);
-        assert_eq!(stats.executions, executions, "lockstep counts every execution");
+        assert_eq!(
+            stats.executions, executions,
+            "lockstep counts every execution"
+        );
         executions
     }
 

@@ -49,11 +49,11 @@ mod table;
 #[cfg(all(feature = "shuttle", not(loom)))]
 mod bench {
     use crate::table::print_table;
+    use lockstep::explore::{Explorer, Strategy};
+    use lockstep::fault::FaultPlan;
+    use lockstep::scenario::Variant;
     use shuttle::scheduler::RandomScheduler;
     use shuttle::{Config, Runner};
-    use lockstep::fault::FaultPlan;
-    use lockstep::explore::{Explorer, Strategy};
-    use lockstep::scenario::Variant;
     use std::alloc::{GlobalAlloc, Layout, System};
     use std::sync::atomic::{AtomicU64, Ordering};
     use std::sync::Arc;

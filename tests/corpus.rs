@@ -21,17 +21,17 @@ fn every_seed_file_replays_as_recorded() {
     let files = seed_files();
     assert!(!files.is_empty(), "the corpus has seed files");
     for path in files {
-        let replayed =
-            lockstep::replay::replay(&path, model::scenarios::ALL).unwrap_or_else(|err| panic!("{err}"));
+        let replayed = lockstep::replay::replay(&path, model::scenarios::ALL)
+            .unwrap_or_else(|err| panic!("{err}"));
         let stem = path
             .file_stem()
             .and_then(|s| s.to_str())
             .expect("utf-8 file name");
         // Line numbers in messages move with unrelated edits; the snapshot pins the rest.
-        let failure = replayed
-            .failure
-            .as_deref()
-            .map_or_else(|| "(passes)".to_owned(), lockstep::seed::without_line_numbers);
+        let failure = replayed.failure.as_deref().map_or_else(
+            || "(passes)".to_owned(),
+            lockstep::seed::without_line_numbers,
+        );
         insta::assert_snapshot!(stem, format!("{failure}\n\n{}", replayed.trace));
     }
 }

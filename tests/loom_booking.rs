@@ -2,9 +2,9 @@
 //! lost update and the half-written update are found.
 #![cfg(loom)]
 
-use model::booking::{HALF_WRITTEN_UPDATE, NO_VERSION_CHECK, SCENARIOS};
 use lockstep::explore::{Explorer, Strategy};
 use lockstep::scenario::Variant;
+use model::booking::{HALF_WRITTEN_UPDATE, NO_VERSION_CHECK, SCENARIOS};
 
 /// Exhaustive search with the scenarios' size knobs small: two editors, two swaps, one
 /// reader.

@@ -2,9 +2,9 @@
 //! half-open bug is found.
 #![cfg(loom)]
 
-use model::breaker::{HALF_OPEN_ADMITS_ALL, SCENARIOS};
 use lockstep::explore::{Explorer, Strategy};
 use lockstep::scenario::Variant;
+use model::breaker::{HALF_OPEN_ADMITS_ALL, SCENARIOS};
 
 #[test]
 fn the_fixed_breaker_passes_and_the_half_open_bug_is_found() {

@@ -23,11 +23,11 @@
 #[path = "support/naive_kernel.rs"]
 mod naive_kernel;
 
-use naive_kernel::{Deadlocked, Kernel, Timed};
 use lockstep::explore::{Explorer, Failure, Strategy};
 use lockstep::sync::{Mutex, MutexGuard};
 use lockstep::time::{sleep, Duration, Instant};
 use lockstep::LockError;
+use naive_kernel::{Deadlocked, Kernel, Timed};
 use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;

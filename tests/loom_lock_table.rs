@@ -2,9 +2,9 @@
 //! check-then-act acquire is found.
 #![cfg(loom)]
 
-use model::lock_table::{CHECK_THEN_ACT, SCENARIOS};
 use lockstep::explore::{Explorer, Strategy};
 use lockstep::scenario::Variant;
+use model::lock_table::{CHECK_THEN_ACT, SCENARIOS};
 
 /// Exhaustive search with the contended row small: three holders, one round each.
 fn exhaustive() -> Explorer {

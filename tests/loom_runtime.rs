@@ -3,9 +3,9 @@
 //! and stops when its time budget is spent.
 #![cfg(loom)]
 
-use model::basics::{self, Acquire};
 use lockstep::explore::{explore_exhaustive, Explorer, Strategy};
 use lockstep::time::Duration;
+use model::basics::{self, Acquire};
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 

@@ -5,12 +5,12 @@
 #[path = "support/model_checks.rs"]
 mod model_checks;
 
-use model::breaker::{self, Breaker, BreakerError, Config, State, SCENARIOS};
 use lockstep::explore::{Explorer, Strategy};
 use lockstep::scenario::Variant;
 use lockstep::sync::atomic::{AtomicUsize, Ordering};
 use lockstep::sync::Arc;
 use lockstep::time::{sleep, Duration};
+use model::breaker::{self, Breaker, BreakerError, Config, State, SCENARIOS};
 
 #[test]
 fn the_fixed_breaker_passes_1000_executions_of_each_strategy() {

@@ -8,8 +8,8 @@
 #[path = "support/pct_examples.rs"]
 mod pct_examples;
 
-use pct_examples::{detect, Example, ANTI_RANDOM, EXAMPLES};
 use lockstep::explore::{Explorer, Strategy};
+use pct_examples::{detect, Example, ANTI_RANDOM, EXAMPLES};
 
 /// The most executions of one exploration.
 const BUDGET: usize = 1000;

@@ -3,12 +3,12 @@
 //! `lockstep::schedule::operations_by_task`.
 #![cfg(all(feature = "shuttle", not(loom)))]
 
-use shuttle::scheduler::{Schedule, Scheduler, Task, TaskId};
 use lockstep::schedule::{operations_by_task, OpKind};
 use lockstep::sync::atomic::{AtomicUsize, Ordering};
 use lockstep::sync::{Arc, Condvar, Mutex, RwLock, Semaphore};
 use lockstep::thread;
 use lockstep::time::Duration;
+use shuttle::scheduler::{Schedule, Scheduler, Task, TaskId};
 
 /// What the scheduler saw: the task it chose and that task's pending operation's kind.
 type Seen = Arc<std::sync::Mutex<Vec<(usize, Option<OpKind>)>>>;

@@ -2,11 +2,11 @@
 //! virtual time, and deadlock reports.
 #![cfg(all(feature = "shuttle", not(loom)))]
 
-use model::basics::{self, Acquire};
-use model::scenarios;
 use lockstep::explore::{explore, Explorer, Strategy};
 use lockstep::scenario::Variant;
 use lockstep::time::Duration;
+use model::basics::{self, Acquire};
+use model::scenarios;
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 

@@ -3,14 +3,14 @@
 //! everything.
 #![cfg(all(feature = "shuttle", not(loom)))]
 
-use model::session::manager::{self, site, ERROR_KINDS};
-use model::session::scenarios::{checked, SCENARIOS};
-use model::session::{Config, Op, SessionError, SessionManager, SessionState};
 use lockstep::explore::{Explorer, Strategy};
 use lockstep::fault::FaultPlan;
 use lockstep::scenario::Variant;
 use lockstep::sync::Arc;
 use lockstep::time::Duration;
+use model::session::manager::{self, site, ERROR_KINDS};
+use model::session::scenarios::{checked, SCENARIOS};
+use model::session::{Config, Op, SessionError, SessionManager, SessionState};
 
 /// Every kind of fault at 5%, as `lockstep explore` injects by default.
 fn default_faults() -> FaultPlan {
@@ -102,7 +102,9 @@ fn error_path(depth: usize, work: Duration, expected: &'static str) {
     checked("connect", || m.connect(0)).expect("the connect site is not planted");
     let failing = {
         let m = Arc::clone(&m);
-        lockstep::thread::spawn(move || checked("the failing operation", || m.run(0, Op::Scrape, work)))
+        lockstep::thread::spawn(move || {
+            checked("the failing operation", || m.run(0, Op::Scrape, work))
+        })
     };
     let err = failing
         .join()

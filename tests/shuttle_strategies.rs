@@ -89,7 +89,8 @@ fn dfs_moves_on_to_the_next_fault_plan_and_its_seed_file_replays() {
         .seed_file
         .expect("a seed directory was set")
         .expect("the seed file was written");
-    let replayed = lockstep::replay::replay(&path, model::scenarios::ALL).expect("the seed replays");
+    let replayed =
+        lockstep::replay::replay(&path, model::scenarios::ALL).expect("the seed replays");
     assert_eq!(replayed.failure.as_deref(), Some(failure.message.as_str()));
     std::fs::remove_dir_all(&dir).expect("remove the temporary seeds");
 }

@@ -2,9 +2,9 @@
 //! that read one version exactly one wins.
 #![cfg(not(any(loom, feature = "shuttle")))]
 
-use model::booking::{assert_no_double_booking, Booking};
 use lockstep::scenario::Variant;
 use lockstep::sync::Arc;
+use model::booking::{assert_no_double_booking, Booking};
 
 #[test]
 fn concurrent_swaps_never_double_book_and_one_edit_per_version_wins() {

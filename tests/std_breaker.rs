@@ -2,10 +2,10 @@
 //! metrics always add up and the state is always a legal one (the breaker asserts both).
 #![cfg(not(any(loom, feature = "shuttle")))]
 
-use model::breaker::{Breaker, Config};
 use lockstep::scenario::Variant;
 use lockstep::sync::Arc;
 use lockstep::time::Duration;
+use model::breaker::{Breaker, Config};
 
 #[test]
 fn two_hundred_threads_keep_the_metrics_consistent() {

@@ -2,10 +2,10 @@
 //! any moment (checked by each holder while it holds it), and nothing is orphaned.
 #![cfg(not(any(loom, feature = "shuttle")))]
 
-use model::lock_table::{Bugs, LockTable};
 use lockstep::sync::atomic::{AtomicUsize, Ordering};
 use lockstep::sync::Arc;
 use lockstep::time::Duration;
+use model::lock_table::{Bugs, LockTable};
 
 #[test]
 fn contending_holders_never_overlap_and_leave_nothing_behind() {

@@ -2,10 +2,10 @@
 //! does not depend on timing.
 #![cfg(not(any(loom, feature = "shuttle")))]
 
-use model::basics;
 use lockstep::sync::{Arc, Condvar, Mutex, RwLock, Semaphore};
 use lockstep::time::Duration;
 use lockstep::{thread, LockError};
+use model::basics;
 
 #[test]
 fn the_fixed_counter_always_counts_both_increments() {

@@ -3,12 +3,12 @@
 //! session at rest, every permit back).
 #![cfg(not(any(loom, feature = "shuttle")))]
 
-use model::session::manager::ERROR_KINDS;
-use model::session::scenarios::checked;
-use model::session::{Config, Op, SessionManager, SessionState};
 use lockstep::fault::{self, FaultPlan};
 use lockstep::sync::Arc;
 use lockstep::time::Duration;
+use model::session::manager::ERROR_KINDS;
+use model::session::scenarios::checked;
+use model::session::{Config, Op, SessionManager, SessionState};
 
 #[test]
 fn four_threads_hammering_two_sessions_leave_everything_consistent() {

@@ -359,7 +359,7 @@ impl Explorer {
         let fault_seed = self.fault_seeds();
         harness.setup.fault_seed = fault_seed.clone();
         let started = Instant::now();
-        let recorder = Recorder::default();
+        let recorder = Recorder::new();
         let drive = Drive {
             strategy: self.strategy,
             seed: self.seed,

@@ -534,7 +534,10 @@ impl SessionManager {
                 Ok(())
             }
             Err(source) => {
-                lockstep::trace::event(&format!("session {id}"), format!("REJECTED {from} -> {to}"));
+                lockstep::trace::event(
+                    &format!("session {id}"),
+                    format!("REJECTED {from} -> {to}"),
+                );
                 Err(SessionError::Illegal { id, source })
             }
         }

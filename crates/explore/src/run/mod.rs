@@ -11,13 +11,13 @@ pub(crate) mod schedule;
 mod shuttle;
 
 #[cfg(loom)]
-pub(crate) use self::loom::*;
-#[cfg(loom)]
 pub use self::loom::Strategy;
-#[cfg(feature = "shuttle")]
-pub(crate) use self::shuttle::*;
+#[cfg(loom)]
+pub(crate) use self::loom::*;
 #[cfg(feature = "shuttle")]
 pub use self::shuttle::Strategy;
+#[cfg(feature = "shuttle")]
+pub(crate) use self::shuttle::*;
 
 use lockstep_engine::kernel::FaultSeed;
 use std::path::Path;

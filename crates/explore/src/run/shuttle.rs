@@ -110,6 +110,11 @@ pub(crate) struct Recorder {
 }
 
 impl Recorder {
+    /// A recorder that has seen nothing yet.
+    pub(crate) fn new() -> Recorder {
+        Recorder::default()
+    }
+
     /// The last execution's schedule.
     pub(crate) fn last(&self) -> Vec<usize> {
         self.schedule
