@@ -1,6 +1,5 @@
 //! Parked waiting: the one mechanism behind every wait that can time out (timed lock, semaphore,
-//! condvar) — a ticket in the object's queue, then park until notified or past the deadline —
-//! and [`WaitOn`], what a blocked thread waits for.
+//! condvar) — a ticket in the object's queue, then park until notified or past the deadline.
 //!
 //! Protocol (it must hold on real threads too): the waiter registers its ticket, then re-checks
 //! the resource, then parks; the releaser frees the resource, then wakes the queue. Either the
@@ -10,7 +9,6 @@
 //! ghost lock or the kernel borrow — under shuttle that call can switch to another task.
 
 use crate::backend::thread::{current, Thread};
-use crate::object::{Mode, ObjectInfo};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex as GhostMutex};
 
@@ -99,31 +97,4 @@ pub enum Woke {
     Notified,
     /// Its deadline passed first.
     TimedOut,
-}
-
-/// What a blocked thread waits for.
-pub enum WaitOn {
-    /// Blocked natively in the backend's lock/read/write.
-    Acquire {
-        /// The object it acquires.
-        object: Arc<ObjectInfo>,
-        /// How it wants to hold it.
-        mode: Mode,
-    },
-    /// Parked with a ticket in the object's wait queue.
-    Ticket {
-        /// Its ticket in the object's queue.
-        ticket: Arc<Ticket>,
-        /// The object it waits on.
-        object: Arc<ObjectInfo>,
-        /// What it waits for.
-        mode: Mode,
-    },
-    /// Sleeping until its deadline.
-    Sleep,
-    /// Joining another thread.
-    Join {
-        /// The joined thread's index in the execution.
-        thread: usize,
-    },
 }

@@ -6,11 +6,12 @@
 //! with no deadline pending, every thread is blocked for good and the execution fails with the
 //! deadlock report. Deadlines are virtual durations since the start of the execution.
 
+use super::WaitOn;
 use super::{kernel, Caller, Kernel, Wait};
 use crate::object::Mode;
 use crate::op::{ObjectId, OpKind};
 use crate::trace::Event;
-use crate::wait::{WaitOn, Woke};
+use crate::wait::Woke;
 use std::sync::Arc;
 use std::time::Duration;
 

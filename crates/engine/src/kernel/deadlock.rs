@@ -2,8 +2,8 @@
 //! ghost state (held stacks and wait records), never from the backend.
 
 use super::State;
+use super::WaitOn;
 use crate::object::{Mode, ObjectInfo};
-use crate::wait::WaitOn;
 use std::fmt::Write as _;
 use std::sync::Arc;
 

@@ -38,6 +38,11 @@
 //! | `observe` | what model code marks (coverage, size knobs, faults) and what runners read back |
 //! | `tasks` (shuttle) | per-task readings for schedulers and the shrinker |
 //!
+//! The submodules are this module's `impl` blocks split by job: they share its private
+//! `State`, `Kernel` and thread records (and reach them through `super::`), and this file
+//! re-exports their entry points. That cycle stays inside the kernel; nothing in the engine
+//! outside it imports the kernel, and the kernel imports nothing above the engine.
+//!
 //! Invariants asserted where they hold: a thread waits on one thing at a time; a hold is taken
 //! only while no other thread holds the object in a conflicting mode; a release matches a hold;
 //! a parked wait's deadline fires once; the clock never runs backwards; a thread starts and
@@ -67,14 +72,42 @@ use crate::backend::thread::{current, Thread};
 use crate::fault_plan::FaultPlan;
 use crate::held::Held;
 use crate::lock_graph::SharedGraph;
+use crate::object::{Mode, ObjectInfo};
 use crate::op::PendingOp;
 use crate::trace::{Event, Record};
-use crate::wait::WaitOn;
+use crate::wait::Ticket;
 use std::cell::RefCell;
 use std::panic::{self, AssertUnwindSafe};
 use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Duration;
+
+/// What a blocked thread waits for.
+pub enum WaitOn {
+    /// Blocked natively in the backend's lock/read/write.
+    Acquire {
+        /// The object it acquires.
+        object: Arc<ObjectInfo>,
+        /// How it wants to hold it.
+        mode: Mode,
+    },
+    /// Parked with a ticket in the object's wait queue.
+    Ticket {
+        /// Its ticket in the object's queue.
+        ticket: Arc<Ticket>,
+        /// The object it waits on.
+        object: Arc<ObjectInfo>,
+        /// What it waits for.
+        mode: Mode,
+    },
+    /// Sleeping until its deadline.
+    Sleep,
+    /// Joining another thread.
+    Join {
+        /// The joined thread's index in the execution.
+        thread: usize,
+    },
+}
 
 struct Wait {
     on: WaitOn,

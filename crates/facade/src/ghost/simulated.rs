@@ -3,11 +3,11 @@
 
 use crate::backend;
 pub(crate) use lockstep_engine::kernel::Caller as Holder;
-use lockstep_engine::kernel::{self, Caller};
+use lockstep_engine::kernel::{self, Caller, WaitOn};
 use lockstep_engine::object::{Mode, ObjectInfo};
 use lockstep_engine::op::{ObjectId, OpKind};
 use lockstep_engine::trace::Event;
-use lockstep_engine::wait::{Ticket, WaitOn, Woke};
+use lockstep_engine::wait::{Ticket, Woke};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
