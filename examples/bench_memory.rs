@@ -172,7 +172,7 @@ mod bench {
         fn name(self) -> &'static str {
             match self {
                 Driver::Explorer => "Explorer",
-                Driver::Execution => "runtime::execution",
+                Driver::Execution => "lockstep::execution",
             }
         }
     }

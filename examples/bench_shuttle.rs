@@ -5,7 +5,7 @@
 //! of the same seed on every side:
 //!
 //! * **raw shuttle**: `shuttle::sync::Mutex` and `shuttle::thread` under a `shuttle::Runner`;
-//! * **facade: runtime::execution**: `lockstep::sync::Mutex` and `lockstep::thread`, wrapped in
+//! * **facade: lockstep::execution**: `lockstep::sync::Mutex` and `lockstep::thread`, wrapped in
 //!   `lockstep::execution` (trace recording and lock-hierarchy checks on, as a test uses it
 //!   by default) under the same `shuttle::Runner`;
 //! * **facade: Explorer**, four times: the same facade body under `lockstep::explore::Explorer`
@@ -226,7 +226,7 @@ mod bench {
             let on = |enabled: bool| if enabled { "on" } else { "off" }.to_owned();
             match self {
                 Driver::Raw => ["raw shuttle".to_owned(), "-".to_owned(), "-".to_owned()],
-                Driver::Execution => ["facade: runtime::execution".to_owned(), on(true), on(true)],
+                Driver::Execution => ["facade: lockstep::execution".to_owned(), on(true), on(true)],
                 Driver::Explorer { trace, hierarchy } => {
                     ["facade: Explorer".to_owned(), on(trace), on(hierarchy)]
                 }

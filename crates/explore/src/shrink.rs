@@ -303,7 +303,6 @@ pub fn shrink(
 
 /// Shrinks the seed file at `path` (see [`shrink`]) and writes the result beside it as
 /// `NAME.shrunk.toml`; returns where, and the shrunk execution.
-#[cfg(feature = "shuttle")]
 pub fn shrink_file(
     path: &Path,
     scenarios: &[Scenario],

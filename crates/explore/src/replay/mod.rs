@@ -40,61 +40,16 @@ fn harness(
     harness
 }
 
-/// One execution along `schedule` (strict, or lenient for the shrinker), with what the
-/// replay scheduler saw.
+#[cfg(loom)]
+mod loom;
+#[cfg(loom)]
+use self::loom::run_once;
 #[cfg(feature = "shuttle")]
-pub(crate) fn replay_schedule(
-    seed: &SeedFile,
-    scenario: &Scenario,
-    variant: Variant,
-    schedule: &[usize],
-    lenient: bool,
-) -> ScheduledRun {
-    replay_schedule_traced(seed, scenario, variant, schedule, lenient, true)
-}
-
-/// [`replay_schedule`], rendering the trace only if `render` (or the execution failed).
+mod shuttle;
 #[cfg(feature = "shuttle")]
-pub(crate) fn replay_schedule_traced(
-    seed: &SeedFile,
-    scenario: &Scenario,
-    variant: Variant,
-    schedule: &[usize],
-    lenient: bool,
-    render: bool,
-) -> ScheduledRun {
-    use crate::run::schedule::{Replay, ReplayLog};
-    use std::sync::{Arc, Mutex};
-    let log = Arc::new(Mutex::new(ReplayLog::default()));
-    let replay = Replay::new(schedule.to_vec(), lenient, Arc::clone(&log));
-    let mut config = crate::run::config(None);
-    if lenient {
-        // A shrink candidate that spins (an edited schedule can starve the thread everyone
-        // waits for) is not worth a million steps: it fails fast, differently, and is dropped.
-        config.max_steps = shuttle::MaxSteps::FailAfter((schedule.len() * 20).max(10_000));
-    }
-    let ended = harness(seed, scenario, variant).run(render, |f| {
-        shuttle::Runner::new(replay, config).run(f);
-    });
-    let log = std::mem::take(&mut *log.lock().unwrap_or_else(|e| e.into_inner()));
-    ScheduledRun {
-        ended,
-        divergence: log.divergence,
-        executed: log.executed,
-        preemptions: log.preemptions,
-        spawns_and_joins: log.spawns_and_joins,
-    }
-}
-
-/// An execution along a given schedule.
+use self::shuttle::run_once;
 #[cfg(feature = "shuttle")]
-pub(crate) struct ScheduledRun {
-    pub(crate) ended: crate::run::harness::Ended,
-    pub(crate) divergence: Option<crate::run::schedule::Divergence>,
-    pub(crate) executed: Vec<usize>,
-    pub(crate) preemptions: usize,
-    pub(crate) spawns_and_joins: Vec<Option<usize>>,
-}
+pub(crate) use self::shuttle::{replay_schedule, ScheduledRun};
 
 /// One replayed execution.
 struct Run {
@@ -102,88 +57,6 @@ struct Run {
     trace: String,
     /// The size knobs it read, with their values.
     sizes: Vec<(&'static str, usize)>,
-}
-
-/// Runs the recorded execution once, along the seed's schedule.
-#[cfg(feature = "shuttle")]
-fn run_once(
-    path: &Path,
-    seed: &SeedFile,
-    scenario: &Scenario,
-    variant: Variant,
-) -> Result<Run, SeedError> {
-    let log = replay_schedule(seed, scenario, variant, &seed.schedule, false);
-    if let Some(crate::run::schedule::Divergence {
-        step,
-        wanted,
-        runnable,
-    }) = log.divergence
-    {
-        return Err(SeedError::Stale {
-            path: path.into(),
-            step,
-            wanted,
-            runnable,
-        });
-    }
-    let ended = log.ended;
-    Ok(Run {
-        failure: ended.failure,
-        trace: ended.trace.unwrap_or_default(),
-        sizes: ended.sizes,
-    })
-}
-
-/// Runs the recorded execution once: loom runs the checkpointed path first, and only it.
-#[cfg(loom)]
-fn run_once(
-    path: &Path,
-    seed: &SeedFile,
-    scenario: &Scenario,
-    variant: Variant,
-) -> Result<Run, SeedError> {
-    let malformed = |reason: String| SeedError::Malformed {
-        path: path.into(),
-        reason,
-    };
-    let name = seed.loom_checkpoint.as_ref().ok_or_else(|| {
-        malformed("missing field `loom_checkpoint` (a loom seed names its checkpoint file)".into())
-    })?;
-    let checkpoint = path.parent().unwrap_or(Path::new(".")).join(name);
-    let text = std::fs::read_to_string(&checkpoint).map_err(|source| SeedError::Read {
-        path: checkpoint.as_path().into(),
-        source,
-    })?;
-    serde_json::from_str::<serde_json::Value>(&text)
-        .map_err(|e| malformed(format!("loom checkpoint {}: {e}", checkpoint.display())))?;
-    let strategy: crate::run::Strategy = seed.strategy.parse().map_err(malformed)?;
-    // loom rewrites its checkpoint file as it goes: give it a copy, never the seed's own, and
-    // one per replay (numbered within the process), so concurrent replays (parallel tests) do
-    // not rewrite or remove each other's.
-    static REPLAYS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let scratch = std::env::temp_dir().join(format!(
-        "lockstep-replay-{}-{}.loom.json",
-        std::process::id(),
-        REPLAYS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-    ));
-    std::fs::write(&scratch, &text).map_err(|source| SeedError::Write {
-        path: scratch.as_path().into(),
-        source,
-    })?;
-    let ended = harness(seed, scenario, variant).run(true, |f| {
-        let mut builder = crate::run::builder(strategy);
-        builder.checkpoint_file = Some(scratch.clone());
-        builder.checkpoint_interval = 1;
-        // loom checks the bound before each execution: 2 lets exactly one run.
-        builder.max_permutations = Some(2);
-        builder.check(f);
-    });
-    let _ = std::fs::remove_file(&scratch);
-    Ok(Run {
-        failure: ended.failure,
-        trace: ended.trace.unwrap_or_default(),
-        sizes: ended.sizes,
-    })
 }
 
 /// The registered scenario and variant a seed file names, if this build can run it.

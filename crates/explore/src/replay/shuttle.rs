@@ -1,0 +1,77 @@
+//! Replaying under shuttle: one execution along a recorded schedule, strictly (a seed file) or
+//! leniently (a shrink candidate).
+
+use super::{harness, Run};
+use crate::seed::{SeedError, SeedFile};
+use lockstep_facade::scenario::{Scenario, Variant};
+use std::path::Path;
+
+/// One execution along `schedule` (strict, or lenient for the shrinker), with what the
+/// replay scheduler saw.
+pub(crate) fn replay_schedule(
+    seed: &SeedFile,
+    scenario: &Scenario,
+    variant: Variant,
+    schedule: &[usize],
+    lenient: bool,
+) -> ScheduledRun {
+    use crate::run::schedule::{Replay, ReplayLog};
+    use std::sync::{Arc, Mutex};
+    let log = Arc::new(Mutex::new(ReplayLog::default()));
+    let replay = Replay::new(schedule.to_vec(), lenient, Arc::clone(&log));
+    let mut config = crate::run::config(None);
+    if lenient {
+        // A shrink candidate that spins (an edited schedule can starve the thread everyone
+        // waits for) is not worth a million steps: it fails fast, differently, and is dropped.
+        config.max_steps = shuttle::MaxSteps::FailAfter((schedule.len() * 20).max(10_000));
+    }
+    let ended = harness(seed, scenario, variant).run(true, |f| {
+        shuttle::Runner::new(replay, config).run(f);
+    });
+    let log = std::mem::take(&mut *log.lock().unwrap_or_else(|e| e.into_inner()));
+    ScheduledRun {
+        ended,
+        divergence: log.divergence,
+        executed: log.executed,
+        preemptions: log.preemptions,
+        spawns_and_joins: log.spawns_and_joins,
+    }
+}
+
+/// An execution along a given schedule.
+pub(crate) struct ScheduledRun {
+    pub(crate) ended: crate::run::harness::Ended,
+    pub(crate) divergence: Option<crate::run::schedule::Divergence>,
+    pub(crate) executed: Vec<usize>,
+    pub(crate) preemptions: usize,
+    pub(crate) spawns_and_joins: Vec<Option<usize>>,
+}
+
+/// Runs the recorded execution once, along the seed's schedule.
+pub(super) fn run_once(
+    path: &Path,
+    seed: &SeedFile,
+    scenario: &Scenario,
+    variant: Variant,
+) -> Result<Run, SeedError> {
+    let log = replay_schedule(seed, scenario, variant, &seed.schedule, false);
+    if let Some(crate::run::schedule::Divergence {
+        step,
+        wanted,
+        runnable,
+    }) = log.divergence
+    {
+        return Err(SeedError::Stale {
+            path: path.into(),
+            step,
+            wanted,
+            runnable,
+        });
+    }
+    let ended = log.ended;
+    Ok(Run {
+        failure: ended.failure,
+        trace: ended.trace.unwrap_or_default(),
+        sizes: ended.sizes,
+    })
+}
