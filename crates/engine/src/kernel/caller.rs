@@ -63,6 +63,7 @@ impl Caller {
 
     /// This thread gave back its most recent hold of `object` in `mode` (release order is
     /// free: any hold may go first). Asserts that the release matches a hold.
+    #[inline]
     pub fn release(&self, object: &Arc<ObjectInfo>, mode: Mode) {
         self.set_pending_on(OpKind::Release, object);
         {

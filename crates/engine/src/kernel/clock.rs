@@ -43,6 +43,7 @@ impl Caller {
     /// thread runnable. A `deadline` (virtual time) fires like any other: the thread is
     /// unparked, which loom treats as a wakeup of the blocked try-lock, so the try fails. Call
     /// [`end_native_wait`](Caller::end_native_wait) once the backend call returns.
+    #[inline]
     pub fn begin_native_wait(&self, on: WaitOn, deadline: Option<Duration>) {
         let (kind, object) = pending_of(&on);
         self.set_pending(kind, object);
@@ -82,6 +83,7 @@ impl Caller {
 
     /// The native wait begun by [`begin_native_wait`](Caller::begin_native_wait) is over;
     /// returns whether its deadline fired.
+    #[inline]
     pub fn end_native_wait(&self) -> bool {
         let mut state = self.kernel.state.borrow_mut();
         let wait = state.threads[self.index].wait.take();

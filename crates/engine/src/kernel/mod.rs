@@ -6,7 +6,7 @@
 //! interleavings of the real operations and nothing more. The kernel only decides two things
 //! the backends cannot:
 //!
-//! * **Virtual time** ([`clock`](self#modules)). When the thread about to block (or exit) is
+//! * **Virtual time** (`clock`). When the thread about to block (or exit) is
 //!   the last runnable one, it "settles": if some waiter has a deadline, the clock jumps to the
 //!   earliest one and those waiters are woken as timed out; otherwise every thread is blocked
 //!   for good and the execution fails with a deadlock report naming each thread, what it waits
