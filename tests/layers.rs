@@ -11,11 +11,12 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// The framework's crates, bottom layer first.
-const CRATES: [&str; 5] = [
+const CRATES: [&str; 6] = [
     "lockstep-engine",
     "lockstep-facade",
     "lockstep-explore",
     "lockstep-cli",
+    "lockstep-macros",
     "lockstep-dst",
 ];
 
@@ -91,11 +92,18 @@ fn every_framework_crate_depends_only_on_crates_below_it() {
 }
 
 #[test]
-fn the_model_imports_only_the_user_facing_crate() {
+fn the_model_and_the_quickstart_import_only_the_user_facing_crate() {
     let packages = workspace_dependencies();
-    let (_, deps) = packages.iter().find(|(p, _)| p == "model").unwrap();
-    assert_eq!(deps, &["lockstep-dst".to_owned()]);
-    for file in rust_files(&root().join("model/src")) {
+    for (package, dir) in [("model", "model"), ("quickstart", "examples/quickstart")] {
+        let (_, deps) = packages.iter().find(|(p, _)| p == package).unwrap();
+        assert_eq!(deps, &["lockstep-dst".to_owned()], "{package}");
+        assert_names_only_lockstep(&root().join(dir));
+    }
+}
+
+/// No file under `dir` names a lockstep crate but `lockstep`.
+fn assert_names_only_lockstep(dir: &Path) {
+    for file in rust_files(dir) {
         let text = code_of(&file);
         for name in [
             "lockstep_engine",
@@ -268,12 +276,13 @@ fn the_facades_modules_are_layered_over_the_backend_switch() {
                 "linearizability",
                 "fault",
             ],
+            &["check"],
         ],
     );
 }
 
 #[test]
-fn the_tools_are_layered_run_seed_replay_shrink_explore() {
+fn the_tools_are_layered_run_seed_replay_shrink_explore_check() {
     assert_layered(
         "crates/explore",
         &[
@@ -282,6 +291,7 @@ fn the_tools_are_layered_run_seed_replay_shrink_explore() {
             &["replay"],
             &["shrink"],
             &["explore"],
+            &["check"],
         ],
     );
 }

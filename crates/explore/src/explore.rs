@@ -22,12 +22,14 @@
 //! assert!(result.is_ok());
 //! ```
 
+use crate::replay::{scenario_body, Body};
 use crate::run::harness::Harness;
 use crate::run::{self, Drive, Recorder};
 use crate::seed::{Expected, SeedFile};
 use lockstep_engine::fault_plan::FaultPlan;
 use lockstep_engine::kernel::FaultSeed;
 use lockstep_facade::scenario::{Scenario, Variant};
+use std::fmt;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -73,6 +75,28 @@ pub struct Failure {
     pub fault_seed: u64,
 }
 
+impl fmt::Display for Failure {
+    /// The message, then the trace as a table.
+    ///
+    /// ```
+    /// let failure = lockstep::explore::Failure {
+    ///     execution: 3,
+    ///     message: "lost update".into(),
+    ///     trace: "step  time  thread\n".into(),
+    ///     schedule: vec![0, 1],
+    ///     fault_seed: 0,
+    /// };
+    /// assert_eq!(failure.to_string(), "execution 3 failed: lost update\n\nstep  time  thread\n");
+    /// ```
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "execution {} failed: {}\n\n{}",
+            self.execution, self.message, self.trace
+        )
+    }
+}
+
 /// The outcome of exploring one scenario.
 #[derive(Debug)]
 pub struct Report {
@@ -82,6 +106,8 @@ pub struct Report {
     pub variant: Variant,
     /// The strategy, as written in seed files.
     pub strategy: String,
+    /// The strategy's seed.
+    pub seed: u64,
     /// What the exploration saw.
     pub stats: Stats,
     /// The failure, if one was found.
@@ -89,6 +115,29 @@ pub struct Report {
     /// Where the failure's seed file was written, or why it could not be (the seed was then
     /// printed to stderr in full, so it is not lost).
     pub seed_file: Option<Result<PathBuf, String>>,
+}
+
+impl fmt::Display for Report {
+    /// What ran, how far, and the failure (with its trace) if one was found.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let variant = match self.variant {
+            Variant::Fixed => String::new(),
+            bug => format!(" {bug}"),
+        };
+        write!(
+            f,
+            "lockstep: {}{variant}, {} from seed {}: {} executions ({} distinct schedules)",
+            self.scenario,
+            self.strategy,
+            self.seed,
+            self.stats.executions,
+            self.stats.distinct_schedules
+        )?;
+        match &self.failure {
+            None => write!(f, ", no failure"),
+            Some(failure) => write!(f, "\n{failure}"),
+        }
+    }
 }
 
 /// Configures and runs an exploration of a test body or a scenario.
@@ -238,17 +287,32 @@ impl Explorer {
     /// Explores one variant of a scenario. On failure, writes its seed file into the seeds
     /// directory (if one is set); if that fails, prints the whole seed to stderr instead.
     pub fn explore(&self, scenario: &Scenario, variant: Variant) -> Report {
-        let run = scenario.run;
-        let checkpoint = self.loom_checkpoint(scenario);
-        let (stats, mut failure) = self.run_inner(move || run(variant), checkpoint.as_deref());
+        self.explore_body(scenario.name, variant, scenario_body(scenario, variant))
+    }
+
+    /// Explores a test's `body`, named `test` in its seed file (the test's path, e.g.
+    /// `my_crate::queue::tests::no_lost_item`), as [`explore`](Explorer::explore) explores a
+    /// scenario: on failure the failure is shrunk and its seed file written.
+    pub fn explore_test(
+        &self,
+        test: &'static str,
+        body: impl Fn() + Send + Sync + 'static,
+    ) -> Report {
+        self.explore_body(test, Variant::Fixed, std::sync::Arc::new(body))
+    }
+
+    fn explore_body(&self, name: &'static str, variant: Variant, body: Body) -> Report {
+        let checkpoint = self.loom_checkpoint(name);
+        let run = std::sync::Arc::clone(&body);
+        let (stats, mut failure) = self.run_inner(move || run(), checkpoint.as_deref());
         let mut shrunk_seed = None;
         if let Some(failure) = failure.as_mut() {
-            shrunk_seed = self.shrink(scenario, variant, failure);
+            shrunk_seed = self.shrink(name, variant, &body, failure);
         }
         let seed_file = match (&failure, &self.seeds_dir) {
             (Some(failure), Some(dir)) => {
                 let mut seed =
-                    shrunk_seed.unwrap_or_else(|| self.seed_file(scenario, variant, failure));
+                    shrunk_seed.unwrap_or_else(|| self.seed_file_named(name, variant, failure));
                 if let Some(checkpoint) = &checkpoint {
                     let name = format!("{}.loom.json", seed.file_stem());
                     if std::fs::rename(checkpoint, dir.join(&name)).is_ok() {
@@ -269,9 +333,10 @@ impl Explorer {
             let _ = std::fs::remove_file(checkpoint);
         }
         Report {
-            scenario: scenario.name,
+            scenario: name,
             variant,
             strategy: self.strategy.to_string(),
+            seed: self.seed,
             stats,
             failure,
             seed_file,
@@ -283,15 +348,16 @@ impl Explorer {
     #[cfg(feature = "shuttle")]
     fn shrink(
         &self,
-        scenario: &Scenario,
+        name: &str,
         variant: Variant,
+        body: &Body,
         failure: &mut Failure,
     ) -> Option<SeedFile> {
         if self.shrink_budget == 0 {
             return None;
         }
-        let seed = self.seed_file(scenario, variant, failure);
-        let shrunk = crate::shrink::shrink(&seed, scenario, variant, self.shrink_budget).ok()?;
+        let seed = self.seed_file_named(name, variant, failure);
+        let shrunk = crate::shrink::shrink_body(&seed, body, self.shrink_budget).ok()?;
         failure.message.clone_from(&shrunk.seed.message);
         failure.schedule.clone_from(&shrunk.seed.schedule);
         failure.trace = shrunk.trace;
@@ -300,15 +366,20 @@ impl Explorer {
 
     /// Loom failures are not shrunk: loom's own search already prefers few preemptions.
     #[cfg(loom)]
-    fn shrink(&self, _: &Scenario, _: Variant, _: &mut Failure) -> Option<SeedFile> {
+    fn shrink(&self, _: &str, _: Variant, _: &Body, _: &mut Failure) -> Option<SeedFile> {
         None
     }
 
     /// The seed file that replays `failure` of `scenario`.
     pub fn seed_file(&self, scenario: &Scenario, variant: Variant, failure: &Failure) -> SeedFile {
+        self.seed_file_named(scenario.name, variant, failure)
+    }
+
+    /// The seed file that replays `failure` of the scenario (or test) called `name`.
+    fn seed_file_named(&self, name: &str, variant: Variant, failure: &Failure) -> SeedFile {
         SeedFile {
             lockstep_version: env!("CARGO_PKG_VERSION").to_owned(),
-            scenario: scenario.name.to_owned(),
+            scenario: name.to_owned(),
             variant: variant.to_string(),
             backend: lockstep_facade::BACKEND.to_owned(),
             strategy: self.strategy.to_string(),
@@ -327,7 +398,7 @@ impl Explorer {
 
     /// Under loom with a seeds directory: where loom keeps the path of the execution it is
     /// running (written before each one, so after a failure it is the failing one's).
-    fn loom_checkpoint(&self, scenario: &Scenario) -> Option<PathBuf> {
+    fn loom_checkpoint(&self, name: &str) -> Option<PathBuf> {
         if !cfg!(loom) {
             return None;
         }
@@ -335,7 +406,7 @@ impl Explorer {
         std::fs::create_dir_all(dir).ok()?;
         Some(dir.join(format!(
             ".{}-{}.loom.json",
-            scenario.name,
+            name.replace("::", "."),
             std::process::id()
         )))
     }

@@ -16,11 +16,13 @@
 //! | [`replay`] | replaying a seed file, twice, checking its outcome |
 //! | [`shrink`] (shuttle) | a smaller execution that fails the same way |
 //! | [`explore`] | the [`Explorer`](explore::Explorer): strategies, budgets, failures, seed files |
+//! | [`check`] | testing your own code: `#[lockstep::test]`'s [`Test`](check::Test), `check*`, per-test seeds |
 #![cfg(any(loom, feature = "shuttle"))]
 #![warn(missing_docs)]
 
 mod run;
 
+pub mod check;
 pub mod explore;
 pub mod replay;
 #[cfg(feature = "shuttle")]

@@ -247,12 +247,12 @@ impl SeedFile {
         toml::to_string(self).expect("a seed file always serializes")
     }
 
-    /// The file name (without extension) made of its scenario, variant, strategy, seed and
-    /// iteration: the same failure always gets the same name.
+    /// The file name (without extension) made of its scenario (a test's path with `.` for
+    /// `::`), variant, strategy, seed and iteration: the same failure always gets the same name.
     pub fn file_stem(&self) -> String {
         format!(
             "{}-{}-{}-{}-{}",
-            self.scenario,
+            self.scenario.replace("::", "."),
             self.variant.replace(':', "-"),
             self.strategy,
             self.seed,

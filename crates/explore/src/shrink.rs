@@ -23,7 +23,7 @@
 //! seconds, so the same input always gives the same output. The shrunk seed keeps the knob
 //! values in its `[sizes]` table.
 
-use crate::replay::{replay_schedule, resolve, ScheduledRun};
+use crate::replay::{replay_schedule, resolve, scenario_body, Body, ScheduledRun};
 use crate::seed::{unread_size, without_line_numbers, SeedError, SeedFile, Shrinking, Size};
 use lockstep_engine::fault_plan::FaultPlan;
 use lockstep_engine::kernel::SpawnSite;
@@ -81,8 +81,7 @@ struct Candidate {
 
 struct Search<'a> {
     seed: &'a SeedFile,
-    scenario: &'a Scenario,
-    variant: Variant,
+    body: &'a Body,
     message: String,
     budget: usize,
     candidates: usize,
@@ -100,7 +99,7 @@ impl Search<'_> {
         let mut seed = self.seed.clone();
         seed.faults = plan.clone();
         seed.sizes = sizes.clone();
-        replay_schedule(&seed, self.scenario, self.variant, schedule, true)
+        replay_schedule(&seed, self.body, schedule, true)
     }
 
     /// The candidate `run` is, if it failed the same way (and read every knob it set).
@@ -250,17 +249,27 @@ impl Search<'_> {
     }
 }
 
-/// Shrinks the failing execution of `seed` (a shuttle seed) within `budget` candidates.
+/// Shrinks the failing execution of `seed` (a shuttle seed of `scenario`'s `variant`) within
+/// `budget` candidates.
 pub fn shrink(
     seed: &SeedFile,
     scenario: &Scenario,
     variant: Variant,
     budget: usize,
 ) -> Result<Shrunk, ShrinkError> {
+    shrink_body(seed, &scenario_body(scenario, variant), budget)
+}
+
+/// Shrinks the failing execution of `seed`, whose execution is `body`, within `budget`
+/// candidates.
+pub(crate) fn shrink_body(
+    seed: &SeedFile,
+    body: &Body,
+    budget: usize,
+) -> Result<Shrunk, ShrinkError> {
     let mut search = Search {
         seed,
-        scenario,
-        variant,
+        body,
         message: pattern(&seed.message),
         budget,
         candidates: 0,

@@ -117,6 +117,26 @@ pub struct HeldLock {
     pub hold: Hold,
 }
 
+impl std::fmt::Display for HeldLock {
+    /// The object and how it is held, e.g. `Mutex "accounts" (exclusive)`.
+    ///
+    /// ```
+    /// use lockstep::sync::{held, Mutex};
+    ///
+    /// let m = Mutex::named("accounts", 0);
+    /// let _guard = m.lock();
+    /// assert_eq!(held()[0].to_string(), "Mutex \"accounts\" (exclusive)");
+    /// ```
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let hold = match self.hold {
+            Hold::Exclusive => "exclusive",
+            Hold::Shared => "shared",
+            Hold::Permit => "permit",
+        };
+        write!(f, "{} ({hold})", self.object)
+    }
+}
+
 /// How a [`HeldLock`] is held.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Hold {

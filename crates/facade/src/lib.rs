@@ -52,6 +52,10 @@ mod error;
 mod ghost;
 mod hierarchy;
 
+/// Testing your own code; this is the std build's, which runs each body once (the simulated
+/// builds' is `lockstep-explore`'s).
+#[cfg(not(any(loom, feature = "shuttle")))]
+pub mod check;
 pub mod coverage;
 pub mod fault;
 pub mod linearizability;

@@ -57,6 +57,11 @@
 
 pub use lockstep_facade::*;
 
+/// Explores one test body on the build's backend: `#[lockstep::test]` or
+/// `#[lockstep::test(iterations = 500, strategy = "pct-3", preemption_bound = 3)]` (see
+/// [`check::Test`] for every setting).
+pub use lockstep_macros::test;
+
 #[cfg(any(loom, feature = "shuttle"))]
 pub use lockstep_explore::*;
 

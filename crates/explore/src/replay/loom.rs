@@ -1,18 +1,12 @@
 //! Replaying under loom: the failing execution's path from its checkpoint file, run first and
 //! alone.
 
-use super::{harness, Run};
+use super::{harness, Body, Run};
 use crate::seed::{SeedError, SeedFile};
-use lockstep_facade::scenario::{Scenario, Variant};
 use std::path::Path;
 
 /// Runs the recorded execution once: loom runs the checkpointed path first, and only it.
-pub(super) fn run_once(
-    path: &Path,
-    seed: &SeedFile,
-    scenario: &Scenario,
-    variant: Variant,
-) -> Result<Run, SeedError> {
+pub(super) fn run_once(path: &Path, seed: &SeedFile, body: &Body) -> Result<Run, SeedError> {
     let malformed = |reason: String| SeedError::Malformed {
         path: path.into(),
         reason,
@@ -41,7 +35,7 @@ pub(super) fn run_once(
         path: scratch.as_path().into(),
         source,
     })?;
-    let ended = harness(seed, scenario, variant).run(true, |f| {
+    let ended = harness(seed, body).run(true, |f| {
         let mut builder = crate::run::builder(strategy);
         builder.checkpoint_file = Some(scratch.clone());
         builder.checkpoint_interval = 1;

@@ -24,15 +24,20 @@ pub struct Replayed {
     pub trace: String,
 }
 
-/// The harness for one replay of `seed`: its scenario, with its fault plan, fault seed and size
-/// knobs.
-fn harness(
-    seed: &SeedFile,
-    scenario: &Scenario,
-    variant: Variant,
-) -> Harness<impl Fn() + Send + Sync + 'static> {
+/// What a seed file replays: a scenario's variant, or a test's body.
+pub(crate) type Body = std::sync::Arc<dyn Fn() + Send + Sync + 'static>;
+
+/// The body of `scenario`'s `variant`.
+pub(crate) fn scenario_body(scenario: &Scenario, variant: Variant) -> Body {
     let run = scenario.run;
-    let mut harness = Harness::new(move || run(variant));
+    std::sync::Arc::new(move || run(variant))
+}
+
+/// The harness for one replay of `seed`: its body, with its fault plan, fault seed and size
+/// knobs.
+fn harness(seed: &SeedFile, body: &Body) -> Harness<impl Fn() + Send + Sync + 'static> {
+    let body = std::sync::Arc::clone(body);
+    let mut harness = Harness::new(move || body());
     harness.setup.faults = seed.faults.clone().map(std::sync::Arc::new);
     harness.setup.fault_seed =
         lockstep_engine::kernel::FaultSeed::Fixed(seed.fault_seed.unwrap_or(0));
@@ -59,12 +64,8 @@ struct Run {
     sizes: Vec<(&'static str, usize)>,
 }
 
-/// The registered scenario and variant a seed file names, if this build can run it.
-pub(crate) fn resolve<'a>(
-    path: &Path,
-    seed: &SeedFile,
-    scenarios: &'a [Scenario],
-) -> Result<(&'a Scenario, Variant), SeedError> {
+/// An error unless `seed` was recorded on the backend this build runs.
+fn check_backend(path: &Path, seed: &SeedFile) -> Result<(), SeedError> {
     if seed.backend != lockstep_facade::BACKEND {
         return Err(SeedError::WrongBackend {
             path: path.into(),
@@ -72,6 +73,16 @@ pub(crate) fn resolve<'a>(
             running: lockstep_facade::BACKEND,
         });
     }
+    Ok(())
+}
+
+/// The registered scenario and variant a seed file names, if this build can run it.
+pub(crate) fn resolve<'a>(
+    path: &Path,
+    seed: &SeedFile,
+    scenarios: &'a [Scenario],
+) -> Result<(&'a Scenario, Variant), SeedError> {
+    check_backend(path, seed)?;
     let scenario = scenario::find(scenarios, &seed.scenario).ok_or_else(|| SeedError::Unknown {
         path: path.into(),
         what: "scenario",
@@ -98,37 +109,71 @@ pub(crate) fn resolve<'a>(
 
 /// Replays the seed file at `path` with the scenarios `scenarios`, checking that it is
 /// deterministic and ends the way the file expects.
+///
+/// ```no_run
+/// # const SCENARIOS: &[lockstep::scenario::Scenario] = &[];
+/// let replayed = lockstep::replay::replay("seeds/lost-update.toml".as_ref(), SCENARIOS)?;
+/// println!("{}", replayed.trace);
+/// # Ok::<(), lockstep::seed::SeedError>(())
+/// ```
 pub fn replay(path: &Path, scenarios: &[Scenario]) -> Result<Replayed, SeedError> {
     let seed = SeedFile::read(path)?;
     let (scenario, variant) = resolve(path, &seed, scenarios)?;
-    let first = run_once(path, &seed, scenario, variant)?;
-    if let Some((name, read)) = unread_size(&seed.sizes, &first.sizes) {
-        return Err(SeedError::UnknownSize {
+    replay_seed(path, seed, &scenario_body(scenario, variant))
+}
+
+/// Replays the seed file at `path` of the test called `test` (its `scenario` field) with the
+/// test's `body`, checking that it is deterministic and ends the way the file expects.
+pub fn replay_test(
+    path: &Path,
+    test: &str,
+    body: impl Fn() + Send + Sync + 'static,
+) -> Result<Replayed, SeedError> {
+    let seed = test_seed(path, test)?;
+    replay_seed(path, seed, &(std::sync::Arc::new(body) as Body))
+}
+
+/// Replays the seed file at `path` of the test called `test` with its `body`, like
+/// [`replay_test`], but without checking the outcome the file expects: a stored regression
+/// that now passes is a fixed bug, one that fails is the bug again (or another).
+pub fn replay_test_outcome(
+    path: &Path,
+    test: &str,
+    body: impl Fn() + Send + Sync + 'static,
+) -> Result<Replayed, SeedError> {
+    let seed = test_seed(path, test)?;
+    replay_twice(path, seed, &(std::sync::Arc::new(body) as Body))
+}
+
+/// The seed file at `path`, if it was recorded on this backend for the test called `test`.
+fn test_seed(path: &Path, test: &str) -> Result<SeedFile, SeedError> {
+    let seed = SeedFile::read(path)?;
+    check_backend(path, &seed)?;
+    if seed.scenario != test {
+        return Err(SeedError::Unknown {
             path: path.into(),
-            name,
-            scenario: seed.scenario.clone(),
-            read,
+            what: "test",
+            name: seed.scenario.clone(),
+            known: test.to_owned(),
         });
     }
-    let second = run_once(path, &seed, scenario, variant)?;
-    if let Some((line, first, second)) = first_difference(&first.trace, &second.trace) {
-        return Err(SeedError::Nondeterminism {
-            path: path.into(),
-            line,
-            first,
-            second,
-        });
-    }
-    let got = match &first.failure {
+    Ok(seed)
+}
+
+/// Replays `seed` (read from `path`) with `body`, then checks the outcome it expects.
+fn replay_seed(path: &Path, seed: SeedFile, body: &Body) -> Result<Replayed, SeedError> {
+    let replayed = replay_twice(path, seed, body)?;
+    let seed = &replayed.seed;
+    let got = match &replayed.failure {
         None => "passed".to_owned(),
         Some(message) => format!("failed with `{message}`"),
     };
     let reproduced = match seed.expected {
         Expected::Fail => {
-            first.failure.as_deref().map(without_line_numbers)
+            replayed.failure.as_deref().map(without_line_numbers)
                 == Some(without_line_numbers(&seed.message))
         }
-        Expected::Pass => first.failure.is_none(),
+        Expected::Pass => replayed.failure.is_none(),
     };
     if !reproduced {
         let expected = match seed.expected {
@@ -139,6 +184,30 @@ pub fn replay(path: &Path, scenarios: &[Scenario]) -> Result<Replayed, SeedError
             path: path.into(),
             expected,
             got,
+        });
+    }
+    Ok(replayed)
+}
+
+/// Replays `seed` (read from `path`) with `body` twice, comparing the traces (a difference is
+/// nondeterminism in the code under test).
+fn replay_twice(path: &Path, seed: SeedFile, body: &Body) -> Result<Replayed, SeedError> {
+    let first = run_once(path, &seed, body)?;
+    if let Some((name, read)) = unread_size(&seed.sizes, &first.sizes) {
+        return Err(SeedError::UnknownSize {
+            path: path.into(),
+            name,
+            scenario: seed.scenario.clone(),
+            read,
+        });
+    }
+    let second = run_once(path, &seed, body)?;
+    if let Some((line, first, second)) = first_difference(&first.trace, &second.trace) {
+        return Err(SeedError::Nondeterminism {
+            path: path.into(),
+            line,
+            first,
+            second,
         });
     }
     Ok(Replayed {

@@ -1,17 +1,15 @@
 //! Replaying under shuttle: one execution along a recorded schedule, strictly (a seed file) or
 //! leniently (a shrink candidate).
 
-use super::{harness, Run};
+use super::{harness, Body, Run};
 use crate::seed::{SeedError, SeedFile};
-use lockstep_facade::scenario::{Scenario, Variant};
 use std::path::Path;
 
 /// One execution along `schedule` (strict, or lenient for the shrinker), with what the
 /// replay scheduler saw.
 pub(crate) fn replay_schedule(
     seed: &SeedFile,
-    scenario: &Scenario,
-    variant: Variant,
+    body: &Body,
     schedule: &[usize],
     lenient: bool,
 ) -> ScheduledRun {
@@ -25,7 +23,7 @@ pub(crate) fn replay_schedule(
         // waits for) is not worth a million steps: it fails fast, differently, and is dropped.
         config.max_steps = shuttle::MaxSteps::FailAfter((schedule.len() * 20).max(10_000));
     }
-    let ended = harness(seed, scenario, variant).run(true, |f| {
+    let ended = harness(seed, body).run(true, |f| {
         shuttle::Runner::new(replay, config).run(f);
     });
     let log = std::mem::take(&mut *log.lock().unwrap_or_else(|e| e.into_inner()));
@@ -48,13 +46,8 @@ pub(crate) struct ScheduledRun {
 }
 
 /// Runs the recorded execution once, along the seed's schedule.
-pub(super) fn run_once(
-    path: &Path,
-    seed: &SeedFile,
-    scenario: &Scenario,
-    variant: Variant,
-) -> Result<Run, SeedError> {
-    let log = replay_schedule(seed, scenario, variant, &seed.schedule, false);
+pub(super) fn run_once(path: &Path, seed: &SeedFile, body: &Body) -> Result<Run, SeedError> {
+    let log = replay_schedule(seed, body, &seed.schedule, false);
     if let Some(crate::run::schedule::Divergence {
         step,
         wanted,

@@ -151,7 +151,7 @@ impl<T: ?Sized> Drop for MutexGuard<'_, T> {
     fn drop(&mut self) {
         let info = &self.mutex.info;
         holds::release_bookkeeping(|| holds::remove(info, Mode::Exclusive));
-        drop(self.native.take());
+        holds::release_bookkeeping(|| drop(self.native.take()));
         holds::release_bookkeeping(|| info.waiters.wake_all());
     }
 }

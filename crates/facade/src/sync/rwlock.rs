@@ -201,7 +201,7 @@ impl<T: ?Sized> RwLock<T> {
 /// Releases one hold of an RwLock: ghost state first, then the backend, then parked waiters.
 fn release<G>(info: &Arc<ObjectInfo>, mode: Mode, native: &mut Option<G>) {
     holds::release_bookkeeping(|| holds::remove(info, mode));
-    drop(native.take());
+    holds::release_bookkeeping(|| drop(native.take()));
     holds::release_bookkeeping(|| info.waiters.wake_all());
 }
 

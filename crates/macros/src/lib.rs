@@ -1,0 +1,204 @@
+//! `#[lockstep::test]`: one test body, explored on every backend.
+//!
+//! Users reach it as `lockstep::test` (the user-facing crate re-exports it). It turns
+//!
+//! ```
+//! #[lockstep::test(iterations = 500, strategy = "pct-3")]
+//! fn two_increments_both_land() {
+//!     use lockstep::sync::{Arc, Mutex};
+//!     let counter = Arc::new(Mutex::new(0));
+//!     let c = Arc::clone(&counter);
+//!     let t = lockstep::thread::spawn(move || *c.lock() += 1);
+//!     *counter.lock() += 1;
+//!     t.join().unwrap();
+//!     assert_eq!(*counter.lock(), 2);
+//! }
+//! # fn main() {}
+//! ```
+//!
+//! into a `#[test]` that runs `lockstep::check::Test::new(<its path>, env!("CARGO_MANIFEST_DIR"))`
+//! with the given settings: under std the body runs once; under shuttle it is explored with
+//! the test's strategy; under loom every interleaving up to its preemption bound. Each
+//! `key = value` argument becomes a call `.key(value)` on the `Test` (a parenthesized value
+//! `key = (a, b)` becomes `.key(a, b)`): `iterations`, `strategy`, `seed`,
+//! `preemption_bound`, `faults`, `size`, `time_limit`, `shrink_budget`, `regressions_dir`.
+//! Other attributes on the function (`#[should_panic]`, doc comments) are kept.
+//!
+//! Written on `proc_macro` alone (no syn or quote), so the attribute adds one small crate to a
+//! user's build.
+
+use proc_macro::{Delimiter, Group, Ident, Literal, Punct, Spacing, Span, TokenStream, TokenTree};
+
+/// The settings a test attribute may give: each is a method of `lockstep::check::Test`.
+const SETTINGS: [&str; 9] = [
+    "iterations",
+    "strategy",
+    "seed",
+    "preemption_bound",
+    "faults",
+    "size",
+    "time_limit",
+    "shrink_budget",
+    "regressions_dir",
+];
+
+/// Explores the function's body as a test on the build's backend; see the crate docs.
+#[proc_macro_attribute]
+pub fn test(args: TokenStream, item: TokenStream) -> TokenStream {
+    match expand(args, item) {
+        Ok(tokens) => tokens,
+        Err((span, message)) => compile_error(span, &message),
+    }
+}
+
+type Error = (Span, String);
+
+fn expand(args: TokenStream, item: TokenStream) -> Result<TokenStream, Error> {
+    let settings = settings(args)?;
+    let mut tokens: Vec<TokenTree> = item.into_iter().collect();
+    let body = match tokens.pop() {
+        Some(TokenTree::Group(group)) if group.delimiter() == Delimiter::Brace => group,
+        other => {
+            let span = other.map_or_else(Span::call_site, |t| t.span());
+            return Err((
+                span,
+                "#[lockstep::test] goes on a function with a body".into(),
+            ));
+        }
+    };
+    let name = function_name(&tokens)?;
+    check_signature(&tokens, &name)?;
+    // `#[test]`, the function's own attributes and signature, then the body as a closure
+    // handed to `Test::run`.
+    let mut out: TokenStream = "#[test]".parse().expect("valid tokens");
+    out.extend(tokens);
+    let mut call: TokenStream = format!(
+        "::lockstep::check::Test::new(::core::concat!(::core::module_path!(), \"::{name}\"), \
+         ::core::env!(\"CARGO_MANIFEST_DIR\"))"
+    )
+    .parse()
+    .expect("valid tokens");
+    for (key, value) in settings {
+        call.extend([punct('.'), TokenTree::Ident(key)]);
+        call.extend([TokenTree::Group(Group::new(Delimiter::Parenthesis, value))]);
+    }
+    call.extend([
+        punct('.'),
+        TokenTree::Ident(Ident::new("run", Span::call_site())),
+    ]);
+    let closure: TokenStream = [
+        TokenTree::Ident(Ident::new("move", Span::call_site())),
+        punct('|'),
+        punct('|'),
+        TokenTree::Group(body),
+    ]
+    .into_iter()
+    .collect();
+    call.extend([TokenTree::Group(Group::new(
+        Delimiter::Parenthesis,
+        closure,
+    ))]);
+    call.extend([TokenTree::Punct(Punct::new(';', Spacing::Alone))]);
+    out.extend([TokenTree::Group(Group::new(Delimiter::Brace, call))]);
+    Ok(out)
+}
+
+/// `key = value, ...` as (method, argument tokens); a parenthesized value is several
+/// arguments.
+fn settings(args: TokenStream) -> Result<Vec<(Ident, TokenStream)>, Error> {
+    let mut settings = Vec::new();
+    let mut tokens = args.into_iter().peekable();
+    while let Some(token) = tokens.next() {
+        let TokenTree::Ident(key) = token else {
+            return Err((token.span(), "expected `name = value`".into()));
+        };
+        if !SETTINGS.contains(&key.to_string().as_str()) {
+            return Err((
+                key.span(),
+                format!(
+                    "unknown setting `{key}`; #[lockstep::test] takes: {}",
+                    SETTINGS.join(", ")
+                ),
+            ));
+        }
+        match tokens.next() {
+            Some(TokenTree::Punct(p)) if p.as_char() == '=' => {}
+            _ => return Err((key.span(), format!("expected `{key} = value`"))),
+        }
+        let mut value = TokenStream::new();
+        while let Some(token) =
+            tokens.next_if(|t| !matches!(t, TokenTree::Punct(p) if p.as_char() == ','))
+        {
+            value.extend([token]);
+        }
+        tokens.next(); // the comma, if any
+        let mut parts = value.clone().into_iter();
+        let value = match (parts.next(), parts.next()) {
+            (Some(TokenTree::Group(group)), None)
+                if group.delimiter() == Delimiter::Parenthesis =>
+            {
+                group.stream()
+            }
+            (None, _) => return Err((key.span(), format!("`{key} =` needs a value"))),
+            _ => value,
+        };
+        settings.push((key, value));
+    }
+    Ok(settings)
+}
+
+/// The identifier after `fn`.
+fn function_name(tokens: &[TokenTree]) -> Result<Ident, Error> {
+    let at = tokens
+        .iter()
+        .position(|t| matches!(t, TokenTree::Ident(i) if i.to_string() == "fn"));
+    match at.and_then(|at| tokens.get(at + 1)) {
+        Some(TokenTree::Ident(name)) => Ok(name.clone()),
+        _ => Err((
+            Span::call_site(),
+            "#[lockstep::test] goes on a function".into(),
+        )),
+    }
+}
+
+/// A test body takes no arguments, returns nothing and is not async or generic.
+fn check_signature(tokens: &[TokenTree], name: &Ident) -> Result<(), Error> {
+    let after_name = tokens
+        .iter()
+        .skip_while(|t| !matches!(t, TokenTree::Ident(i) if i.to_string() == name.to_string()))
+        .skip(1);
+    let rest: Vec<&TokenTree> = after_name.collect();
+    let plain = matches!(rest.as_slice(), [TokenTree::Group(g)] if g.delimiter() == Delimiter::Parenthesis && g.stream().is_empty());
+    let is_async = tokens
+        .iter()
+        .any(|t| matches!(t, TokenTree::Ident(i) if i.to_string() == "async"));
+    if plain && !is_async {
+        return Ok(());
+    }
+    Err((
+        name.span(),
+        format!("#[lockstep::test] needs `fn {name}()`: no arguments, no return type, not async"),
+    ))
+}
+
+fn punct(c: char) -> TokenTree {
+    TokenTree::Punct(Punct::new(c, Spacing::Alone))
+}
+
+/// `compile_error!("message")` at `span`.
+fn compile_error(span: Span, message: &str) -> TokenStream {
+    let mut literal = Literal::string(message);
+    literal.set_span(span);
+    let tokens: TokenStream = [
+        TokenTree::Ident(Ident::new("compile_error", span)),
+        TokenTree::Punct(Punct::new('!', Spacing::Alone)),
+        TokenTree::Group(Group::new(
+            Delimiter::Parenthesis,
+            TokenTree::Literal(literal).into(),
+        )),
+        TokenTree::Punct(Punct::new(';', Spacing::Alone)),
+    ]
+    .into_iter()
+    .collect();
+    tokens
+}
