@@ -315,7 +315,10 @@ impl Explorer {
                     shrunk_seed.unwrap_or_else(|| self.seed_file_named(name, variant, failure));
                 if let Some(checkpoint) = &checkpoint {
                     let name = format!("{}.loom.json", seed.file_stem());
-                    if std::fs::rename(checkpoint, dir.join(&name)).is_ok() {
+                    // The scratch file may sit on another file system than the seeds.
+                    let kept = std::fs::create_dir_all(dir)
+                        .and_then(|()| std::fs::copy(checkpoint, dir.join(&name)));
+                    if kept.is_ok() {
                         seed.loom_checkpoint = Some(name);
                     }
                 }
@@ -397,17 +400,22 @@ impl Explorer {
     }
 
     /// Under loom with a seeds directory: where loom keeps the path of the execution it is
-    /// running (written before each one, so after a failure it is the failing one's).
+    /// running (written before each one, so after a failure it is the failing one's). A scratch
+    /// file in the temp folder, numbered within the process so parallel tests keep apart; it is
+    /// copied beside the seed only on a failure, so a passing exploration leaves the seeds
+    /// folder as it was.
     fn loom_checkpoint(&self, name: &str) -> Option<PathBuf> {
+        static EXPLORATIONS: std::sync::atomic::AtomicUsize =
+            std::sync::atomic::AtomicUsize::new(0);
         if !cfg!(loom) {
             return None;
         }
-        let dir = self.seeds_dir.as_ref()?;
-        std::fs::create_dir_all(dir).ok()?;
-        Some(dir.join(format!(
-            ".{}-{}.loom.json",
+        self.seeds_dir.as_ref()?;
+        let number = EXPLORATIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Some(std::env::temp_dir().join(format!(
+            "lockstep-{}-{number}-{}.loom.json",
+            std::process::id(),
             name.replace("::", "."),
-            std::process::id()
         )))
     }
 
