@@ -9,10 +9,12 @@ mod dfs;
 mod distinct;
 mod pct;
 mod pos;
+mod random;
 
 pub(crate) use dfs::DfsPlans;
 pub(crate) use pct::Pct;
 pub(crate) use pos::Pos;
+pub(crate) use random::Random;
 
 use shuttle::scheduler::{Schedule, Scheduler, Task, TaskId};
 use std::borrow::Cow;
