@@ -32,6 +32,7 @@ pub(crate) fn replay_schedule(
     ScheduledRun {
         ended,
         divergence: log.divergence,
+        ran_out: log.ran_out,
         executed: log.executed,
         preemptions: log.preemptions,
         spawns_and_joins: log.spawns_and_joins,
@@ -42,6 +43,8 @@ pub(crate) fn replay_schedule(
 pub(crate) struct ScheduledRun {
     pub(crate) ended: crate::run::harness::Ended,
     pub(crate) divergence: Option<crate::run::schedule::Divergence>,
+    /// Where a strict replay ran out of recorded steps (the schedule's length), if it did.
+    pub(crate) ran_out: Option<usize>,
     pub(crate) executed: Vec<usize>,
     pub(crate) preemptions: usize,
     pub(crate) spawns_and_joins: Vec<Option<usize>>,
@@ -66,6 +69,12 @@ pub(super) fn run_once(
             step,
             wanted,
             runnable,
+        });
+    }
+    if let Some(steps) = log.ran_out {
+        return Err(SeedError::ScheduleEnded {
+            path: path.into(),
+            step: steps,
         });
     }
     let ended = log.ended;
