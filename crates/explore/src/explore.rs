@@ -89,6 +89,9 @@ pub struct Report {
     /// Where the failure's seed file was written, or why it could not be (the seed was then
     /// printed to stderr in full, so it is not lost).
     pub seed_file: Option<Result<PathBuf, String>>,
+    /// The failure's seed file (the shrunk one, if shrinking found a smaller execution),
+    /// whether or not it was written: what a caller prints when it could not be.
+    pub seed: Option<SeedFile>,
 }
 
 /// Configures and runs an exploration of a test body or a scenario.
@@ -245,10 +248,11 @@ impl Explorer {
         if let Some(failure) = failure.as_mut() {
             shrunk_seed = self.shrink(scenario, variant, failure);
         }
-        let seed_file = match (&failure, &self.seeds_dir) {
-            (Some(failure), Some(dir)) => {
-                let mut seed =
-                    shrunk_seed.unwrap_or_else(|| self.seed_file(scenario, variant, failure));
+        let mut seed = failure.as_ref().map(|failure| {
+            shrunk_seed.unwrap_or_else(|| self.seed_file(scenario, variant, failure))
+        });
+        let seed_file = match (&mut seed, &self.seeds_dir) {
+            (Some(seed), Some(dir)) => {
                 if let Some(checkpoint) = &checkpoint {
                     let name = format!("{}.loom.json", seed.file_stem());
                     if std::fs::rename(checkpoint, dir.join(&name)).is_ok() {
@@ -275,6 +279,7 @@ impl Explorer {
             stats,
             failure,
             seed_file,
+            seed,
         }
     }
 

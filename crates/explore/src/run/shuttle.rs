@@ -1,8 +1,6 @@
 //! The shuttle driver: its strategies, its configuration, and the recording of every schedule.
 
-use super::schedule::{
-    self, DfsPlans, Pct, Pos, Random, Recording, SharedHashes, SharedSchedule,
-};
+use super::schedule::{self, DfsPlans, Pct, Pos, Random, Recording, SharedHashes, SharedSchedule};
 use super::Drive;
 use lockstep_engine::kernel::FaultSeed;
 use shuttle::scheduler::{DfsScheduler, Scheduler};
