@@ -2,7 +2,7 @@
 //! leniently (a shrink candidate).
 
 use super::{harness, Run};
-use crate::seed::{SeedError, SeedFile};
+use crate::seed::{unread_size, SeedError, SeedFile};
 use lockstep_facade::scenario::{Scenario, Variant};
 use std::path::Path;
 
@@ -72,6 +72,16 @@ pub(super) fn run_once(
         });
     }
     if let Some(steps) = log.ran_out {
+        // A knob the scenario does not read is the file's real problem (the schedule was
+        // recorded at other sizes); scenarios read their knobs up front, so it shows already.
+        if let Some((name, read)) = unread_size(&seed.sizes, &log.ended.sizes) {
+            return Err(SeedError::UnknownSize {
+                path: path.into(),
+                name,
+                scenario: seed.scenario.clone(),
+                read,
+            });
+        }
         return Err(SeedError::ScheduleEnded {
             path: path.into(),
             step: steps,
