@@ -3,8 +3,9 @@
 CARGO ?= cargo
 LOOM_ENV := RUSTFLAGS="--cfg loom" CARGO_TARGET_DIR=target/loom
 ITERATIONS ?= 2000
+LOCKSTEP := $(CARGO) run --release --features shuttle -p model --bin lockstep --
 
-.PHONY: test test-std test-shuttle test-loom explore replay shrink bench lint fmt
+.PHONY: test test-std test-shuttle test-loom explore replay shrink adopt bench lint fmt
 
 ## test: every suite: std (real threads), shuttle (random/PCT/DFS), loom (exhaustive, release)
 test: test-std test-shuttle test-loom
@@ -18,19 +19,30 @@ test-shuttle:
 test-loom:
 	$(LOOM_ENV) $(CARGO) test --workspace --release --lib --tests
 
-## explore: the main job; every scenario under shuttle random and PCT, failing seeds to seeds/
+## explore: the main job; every scenario under shuttle random and POS, new failing seeds to
+## target/lockstep/seeds/ (not the corpus: `make adopt` adds one to it)
 explore:
-	$(CARGO) run --release --features shuttle -p model --bin lockstep -- explore --iterations $(ITERATIONS)
+	$(LOCKSTEP) explore --iterations $(ITERATIONS)
 
 ## replay: replay a seed file and print its trace (make replay SEED=seeds/FILE.toml)
 replay:
 	@test -n "$(SEED)" || { echo "usage: make replay SEED=seeds/FILE.toml"; exit 2; }
-	$(CARGO) run --release --features shuttle -p model --bin lockstep -- replay $(SEED)
+	$(LOCKSTEP) replay $(SEED)
 
-## shrink: shrink a seed file; the result is written beside it (make shrink SEED=seeds/FILE.toml)
+## shrink: shrink a seed file into target/lockstep/seeds/NAME.shrunk.toml, beside a copy of it
+## (make shrink SEED=seeds/FILE.toml); REPLACE=1 replaces the file itself; nothing is written
+## when nothing smaller is found
 shrink:
-	@test -n "$(SEED)" || { echo "usage: make shrink SEED=seeds/FILE.toml"; exit 2; }
-	$(CARGO) run --release --features shuttle -p model --bin lockstep -- shrink $(SEED)
+	@test -n "$(SEED)" || { echo "usage: make shrink SEED=seeds/FILE.toml [REPLACE=1]"; exit 2; }
+	$(LOCKSTEP) shrink $(SEED) $(if $(REPLACE),--replace)
+
+## adopt: add a seed file to the corpus (make adopt SEED=target/lockstep/seeds/FILE.toml): it is
+## replayed, copied into seeds/, and its trace snapshot recorded (only new snapshots are
+## accepted), so the next `make test` replays it
+adopt:
+	@test -n "$(SEED)" || { echo "usage: make adopt SEED=target/lockstep/seeds/FILE.toml"; exit 2; }
+	$(LOCKSTEP) adopt $(SEED)
+	INSTA_UPDATE=unseen $(CARGO) test --features shuttle --test corpus
 
 ## bench: facade cost vs raw shuttle and loom, planted bugs and the ordering family per strategy,
 ## the PCT paper's calibration set; every figure measured in this run

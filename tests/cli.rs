@@ -1,19 +1,16 @@
 //! The `lockstep` command line (`lockstep::cli`), driven in-process: exit codes and one-line
-//! messages for bad input, sharding, and the JSON summary.
+//! messages for bad input, sharding, the summary, where seed files go (findings apart from the
+//! corpus), shrinking into the findings folder and adopting into a corpus. Every directory
+//! written is a fresh one under the system's temp dir.
 #![cfg(all(feature = "shuttle", not(loom)))]
 
 use lockstep::cli::{self, Shard};
+use lockstep::scenario::Scenario;
+use std::path::{Path, PathBuf};
 
 /// Runs `lockstep ARGS...` against the model's scenarios: (exit code, stdout, stderr).
 fn lockstep(args: &[&str]) -> (u8, String, String) {
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    let argv = std::iter::once("lockstep").chain(args.iter().copied());
-    let code = cli::run(argv, model::scenarios::ALL, &mut out, &mut err);
-    (
-        code,
-        String::from_utf8(out).unwrap(),
-        String::from_utf8(err).unwrap(),
-    )
+    lockstep_with(model::scenarios::ALL, args)
 }
 
 fn scratch(name: &str) -> std::path::PathBuf {
@@ -39,7 +36,13 @@ fn bad_input_exits_2_with_a_one_line_message() {
     let malformed = dir.join("malformed.toml");
     std::fs::write(&malformed, "this is = not [a seed").unwrap();
     let missing = dir.join("missing.toml");
-    let cases: [(&[&str], String); 5] = [
+    let cases: [(&[&str], String); 6] = [
+        (
+            &["explore", "--strategy", "random,pct-0"],
+            "lockstep: bad strategy `pct-0`: PCT's depth D is the number of ordering \
+             constraints the bug needs, at least 1; use pct-D with D >= 1, e.g. pct-3"
+                .into(),
+        ),
         (
             &["explore", "no-such-scenario"],
             "lockstep: no scenario matches `no-such-scenario`; known: lost-update".into(),
@@ -329,4 +332,316 @@ fn a_malformed_size_override_is_a_usage_error() {
         );
         assert!(err.contains(&expected), "{size}: {err}");
     }
+}
+
+/// Runs `lockstep ARGS...` against `scenarios`: (exit code, stdout, stderr).
+fn lockstep_with(scenarios: &[Scenario], args: &[&str]) -> (u8, String, String) {
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let argv = std::iter::once("lockstep").chain(args.iter().copied());
+    let code = cli::run(argv, scenarios, &mut out, &mut err);
+    (
+        code,
+        String::from_utf8(out).unwrap(),
+        String::from_utf8(err).unwrap(),
+    )
+}
+
+/// The only `.toml` file in `dir`.
+fn only_seed_in(dir: &Path) -> PathBuf {
+    let files = toml_files(dir);
+    assert_eq!(files.len(), 1, "{files:?}");
+    files[0].clone()
+}
+
+/// The `.toml` files in `dir`, sorted (none if it does not exist).
+fn toml_files(dir: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut files: Vec<PathBuf> = entries
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    files.sort();
+    files
+}
+
+/// Explores lost-update's planted bug with random into `dir`, unshrunk (`--shrink-budget 0`):
+/// the seed file written.
+fn unshrunk_seed(dir: &Path) -> PathBuf {
+    let (code, out, err) = lockstep(&[
+        "explore",
+        "lost-update",
+        "--bug",
+        "read-then-write",
+        "--strategy",
+        "random",
+        "--shrink-budget",
+        "0",
+        "--seeds-dir",
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(code, cli::OK, "{out}{err}");
+    only_seed_in(dir)
+}
+
+#[test]
+fn the_text_summary_ends_with_one_totals_line() {
+    let dir = scratch("totals");
+    let (code, out, _) = lockstep(&[
+        "explore",
+        "lost-update",
+        "--strategy",
+        "random",
+        "--iterations",
+        "100",
+        "--seeds-dir",
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(code, cli::OK, "{out}");
+    assert_eq!(
+        out.lines().last(),
+        Some("total: 1 scenarios, 2 runs: 1 passed, 1 bugs found, 0 unexpected"),
+        "{out}"
+    );
+    let (code, out, _) = lockstep(&[
+        "explore",
+        "o",
+        "--bug",
+        "none",
+        "--iterations",
+        "20",
+        "--seeds-dir",
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(code, cli::OK, "{out}");
+    let chosen = model::scenarios::ALL
+        .iter()
+        .filter(|s| s.name.contains('o'))
+        .count();
+    assert!(chosen > 1);
+    assert!(
+        out.ends_with(&format!(
+            "\ntotal: {chosen} scenarios, {} runs: {} passed, 0 bugs found, 0 unexpected\n",
+            2 * chosen,
+            2 * chosen
+        )),
+        "{out}"
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn list_columns_stay_aligned_for_long_names() {
+    const SHORT: Scenario = Scenario {
+        name: "short",
+        about: "a short name",
+        bugs: &["one"],
+        run: |_| {},
+    };
+    const LONG: Scenario = Scenario {
+        name: "a-scenario-name-much-longer-than-twenty-four-characters",
+        about: "a long name",
+        bugs: &[],
+        run: |_| {},
+    };
+    let (code, out, _) = lockstep_with(&[SHORT, LONG], &["list"]);
+    assert_eq!(code, cli::OK);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 4, "{out}");
+    let column = LONG.name.len() + 2;
+    for (line, text) in lines.iter().zip([
+        "a short name",
+        "planted bugs: one",
+        "a long name",
+        "planted bugs: -",
+    ]) {
+        assert_eq!(line.find(text), Some(column), "{out}");
+    }
+}
+
+#[test]
+fn an_unwritable_seeds_dir_exits_2_after_printing_the_whole_seed() {
+    let dir = scratch("unwritable");
+    let file = dir.join("a-file");
+    std::fs::write(&file, "").unwrap();
+    let seeds = file.join("seeds");
+    let (code, out, err) = lockstep(&[
+        "explore",
+        "lost-update",
+        "--bug",
+        "read-then-write",
+        "--strategy",
+        "random",
+        "--seeds-dir",
+        seeds.to_str().unwrap(),
+    ]);
+    assert_eq!(code, cli::BAD_INPUT, "{out}{err}");
+    assert!(out.contains("found: lost update"), "{out}");
+    assert!(out.contains("NOT WRITTEN"), "{out}");
+    let (_, printed) = err
+        .split_once("the seed file, so it is not lost:\n")
+        .unwrap_or_else(|| panic!("{err}"));
+    let (toml, last) = printed.rsplit_once("lockstep: ").unwrap();
+    let seed = lockstep::seed::SeedFile::parse(toml).expect("the whole seed is printed");
+    assert_eq!(seed.scenario, "lost-update");
+    assert!(!seed.schedule.is_empty());
+    assert!(
+        last.starts_with("1 seed file(s) could not be written into "),
+        "{err}"
+    );
+    assert!(err.contains("cannot write the seed file"), "{err}");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn a_truncated_seed_says_where_its_schedule_ended() {
+    let dir = scratch("truncated");
+    let path = unshrunk_seed(&dir);
+    let mut seed = lockstep::seed::SeedFile::read(&path).unwrap();
+    seed.schedule.truncate(4);
+    std::fs::write(&path, seed.to_toml()).unwrap();
+    let (code, _, err) = lockstep(&["replay", path.to_str().unwrap()]);
+    assert_eq!(code, cli::BAD_INPUT, "{err}");
+    assert_eq!(
+        err,
+        format!(
+            "lockstep: {}: the schedule ended at step 4, but the execution had not: the file is \
+             truncated, or the code changed since it was recorded\n",
+            path.display()
+        )
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn shrink_writes_into_the_findings_folder_beside_a_copy_or_replaces_when_asked() {
+    let dir = scratch("shrink");
+    let input = unshrunk_seed(&dir.join("in"));
+    let original = std::fs::read_to_string(&input).unwrap();
+    let findings = dir.join("findings");
+    let (code, out, err) = lockstep(&[
+        "shrink",
+        input.to_str().unwrap(),
+        "--seeds-dir",
+        findings.to_str().unwrap(),
+    ]);
+    assert_eq!(code, cli::OK, "{out}{err}");
+    let name = input.file_stem().unwrap().to_str().unwrap();
+    let shrunk = findings.join(format!("{name}.shrunk.toml"));
+    assert!(
+        out.contains(&format!("written: {}", shrunk.display())),
+        "{out}"
+    );
+    assert_eq!(
+        toml_files(&findings),
+        [
+            findings.join(format!("{name}.shrunk.toml")),
+            findings.join(format!("{name}.toml"))
+        ]
+    );
+    assert_eq!(
+        std::fs::read_to_string(findings.join(format!("{name}.toml"))).unwrap(),
+        original,
+        "the copy is the input"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&input).unwrap(),
+        original,
+        "the input is untouched"
+    );
+    let (code, out, _) = lockstep(&["replay", shrunk.to_str().unwrap()]);
+    assert_eq!(code, cli::OK);
+    assert!(out.contains("fails as recorded: lost update"), "{out}");
+    // Shrinking the shrunk seed again finds nothing smaller, and writes nothing.
+    let again = dir.join("again");
+    let (code, out, _) = lockstep(&[
+        "shrink",
+        shrunk.to_str().unwrap(),
+        "--seeds-dir",
+        again.to_str().unwrap(),
+    ]);
+    assert_eq!(code, cli::OK, "{out}");
+    assert!(out.contains("nothing smaller found"), "{out}");
+    assert!(out.contains("no file written"), "{out}");
+    assert!(!again.exists(), "nothing is written");
+    // --replace rewrites the input itself, and nothing else.
+    let (code, out, _) = lockstep(&[
+        "shrink",
+        input.to_str().unwrap(),
+        "--replace",
+        "--seeds-dir",
+        again.to_str().unwrap(),
+    ]);
+    assert_eq!(code, cli::OK, "{out}");
+    assert_eq!(
+        std::fs::read_to_string(&input).unwrap(),
+        std::fs::read_to_string(&shrunk).unwrap(),
+        "the input is now the shrunk seed"
+    );
+    assert!(!again.exists());
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn adopt_replays_a_finding_and_copies_it_into_the_corpus_under_its_name() {
+    let dir = scratch("adopt");
+    let found = unshrunk_seed(&dir.join("findings"));
+    let corpus = dir.join("corpus");
+    let seed = lockstep::seed::SeedFile::read(&found).unwrap();
+    // A renamed copy lands under the name its contents give it.
+    let renamed = dir.join("renamed.toml");
+    std::fs::copy(&found, &renamed).unwrap();
+    let adopt = |file: &Path, extra: &[&str]| {
+        let mut args = vec![
+            "adopt",
+            file.to_str().unwrap(),
+            "--corpus",
+            corpus.to_str().unwrap(),
+        ];
+        args.extend(extra);
+        lockstep(&args)
+    };
+    let (code, out, err) = adopt(&renamed, &[]);
+    assert_eq!(code, cli::OK, "{out}{err}");
+    let target = corpus.join(format!("{}.toml", seed.file_stem()));
+    assert_eq!(
+        out,
+        format!("{}: adopted as {}\n", renamed.display(), target.display())
+    );
+    assert_eq!(toml_files(&corpus), std::slice::from_ref(&target));
+    let (code, out, _) = adopt(&found, &[]);
+    assert_eq!(code, cli::OK);
+    assert!(out.ends_with("already in the corpus\n"), "{out}");
+    // A different seed of the same name is kept unless --force.
+    let mut other = seed.clone();
+    other.message = other.message.replace("lost update", "lost update,");
+    let smaller = dir.join("smaller.toml");
+    let shrunk = lockstep::shrink::shrink_file(&found, model::scenarios::ALL, 200).unwrap();
+    assert!(shrunk.smaller);
+    std::fs::write(&smaller, shrunk.seed.to_toml()).unwrap();
+    let (code, _, err) = adopt(&smaller, &[]);
+    assert_eq!(code, cli::BAD_INPUT);
+    assert!(
+        err.contains("the corpus already has a different seed file of this name; pass --force"),
+        "{err}"
+    );
+    let (code, _, err) = adopt(&smaller, &["--force"]);
+    assert_eq!(code, cli::OK, "{err}");
+    assert_eq!(
+        std::fs::read_to_string(&target).unwrap(),
+        shrunk.seed.to_toml()
+    );
+    // A seed that does not end as it records is not adopted.
+    let wrong = dir.join("wrong.toml");
+    std::fs::write(&wrong, other.to_toml()).unwrap();
+    let (code, _, err) = adopt(&wrong, &["--force"]);
+    assert_eq!(code, cli::FAILED, "{err}");
+    assert!(err.ends_with("(not adopted)\n"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(&target).unwrap(),
+        shrunk.seed.to_toml(),
+        "the corpus is unchanged"
+    );
+    std::fs::remove_dir_all(dir).unwrap();
 }

@@ -83,6 +83,14 @@ fn replay_text(dir: &Path, name: &str, text: &str) -> SeedError {
     replay(&path, model::scenarios::ALL).expect_err("bad input is an error")
 }
 
+/// `seed` (a seed file's text) with its schedule cut to its first `steps` steps.
+fn truncated(seed: &str, steps: usize) -> String {
+    let mut file = SeedFile::parse(seed).unwrap();
+    assert!(file.schedule.len() > steps, "{:?}", file.schedule);
+    file.schedule.truncate(steps);
+    file.to_toml()
+}
+
 #[test]
 fn bad_seed_files_give_errors_that_name_the_file_and_the_problem() {
     let dir = scratch("bad-input");
@@ -130,6 +138,11 @@ fn bad_seed_files_give_errors_that_name_the_file_and_the_problem() {
             "not-reproduced.toml",
             with("expected = \"fail\"", "expected = \"pass\""),
             "expected a pass, but the replay failed with `lost update",
+        ),
+        (
+            "truncated.toml",
+            truncated(&valid, 3),
+            "the schedule ended at step 3, but the execution had not: the file is truncated",
         ),
     ];
     for (name, text, expected) in cases {
@@ -184,7 +197,7 @@ fn a_model_that_reads_state_outside_the_simulation_is_caught_as_nondeterministic
             iteration: 1,
             expected: lockstep::seed::Expected::Pass,
             message: String::new(),
-            schedule: vec![0],
+            schedule: vec![0, 0],
             loom_checkpoint: None,
             fault_seed: None,
             faults: None,

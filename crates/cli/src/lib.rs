@@ -15,9 +15,24 @@
 //! uses it. It exists only in simulation builds (shuttle or loom); under std the crate is
 //! empty.
 //!
-//! Subcommands: `list`, `explore [PATTERN]`, `replay FILE...`. Exit codes: 0 nothing
-//! unexpected; 1 a failure where none was expected (a fixed scenario failed, a planted bug was
-//! missed, a seed did not reproduce); 2 bad usage or bad input, with a one-line message.
+//! Subcommands: `list`, `explore [PATTERN]`, `replay FILE...`, `shrink FILE...` (shuttle) and
+//! `adopt FILE...`. Exit codes: 0 nothing unexpected; 1 a failure where none was expected (a
+//! fixed scenario failed, a planted bug was missed, a seed did not reproduce); 2 bad usage or
+//! bad input, with a one-line message (also: a seed file that could not be written, after the
+//! whole seed was printed to stderr).
+//!
+//! **Where seeds go.** New findings and the corpus are kept apart: `explore` and `shrink` write
+//! into `--seeds-dir`, by default [`FINDINGS_DIR`] (`target/lockstep/seeds`, under the current
+//! directory), which no test reads and `cargo clean` empties; the corpus a test suite replays is
+//! a folder of its own (`seeds/` in this repository), and `adopt FILE` is the one step that adds
+//! a finding to it, after replaying it.
+//!
+//! **Quiet.** Nothing shuttle prints itself reaches the user: lockstep's panic hook keeps
+//! shuttle's from running on exploration threads, lockstep's random scheduler has no
+//! failing-seed message, and the command line points the process's stderr at the null device
+//! for the duration of every exploration, replay and shrink, so that shuttle's remaining
+//! `eprintln!`s go nowhere; its own output is written outside those windows (the `quiet`
+//! module says why it is done this way).
 
 #![cfg(any(loom, feature = "shuttle"))]
 #![warn(missing_docs)]
@@ -31,7 +46,7 @@ use lockstep_facade::scenario::{Scenario, Variant};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::str::FromStr;
 use std::time::Duration;
@@ -42,6 +57,17 @@ pub const OK: u8 = 0;
 pub const FAILED: u8 = 1;
 /// Exit code: bad usage or bad input.
 pub const BAD_INPUT: u8 = 2;
+
+/// Where `explore` and `shrink` write seed files unless `--seeds-dir` says otherwise: under
+/// cargo's `target/`, apart from any corpus a test suite replays (`adopt` copies a finding into
+/// one).
+pub const FINDINGS_DIR: &str = "target/lockstep/seeds";
+
+/// Where `adopt` copies seed files unless `--corpus` says otherwise.
+pub const CORPUS_DIR: &str = "seeds";
+
+mod quiet;
+use quiet::silenced;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -66,8 +92,9 @@ enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
-    /// Shrink seed files (smaller size knobs, fewer preemptions, faults and steps); each result is
-    /// written beside its input as `NAME.shrunk.toml`.
+    /// Shrink seed files (smaller size knobs, fewer preemptions, faults and steps). Each result
+    /// is written as `NAME.shrunk.toml` into the seeds directory, beside a copy of its input
+    /// (or over the input with --replace); nothing is written when nothing smaller was found.
     #[cfg(feature = "shuttle")]
     Shrink {
         /// Seed files to shrink.
@@ -76,6 +103,25 @@ enum Command {
         /// Candidate executions to try per file.
         #[arg(long, default_value_t = DEFAULT_SHRINK_BUDGET)]
         budget: usize,
+        /// Where the shrunk seed files are written.
+        #[arg(long, default_value = FINDINGS_DIR)]
+        seeds_dir: PathBuf,
+        /// Replace each input file with its shrunk version instead.
+        #[arg(long)]
+        replace: bool,
+    },
+    /// Add seed files to the corpus: each is replayed (it must end as it records) and copied
+    /// into the corpus directory under its canonical name.
+    Adopt {
+        /// Seed files to add.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// The corpus directory.
+        #[arg(long, default_value = CORPUS_DIR)]
+        corpus: PathBuf,
+        /// Replace a different seed file of the same name already in the corpus.
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -114,8 +160,8 @@ struct ExploreArgs {
     /// Fault injection: `default` (every kind at 5%) or `none`.
     #[arg(long, value_enum, default_value_t = Faults::Default)]
     faults: Faults,
-    /// Where seed files of failures are written.
-    #[arg(long, default_value = "seeds")]
+    /// Where seed files of failures are written (apart from the corpus; see `adopt`).
+    #[arg(long, default_value = FINDINGS_DIR)]
     seeds_dir: PathBuf,
     /// Candidate executions to try when shrinking a failure before its seed is written (0:
     /// do not shrink).
@@ -217,9 +263,10 @@ impl FromStr for SizeOverride {
 }
 
 /// Parses the process's arguments, runs, and returns the exit code.
+///
+/// Failing executions panic by design, silently (lockstep's panic hook, see the module docs);
+/// a panic anywhere else is a bug and is printed as usual.
 pub fn main(scenarios: &[Scenario]) -> ExitCode {
-    // Failing executions panic by design; the reports say what they were.
-    std::panic::set_hook(Box::new(|_| {}));
     let code = run(
         std::env::args(),
         scenarios,
@@ -251,7 +298,17 @@ pub fn run(
         Command::Explore(args) => explore(&args, scenarios, out, err),
         Command::Replay { files } => replay(&files, scenarios, out, err),
         #[cfg(feature = "shuttle")]
-        Command::Shrink { files, budget } => shrink(&files, budget, scenarios, out, err),
+        Command::Shrink {
+            files,
+            budget,
+            seeds_dir,
+            replace,
+        } => shrink(&files, budget, &seeds_dir, replace, scenarios, out, err),
+        Command::Adopt {
+            files,
+            corpus,
+            force,
+        } => adopt(&files, &corpus, force, scenarios, out, err),
     };
     match result {
         Ok(code) => code,
@@ -263,6 +320,7 @@ pub fn run(
 }
 
 fn list(scenarios: &[Scenario], out: &mut dyn Write) -> Result<u8, String> {
+    let width = scenarios.iter().map(|s| s.name.len()).max().unwrap_or(0);
     for s in scenarios {
         let bugs = if s.bugs.is_empty() {
             "-".to_owned()
@@ -271,7 +329,7 @@ fn list(scenarios: &[Scenario], out: &mut dyn Write) -> Result<u8, String> {
         };
         let _ = writeln!(
             out,
-            "{:<24} {}\n{:<24} planted bugs: {bugs}",
+            "{:<width$}  {}\n{:<width$}  planted bugs: {bugs}",
             s.name, s.about, ""
         );
     }
@@ -294,6 +352,9 @@ struct Row {
     sizes: BTreeMap<String, usize>,
     seeds: Vec<u64>,
     seed_file: Option<String>,
+    /// Why the failure's seed file could not be written, and the file's text.
+    #[serde(skip)]
+    unwritten: Option<(String, String)>,
 }
 
 fn explore(
@@ -352,18 +413,55 @@ fn explore(
         }
     }
     progress.finish_and_clear();
+    let unwritten: Vec<&Row> = rows.iter().filter(|r| r.unwritten.is_some()).collect();
+    for row in &unwritten {
+        let (error, toml) = row.unwritten.as_ref().expect("filtered");
+        let _ = writeln!(
+            err,
+            "lockstep: {error}\nthe seed file, so it is not lost:\n{toml}"
+        );
+    }
     match args.format {
         Format::Json => {
             let json = serde_json::to_string_pretty(&rows).map_err(|e| e.to_string())?;
             let _ = writeln!(out, "{json}");
         }
-        Format::Text => print_table(&rows, out),
+        Format::Text => {
+            print_table(&rows, out);
+            let _ = writeln!(out, "{}", totals(&rows));
+        }
+    }
+    if !unwritten.is_empty() {
+        let _ = writeln!(
+            err,
+            "lockstep: {} seed file(s) could not be written into {} (printed above)",
+            unwritten.len(),
+            args.seeds_dir.display()
+        );
+        return Ok(BAD_INPUT);
     }
     Ok(if rows.iter().all(|r| r.expected) {
         OK
     } else {
         FAILED
     })
+}
+
+/// The summary's last line: how many scenarios, and how their runs ended.
+fn totals(rows: &[Row]) -> String {
+    let mut scenarios: Vec<&str> = rows.iter().map(|r| r.scenario).collect();
+    scenarios.dedup();
+    let passed = rows.iter().filter(|r| r.result == "pass").count();
+    let found = rows
+        .iter()
+        .filter(|r| r.result.starts_with("found: "))
+        .count();
+    let unexpected = rows.iter().filter(|r| !r.expected).count();
+    format!(
+        "total: {} scenarios, {} runs: {passed} passed, {found} bugs found, {unexpected} unexpected",
+        scenarios.len(),
+        rows.len()
+    )
 }
 
 /// The `--size` overrides each run applies: those of the knobs it reads, as one execution of
@@ -385,7 +483,9 @@ fn sizes_per_run(
     }
     let read: Vec<_> = runs
         .iter()
-        .map(|(scenario, variant)| lockstep_explore::explore::sizes_read(scenario, *variant, &all))
+        .map(|(scenario, variant)| {
+            silenced(|| lockstep_explore::explore::sizes_read(scenario, *variant, &all))
+        })
         .collect();
     let mut union: Vec<(&'static str, usize)> = Vec::new();
     for &(name, value) in read.iter().flatten() {
@@ -479,7 +579,7 @@ fn explore_one(
         if let Some(budget) = args.time_budget {
             explorer = explorer.time_budget(Duration::from_secs_f64(budget.max(0.0)));
         }
-        let report = explorer.explore(scenario, variant);
+        let report = silenced(|| explorer.explore(scenario, variant));
         seeds.push(seed);
         total.executions += report.stats.executions;
         total.distinct_schedules += report.stats.distinct_schedules;
@@ -498,6 +598,10 @@ fn explore_one(
         (Some(f), Variant::Fixed) => (format!("FAILED: {}", first_line(&f.message)), false),
         (Some(f), Variant::Bug(_)) => (format!("found: {}", first_line(&f.message)), true),
     };
+    let unwritten = last.as_ref().and_then(|r| match (&r.seed_file, &r.seed) {
+        (Some(Err(e)), Some(seed)) => Some((e.clone(), seed.to_toml())),
+        _ => None,
+    });
     let seed_file = last.and_then(|r| r.seed_file).map(|written| match written {
         Ok(path) => path.display().to_string(),
         Err(e) => format!("NOT WRITTEN ({e})"),
@@ -515,6 +619,7 @@ fn explore_one(
         sizes: sizes.clone(),
         seeds,
         seed_file,
+        unwritten,
     }
 }
 
@@ -597,7 +702,7 @@ fn replay(
 ) -> Result<u8, String> {
     let mut code = OK;
     for file in files {
-        match lockstep_explore::replay::replay(file, scenarios) {
+        match silenced(|| lockstep_explore::replay::replay(file, scenarios)) {
             Ok(replayed) => {
                 let outcome = match &replayed.failure {
                     Some(message) => format!("fails as recorded: {message}"),
@@ -614,54 +719,161 @@ fn replay(
             }
             Err(e) => {
                 let _ = writeln!(err, "lockstep: {e}");
-                let failed = matches!(
-                    e,
-                    SeedError::NotReproduced { .. } | SeedError::Nondeterminism { .. }
-                );
-                code = code.max(if failed { FAILED } else { BAD_INPUT });
+                code = code.max(replay_error_code(&e));
             }
         }
     }
     Ok(code)
 }
 
+/// The exit code of a replay that failed with `e`: 1 if the seed no longer ends as it records,
+/// 2 if the file cannot be replayed at all (unreadable, malformed, stale, truncated, ...).
+fn replay_error_code(e: &SeedError) -> u8 {
+    match e {
+        SeedError::NotReproduced { .. } | SeedError::Nondeterminism { .. } => FAILED,
+        _ => BAD_INPUT,
+    }
+}
+
 #[cfg(feature = "shuttle")]
 fn shrink(
     files: &[PathBuf],
     budget: usize,
+    seeds_dir: &Path,
+    replace: bool,
     scenarios: &[Scenario],
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<u8, String> {
     let mut code = OK;
     for file in files {
-        match lockstep_explore::shrink::shrink_file(file, scenarios, budget) {
-            Ok((path, shrunk)) => {
-                let sizes = shrunk
-                    .seed
-                    .shrinking
-                    .expect("a shrunk seed records its sizes");
-                let knobs: Vec<String> = shrunk
-                    .seed
-                    .sizes
-                    .iter()
-                    .map(|(name, value)| format!("{name} = {value}"))
-                    .collect();
-                let knobs = if knobs.is_empty() {
-                    String::new()
-                } else {
-                    format!("\nsizes: {}", knobs.join(", "))
-                };
+        let shrunk =
+            match silenced(|| lockstep_explore::shrink::shrink_file(file, scenarios, budget)) {
+                Ok(shrunk) => shrunk,
+                Err(e) => {
+                    let _ = writeln!(err, "lockstep: {e}");
+                    code = BAD_INPUT;
+                    continue;
+                }
+            };
+        let sizes = shrunk
+            .seed
+            .shrinking
+            .expect("a shrunk seed records its sizes");
+        if !shrunk.smaller {
+            let _ = writeln!(
+                out,
+                "{}: nothing smaller found ({}, {} candidates); no file written",
+                file.display(),
+                shrunk.input,
+                sizes.candidates
+            );
+            continue;
+        }
+        let knobs: Vec<String> = shrunk
+            .seed
+            .sizes
+            .iter()
+            .map(|(name, value)| format!("{name} = {value}"))
+            .collect();
+        let knobs = if knobs.is_empty() {
+            String::new()
+        } else {
+            format!("\nsizes: {}", knobs.join(", "))
+        };
+        let written = if replace {
+            std::fs::write(file, shrunk.seed.to_toml())
+                .map(|()| file.clone())
+                .map_err(|e| format!("{}: cannot write the seed file: {e}", file.display()))
+        } else {
+            write_shrunk(file, &shrunk.seed, seeds_dir)
+        };
+        match written {
+            Ok(path) => {
                 let _ = writeln!(
                     out,
                     "{}: {} -> {} ({} candidates){knobs}\nwritten: {}\n{}",
                     file.display(),
-                    sizes.original,
+                    shrunk.input,
                     sizes.shrunk,
                     sizes.candidates,
                     path.display(),
                     shrunk.trace
                 );
+            }
+            Err(e) => {
+                let _ = writeln!(
+                    err,
+                    "lockstep: {e}\nthe shrunk seed file, so it is not lost:\n{}",
+                    shrunk.seed.to_toml()
+                );
+                code = BAD_INPUT;
+            }
+        }
+    }
+    Ok(code)
+}
+
+/// Writes `seed`, the shrunk `input`, into `dir` as `NAME.shrunk.toml` beside a copy of the
+/// input as `NAME.toml` (unless the input is in `dir` already), `NAME` the input's file name
+/// without `.toml` (and without `.shrunk`, so a shrunk file shrinks into itself).
+#[cfg(feature = "shuttle")]
+fn write_shrunk(
+    input: &Path,
+    seed: &lockstep_explore::seed::SeedFile,
+    dir: &Path,
+) -> Result<PathBuf, String> {
+    let stem = input.file_stem().and_then(|s| s.to_str()).unwrap_or("seed");
+    let stem = stem.strip_suffix(".shrunk").unwrap_or(stem);
+    let cannot = |path: &Path, e: std::io::Error| {
+        format!("{}: cannot write the seed file: {e}", path.display())
+    };
+    std::fs::create_dir_all(dir).map_err(|e| cannot(dir, e))?;
+    let copy = dir.join(format!("{stem}.toml"));
+    if !same_file(input, &copy) {
+        std::fs::copy(input, &copy).map_err(|e| cannot(&copy, e))?;
+    }
+    let path = dir.join(format!("{stem}.shrunk.toml"));
+    std::fs::write(&path, seed.to_toml()).map_err(|e| cannot(&path, e))?;
+    Ok(path)
+}
+
+/// Whether two paths name the same existing file.
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}
+
+/// `adopt`: replays each file (it must end as it records) and copies it into `corpus` as
+/// `<file_stem>.toml` (the name the seed's contents give it, so `X.shrunk.toml` lands as
+/// `X.toml`), with its loom checkpoint if it has one. A different file of that name already in
+/// the corpus is kept unless `force`.
+fn adopt(
+    files: &[PathBuf],
+    corpus: &Path,
+    force: bool,
+    scenarios: &[Scenario],
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<u8, String> {
+    let mut code = OK;
+    for file in files {
+        let replayed = match silenced(|| lockstep_explore::replay::replay(file, scenarios)) {
+            Ok(replayed) => replayed,
+            Err(e) => {
+                let _ = writeln!(err, "lockstep: {e} (not adopted)");
+                code = code.max(replay_error_code(&e));
+                continue;
+            }
+        };
+        match adopt_one(file, &replayed.seed, corpus, force) {
+            Ok(Some(path)) => {
+                let _ = writeln!(out, "{}: adopted as {}", file.display(), path.display());
+            }
+            Ok(None) => {
+                let _ = writeln!(out, "{}: already in the corpus", file.display());
             }
             Err(e) => {
                 let _ = writeln!(err, "lockstep: {e}");
@@ -670,4 +882,39 @@ fn shrink(
         }
     }
     Ok(code)
+}
+
+/// Copies one replayed seed file into the corpus; `None` if the corpus holds it already.
+fn adopt_one(
+    file: &Path,
+    seed: &lockstep_explore::seed::SeedFile,
+    corpus: &Path,
+    force: bool,
+) -> Result<Option<PathBuf>, String> {
+    let target = corpus.join(format!("{}.toml", seed.file_stem()));
+    let text = std::fs::read(file)
+        .map_err(|e| format!("{}: cannot read the seed file: {e}", file.display()))?;
+    match std::fs::read(&target) {
+        Ok(existing) if existing == text => return Ok(None),
+        Ok(_) if !force => {
+            return Err(format!(
+                "{}: the corpus already has a different seed file of this name; pass --force to replace it (and review its trace snapshot)",
+                target.display()
+            ))
+        }
+        _ => {}
+    }
+    let cannot = |path: &Path, e: std::io::Error| {
+        format!("{}: cannot write the seed file: {e}", path.display())
+    };
+    std::fs::create_dir_all(corpus).map_err(|e| cannot(corpus, e))?;
+    if let Some(checkpoint) = &seed.loom_checkpoint {
+        let from = file.with_file_name(checkpoint);
+        let to = corpus.join(checkpoint);
+        if !same_file(&from, &to) {
+            std::fs::copy(&from, &to).map_err(|e| cannot(&to, e))?;
+        }
+    }
+    std::fs::write(&target, text).map_err(|e| cannot(&target, e))?;
+    Ok(Some(target))
 }

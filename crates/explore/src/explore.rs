@@ -107,7 +107,7 @@ pub struct Report {
     /// The strategy, as written in seed files.
     pub strategy: String,
     /// The strategy's seed.
-    pub seed: u64,
+    pub strategy_seed: u64,
     /// What the exploration saw.
     pub stats: Stats,
     /// The failure, if one was found.
@@ -115,6 +115,9 @@ pub struct Report {
     /// Where the failure's seed file was written, or why it could not be (the seed was then
     /// printed to stderr in full, so it is not lost).
     pub seed_file: Option<Result<PathBuf, String>>,
+    /// The failure's seed file (the shrunk one, if shrinking found a smaller execution),
+    /// whether or not it was written: what a caller prints when it could not be.
+    pub seed: Option<SeedFile>,
 }
 
 impl fmt::Display for Report {
@@ -129,7 +132,7 @@ impl fmt::Display for Report {
             "lockstep: {}{variant}, {} from seed {}: {} executions ({} distinct schedules)",
             self.scenario,
             self.strategy,
-            self.seed,
+            self.strategy_seed,
             self.stats.executions,
             self.stats.distinct_schedules
         )?;
@@ -309,10 +312,11 @@ impl Explorer {
         if let Some(failure) = failure.as_mut() {
             shrunk_seed = self.shrink(name, variant, &body, failure);
         }
-        let seed_file = match (&failure, &self.seeds_dir) {
-            (Some(failure), Some(dir)) => {
-                let mut seed =
-                    shrunk_seed.unwrap_or_else(|| self.seed_file_named(name, variant, failure));
+        let mut seed = failure.as_ref().map(|failure| {
+            shrunk_seed.unwrap_or_else(|| self.seed_file_named(name, variant, failure))
+        });
+        let seed_file = match (&mut seed, &self.seeds_dir) {
+            (Some(seed), Some(dir)) => {
                 if let Some(checkpoint) = &checkpoint {
                     let name = format!("{}.loom.json", seed.file_stem());
                     // The scratch file may sit on another file system than the seeds.
@@ -339,10 +343,11 @@ impl Explorer {
             scenario: name,
             variant,
             strategy: self.strategy.to_string(),
-            seed: self.seed,
+            strategy_seed: self.seed,
             stats,
             failure,
             seed_file,
+            seed,
         }
     }
 

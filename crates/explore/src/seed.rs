@@ -184,6 +184,15 @@ pub enum SeedError {
         /// The threads that could run.
         runnable: Vec<usize>,
     },
+    /// The recorded schedule ended before the execution did: the replay stopped after its last
+    /// step (the file was cut short, or the code now takes more steps than when it was recorded).
+    #[error("{path}: the schedule ended at step {step}, but the execution had not: the file is truncated, or the code changed since it was recorded")]
+    ScheduleEnded {
+        /// The file.
+        path: FilePath,
+        /// The schedule's last step (its number of steps).
+        step: usize,
+    },
     /// The replay did not end the way the file expects.
     #[error("{path}: expected {expected}, but the replay {got}")]
     NotReproduced {

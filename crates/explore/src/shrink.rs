@@ -38,6 +38,12 @@ pub struct Shrunk {
     pub seed: SeedFile,
     /// Its trace.
     pub trace: String,
+    /// The input's execution, as replayed (the input's own `shrinking.original`, if it was
+    /// shrunk before, is the size it was first found at).
+    pub input: Size,
+    /// Whether the result is smaller than the input: a size knob lowered, or fewer
+    /// preemptions, faults or steps. If not, the result is the input's execution again.
+    pub smaller: bool,
 }
 
 /// Why shrinking could not start.
@@ -294,6 +300,7 @@ pub(crate) fn shrink_body(
             break;
         }
     }
+    let smaller = best.sizes != seed.sizes || best.size < original;
     let mut shrunk = seed.clone();
     shrunk.message = best.message;
     shrunk.schedule = best.schedule;
@@ -307,19 +314,22 @@ pub(crate) fn shrink_body(
     Ok(Shrunk {
         seed: shrunk,
         trace: best.trace,
+        input: original,
+        smaller,
     })
 }
 
-/// Shrinks the seed file at `path` (see [`shrink`]) and writes the result beside it as
-/// `NAME.shrunk.toml`; returns where, and the shrunk execution.
+/// Shrinks the seed file at `path` (see [`shrink`]); writes nothing (the command line decides
+/// where the result goes, and writes nothing when [`Shrunk::smaller`] is false). Errors name
+/// the file.
 pub fn shrink_file(
     path: &Path,
     scenarios: &[Scenario],
     budget: usize,
-) -> Result<(std::path::PathBuf, Shrunk), SeedError> {
+) -> Result<Shrunk, SeedError> {
     let seed = SeedFile::read(path)?;
     let (scenario, variant) = resolve(path, &seed, scenarios)?;
-    let shrunk = shrink(&seed, scenario, variant, budget).map_err(|e| match e {
+    shrink(&seed, scenario, variant, budget).map_err(|e| match e {
         ShrinkError::UnknownSize { name, read } => SeedError::UnknownSize {
             path: path.into(),
             name,
@@ -331,14 +341,7 @@ pub fn shrink_file(
             expected: "a failing execution to shrink".to_owned(),
             got: e.to_string(),
         },
-    })?;
-    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("seed");
-    let out = path.with_file_name(format!("{stem}.shrunk.toml"));
-    std::fs::write(&out, shrunk.seed.to_toml()).map_err(|source| SeedError::Write {
-        path: out.as_path().into(),
-        source,
-    })?;
-    Ok((out, shrunk))
+    })
 }
 
 /// The values a size knob now at `current` is tried at, smallest first: 1, then halving the

@@ -2,7 +2,7 @@
 //! leniently (a shrink candidate).
 
 use super::{harness, Body, Run};
-use crate::seed::{SeedError, SeedFile};
+use crate::seed::{unread_size, SeedError, SeedFile};
 use std::path::Path;
 
 /// One execution along `schedule` (strict, or lenient for the shrinker), with what the
@@ -30,6 +30,7 @@ pub(crate) fn replay_schedule(
     ScheduledRun {
         ended,
         divergence: log.divergence,
+        ran_out: log.ran_out,
         executed: log.executed,
         preemptions: log.preemptions,
         spawns_and_joins: log.spawns_and_joins,
@@ -40,6 +41,8 @@ pub(crate) fn replay_schedule(
 pub(crate) struct ScheduledRun {
     pub(crate) ended: crate::run::harness::Ended,
     pub(crate) divergence: Option<crate::run::schedule::Divergence>,
+    /// Where a strict replay ran out of recorded steps (the schedule's length), if it did.
+    pub(crate) ran_out: Option<usize>,
     pub(crate) executed: Vec<usize>,
     pub(crate) preemptions: usize,
     pub(crate) spawns_and_joins: Vec<Option<usize>>,
@@ -59,6 +62,22 @@ pub(super) fn run_once(path: &Path, seed: &SeedFile, body: &Body) -> Result<Run,
             step,
             wanted,
             runnable,
+        });
+    }
+    if let Some(steps) = log.ran_out {
+        // A knob the scenario does not read is the file's real problem (the schedule was
+        // recorded at other sizes); scenarios read their knobs up front, so it shows already.
+        if let Some((name, read)) = unread_size(&seed.sizes, &log.ended.sizes) {
+            return Err(SeedError::UnknownSize {
+                path: path.into(),
+                name,
+                scenario: seed.scenario.clone(),
+                read,
+            });
+        }
+        return Err(SeedError::ScheduleEnded {
+            path: path.into(),
+            step: steps,
         });
     }
     let ended = log.ended;

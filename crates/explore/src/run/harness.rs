@@ -13,22 +13,60 @@ std::thread_local! {
 
 /// Runs `f` with the panic hook silent on this OS thread: an exploration's failing executions
 /// panic by design (their messages are collected and reported), and printing each one, with
-/// a symbolized backtrace, would drown the report and cost far more than the execution. The
-/// hook is installed once and chains to the previous one everywhere else.
+/// a symbolized backtrace, would drown the report and cost far more than the execution.
 fn quietly<T>(f: impl FnOnce() -> T) -> T {
     static INSTALL: std::sync::Once = std::sync::Once::new();
-    INSTALL.call_once(|| {
-        let previous = panic::take_hook();
-        panic::set_hook(Box::new(move |info| {
-            if !QUIET.with(std::cell::Cell::get) {
-                previous(info);
-            }
-        }));
-    });
+    INSTALL.call_once(install_quiet_hook);
     let was = QUIET.with(|q| q.replace(true));
     let result = f();
     QUIET.with(|q| q.set(was));
     result
+}
+
+/// A panic hook, shareable between the hooks that chain to it.
+type Hook = Arc<dyn Fn(&panic::PanicHookInfo<'_>) + Send + Sync + 'static>;
+
+/// Installs lockstep's panic hook, once per process, *above* the backend's.
+///
+/// Why above: shuttle installs its own hook on its first execution in the process, wrapping the
+/// hook that is there, and that hook prints "Task failed, serializing schedule" and "test
+/// panicked in task ..." to stderr for every panic anywhere in the process, inside an execution
+/// or not (outside one it names the task "Tried to get ExecutionState, but got the following
+/// error: NotSet"), before it calls the hook below it. A lockstep hook installed first would sit
+/// below shuttle's and silence nothing shuttle prints. So lockstep has shuttle install its hook
+/// first (one empty execution, see `shuttle::install_backend_panic_hook`), takes it, and puts its
+/// own on top, which
+///
+/// - on an exploration thread (inside [`quietly`]) returns at once: neither shuttle's hook nor
+///   the default one runs, so nothing is printed and no backtrace is captured;
+/// - inside a shuttle execution that is not lockstep's (raw shuttle in the same process) calls
+///   shuttle's hook, as if lockstep were not there;
+/// - anywhere else (the user's own panics, a failing test's assertion) calls the hook that was
+///   there before lockstep and shuttle, skipping shuttle's lines about a task that does not
+///   exist.
+///
+/// If shuttle's hook was installed before lockstep's first exploration (raw shuttle ran
+/// first), it is the "hook that was there before": exploration threads are still silent,
+/// other panics get shuttle's lines as they would without lockstep. The remaining
+/// unconditional `eprintln!`s inside shuttle's execution loop cannot be reached from a hook;
+/// the command line silences them by redirecting the process's stderr while it explores
+/// (`lockstep-cli`), and cargo's test harness captures them in tests.
+fn install_quiet_hook() {
+    let original: Hook = Arc::from(panic::take_hook());
+    let forward = Arc::clone(&original);
+    panic::set_hook(Box::new(move |info| forward(info)));
+    super::install_backend_panic_hook();
+    let backend: Hook = Arc::from(panic::take_hook());
+    panic::set_hook(Box::new(move |info| {
+        if QUIET.with(std::cell::Cell::get) {
+            return;
+        }
+        if super::in_backend_execution() {
+            backend(info);
+        } else {
+            original(info);
+        }
+    }));
 }
 
 /// A body plus the counters and slots its runner reads back.

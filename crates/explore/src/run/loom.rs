@@ -133,3 +133,12 @@ pub(crate) fn run_first_schedule(f: Box<dyn Fn() + Send + Sync>) {
     builder.max_permutations = Some(2);
     builder.check(f);
 }
+
+/// Loom installs no panic hook of its own: nothing to put lockstep's above.
+pub(crate) fn install_backend_panic_hook() {}
+
+/// Loom reports no panics of its own, so every panic outside lockstep's explorations goes to
+/// the hook that was there before lockstep's.
+pub(crate) fn in_backend_execution() -> bool {
+    false
+}

@@ -1,9 +1,9 @@
 //! The shuttle driver: its strategies, its configuration, and the recording of every schedule.
 
-use super::schedule::{self, DfsPlans, Pct, Pos, Recording, SharedHashes, SharedSchedule};
+use super::schedule::{self, DfsPlans, Pct, Pos, Random, Recording, SharedHashes, SharedSchedule};
 use super::Drive;
 use lockstep_engine::kernel::FaultSeed;
-use shuttle::scheduler::{DfsScheduler, RandomScheduler, Scheduler};
+use shuttle::scheduler::{DfsScheduler, Scheduler};
 use std::fmt;
 use std::str::FromStr;
 use std::time::Duration;
@@ -16,10 +16,12 @@ use std::time::Duration;
 /// assert_eq!("pct-3".parse::<Strategy>(), Ok(Strategy::Pct { depth: 3 }));
 /// assert_eq!(Strategy::Pos.to_string(), "pos");
 /// assert!("pct-x".parse::<Strategy>().is_err());
+/// assert!("pct-0".parse::<Strategy>().is_err(), "PCT's depth is at least 1");
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Strategy {
-    /// Uniformly random choice, seeded.
+    /// Uniformly random choice, seeded: the choices of shuttle's `RandomScheduler` for the same
+    /// seed (lockstep's own copy of it, which prints nothing and reads no environment).
     Random,
     /// Probabilistic concurrency testing (Burckhardt et al., ASPLOS 2010) with bug depth
     /// `depth`, seeded (lockstep's own scheduler on shuttle).
@@ -57,7 +59,7 @@ impl fmt::Display for Strategy {
 impl FromStr for Strategy {
     type Err = String;
 
-    /// Parses `random`, `pct-D`, `pos` or `dfs`.
+    /// Parses `random`, `pct-D` (D >= 1), `pos` or `dfs`.
     fn from_str(text: &str) -> Result<Self, String> {
         match text {
             "random" => return Ok(Strategy::Random),
@@ -66,6 +68,12 @@ impl FromStr for Strategy {
             _ => {}
         }
         if let Some(depth) = text.strip_prefix("pct-").and_then(|d| d.parse().ok()) {
+            if depth == 0 {
+                return Err(format!(
+                    "bad strategy `{text}`: PCT's depth D is the number of ordering constraints \
+                     the bug needs, at least 1; use pct-D with D >= 1, e.g. pct-3"
+                ));
+            }
             return Ok(Strategy::Pct { depth });
         }
         Err(format!(
@@ -148,12 +156,7 @@ pub(crate) fn drive(drive: &Drive<'_>, recorder: &Recorder, f: Box<dyn Fn() + Se
     let config = config(drive.time_budget);
     let (seed, iterations) = (drive.seed, drive.iterations);
     match drive.strategy {
-        Strategy::Random => run(
-            RandomScheduler::new_from_seed(seed, iterations),
-            recorder,
-            config,
-            f,
-        ),
+        Strategy::Random => run(Random::new(seed, iterations), recorder, config, f),
         Strategy::Pct { depth } => run(Pct::new(seed, depth, iterations), recorder, config, f),
         Strategy::Pos => run(Pos::new(seed, iterations), recorder, config, f),
         Strategy::Dfs => {
@@ -169,4 +172,17 @@ pub(crate) fn drive(drive: &Drive<'_>, recorder: &Recorder, f: Box<dyn Fn() + Se
 /// Runs exactly one execution of `f`, along the first schedule.
 pub(crate) fn run_first_schedule(f: Box<dyn Fn() + Send + Sync>) {
     shuttle::Runner::new(DfsScheduler::new(Some(1), false), config(None)).run(f);
+}
+
+/// Has shuttle install its panic hook now, if it has not yet: shuttle installs it on its first
+/// execution in the process, on top of whatever hook is there, and lockstep's must sit above it
+/// (see `harness::install_quiet_hook`). One empty execution does it.
+pub(crate) fn install_backend_panic_hook() {
+    shuttle::Runner::new(DfsScheduler::new(Some(1), false), shuttle::Config::new()).run(|| {});
+}
+
+/// Whether this OS thread is inside a shuttle execution (a task is running): a panic there,
+/// outside lockstep's explorations, is raw shuttle's to report.
+pub(crate) fn in_backend_execution() -> bool {
+    shuttle::current::try_get_current_task().is_some()
 }

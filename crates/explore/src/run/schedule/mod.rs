@@ -9,10 +9,12 @@ mod dfs;
 mod distinct;
 mod pct;
 mod pos;
+mod random;
 
 pub(crate) use dfs::DfsPlans;
 pub(crate) use pct::Pct;
 pub(crate) use pos::Pos;
+pub(crate) use random::Random;
 
 use shuttle::scheduler::{Schedule, Scheduler, Task, TaskId};
 use std::borrow::Cow;
@@ -134,6 +136,9 @@ impl<S: Scheduler> Scheduler for Recording<S> {
 pub(crate) struct ReplayLog {
     /// Where the schedule could not be followed (strict replays stop there).
     pub(crate) divergence: Option<Divergence>,
+    /// A strict replay that ran out of recorded steps before the execution ended stops there:
+    /// the number of steps the schedule has.
+    pub(crate) ran_out: Option<usize>,
     /// The thread actually chosen at every step.
     pub(crate) executed: Vec<usize>,
     /// How many steps switched away from a thread that could have gone on.
@@ -142,11 +147,12 @@ pub(crate) struct ReplayLog {
     pub(crate) spawns_and_joins: Vec<Option<usize>>,
 }
 
-/// Runs one execution along a recorded schedule. Past its end it keeps running the current
-/// thread while it can (and does not yield), else the lowest-numbered runnable one (a fixed
-/// policy, so shortened schedules replay deterministically too). When a recorded thread cannot run, a strict replay
-/// stops there and reports the divergence; a lenient one (used by the shrinker) applies the
-/// same fixed policy and goes on.
+/// Runs one execution along a recorded schedule. A strict replay (a seed file) stops where a
+/// recorded thread cannot run, reporting the divergence, and where the schedule ends before the
+/// execution does (a truncated file, or code that now takes more steps), reporting the step.
+/// A lenient one (the shrinker's candidates) goes on in both cases by a fixed policy: keep
+/// running the current thread while it can (and does not yield), else the lowest-numbered
+/// runnable one, so shortened and edited schedules replay deterministically too.
 pub(crate) struct Replay {
     steps: Vec<usize>,
     lenient: bool,
@@ -208,6 +214,10 @@ impl Scheduler for Replay {
                     wanted,
                     runnable: ids,
                 });
+                return None;
+            }
+            None if !self.lenient => {
+                log.ran_out = Some(self.steps.len());
                 return None;
             }
             _ => fallback()?,
