@@ -132,3 +132,10 @@ fn a_size_override_on_the_command_line_reaches_the_loom_seed_file() {
     );
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn shrink_under_loom_says_it_needs_the_shuttle_build() {
+    let (code, _, err) = lockstep(&["shrink", "seeds/any.toml", "--budget", "5"]);
+    assert_eq!(code, lockstep::cli::BAD_INPUT);
+    assert!(err.contains("shrink needs the shuttle build"), "{err}");
+}

@@ -11,6 +11,25 @@
 //! # fn main() {}
 //! ```
 //!
+//! In the crate's `Cargo.toml`, the binary needs a simulation build:
+//!
+//! ```toml
+//! [dependencies]
+//! lockstep = { package = "lockstep-dst", version = "0.1", features = ["cli"] }
+//!
+//! [features]
+//! shuttle = ["lockstep/shuttle"]
+//!
+//! [[bin]]
+//! name = "explore-my-crate"
+//! required-features = ["shuttle"]   # drop it to build the binary under loom too
+//! ```
+//!
+//! Then `cargo run --release --features shuttle --bin explore-my-crate -- explore` searches
+//! with random and POS, and `RUSTFLAGS="--cfg loom" cargo run --release --bin
+//! explore-my-crate -- explore` exhaustively (loom: `list`, `explore`, `replay`, `adopt`;
+//! `shrink` says it needs the shuttle build).
+//!
 //! This is the top layer: it uses the tools (`lockstep-explore`) and the facade, and nothing
 //! uses it. It exists only in simulation builds (shuttle or loom); under std the crate is
 //! empty.
@@ -110,6 +129,13 @@ enum Command {
         #[arg(long)]
         replace: bool,
     },
+    /// Shrinking needs the shuttle build (loom failures are not shrunk).
+    #[cfg(loom)]
+    Shrink {
+        /// Whatever was given: the command only explains where shrinking lives.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
     /// Add seed files to the corpus: each is replayed (it must end as it records) and copied
     /// into the corpus directory under its canonical name.
     Adopt {
@@ -175,6 +201,12 @@ struct ExploreArgs {
 /// Random and POS: on the ordering family of BENCHMARKS.md POS needs 70-160x fewer schedules
 /// than PCT at 10 and 20 threads, and on the planted bugs it is within 1.33x of random; random
 /// stays for the bugs where it is fastest.
+/// What `shrink` says under loom: shrinking replays edited schedules, which only shuttle runs.
+#[cfg(loom)]
+pub const SHRINK_NEEDS_SHUTTLE: &str = "shrink needs the shuttle build: it replays edited \
+     schedules, which only shuttle runs (loom's search already prefers few preemptions); run \
+     the same command built with `--features shuttle` on a shuttle seed";
+
 #[cfg(feature = "shuttle")]
 const DEFAULT_STRATEGIES: &str = "random,pos";
 #[cfg(loom)]
@@ -304,6 +336,8 @@ pub fn run(
             seeds_dir,
             replace,
         } => shrink(&files, budget, &seeds_dir, replace, scenarios, out, err),
+        #[cfg(loom)]
+        Command::Shrink { .. } => Err(SHRINK_NEEDS_SHUTTLE.into()),
         Command::Adopt {
             files,
             corpus,
