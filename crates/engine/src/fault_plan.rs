@@ -81,7 +81,7 @@ impl FaultSite {
     }
 }
 
-/// An injected fault, as returned by [`point`].
+/// An injected fault, as `lockstep::fault::point` returns it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Error)]
 #[error("injected {kind} at fault site `{site}`")]
 pub struct Fault {

@@ -19,7 +19,7 @@
 //! | [`lock_graph`] | the lockdep-style lock-order graph of an exploration | all |
 //! | [`fault_plan`] | fault sites, plans and their per-thread ChaCha streams | all |
 //! | [`trace`] | trace records and their rendering as a table | all |
-//! | [`panic`] | panic payloads as messages | all |
+//! | [`panic`](mod@panic) | panic payloads as messages | all |
 //! | `kernel` | one execution's ghost state; start reading at its module docs | shuttle, loom |
 //!
 //! Under std only the data types are compiled; the kernel exists only under simulation.

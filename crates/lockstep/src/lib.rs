@@ -22,6 +22,28 @@
 //! drop(guard);
 //! ```
 //!
+//! ## Testing your own code
+//!
+//! ```
+//! use lockstep::sync::{Arc, Mutex};
+//!
+//! #[lockstep::test]
+//! fn two_increments_both_land() {
+//!     let counter = Arc::new(Mutex::new(0));
+//!     let c = Arc::clone(&counter);
+//!     let t = lockstep::thread::spawn(move || *c.lock() += 1);
+//!     *counter.lock() += 1;
+//!     t.join().unwrap();
+//!     assert_eq!(*counter.lock(), 2);
+//! }
+//! # fn main() {}
+//! ```
+//!
+//! `cargo test` runs it once on real threads, `cargo test --features shuttle` explores it (POS,
+//! 1,000 executions), `RUSTFLAGS="--cfg loom" cargo test --release` explores every
+//! interleaving up to 2 preemptions; see [`check`] for the settings, the seed files a failure
+//! writes and the `LOCKSTEP_*` environment knobs.
+//!
 //! ## The layers
 //!
 //! This crate is a thin re-export of three layers, each a crate that depends only on the ones
@@ -29,8 +51,9 @@
 //!
 //! | layer | crate | what | builds |
 //! |---|---|---|---|
-//! | command line | `lockstep-cli` | `lockstep::cli::main(SCENARIOS)`: list, explore, replay, shrink | feature `cli` |
-//! | tools | `lockstep-explore` | [`explore`](crate#modules) (Explorer, strategies), `replay`, `shrink`, `seed`, `schedule` | shuttle, loom |
+//! | command line | `lockstep-cli` | `lockstep::cli::main(SCENARIOS)`: list, explore, replay, shrink, adopt | feature `cli` |
+//! | test attribute | `lockstep-macros` | [`test`]: `#[lockstep::test]` expands to [`check::Test`] | all |
+//! | tools | `lockstep-explore` | `explore` (Explorer, strategies), `replay`, `shrink`, `seed`, `schedule`, and the simulated [`check`] | shuttle, loom |
 //! | facade | `lockstep-facade` | [`sync`], [`thread`], [`time`], [`fault`], [`coverage`], [`trace`], [`scenario`], [`linearizability`], [`execution`] | all |
 //! | engine | `lockstep-engine` | per-execution ghost state: clock, threads, waits, held stacks, lock-order graph, trace records, fault streams | all (kernel: shuttle, loom) |
 //!
