@@ -44,3 +44,18 @@ where
 }
 
 hierarchy_tests!(failure_of, outcomes_of);
+
+#[test]
+fn with_the_hierarchy_off_an_out_of_rank_acquisition_and_an_inversion_pass() {
+    // What `Explorer::hierarchy(false)` is for: measuring the checks' cost. It must really turn
+    // both off, or the cost table measures nothing.
+    let unchecked = || explorer().hierarchy(false);
+    let message = failure_of(programs::task_after_handler);
+    assert!(message.contains("lock order violation"), "{message}");
+    unchecked()
+        .run(programs::task_after_handler)
+        .unwrap_or_else(|f| panic!("ranks are not checked: {f}"));
+    unchecked()
+        .run(programs::serialized_ab_ba)
+        .unwrap_or_else(|f| panic!("the lock-order graph is off: {f}"));
+}
