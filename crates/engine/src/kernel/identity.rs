@@ -73,10 +73,13 @@ mod imp {
         /// The running task's thread index, if it is one of the `threads` threads.
         #[inline]
         pub(in crate::kernel) fn current(&self, threads: usize) -> Option<usize> {
-            self.task_threads
-                .get(task())
-                .copied()
-                .filter(|&index| index < threads)
+            let index = *self.task_threads.get(task())?;
+            debug_assert!(
+                index == usize::MAX || index < threads,
+                "lockstep: task {} maps to thread {index} of {threads}",
+                task()
+            );
+            Some(index).filter(|&index| index != usize::MAX)
         }
 
         /// Thread index by task id (`usize::MAX`: not a lockstep thread).
