@@ -148,3 +148,27 @@ fn a_spent_time_budget_stops_loom_before_the_next_execution() {
         "a spent budget stops the search: {budgeted:?} against {full:?}"
     );
 }
+
+#[test]
+fn a_thread_relocking_its_own_mutex_gets_locksteps_report_not_looms() {
+    let failure = explore_exhaustive(Some(2), || {
+        let m = lockstep::sync::Arc::new(lockstep::sync::Mutex::named("m", ()));
+        let other = lockstep::thread::spawn(|| {});
+        let _held = m.lock();
+        let _again = m.lock();
+        drop(other);
+    })
+    .expect_err("a self-relock never returns");
+    assert!(
+        failure
+            .message
+            .starts_with("deadlock: main wants to lock Mutex \"m\" at tests/loom_runtime.rs:"),
+        "{}",
+        failure.message
+    );
+    assert!(
+        failure.message.contains("which it already holds"),
+        "{}",
+        failure.message
+    );
+}

@@ -325,3 +325,55 @@ fn a_deadlock_on_a_semaphore_and_a_join_names_holders() {
     .expect_err("main holds the only permit while joining the worker that wants it");
     insta::assert_snapshot!("semaphore_join_deadlock_report", failure.message);
 }
+
+/// The program of "Every behaviour std allows": a mutex locked again by its holder while
+/// another thread is still runnable.
+fn relock_while_another_thread_runs() {
+    let m = lockstep::sync::Arc::new(lockstep::sync::Mutex::named("m", ()));
+    let other = lockstep::thread::spawn(|| {});
+    let _held = m.lock();
+    let _again = m.lock();
+    drop(other);
+}
+
+#[test]
+fn a_thread_relocking_its_own_mutex_gets_locksteps_report_not_shuttles() {
+    let failure = Explorer::new(Strategy::Random)
+        .iterations(10)
+        .run(relock_while_another_thread_runs)
+        .expect_err("a self-relock never returns");
+    assert_eq!(failure.execution, 1);
+    assert!(
+        failure
+            .message
+            .starts_with("deadlock: main wants to lock Mutex \"m\" at tests/shuttle_runtime.rs:"),
+        "{}",
+        failure.message
+    );
+    assert!(
+        failure
+            .message
+            .contains("which it already holds (taken at tests/shuttle_runtime.rs:"),
+        "{}",
+        failure.message
+    );
+}
+
+#[test]
+fn a_write_lock_under_its_own_read_lock_is_a_self_relock() {
+    let failure = Explorer::new(Strategy::Random)
+        .iterations(10)
+        .run(|| {
+            let rw = lockstep::sync::RwLock::named("config", ());
+            let _read = rw.read();
+            let _write = rw.write();
+        })
+        .expect_err("a write under its own read never returns");
+    assert!(
+        failure
+            .message
+            .starts_with("deadlock: main wants to lock RwLock \"config\""),
+        "{}",
+        failure.message
+    );
+}

@@ -153,3 +153,20 @@ fn faults_fire_on_real_threads_only_when_a_plan_is_set() {
     );
     assert!(fault::point(&SITE).is_ok());
 }
+
+#[test]
+fn on_real_threads_a_self_relock_panics_with_the_report_instead_of_hanging() {
+    // std leaves it open whether this deadlocks or panics; lockstep panics, naming both sites.
+    let payload = std::panic::catch_unwind(|| {
+        let m = Mutex::named("m", ());
+        let _held = m.lock();
+        let _again = m.lock();
+    })
+    .expect_err("a self-relock never returns");
+    let message = lockstep::panic_message(&*payload);
+    assert!(
+        message.contains("wants to lock Mutex \"m\" at tests/std_runtime.rs:")
+            && message.contains("which it already holds (taken at tests/std_runtime.rs:"),
+        "{message}"
+    );
+}

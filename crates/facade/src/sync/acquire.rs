@@ -11,9 +11,11 @@ use lockstep_engine::wait::Woke;
 use std::sync::Arc;
 
 /// Runs a backend blocking acquire (`lock`, `read`, `write`) of `object` in `mode` at `site`:
-/// checked against the lock hierarchy first (a violation panics with its report), and seen by
-/// the kernel as a native wait while it blocks. Returns the calling thread, for the guard's
-/// bookkeeping, and the backend guard.
+/// a thread that already holds the object in a mode that excludes this one panics with
+/// lockstep's report (it would wait for itself forever; std may deadlock or panic there); then
+/// the acquisition is checked against the lock hierarchy (a violation panics with its report),
+/// and the kernel sees it as a native wait while it blocks. Returns the calling thread, for the
+/// guard's bookkeeping, and the backend guard.
 pub(crate) fn blocking<G>(
     object: &Arc<ObjectInfo>,
     mode: Mode,
@@ -21,11 +23,46 @@ pub(crate) fn blocking<G>(
     acquire: impl FnOnce() -> G,
 ) -> (Holder, G) {
     let holder = Holder::current();
+    if let Some(report) = self_relock(&holder, object, mode, site) {
+        panic!("{report}");
+    }
     if let Err(violation) = hierarchy::before_acquire(&holder, object, site) {
         panic!("{violation}");
     }
     let native = ghost::native_acquire(&holder, object, mode, acquire);
     (holder, native)
+}
+
+/// The report of `holder` blocking on `object` in `mode` while it holds `object` in a mode
+/// that excludes it (a mutex locked twice, a write lock under its own read or write lock), if
+/// it does.
+fn self_relock(
+    holder: &Holder,
+    object: &Arc<ObjectInfo>,
+    mode: Mode,
+    site: &'static std::panic::Location<'static>,
+) -> Option<String> {
+    let (thread, held_at) = holder.with_held_named(|thread, stack| {
+        let held = stack
+            .iter()
+            .find(|h| Arc::ptr_eq(&h.object, object) && h.mode.excludes(mode))?;
+        Some((thread(), held.site))
+    })?;
+    let wants = match mode {
+        Mode::Shared => "read-lock",
+        _ => "lock",
+    };
+    // Under simulation the report says when, as every deadlock report does (read after the
+    // held stack is let go: the clock lives in the same kernel state).
+    let when = if crate::SIMULATED {
+        format!(" (virtual time {:?})", Instant::now().since_start())
+    } else {
+        String::new()
+    };
+    Some(format!(
+        "deadlock: {thread} wants to {wants} {object} at {site}, which it already holds (taken \
+         at {held_at}); it would wait for itself forever{when}"
+    ))
 }
 
 /// Runs a backend try-acquire (`try_lock`, `try_read`, `try_write`) by `holder`, with the
