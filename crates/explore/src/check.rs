@@ -226,23 +226,9 @@ impl Test {
         Ok(explorer)
     }
 
-    /// The test's strategy on this backend (shuttle: its `strategy`, else POS).
-    #[cfg(feature = "shuttle")]
+    /// The test's strategy on this backend (see [`backend_strategy`]).
     fn default_strategy(&self) -> Result<Strategy, String> {
-        self.strategy.as_deref().unwrap_or("pos").parse()
-    }
-
-    /// The test's strategy on this backend (loom: exhaustive up to its bound, else
-    /// `LOOM_MAX_PREEMPTIONS`, else [`DEFAULT_PREEMPTION_BOUND`]).
-    #[cfg(loom)]
-    fn default_strategy(&self) -> Result<Strategy, String> {
-        let from_env = std::env::var_os("LOOM_MAX_PREEMPTIONS").is_some();
-        let preemption_bound = match self.preemption_bound {
-            Some(bound) => Some(bound),
-            None if from_env => None,
-            None => Some(DEFAULT_PREEMPTION_BOUND),
-        };
-        Ok(Strategy::Exhaustive { preemption_bound })
+        backend_strategy(self.strategy.as_deref(), self.preemption_bound)
     }
 
     /// Replays the stored seed at `path`: a failure fails the test, a pass is a fixed bug.
@@ -319,6 +305,27 @@ impl Test {
         }
         out
     }
+}
+
+/// The strategy a test explores with on this backend, given its own settings: under shuttle
+/// `strategy`, else POS.
+#[cfg(feature = "shuttle")]
+fn backend_strategy(strategy: Option<&str>, _: Option<usize>) -> Result<Strategy, String> {
+    strategy.unwrap_or("pos").parse()
+}
+
+/// The strategy a test explores with on this backend, given its own settings: under loom
+/// exhaustive up to `preemption_bound`, else `LOOM_MAX_PREEMPTIONS` (loom reads it), else
+/// [`DEFAULT_PREEMPTION_BOUND`].
+#[cfg(loom)]
+fn backend_strategy(_: Option<&str>, preemption_bound: Option<usize>) -> Result<Strategy, String> {
+    let from_env = std::env::var_os("LOOM_MAX_PREEMPTIONS").is_some();
+    let preemption_bound = match preemption_bound {
+        Some(bound) => Some(bound),
+        None if from_env => None,
+        None => Some(DEFAULT_PREEMPTION_BOUND),
+    };
+    Ok(Strategy::Exhaustive { preemption_bound })
 }
 
 /// The environment knobs (see the module docs), read once per test.
@@ -399,7 +406,7 @@ fn replay_line(path: &Path, name: &str) -> String {
 /// stored (a test attribute, which knows the test's name, stores them).
 #[track_caller]
 pub fn check(body: impl Fn() + Send + Sync + 'static) {
-    explore_or_panic(Test::new("check", "").default_strategy(), None, body);
+    explore_or_panic(backend_strategy(None, None), None, body);
 }
 
 /// Runs `body` for `iterations` executions of uniformly random scheduling (shuttle; loom
@@ -441,7 +448,7 @@ pub fn check_exhaustive(body: impl Fn() + Send + Sync + 'static, preemption_boun
     let strategy = if cfg!(loom) {
         format!("exhaustive-{preemption_bound}").parse()
     } else {
-        Test::new("check", "").default_strategy()
+        backend_strategy(None, None)
     };
     explore_or_panic(strategy, None, body);
 }
@@ -449,7 +456,7 @@ pub fn check_exhaustive(body: impl Fn() + Send + Sync + 'static, preemption_boun
 /// `strategy` under shuttle, the default search under loom.
 fn shuttle_or_default(strategy: &str) -> Result<Strategy, String> {
     if cfg!(loom) {
-        Test::new("check", "").default_strategy()
+        backend_strategy(None, None)
     } else {
         strategy.parse()
     }
