@@ -366,21 +366,27 @@ fn toml_files(dir: &Path) -> Vec<PathBuf> {
     files
 }
 
-/// Explores lost-update's planted bug with random into `dir`, unshrunk (`--shrink-budget 0`):
-/// the seed file written.
-fn unshrunk_seed(dir: &Path) -> PathBuf {
-    let (code, out, err) = lockstep(&[
+/// `lockstep explore lost-update --bug read-then-write --strategy random --seeds-dir SEEDS`,
+/// plus `extra`: (exit code, stdout, stderr).
+fn explore_the_planted_lost_update(seeds: &Path, extra: &[&str]) -> (u8, String, String) {
+    let mut args = vec![
         "explore",
         "lost-update",
         "--bug",
         "read-then-write",
         "--strategy",
         "random",
-        "--shrink-budget",
-        "0",
         "--seeds-dir",
-        dir.to_str().unwrap(),
-    ]);
+        seeds.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    lockstep(&args)
+}
+
+/// Explores lost-update's planted bug with random into `dir`, unshrunk (`--shrink-budget 0`):
+/// the seed file written.
+fn unshrunk_seed(dir: &Path) -> PathBuf {
+    let (code, out, err) = explore_the_planted_lost_update(dir, &["--shrink-budget", "0"]);
     assert_eq!(code, cli::OK, "{out}{err}");
     only_seed_in(dir)
 }
@@ -466,16 +472,7 @@ fn an_unwritable_seeds_dir_exits_2_after_printing_the_whole_seed() {
     let file = dir.join("a-file");
     std::fs::write(&file, "").unwrap();
     let seeds = file.join("seeds");
-    let (code, out, err) = lockstep(&[
-        "explore",
-        "lost-update",
-        "--bug",
-        "read-then-write",
-        "--strategy",
-        "random",
-        "--seeds-dir",
-        seeds.to_str().unwrap(),
-    ]);
+    let (code, out, err) = explore_the_planted_lost_update(&seeds, &[]);
     assert_eq!(code, cli::BAD_INPUT, "{out}{err}");
     assert!(out.contains("found: lost update"), "{out}");
     assert!(out.contains("NOT WRITTEN"), "{out}");
