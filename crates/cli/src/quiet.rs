@@ -5,11 +5,13 @@
 //! Why at the file-descriptor level: most of what shuttle prints comes from its panic hook, and
 //! lockstep's hook sits above it and keeps it from running on exploration threads (see
 //! `lockstep-explore`'s `run::harness`); its random scheduler's "failing seed" block is avoided
-//! by lockstep's own copy of the scheduler. But shuttle's execution loop also prints with plain
-//! `eprintln!` ("test panicked in task 'main-thread'" for every failing execution, hundreds in
-//! one shrink; a hint about deadlock backtraces; teardown notes), which no hook or scheduler
-//! reaches and std offers no stable way to redirect. Cargo's test harness captures those lines
-//! in tests; the command line has no harness, so it points fd 2 elsewhere while shuttle runs.
+//! by lockstep's own copy of the scheduler, and its "test panicked in task ..." line for every
+//! failed task by stopping a failing execution through the scheduler instead. But shuttle's
+//! execution loop still prints with plain `eprintln!` about failures of its own (a deadlock it
+//! detects before lockstep does: a hint about deadlock backtraces; teardown notes), which no
+//! hook or scheduler reaches and std offers no stable way to redirect. Cargo's test harness
+//! captures those lines in tests; the command line has no harness, so it points fd 2 elsewhere
+//! while shuttle runs.
 //!
 //! The windows are only the calls into the tools: the summary, the progress bar, the "explored"
 //! lines and every error are written between them, to the real stderr. A panic inside a window

@@ -168,6 +168,9 @@ struct State {
 struct Kernel {
     state: RefCell<State>,
     setup: Setup,
+    /// Whether a thread failed and asked the scheduler to stop the execution (see
+    /// [`Setup::stop_on_failure`]).
+    stop: std::cell::Cell<bool>,
 }
 
 /// What an exploration shares with each of its executions' kernels.
@@ -189,6 +192,10 @@ pub struct Setup {
     pub fault_seed: FaultSeed,
     /// Size knob overrides by name (see `lockstep::scenario::size`).
     pub sizes: Arc<Sizes>,
+    /// Whether a thread's panic stops the execution through the scheduler (shuttle; see
+    /// [`stop_requested`]) instead of unwinding into the backend. Only a runner whose scheduler
+    /// answers [`stop_requested`] may set it: any other would let the execution go on.
+    pub stop_on_failure: bool,
 }
 
 impl Default for Setup {
@@ -204,6 +211,7 @@ impl Default for Setup {
             faults: None,
             fault_seed: FaultSeed::Fixed(0),
             sizes: Arc::default(),
+            stop_on_failure: false,
         }
     }
 }
@@ -273,6 +281,7 @@ pub fn install(setup: Setup, execution: usize) {
             threads: vec![main],
         }),
         setup,
+        stop: std::cell::Cell::new(false),
     };
     KERNEL.with(|slot| *slot.borrow_mut() = Some(Rc::new(kernel)));
 }
@@ -287,14 +296,41 @@ pub fn run_execution(setup: Setup, execution: usize, body: impl FnOnce()) {
 }
 
 /// Runs `f`, recording its panic (if any) as the execution's failure before unwinding on.
+///
+/// With [`Setup::stop_on_failure`], the first failing thread of an execution asks the
+/// scheduler to stop the execution instead (a scheduling point whose answer is "stop"), so the
+/// execution ends without a task failure in the backend: shuttle prints a line to stderr for
+/// every failed task, which no panic hook can silence and which a test harness's output
+/// capture collects into the failing test's output. The runner reads the failure from
+/// [`Setup::failure`]. Should the scheduler let the thread go on after all, it unwinds as
+/// without the setting, so a failure is never lost.
 pub fn run_reporting_panics<T>(f: impl FnOnce() -> T) -> T {
     match panic::catch_unwind(AssertUnwindSafe(f)) {
         Ok(value) => value,
         Err(payload) => {
             record_failure(crate::panic::message(&*payload));
+            stop_after_failure();
             panic::resume_unwind(payload)
         }
     }
+}
+
+/// Asks the scheduler to stop the execution, if this is its first failure and the runner
+/// stops on failures: sets the flag [`stop_requested`] reads, then yields to the scheduler.
+fn stop_after_failure() {
+    let first = try_kernel()
+        .is_some_and(|kernel| kernel.setup.stop_on_failure && !kernel.stop.replace(true));
+    // The kernel is let go first: the stack of a thread the execution stops at is never
+    // resumed, and what it still holds is never dropped.
+    if first {
+        crate::backend::thread::yield_now();
+    }
+}
+
+/// Whether a thread of the running execution failed and asked to stop it (read by the
+/// scheduler of a runner with [`Setup::stop_on_failure`], which then schedules nothing more).
+pub fn stop_requested() -> bool {
+    try_kernel().is_some_and(|kernel| kernel.stop.get())
 }
 
 fn try_kernel() -> Option<Rc<Kernel>> {

@@ -24,7 +24,7 @@ pub(crate) fn replay_schedule(
         config.max_steps = shuttle::MaxSteps::FailAfter((schedule.len() * 20).max(10_000));
     }
     let ended = harness(seed, body).run(true, |f| {
-        shuttle::Runner::new(replay, config).run(f);
+        crate::run::runner(replay, config).run(f);
     });
     let log = std::mem::take(&mut *log.lock().unwrap_or_else(|e| e.into_inner()));
     ScheduledRun {

@@ -47,10 +47,11 @@ type Hook = Arc<dyn Fn(&panic::PanicHookInfo<'_>) + Send + Sync + 'static>;
 ///
 /// If shuttle's hook was installed before lockstep's first exploration (raw shuttle ran
 /// first), it is the "hook that was there before": exploration threads are still silent,
-/// other panics get shuttle's lines as they would without lockstep. The remaining
-/// unconditional `eprintln!`s inside shuttle's execution loop cannot be reached from a hook;
-/// the command line silences them by redirecting the process's stderr while it explores
-/// (`lockstep-cli`), and cargo's test harness captures them in tests.
+/// other panics get shuttle's lines as they would without lockstep. Shuttle's unconditional
+/// `eprintln!` for a failed task cannot be reached from a hook; it is never reached at all,
+/// since a failing thread stops its execution through the scheduler instead (see
+/// `Setup::stop_on_failure`). The command line still redirects the process's stderr while it
+/// explores (`lockstep-cli`), for the rare lines shuttle prints about its own failures.
 fn install_quiet_hook() {
     let original: Hook = Arc::from(panic::take_hook());
     let forward = Arc::clone(&original);
@@ -102,7 +103,12 @@ impl<F: Fn() + Send + Sync + 'static> Harness<F> {
         Harness {
             body: Arc::new(body),
             executions: Arc::new(AtomicUsize::new(0)),
-            setup: Setup::default(),
+            setup: Setup {
+                // Every shuttle runner of a harness stops at the first failure (see
+                // `run::runner`), so a failing thread can stop the execution quietly.
+                stop_on_failure: cfg!(feature = "shuttle"),
+                ..Setup::default()
+            },
         }
     }
 
@@ -151,10 +157,16 @@ impl<F: Fn() + Send + Sync + 'static> Harness<F> {
         let coverage = Arc::clone(&self.setup.coverage);
         let outcome =
             quietly(|| panic::catch_unwind(AssertUnwindSafe(|| drive(Box::new(self.into_fn())))));
-        let failure = outcome.err().map(|payload| {
-            let recorded = failure.lock().unwrap_or_else(|e| e.into_inner()).take();
-            recorded.unwrap_or_else(|| lockstep_engine::panic::message(&*payload))
-        });
+        // A failure either unwound out of the backend's runner (loom; shuttle's own failures,
+        // such as its step bound) or stopped the execution quietly (a thread's panic under
+        // shuttle): the recorded message wins, as it is the first one.
+        let recorded = failure.lock().unwrap_or_else(|e| e.into_inner()).take();
+        let failure = match outcome {
+            Err(payload) => {
+                Some(recorded.unwrap_or_else(|| lockstep_engine::panic::message(&*payload)))
+            }
+            Ok(()) => recorded,
+        };
         let trace =
             (failure.is_some() || trace_always).then(|| kernel::last_trace().unwrap_or_default());
         let coverage = coverage.lock().unwrap_or_else(|e| e.into_inner()).len();

@@ -1,6 +1,8 @@
 //! The shuttle driver: its strategies, its configuration, and the recording of every schedule.
 
-use super::schedule::{self, DfsPlans, Pct, Pos, Random, Recording, SharedHashes, SharedSchedule};
+use super::schedule::{
+    self, DfsPlans, Pct, Pos, Random, Recording, SharedHashes, SharedSchedule, StopAtFailure,
+};
 use super::Drive;
 use lockstep_engine::kernel::FaultSeed;
 use shuttle::scheduler::{DfsScheduler, Scheduler};
@@ -147,7 +149,7 @@ pub(crate) fn drive(drive: &Drive<'_>, recorder: &Recorder, f: Box<dyn Fn() + Se
     ) {
         let schedule = std::sync::Arc::clone(&recorder.schedule);
         let recording = Recording::new(scheduler, schedule, recorder.hashes.clone());
-        shuttle::Runner::new(recording, config).run(f);
+        runner(recording, config).run(f);
     }
     debug_assert!(
         drive.checkpoint.is_none(),
@@ -171,7 +173,16 @@ pub(crate) fn drive(drive: &Drive<'_>, recorder: &Recorder, f: Box<dyn Fn() + Se
 
 /// Runs exactly one execution of `f`, along the first schedule.
 pub(crate) fn run_first_schedule(f: Box<dyn Fn() + Send + Sync>) {
-    shuttle::Runner::new(DfsScheduler::new(Some(1), false), config(None)).run(f);
+    runner(DfsScheduler::new(Some(1), false), config(None)).run(f);
+}
+
+/// The runner of a lockstep harness (whose setup stops executions on failure, see
+/// `Harness::new`): `scheduler`, stopping at the first failure.
+pub(crate) fn runner<S: Scheduler + 'static>(
+    scheduler: S,
+    config: shuttle::Config,
+) -> shuttle::Runner<StopAtFailure<S>> {
+    shuttle::Runner::new(StopAtFailure::new(scheduler), config)
 }
 
 /// Has shuttle install its panic hook now, if it has not yet: shuttle installs it on its first

@@ -53,6 +53,50 @@ pub struct Divergence {
     pub runnable: Vec<usize>,
 }
 
+/// Wraps a scheduler and ends the exploration at the first failing execution: once a thread has
+/// failed and asked to stop (see `lockstep_engine::kernel::stop_requested`), it schedules
+/// nothing more, which stops the execution without a task failure in shuttle, and it starts
+/// no new execution. Every runner of a lockstep harness wraps its scheduler in it.
+pub(crate) struct StopAtFailure<S> {
+    inner: S,
+    stopped: bool,
+}
+
+impl<S> StopAtFailure<S> {
+    pub(crate) fn new(inner: S) -> Self {
+        StopAtFailure {
+            inner,
+            stopped: false,
+        }
+    }
+}
+
+impl<S: Scheduler> Scheduler for StopAtFailure<S> {
+    fn new_execution(&mut self) -> Option<Schedule> {
+        if self.stopped {
+            return None;
+        }
+        self.inner.new_execution()
+    }
+
+    fn next_task(
+        &mut self,
+        runnable: &[&Task],
+        current: Option<TaskId>,
+        is_yielding: bool,
+    ) -> Option<TaskId> {
+        if lockstep_engine::kernel::stop_requested() {
+            self.stopped = true;
+            return None;
+        }
+        self.inner.next_task(runnable, current, is_yielding)
+    }
+
+    fn next_u64(&mut self) -> u64 {
+        self.inner.next_u64()
+    }
+}
+
 /// Wraps a scheduler and records every choice it makes.
 pub(crate) struct Recording<S> {
     inner: S,
