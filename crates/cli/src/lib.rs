@@ -55,6 +55,8 @@
 
 #![cfg(any(loom, feature = "shuttle"))]
 #![warn(missing_docs)]
+// docs.rs (nightly) shows which build has each item; see "What each build has" in `lockstep`.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -203,6 +205,7 @@ struct ExploreArgs {
 /// stays for the bugs where it is fastest.
 /// What `shrink` says under loom: shrinking replays edited schedules, which only shuttle runs.
 #[cfg(loom)]
+#[cfg_attr(docsrs, doc(cfg(loom)))]
 pub const SHRINK_NEEDS_SHUTTLE: &str = "shrink needs the shuttle build: it replays edited \
      schedules, which only shuttle runs (loom's search already prefers few preemptions); run \
      the same command built with `--features shuttle` on a shuttle seed";

@@ -491,6 +491,7 @@ pub fn sizes_read(
 /// Explores every interleaving of `body` with loom, up to `preemption_bound` preemptions;
 /// shorthand for an [`Explorer`] with [`Strategy::Exhaustive`].
 #[cfg(loom)]
+#[cfg_attr(docsrs, doc(cfg(loom)))]
 pub fn explore_exhaustive<F>(preemption_bound: Option<usize>, body: F) -> Result<Stats, Failure>
 where
     F: Fn() + Send + Sync + 'static,
@@ -501,6 +502,7 @@ where
 /// Explores `iterations` executions of `body` with shuttle, scheduling by `strategy` from
 /// `seed`; shorthand for an [`Explorer`].
 #[cfg(feature = "shuttle")]
+#[cfg_attr(docsrs, doc(cfg(feature = "shuttle")))]
 pub fn explore<F>(
     strategy: Strategy,
     seed: u64,

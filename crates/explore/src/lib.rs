@@ -19,6 +19,8 @@
 //! | [`check`] | testing your own code: `#[lockstep::test]`'s [`Test`](check::Test), `check*`, per-test seeds |
 #![cfg(any(loom, feature = "shuttle"))]
 #![warn(missing_docs)]
+// docs.rs (nightly) shows which build has each item; see "What each build has" in `lockstep`.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod run;
 
@@ -26,7 +28,9 @@ pub mod check;
 pub mod explore;
 pub mod replay;
 #[cfg(feature = "shuttle")]
+#[cfg_attr(docsrs, doc(cfg(feature = "shuttle")))]
 pub mod schedule;
 pub mod seed;
 #[cfg(feature = "shuttle")]
+#[cfg_attr(docsrs, doc(cfg(feature = "shuttle")))]
 pub mod shrink;

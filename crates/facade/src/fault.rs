@@ -28,6 +28,7 @@ pub use lockstep_engine::fault_plan::{Fault, FaultKind, FaultPlan, FaultSite};
 
 /// Configures fault injection on real threads (std builds only).
 #[cfg(not(any(loom, feature = "shuttle")))]
+#[cfg_attr(docsrs, doc(cfg(not(any(loom, feature = "shuttle")))))]
 pub use crate::ghost::set_std_plan;
 
 /// Passes through fault site `site`: `Err` if the plan fires an error here. A firing latency

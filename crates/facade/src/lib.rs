@@ -45,6 +45,8 @@
 //! assert_eq!(*counter.lock(), 1);
 //! ```
 #![warn(missing_docs)]
+// docs.rs (nightly) shows which build has each item; see "What each build has" in `lockstep`.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 use lockstep_engine::backend;
 
@@ -55,6 +57,7 @@ mod hierarchy;
 /// Testing your own code; this is the std build's, which runs each body once (the simulated
 /// builds' is `lockstep-explore`'s).
 #[cfg(not(any(loom, feature = "shuttle")))]
+#[cfg_attr(docsrs, doc(cfg(not(any(loom, feature = "shuttle")))))]
 pub mod check;
 pub mod coverage;
 pub mod fault;

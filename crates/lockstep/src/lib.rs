@@ -64,6 +64,25 @@
 //! A production build (std, default features) compiles the facade and the engine only: none of
 //! the tools' dependencies (toml, serde, clap, indicatif, serde_json).
 //!
+//! ## What each build has
+//!
+//! One body compiles in every build; the tools around it differ. Docs built for one build show
+//! only its items (shuttle and loom cannot be built together), so this table lists all of
+//! them, and on docs.rs each backend-only item carries a badge naming its build.
+//!
+//! | item | std | shuttle | loom |
+//! |---|---|---|---|
+//! | [`sync`], [`thread`], [`time`], [`fault`], [`coverage`], [`trace`], [`scenario`], [`linearizability`], [`execution`] | yes | yes | yes |
+//! | [`test`] and `check::{check, check_random, check_pct, check_pos, check_dfs, check_exhaustive}` | runs the body once | explores as named (`check_exhaustive`: the default search, POS) | explores exhaustively (the sampling ones too: loom only enumerates) |
+//! | `check::Test` (per-test seeds, replay line) | - | yes | yes |
+//! | `fault::set_std_plan` (faults on real threads) | yes | - | - |
+//! | `explore::{Explorer, Report, Failure, Stats}`, `replay`, `seed` | - | yes | yes |
+//! | `explore::Strategy` | - | `Random`, `Pct { depth }`, `Pos`, `Dfs` | `Exhaustive { preemption_bound }` |
+//! | `explore::explore` (strategy, seed, iterations) | - | yes | - |
+//! | `explore::explore_exhaustive` | - | - | yes |
+//! | `schedule` (pending operations, for custom schedulers), `shrink` | - | yes | - |
+//! | `cli::main` (feature `cli`) | - | list, explore, replay, shrink, adopt | list, explore, replay, adopt (`cli::SHRINK_NEEDS_SHUTTLE`) |
+//!
 //! ## Using it from your crate
 //!
 //! ```toml
@@ -77,6 +96,8 @@
 //! unexpected_cfgs = { level = "warn", check-cfg = ["cfg(loom)"] }
 //! ```
 #![warn(missing_docs)]
+// docs.rs (nightly) shows which build has each item; see "What each build has" in `lockstep`.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub use lockstep_facade::*;
 
@@ -86,8 +107,10 @@ pub use lockstep_facade::*;
 pub use lockstep_macros::test;
 
 #[cfg(any(loom, feature = "shuttle"))]
+#[cfg_attr(docsrs, doc(cfg(any(loom, feature = "shuttle"))))]
 pub use lockstep_explore::*;
 
 /// The command line for a crate's scenarios (feature `cli`): see `lockstep_cli`.
 #[cfg(feature = "cli")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cli")))]
 pub use lockstep_cli as cli;
