@@ -77,3 +77,55 @@ fn semaphore() {
 fn thread() {
     conformance::check(Backend::Shuttle, conformance::thread::CASES, explore);
 }
+
+/// The README's totals row for one upstream suite, as the suite counts it.
+fn totals_row(upstream: conformance::Upstream, label: &str) -> String {
+    let cases: Vec<Case> = conformance::all()
+        .into_iter()
+        .filter(|case| case.upstream == upstream)
+        .collect();
+    let differing = cases
+        .iter()
+        .filter(|case| matches!(case.verdict, conformance::Verdict::Differs { .. }))
+        .count();
+    let waiting = include_str!("conformance/after_fixes.rs")
+        .matches(match upstream {
+            conformance::Upstream::Loom => "Case::loom(",
+            conformance::Upstream::Shuttle => "Case::shuttle(",
+        })
+        .count();
+    format!(
+        "| {label} | {} | {} | {differing} | {waiting} |",
+        cases.len() + waiting,
+        cases.len() - differing,
+    )
+}
+
+#[test]
+fn the_readme_totals_are_the_suites() {
+    let readme = include_str!("../README.md");
+    let missing: Vec<String> = [
+        totals_row(conformance::Upstream::Loom, "loom `tests/`"),
+        totals_row(conformance::Upstream::Shuttle, "shuttle `tests/basic/`"),
+    ]
+    .into_iter()
+    .filter(|row| !readme.contains(row))
+    .collect();
+    assert!(
+        missing.is_empty(),
+        "the README lacks the rows\n{}",
+        missing.join("\n")
+    );
+}
+
+#[test]
+fn every_intended_difference_has_a_row_in_the_table() {
+    let table = include_str!("../docs/CONFORMANCE.md");
+    for row in conformance::Difference::ALL {
+        assert!(
+            table.contains(&format!("| `{}` |", row.key())),
+            "docs/CONFORMANCE.md has no row `{}`",
+            row.key()
+        );
+    }
+}
