@@ -251,7 +251,7 @@ fn into_inner() {
     for t in threads {
         t.join().unwrap();
     }
-    let lock = Arc::try_unwrap(lock).ok().expect("every clone is gone");
+    let lock = Arc::into_inner(lock).expect("every clone is gone");
     assert_eq!(lock.into_inner(), 2);
 }
 
