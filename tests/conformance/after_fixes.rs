@@ -1,0 +1,439 @@
+//! NOT wired into the runners yet: cases that pass once the fixes in progress land.
+//!
+//! Each case waits for one of: a contended `try_lock` / `try_read` / `try_write` that can fail
+//! under loom; `notify_one` waking any waiter; poison-freedom under loom; one rule for a
+//! `try_read` or a second `read` under one's own read lock; the PCT warning for a body that
+//! spawns no thread. To wire it in: `pub mod after_fixes;` in
+//! `mod.rs`, `after_fixes::CASES` in `all()`, and one `#[test]` per runner.
+
+use super::Body::{Observes, Runs};
+use super::Expect::{Fails, Outcomes, Passes};
+use super::{Case, Difference, On, Search};
+use lockstep::sync::{Arc, Condvar, Mutex, RwLock};
+use lockstep::thread;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+pub const CASES: &[Case] = &[
+    // Contended `try_*` under loom never fails today.
+    Case::shuttle(
+        "mutex.rs",
+        "concurrent_try_increment",
+        Observes(two_try_lock_increments),
+        Outcomes(&["1", "2"]),
+    )
+    .search(Search::Dfs),
+    Case::shuttle(
+        "mutex.rs",
+        "concurrent_lock_try_lock",
+        Observes(lock_against_two_try_locks),
+        Outcomes(&["1", "2", "3", "4"]),
+    )
+    .search(Search::Dfs),
+    Case::shuttle(
+        "mutex.rs",
+        "mutex_rwlock_interaction",
+        Observes(mutex_rwlock_interaction),
+        Outcomes(&["11", "12", "17", "6", "7", "9"]),
+    )
+    .search(Search::Dfs),
+    Case::shuttle(
+        "rwlock.rs",
+        "concurrent_try_increment",
+        Observes(two_try_write_increments),
+        Outcomes(&["1", "2"]),
+    )
+    .search(Search::Dfs),
+    Case::shuttle(
+        "rwlock.rs",
+        "concurrent_write_try_write_try_read",
+        Observes(write_try_write_try_read),
+        Outcomes(&[
+            "(1, None)",
+            "(1, Some(0))",
+            "(1, Some(1))",
+            "(2, None)",
+            "(2, Some(0))",
+            "(2, Some(1))",
+            "(2, Some(2))",
+            "(3, None)",
+            "(3, Some(0))",
+            "(3, Some(1))",
+            "(3, Some(3))",
+            "(4, None)",
+            "(4, Some(0))",
+            "(4, Some(1))",
+            "(4, Some(2))",
+            "(4, Some(3))",
+            "(4, Some(4))",
+        ]),
+    )
+    .search(Search::Dfs),
+    // A `try_read` under one's own read lock: the brief reports `rw.read(); rw.try_read()`
+    // aborting under loom; here, under loom it succeeds today (as std's does on most
+    // platforms), under shuttle it fails (upstream's expectation, which upstream says is
+    // stricter than std). Decided with the RwLock policy (issue 17, item 3).
+    Case::shuttle(
+        "rwlock.rs",
+        "read_try_read",
+        Runs(read_then_try_read),
+        Passes,
+    ),
+    Case::shuttle(
+        "rwlock.rs",
+        "double_try_read",
+        Runs(try_read_then_try_read),
+        Passes,
+    ),
+    // A second `read` under one's own read lock: shuttle reports it with its own message,
+    // loom fails with "invalid internal loom state"; the RwLock fairness policy (issue 17,
+    // item 3) decides what lockstep reports.
+    Case::shuttle(
+        "rwlock.rs",
+        "double_read",
+        Runs(double_read),
+        Fails("tried to acquire a RwLock it already holds"),
+    )
+    .differs(Difference::RecursiveRead, On::Both, Passes),
+    // `notify_one` always wakes the longest waiter today.
+    Case::shuttle(
+        "condvar.rs",
+        "notify_one_order",
+        Runs(notify_one_wakes_the_second_waiter),
+        Fails("found the failing execution"),
+    )
+    .search(Search::Dfs),
+    // A panic while holding a lock poisons it under loom today.
+    Case::shuttle(
+        "panic.rs",
+        "mutex_poison",
+        Runs(mutex_poison),
+        Fails("PoisonError"),
+    )
+    .differs(Difference::PoisonFree, On::Both, Passes),
+    Case::shuttle(
+        "panic.rs",
+        "rwlock_poison",
+        Runs(rwlock_poison),
+        Fails("PoisonError"),
+    )
+    .differs(Difference::PoisonFree, On::Both, Passes),
+    Case::shuttle(
+        "panic.rs",
+        "mutex_lock_while_holder_panics",
+        Runs(mutex_lock_while_holder_panics),
+        Passes,
+    )
+    .search(Search::Dfs)
+    .differs(Difference::PoisonFree, On::Both, Passes),
+    Case::shuttle(
+        "panic.rs",
+        "rwlock_lock_while_holder_panics",
+        Runs(rwlock_lock_while_holder_panics),
+        Passes,
+    )
+    .search(Search::Dfs)
+    .differs(Difference::PoisonFree, On::Both, Passes),
+    Case::shuttle(
+        "panic.rs",
+        "into_inner_of_poisoned_lock",
+        Runs(into_inner_after_panic),
+        Passes,
+    )
+    .differs(Difference::PoisonFree, On::Both, Passes),
+    // PCT passes silently on a body that spawns no thread.
+    Case::shuttle(
+        "pct.rs",
+        "no_concurrency",
+        Runs(|| {}),
+        Fails("test closure did not exercise any concurrency"),
+    )
+    .search(Search::Pct(2)),
+];
+
+fn two_try_lock_increments() -> String {
+    let lock = Arc::new(Mutex::new(0));
+    let threads: Vec<_> = (0..2)
+        .map(|_| {
+            let lock = Arc::clone(&lock);
+            thread::spawn(move || {
+                if let Some(mut guard) = lock.try_lock() {
+                    *guard += 1;
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    let value = *lock.lock();
+    value.to_string()
+}
+
+fn lock_against_two_try_locks() -> String {
+    let lock = Arc::new(Mutex::new(0));
+    let locker = {
+        let lock = Arc::clone(&lock);
+        thread::spawn(move || *lock.lock() += 1)
+    };
+    let trier = {
+        let lock = Arc::clone(&lock);
+        thread::spawn(move || {
+            for n in 1..3 {
+                if let Some(mut guard) = lock.try_lock() {
+                    *guard += n;
+                }
+            }
+        })
+    };
+    locker.join().unwrap();
+    trier.join().unwrap();
+    let value = *lock.lock();
+    value.to_string()
+}
+
+/// Shuttle's `mutex_rwlock_interaction`: +1, then +2 if a `try_lock` under a write lock
+/// succeeds (else +6), then +3, against a doubling under the mutex.
+fn mutex_rwlock_interaction() -> String {
+    let lock = Arc::new(Mutex::new(()));
+    let rwlock = Arc::new(RwLock::new(()));
+    let value = Arc::new(std::sync::Mutex::new(0));
+    let adder = {
+        let (lock, value) = (Arc::clone(&lock), Arc::clone(&value));
+        thread::spawn(move || {
+            {
+                let _guard = lock.lock();
+                *value.lock().unwrap() += 1;
+            }
+            {
+                let _write = rwlock.write();
+                if let Some(_guard) = lock.try_lock() {
+                    *value.lock().unwrap() += 2;
+                } else {
+                    *value.lock().unwrap() += 6;
+                }
+            }
+            let _guard = lock.lock();
+            *value.lock().unwrap() += 3;
+        })
+    };
+    let doubler = {
+        let (lock, value) = (Arc::clone(&lock), Arc::clone(&value));
+        thread::spawn(move || {
+            let _guard = lock.lock();
+            thread::yield_now(); // the std mutex is invisible to the scheduler
+            *value.lock().unwrap() *= 2;
+        })
+    };
+    adder.join().unwrap();
+    doubler.join().unwrap();
+    let value = *value.lock().unwrap();
+    value.to_string()
+}
+
+fn two_try_write_increments() -> String {
+    let lock = Arc::new(RwLock::new(0));
+    let threads: Vec<_> = (0..2)
+        .map(|_| {
+            let lock = Arc::clone(&lock);
+            thread::spawn(move || {
+                if let Some(mut guard) = lock.try_write() {
+                    *guard += 1;
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    let value = *lock.read();
+    value.to_string()
+}
+
+/// `(final value, what main's try_read saw)` with a writer and two `try_write`s racing it.
+fn write_try_write_try_read() -> String {
+    let lock = Arc::new(RwLock::new(0));
+    let writer = {
+        let lock = Arc::clone(&lock);
+        thread::spawn(move || *lock.write() += 1)
+    };
+    let trier = {
+        let lock = Arc::clone(&lock);
+        thread::spawn(move || {
+            for n in 1..3 {
+                if let Some(mut guard) = lock.try_write() {
+                    *guard += n;
+                }
+            }
+        })
+    };
+    let seen = lock.try_read().map(|guard| *guard);
+    writer.join().unwrap();
+    trier.join().unwrap();
+    let value = *lock.read();
+    format!("{:?}", (value, seen))
+}
+
+/// Upstream: the second `try_read` fails (lockstep delegates it to the backend).
+fn read_then_try_read() {
+    let lock = RwLock::new(());
+    let _read = lock.read();
+    assert!(lock.try_read().is_none());
+}
+
+fn try_read_then_try_read() {
+    let lock = RwLock::new(());
+    let _read = lock.try_read().expect("uncontended");
+    assert!(lock.try_read().is_none());
+}
+
+fn double_read() {
+    let lock = RwLock::new(());
+    let _first = lock.read();
+    let _second = lock.read();
+}
+
+/// Thread 1 queues on `cond` before thread 2 (a sequencer condvar orders them); one
+/// `notify_one` may wake thread 2, which sets 20.
+fn notify_one_wakes_the_second_waiter() {
+    let shared = Arc::new((Mutex::new(0u8), Condvar::new(), Condvar::new()));
+    let waiter = |turn: u8, done: u8| {
+        let shared = Arc::clone(&shared);
+        thread::spawn(move || {
+            let (lock, cond, sequencer) = &*shared;
+            let mut state = lock.lock();
+            while *state != turn {
+                state = sequencer.wait(state);
+            }
+            *state = turn + 1;
+            sequencer.notify_all();
+            while *state < 5 {
+                state = cond.wait(state);
+            }
+            *state = done;
+        });
+    };
+    waiter(1, 10);
+    waiter(3, 20);
+    let (lock, cond, sequencer) = &*shared;
+    let mut state = lock.lock();
+    for (set, until) in [(1, 2), (3, 4)] {
+        *state = set;
+        sequencer.notify_all();
+        while *state != until {
+            state = sequencer.wait(state);
+        }
+    }
+    *state = 5;
+    cond.notify_one();
+    drop(state);
+    assert_ne!(*lock.lock(), 20, "found the failing execution");
+    cond.notify_one();
+}
+
+/// A thread panics holding the mutex; upstream then gets a `PoisonError`, lockstep the lock.
+fn mutex_poison() {
+    let lock = Arc::new(Mutex::new(()));
+    let other = Arc::new(Mutex::new(()));
+    let held = other.lock();
+    {
+        let lock = Arc::clone(&lock);
+        thread::spawn(move || {
+            catch_unwind(AssertUnwindSafe(|| {
+                let _guard = lock.lock();
+                panic!("expected");
+            }))
+            .unwrap_err();
+        })
+        .join()
+        .unwrap();
+    }
+    drop(lock.lock());
+    drop(held);
+    drop(other.lock());
+}
+
+fn rwlock_poison() {
+    let lock = Arc::new(RwLock::new(()));
+    let other = Arc::new(RwLock::new(()));
+    let held = other.write();
+    {
+        let lock = Arc::clone(&lock);
+        thread::spawn(move || {
+            catch_unwind(AssertUnwindSafe(|| {
+                let _guard = lock.write();
+                panic!("expected");
+            }))
+            .unwrap_err();
+        })
+        .join()
+        .unwrap();
+    }
+    drop(lock.write());
+    drop(held);
+    drop(other.write());
+}
+
+/// Main locks while the holder panics holding the lock: main gets it in every interleaving
+/// (upstream: poisoned or not by the order; lockstep: never poisoned).
+fn mutex_lock_while_holder_panics() {
+    let lock = Arc::new(Mutex::new(0));
+    let holder = {
+        let lock = Arc::clone(&lock);
+        thread::spawn(move || {
+            catch_unwind(AssertUnwindSafe(|| {
+                let _guard = lock.lock();
+                thread::yield_now();
+                panic!("expected");
+            }))
+            .unwrap_err();
+        })
+    };
+    *lock.lock() += 1;
+    holder.join().unwrap();
+    assert_eq!(*lock.lock(), 1);
+}
+
+fn rwlock_lock_while_holder_panics() {
+    let lock = Arc::new(RwLock::new(0));
+    let holder = {
+        let lock = Arc::clone(&lock);
+        thread::spawn(move || {
+            catch_unwind(AssertUnwindSafe(|| {
+                let _guard = lock.write();
+                thread::yield_now();
+                panic!("expected");
+            }))
+            .unwrap_err();
+        })
+    };
+    let reader = {
+        let lock = Arc::clone(&lock);
+        thread::spawn(move || drop(lock.read()))
+    };
+    *lock.write() += 1;
+    holder.join().unwrap();
+    reader.join().unwrap();
+    assert_eq!(*lock.read(), 1);
+}
+
+fn into_inner_after_panic() {
+    let mutex = Arc::new(Mutex::new(1));
+    let rwlock = Arc::new(RwLock::new(2));
+    {
+        let (mutex, rwlock) = (Arc::clone(&mutex), Arc::clone(&rwlock));
+        thread::spawn(move || {
+            catch_unwind(AssertUnwindSafe(|| {
+                let _m = mutex.lock();
+                let _r = rwlock.write();
+                panic!("expected");
+            }))
+            .unwrap_err();
+        })
+        .join()
+        .unwrap();
+    }
+    let mutex = Arc::into_inner(mutex).expect("the only clone");
+    assert_eq!(mutex.into_inner(), 1);
+    let rwlock = Arc::into_inner(rwlock).expect("the only clone");
+    assert_eq!(rwlock.into_inner(), 2);
+}

@@ -1,0 +1,415 @@
+//! Atomics: loom `tests/atomic.rs`, `atomic_int.rs`, `atomic_relaxed.rs`, `litmus.rs`,
+//! `smoke.rs`; shuttle `tests/basic/atomic.rs`. The facade offers `AtomicBool`, `AtomicUsize`,
+//! `AtomicU64` and `AtomicI64` today: the integer cases run on those three widths.
+
+use super::Body::{Observes, Runs};
+use super::Expect::{Fails, Outcomes, Passes};
+use super::{Case, Difference, On, Search};
+use lockstep::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, AtomicUsize, Ordering};
+use lockstep::sync::Arc;
+use lockstep::thread;
+use Ordering::{AcqRel, Acquire, Relaxed, Release, SeqCst};
+
+/// Lockstep under shuttle: no weak-memory outcome.
+const SEQUENTIALLY_CONSISTENT: Difference = Difference::ShuttleAtomicsSequentiallyConsistent;
+
+pub const CASES: &[Case] = &[
+    Case::loom(
+        "atomic.rs",
+        "fetch_add_atomic",
+        Runs(fetch_adds_differ),
+        Passes,
+    ),
+    Case::loom(
+        "atomic.rs",
+        "update_atomic",
+        Runs(fetch_updates_differ),
+        Passes,
+    ),
+    Case::loom("atomic_int.rs", "xor", Runs(xor), Passes),
+    Case::loom("atomic_int.rs", "max", Runs(max), Passes),
+    Case::loom("atomic_int.rs", "min", Runs(min), Passes),
+    Case::loom(
+        "atomic_int.rs",
+        "compare_exchange",
+        Runs(compare_exchange_one_thread),
+        Passes,
+    ),
+    Case::loom(
+        "atomic_int.rs",
+        "fetch_update",
+        Runs(fetch_update_one_thread),
+        Passes,
+    ),
+    Case::loom(
+        "atomic_relaxed.rs",
+        "compare_and_swap",
+        Runs(compare_exchange_increments),
+        Passes,
+    ),
+    Case::loom(
+        "atomic_relaxed.rs",
+        "check_ordering_valid",
+        Runs(release_acquire_message),
+        Passes,
+    ),
+    Case::loom(
+        "atomic_relaxed.rs",
+        "check_ordering_invalid_1",
+        Runs(release_relaxed_message),
+        Fails(""),
+    )
+    .differs(SEQUENTIALLY_CONSISTENT, On::Shuttle, Passes),
+    Case::loom(
+        "atomic_relaxed.rs",
+        "check_ordering_invalid_2",
+        Runs(relaxed_relaxed_message),
+        Fails(""),
+    )
+    .differs(SEQUENTIALLY_CONSISTENT, On::Shuttle, Passes),
+    Case::loom(
+        "litmus.rs",
+        "store_buffering",
+        Observes(store_buffering),
+        Outcomes(&["(0, 0)", "(0, 1)", "(1, 0)", "(1, 1)"]),
+    )
+    .differs(
+        SEQUENTIALLY_CONSISTENT,
+        On::Shuttle,
+        Outcomes(&["(0, 1)", "(1, 0)", "(1, 1)"]),
+    ),
+    Case::loom(
+        "smoke.rs",
+        "checks_fail",
+        Runs(load_store_increments),
+        Fails(""),
+    ),
+    Case::shuttle(
+        "atomic.rs",
+        "store_store_reordering",
+        Observes(store_store),
+        Outcomes(&["(0, 0)", "(1, 0)", "(1, 1)"]),
+    )
+    .search(Search::Dfs),
+    Case::shuttle(
+        "atomic.rs",
+        "store_load_reordering",
+        Observes(load_store_crossed),
+        Outcomes(&["(0, 0)", "(0, 1)", "(1, 0)"]),
+    )
+    .search(Search::Dfs),
+    Case::shuttle(
+        "atomic.rs",
+        "load_store_reordering",
+        Observes(store_buffering_seq_cst),
+        Outcomes(&["(0, 1)", "(1, 0)", "(1, 1)"]),
+    )
+    .search(Search::Dfs)
+    .differs(
+        Difference::LoomSeqCstIsAcqRel,
+        On::Loom,
+        Outcomes(&["(0, 0)", "(0, 1)", "(1, 0)", "(1, 1)"]),
+    ),
+    Case::shuttle(
+        "atomic.rs",
+        "try_update",
+        Observes(fetch_update_against_stores),
+        Outcomes(&["1", "2", "6", "7"]),
+    )
+    .search(Search::Dfs)
+    .differs(
+        Difference::LoomSeqCstIsAcqRel,
+        On::Loom,
+        Outcomes(&["1", "2", "5", "6", "7"]),
+    ),
+    Case::shuttle(
+        "atomic.rs",
+        "compare_exchange",
+        Observes(compare_exchange_against_store),
+        Outcomes(&["Err(0)", "Ok(1)"]),
+    )
+    .search(Search::Dfs),
+    Case::shuttle(
+        "atomic.rs",
+        "compare_exchange_weak",
+        Observes(compare_exchange_weak_against_store),
+        Outcomes(&["Err(0)", "Ok(1)"]),
+    )
+    .search(Search::Dfs),
+    Case::shuttle(
+        "atomic.rs",
+        "bool::compare_exchange",
+        Observes(bool_compare_exchange_against_store),
+        Outcomes(&["Err(false)", "Ok(true)"]),
+    )
+    .search(Search::Dfs),
+];
+
+fn fetch_adds_differ() {
+    let a = Arc::new(AtomicUsize::new(0));
+    let other = {
+        let a = Arc::clone(&a);
+        thread::spawn(move || a.fetch_add(1, Relaxed))
+    };
+    let here = a.fetch_add(1, Relaxed);
+    assert_ne!(here, other.join().unwrap());
+}
+
+/// Upstream calls `update`, which the facade does not have; `fetch_update` is the same here.
+fn fetch_updates_differ() {
+    let a = Arc::new(AtomicUsize::new(0));
+    let increment = |a: &AtomicUsize| a.fetch_update(Relaxed, Relaxed, |v| Some(v + 1)).unwrap();
+    let other = {
+        let a = Arc::clone(&a);
+        thread::spawn(move || increment(&a))
+    };
+    let here = increment(&a);
+    assert_ne!(here, other.join().unwrap());
+    assert_eq!(a.load(Relaxed), 2);
+}
+
+const NUM_A: u64 = 11641914933775430211;
+const NUM_B: u64 = 13209405719799650717;
+
+/// Runs one single-threaded check on every integer width the facade offers, with loom's two
+/// numbers cast to that width.
+macro_rules! on_every_width {
+    (|$atomic:ident, $a:ident, $b:ident| $check:block) => {{
+        {
+            type $atomic = AtomicUsize;
+            let ($a, $b) = (NUM_A as usize, NUM_B as usize);
+            $check
+        }
+        {
+            type $atomic = AtomicU64;
+            let ($a, $b) = (NUM_A, NUM_B);
+            $check
+        }
+        {
+            type $atomic = AtomicI64;
+            let ($a, $b) = (NUM_A as i64, NUM_B as i64);
+            $check
+        }
+    }};
+}
+
+fn xor() {
+    on_every_width!(|Atomic, a, b| {
+        let atomic = Atomic::new(a);
+        assert_eq!(atomic.fetch_xor(b, SeqCst), a);
+        assert_eq!(atomic.load(SeqCst), a ^ b);
+    });
+}
+
+fn max() {
+    on_every_width!(|Atomic, a, b| {
+        let atomic = Atomic::new(a);
+        assert_eq!(atomic.fetch_max(b, SeqCst), a);
+        assert_eq!(atomic.load(SeqCst), a.max(b));
+    });
+}
+
+fn min() {
+    on_every_width!(|Atomic, a, b| {
+        let atomic = Atomic::new(a);
+        assert_eq!(atomic.fetch_min(b, SeqCst), a);
+        assert_eq!(atomic.load(SeqCst), a.min(b));
+    });
+}
+
+fn compare_exchange_one_thread() {
+    on_every_width!(|Atomic, a, b| {
+        let atomic = Atomic::new(a);
+        assert_eq!(atomic.compare_exchange(b, a, SeqCst, SeqCst), Err(a));
+        assert_eq!(atomic.compare_exchange(a, b, SeqCst, SeqCst), Ok(a));
+        assert_eq!(atomic.load(SeqCst), b);
+    });
+}
+
+fn fetch_update_one_thread() {
+    on_every_width!(|Atomic, a, b| {
+        let atomic = Atomic::new(a);
+        assert_eq!(atomic.fetch_update(SeqCst, SeqCst, |_| Some(b)), Ok(a));
+        assert_eq!(atomic.fetch_update(SeqCst, SeqCst, |_| None), Err(b));
+        assert_eq!(atomic.load(SeqCst), b);
+    });
+}
+
+/// Two threads increment with a `compare_exchange` retry loop (upstream's deprecated
+/// `compare_and_swap`): both increments land.
+fn compare_exchange_increments() {
+    let num = Arc::new(AtomicUsize::new(0));
+    let threads: Vec<_> = (0..2)
+        .map(|_| {
+            let num = Arc::clone(&num);
+            thread::spawn(move || {
+                let mut current = num.load(Relaxed);
+                while let Err(actual) = num.compare_exchange(current, current + 1, Relaxed, Relaxed)
+                {
+                    current = actual;
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    assert_eq!(num.load(Relaxed), 2);
+}
+
+/// A writer stores data, then a flag; a reader that sees the flag (with `flag_load`) checks
+/// the data.
+fn message(flag_store: Ordering, flag_load: Ordering) {
+    let pair = Arc::new((AtomicUsize::new(0), AtomicUsize::new(0)));
+    {
+        let pair = Arc::clone(&pair);
+        thread::spawn(move || {
+            pair.0.store(1, Relaxed);
+            pair.1.store(1, flag_store);
+        });
+    }
+    if pair.1.load(flag_load) == 1 {
+        assert_eq!(pair.0.load(Relaxed), 1);
+    }
+}
+
+fn release_acquire_message() {
+    message(Release, Acquire);
+}
+
+fn release_relaxed_message() {
+    message(Release, Relaxed);
+}
+
+fn relaxed_relaxed_message() {
+    message(Relaxed, Relaxed);
+}
+
+/// Each thread stores its flag, then loads the other's (`order` for all four accesses):
+/// `(what the spawned thread saw, what main saw)`.
+fn crossed_flags(order: Ordering) -> String {
+    let flags = Arc::new((AtomicUsize::new(0), AtomicUsize::new(0)));
+    let other = {
+        let flags = Arc::clone(&flags);
+        thread::spawn(move || {
+            flags.0.store(1, order);
+            flags.1.load(order)
+        })
+    };
+    flags.1.store(1, order);
+    let here = flags.0.load(order);
+    format!("{:?}", (other.join().unwrap(), here))
+}
+
+fn store_buffering() -> String {
+    crossed_flags(Relaxed)
+}
+
+fn store_buffering_seq_cst() -> String {
+    crossed_flags(SeqCst)
+}
+
+/// One thread stores x then y; another loads y then x: `(x, y)` as the loader saw them.
+fn store_store() -> String {
+    let (x, y) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+    let storer = {
+        let (x, y) = (Arc::clone(&x), Arc::clone(&y));
+        thread::spawn(move || {
+            x.store(1, SeqCst);
+            y.store(1, SeqCst);
+        })
+    };
+    let loader = thread::spawn(move || {
+        let seen_y = y.load(SeqCst);
+        (x.load(SeqCst), seen_y)
+    });
+    storer.join().unwrap();
+    format!("{:?}", loader.join().unwrap())
+}
+
+/// Each thread loads one variable and then stores the other: `(x seen, y seen)`.
+fn load_store_crossed() -> String {
+    let (x, y) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+    let first = {
+        let (x, y) = (Arc::clone(&x), Arc::clone(&y));
+        thread::spawn(move || {
+            let seen = x.load(SeqCst);
+            y.store(1, SeqCst);
+            seen
+        })
+    };
+    let second = thread::spawn(move || {
+        let seen = y.load(SeqCst);
+        x.store(1, SeqCst);
+        seen
+    });
+    format!("{:?}", (first.join().unwrap(), second.join().unwrap()))
+}
+
+/// Two threads store 1 and 2 while main adds 5 with `fetch_update` (upstream: `try_update`).
+fn fetch_update_against_stores() -> String {
+    let x = Arc::new(AtomicUsize::new(0));
+    let storers: Vec<_> = [1, 2]
+        .into_iter()
+        .map(|value| {
+            let x = Arc::clone(&x);
+            thread::spawn(move || x.store(value, SeqCst))
+        })
+        .collect();
+    x.fetch_update(SeqCst, SeqCst, |v| Some(v + 5)).unwrap();
+    for t in storers {
+        t.join().unwrap();
+    }
+    x.load(SeqCst).to_string()
+}
+
+fn compare_exchange_against_store() -> String {
+    let x = Arc::new(AtomicUsize::new(0));
+    let storer = {
+        let x = Arc::clone(&x);
+        thread::spawn(move || x.store(1, SeqCst))
+    };
+    let result = x.compare_exchange(1, 5, SeqCst, SeqCst);
+    storer.join().unwrap();
+    format!("{result:?}")
+}
+
+fn compare_exchange_weak_against_store() -> String {
+    let x = Arc::new(AtomicUsize::new(0));
+    let storer = {
+        let x = Arc::clone(&x);
+        thread::spawn(move || x.store(1, SeqCst))
+    };
+    let result = x.compare_exchange_weak(1, 5, SeqCst, SeqCst);
+    storer.join().unwrap();
+    format!("{result:?}")
+}
+
+fn bool_compare_exchange_against_store() -> String {
+    let x = Arc::new(AtomicBool::new(false));
+    let storer = {
+        let x = Arc::clone(&x);
+        thread::spawn(move || x.store(true, SeqCst))
+    };
+    let result = x.compare_exchange(true, false, AcqRel, Acquire);
+    storer.join().unwrap();
+    format!("{result:?}")
+}
+
+/// Two threads increment with a load and a separate store: an increment can be lost.
+fn load_store_increments() {
+    let num = Arc::new(AtomicUsize::new(0));
+    let threads: Vec<_> = (0..2)
+        .map(|_| {
+            let num = Arc::clone(&num);
+            thread::spawn(move || {
+                let current = num.load(Acquire);
+                num.store(current + 1, Release);
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    assert_eq!(num.load(Relaxed), 2);
+}

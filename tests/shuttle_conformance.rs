@@ -1,0 +1,131 @@
+//! The conformance suite (`tests/conformance/`) under shuttle: each ported upstream case is
+//! explored with the search it names (random by default, seeded) and ends as upstream
+//! expects, or as the table of intended differences in `docs/CONFORMANCE.md` says.
+#![cfg(all(feature = "shuttle", not(loom)))]
+
+mod conformance;
+
+use conformance::{Backend, Case, Explored, Search};
+use lockstep::explore::{Explorer, Strategy};
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex};
+
+const SEED: u64 = 0xc0f0;
+
+/// Random and PCT executions per case; DFS runs to completion within this budget.
+const ITERATIONS: usize = 1000;
+
+fn explore(case: &Case) -> Explored {
+    let strategy = match case.search {
+        Search::Dfs => Strategy::Dfs,
+        Search::Pct(depth) => Strategy::Pct { depth },
+        Search::Default => Strategy::Random,
+    };
+    let outcomes = Arc::new(Mutex::new(BTreeSet::new()));
+    let sink = Arc::clone(&outcomes);
+    let body = case.body;
+    let result = Explorer::new(strategy)
+        .seed(SEED)
+        .iterations(ITERATIONS)
+        .run(move || {
+            if let Some(outcome) = body.run() {
+                sink.lock().unwrap().insert(outcome);
+            }
+        })
+        .map(|stats| stats.executions)
+        .map_err(|failure| failure.message);
+    let outcomes = outcomes.lock().unwrap().clone();
+    Explored { result, outcomes }
+}
+
+#[test]
+fn arc() {
+    conformance::check(Backend::Shuttle, conformance::arc::CASES, explore);
+}
+
+#[test]
+fn atomic() {
+    conformance::check(Backend::Shuttle, conformance::atomic::CASES, explore);
+}
+
+#[test]
+fn condvar() {
+    conformance::check(Backend::Shuttle, conformance::condvar::CASES, explore);
+}
+
+#[test]
+fn mutex() {
+    conformance::check(Backend::Shuttle, conformance::mutex::CASES, explore);
+}
+
+#[test]
+fn rwlock() {
+    conformance::check(Backend::Shuttle, conformance::rwlock::CASES, explore);
+}
+
+#[test]
+fn scheduling() {
+    conformance::check(Backend::Shuttle, conformance::scheduling::CASES, explore);
+}
+
+#[test]
+fn semaphore() {
+    conformance::check(Backend::Shuttle, conformance::semaphore::CASES, explore);
+}
+
+#[test]
+fn thread() {
+    conformance::check(Backend::Shuttle, conformance::thread::CASES, explore);
+}
+
+/// The README's totals row for one upstream suite, as the suite counts it.
+fn totals_row(upstream: conformance::Upstream, label: &str) -> String {
+    let cases: Vec<Case> = conformance::all()
+        .into_iter()
+        .filter(|case| case.upstream == upstream)
+        .collect();
+    let differing = cases
+        .iter()
+        .filter(|case| matches!(case.verdict, conformance::Verdict::Differs { .. }))
+        .count();
+    let waiting = include_str!("conformance/after_fixes.rs")
+        .matches(match upstream {
+            conformance::Upstream::Loom => "Case::loom(",
+            conformance::Upstream::Shuttle => "Case::shuttle(",
+        })
+        .count();
+    format!(
+        "| {label} | {} | {} | {differing} | {waiting} |",
+        cases.len() + waiting,
+        cases.len() - differing,
+    )
+}
+
+#[test]
+fn the_readme_totals_are_the_suites() {
+    let readme = include_str!("../README.md");
+    let missing: Vec<String> = [
+        totals_row(conformance::Upstream::Loom, "loom `tests/`"),
+        totals_row(conformance::Upstream::Shuttle, "shuttle `tests/basic/`"),
+    ]
+    .into_iter()
+    .filter(|row| !readme.contains(row))
+    .collect();
+    assert!(
+        missing.is_empty(),
+        "the README lacks the rows\n{}",
+        missing.join("\n")
+    );
+}
+
+#[test]
+fn every_intended_difference_has_a_row_in_the_table() {
+    let table = include_str!("../docs/CONFORMANCE.md");
+    for row in conformance::Difference::ALL {
+        assert!(
+            table.contains(&format!("| `{}` |", row.key())),
+            "docs/CONFORMANCE.md has no row `{}`",
+            row.key()
+        );
+    }
+}
