@@ -62,9 +62,12 @@ pub fn current_thread() -> ThreadView {
 }
 
 impl Caller {
-    /// Makes thread `target`'s park token available (traced; pending as an unpark of it). The
-    /// backend's own unpark of the thread follows, so a parked thread wakes.
-    pub fn unpark(&self, target: &ThreadView) {
+    /// Makes thread `target`'s park token available (traced; pending as an unpark of it).
+    /// Returns whether the backend may unpark `target` too: not while it is blocked in a
+    /// backend lock or join (a native wait), which loom would wake and then fail its own
+    /// assertion on. Anywhere else (parked, running, in a parked wait, which re-checks its
+    /// condition) the backend's unpark is harmless, and it carries the unpark's ordering.
+    pub fn unpark(&self, target: &ThreadView) -> bool {
         self.set_pending(
             OpKind::Unpark,
             Some(ObjectId::address(Arc::as_ptr(&target.park))),
@@ -72,6 +75,11 @@ impl Caller {
         let index = target.index;
         self.record(|| Event::Unpark { target: index });
         target.park.make_available();
+        let state = self.kernel.state.borrow();
+        !matches!(
+            state.threads[index].wait.as_ref().map(|w| &w.on),
+            Some(super::WaitOn::Acquire { .. } | super::WaitOn::Join { .. })
+        )
     }
 }
 

@@ -241,11 +241,21 @@ impl ThreadHandle {
         ThreadKey(self.view.index)
     }
 
-    /// Makes its park token available (ghost first, then the backend's unpark, so loom and
-    /// shuttle see the unpark they see in raw code).
+    /// Makes its park token available, ghost first, then the backend's unpark (which carries
+    /// the unpark's happens-before edge under loom, and is a scheduling point under shuttle, as
+    /// in raw code).
+    ///
+    /// Loom wakes a thread blocked in a join or a lock on any unpark and then fails its own
+    /// assertion (`state.notified`); raw loom code that unparks such a thread crashes loom. The
+    /// facade skips the backend's unpark there: the token stays ghost state, which the thread's
+    /// next `park` consumes. (Loom then misses that unpark's ordering edge, so it may show a
+    /// stale read std rules out, never hide one.) Shuttle keeps a token for a thread that is
+    /// not parked without disturbing its other waits, so it always gets the unpark.
     pub(crate) fn unpark(&self) {
-        Caller::current().unpark(&self.view);
-        self.native.unpark();
+        let backend_may_unpark = Caller::current().unpark(&self.view);
+        if backend_may_unpark || cfg!(not(loom)) {
+            self.native.unpark();
+        }
     }
 }
 
