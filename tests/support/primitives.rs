@@ -185,8 +185,12 @@ increments!(increments_u32, AtomicU32);
 increments!(increments_u64, AtomicU64);
 increments!(increments_usize, AtomicUsize);
 
+/// A program of two increments of one atomic (`true`: the racy load-and-store), returning the
+/// final value.
+pub type Increments = fn(bool) -> u64;
+
 /// Every width's increment program, by name.
-pub const INCREMENTS: [(&str, fn(bool) -> u64); 10] = [
+pub const INCREMENTS: [(&str, Increments); 10] = [
     ("i8", increments_i8),
     ("i16", increments_i16),
     ("i32", increments_i32),
