@@ -26,7 +26,7 @@
 //! assert_eq!(flags.fetch_or(0b10, Ordering::AcqRel), 0b01);
 //! assert_eq!(flags.fetch_nand(0b11, Ordering::AcqRel), 0b11);
 //! let balance = AtomicI32::new(5);
-//! assert_eq!(balance.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |b| b.checked_sub(7)), Err(5));
+//! assert_eq!(balance.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |b| (b >= 7).then(|| b - 7)), Err(5));
 //! let mut slot = 7u32;
 //! let ptr = AtomicPtr::new(std::ptr::null_mut());
 //! ptr.store(&mut slot, Ordering::Release);

@@ -65,7 +65,7 @@ impl Thread {
     /// ```
     /// use lockstep::thread;
     ///
-    /// let t = thread::Builder::new().name("worker".into()).spawn(|| {
+    /// let t = thread::Builder::new().name("worker").spawn(|| {
     ///     thread::current().name().map(str::to_owned)
     /// }).unwrap();
     /// assert_eq!(t.join().unwrap().as_deref(), Some("worker"));
@@ -133,7 +133,7 @@ impl fmt::Debug for ThreadId {
 /// ```
 /// use lockstep::thread;
 ///
-/// let t = thread::Builder::new().name("io".into()).spawn(|| thread::current().name().map(String::from));
+/// let t = thread::Builder::new().name("io").spawn(|| thread::current().name().map(String::from));
 /// assert_eq!(t.unwrap().join().unwrap().as_deref(), Some("io"));
 /// ```
 pub fn current() -> Thread {
