@@ -275,6 +275,7 @@ fn the_facades_modules_are_layered_over_the_backend_switch() {
                 "scenario",
                 "linearizability",
                 "fault",
+                "random",
             ],
             &["check"],
         ],

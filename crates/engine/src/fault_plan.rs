@@ -185,6 +185,22 @@ pub fn thread_stream(fault_seed: u64, thread: usize) -> ChaCha8Rng {
     rng
 }
 
+/// One thread's stream of `lockstep::random` draws: the fault seed, with a stream of its own
+/// beside the thread's fault stream, so random draws never shift which faults fire.
+///
+/// ```
+/// use lockstep_engine::fault_plan::{random_stream, thread_stream};
+/// use rand_chacha::rand_core::RngCore;
+///
+/// assert_eq!(random_stream(7, 1).next_u64(), random_stream(7, 1).next_u64());
+/// assert_ne!(random_stream(7, 1).next_u64(), thread_stream(7, 1).next_u64());
+/// ```
+pub fn random_stream(fault_seed: u64, thread: usize) -> ChaCha8Rng {
+    let mut rng = ChaCha8Rng::seed_from_u64(fault_seed);
+    rng.set_stream((1 << 32) | thread as u64);
+    rng
+}
+
 /// Whether a draw from `rng` fires at `rate` (no draw at all for rate 0).
 pub fn fires(rng: &mut ChaCha8Rng, rate: f64) -> bool {
     if rate <= 0.0 {

@@ -41,6 +41,10 @@ pub enum OpKind {
     Join,
     /// Sleeping (on virtual time under simulation).
     Sleep,
+    /// Parking on the thread's own park token (`thread::park`).
+    Park,
+    /// Making a thread's park token available (`Thread::unpark`).
+    Unpark,
 }
 
 /// The identity of the object a pending operation touches (compared, never shown).

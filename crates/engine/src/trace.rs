@@ -54,6 +54,13 @@ pub enum Event {
         site: &'static str,
         kind: crate::fault_plan::FaultKind,
     },
+    /// The thread parked on its park token (`thread::park`), until virtual time `until` if it
+    /// is a `park_timeout`.
+    Park { until: Option<Duration> },
+    /// The thread made thread `target`'s park token available.
+    Unpark { target: usize },
+    /// The thread drew `value` from its `lockstep::random` stream.
+    Random { value: u64 },
 }
 
 /// One step of a trace.
@@ -118,6 +125,13 @@ impl Record {
             Event::Clock { to } => ("clock".into(), String::new(), format!("jumps to {to:?}")),
             Event::Model { subject, detail } => ("event".into(), subject.clone(), detail.clone()),
             Event::Fault { site, kind } => ("fault".into(), (*site).to_owned(), kind.to_string()),
+            Event::Park { until } => (
+                "park".into(),
+                String::new(),
+                until.map_or_else(String::new, |until| format!("until {until:?}")),
+            ),
+            Event::Unpark { target } => ("unpark".into(), name(*target), String::new()),
+            Event::Random { value } => ("random".into(), String::new(), format!("{value:#018x}")),
         }
     }
 }

@@ -98,3 +98,42 @@ pub enum Woke {
     /// Its deadline passed first.
     TimedOut,
 }
+
+/// A thread's park token, as `thread::park` and `Thread::unpark` use it under simulation: an
+/// unpark makes it available (at most one is kept), a park consumes it, returning at once if it
+/// was already available. Ghost state only (a plain atomic, never a scheduling point); the
+/// backend's own park and unpark run beside it, so loom and shuttle see the same operations as
+/// in raw code.
+///
+/// ```
+/// use lockstep_engine::wait::ParkToken;
+///
+/// let token = ParkToken::default();
+/// assert!(!token.take());
+/// token.make_available();
+/// token.make_available(); // tokens do not add up
+/// assert!(token.is_available());
+/// assert!(token.take());
+/// assert!(!token.take());
+/// ```
+#[derive(Default)]
+pub struct ParkToken {
+    available: AtomicBool,
+}
+
+impl ParkToken {
+    /// Makes the token available (an unpark).
+    pub fn make_available(&self) {
+        self.available.store(true, Ordering::Release);
+    }
+
+    /// Whether an unpark is waiting to be consumed.
+    pub fn is_available(&self) -> bool {
+        self.available.load(Ordering::Acquire)
+    }
+
+    /// Consumes the token if it is available; returns whether it was.
+    pub fn take(&self) -> bool {
+        self.available.swap(false, Ordering::AcqRel)
+    }
+}

@@ -71,8 +71,11 @@ pub struct Failure {
     pub trace: String,
     /// The thread chosen at each scheduling point (shuttle; empty under loom).
     pub schedule: Vec<usize>,
-    /// The seed of its fault draws (meaningful when faults were injected).
+    /// The seed of its fault draws and `lockstep::random` draws (meaningful when faults were
+    /// injected or it drew random values).
     pub fault_seed: u64,
+    /// How many `lockstep::random` draws it made (a seed file keeps the fault seed if any).
+    pub random_draws: usize,
 }
 
 impl fmt::Display for Failure {
@@ -85,6 +88,7 @@ impl fmt::Display for Failure {
     ///     trace: "step  time  thread\n".into(),
     ///     schedule: vec![0, 1],
     ///     fault_seed: 0,
+    ///     random_draws: 0,
     /// };
     /// assert_eq!(failure.to_string(), "execution 3 failed: lost update\n\nstep  time  thread\n");
     /// ```
@@ -399,7 +403,8 @@ impl Explorer {
             loom_checkpoint: None,
             shrinking: None,
             faults: self.faults.clone(),
-            fault_seed: self.faults.as_ref().map(|_| failure.fault_seed),
+            fault_seed: (self.faults.is_some() || failure.random_draws > 0)
+                .then_some(failure.fault_seed),
             sizes: self.sizes.clone(),
         }
     }
@@ -465,6 +470,7 @@ impl Explorer {
             trace: ended.trace.unwrap_or_default(),
             schedule: recorder.last(),
             fault_seed: ended.fault_seed,
+            random_draws: ended.random_draws,
         });
         (stats, failure)
     }

@@ -27,6 +27,7 @@
 //! | `ghost` (private) | the backend switch: each operation's ghost half, simulated or real |
 //! | [`sync`], [`thread`], [`time`] | the facade: std-shaped primitives, ranked locks, virtual time |
 //! | [`fault`], [`coverage`], [`trace`] | what model code declares: fault sites, coverage points, trace events |
+//! | [`random`] | random draws for model code that are part of the seed |
 //! | [`scenario`] | named self-checking programs with planted bugs, and their size knobs |
 //! | [`linearizability`] | checking a recorded history against a sequential specification |
 //!
@@ -62,6 +63,7 @@ pub mod check;
 pub mod coverage;
 pub mod fault;
 pub mod linearizability;
+pub mod random;
 pub mod scenario;
 pub mod sync;
 pub mod thread;

@@ -65,10 +65,17 @@ impl Caller {
     /// free: any hold may go first). Asserts that the release matches a hold.
     #[inline]
     pub fn release(&self, object: &Arc<ObjectInfo>, mode: Mode) {
+        self.release_for(self.index, object, mode);
+    }
+
+    /// This thread gave back, on behalf of thread `owner`, `owner`'s most recent hold of
+    /// `object` in `mode`: an owned permit taken by `owner` and dropped here. Traced as this
+    /// thread's release. Asserts that the release matches a hold.
+    pub fn release_for(&self, owner: usize, object: &Arc<ObjectInfo>, mode: Mode) {
         self.set_pending_on(OpKind::Release, object);
         {
             let mut state = self.kernel.state.borrow_mut();
-            let thread = &mut state.threads[self.index];
+            let thread = &mut state.threads[owner];
             let found = thread
                 .held
                 .iter()
@@ -86,6 +93,12 @@ impl Caller {
             object: Arc::clone(object),
             mode,
         });
+    }
+
+    /// This thread's index in the execution (0 is `main`).
+    #[inline]
+    pub fn index(&self) -> usize {
+        self.index
     }
 
     /// Runs `f` on this thread's held-lock stack.

@@ -34,6 +34,7 @@ fn pending_of(on: &WaitOn) -> (OpKind, Option<ObjectId>) {
         ),
         WaitOn::Sleep => (OpKind::Sleep, None),
         WaitOn::Join { thread } => (OpKind::Join, Some(ObjectId::thread(*thread))),
+        WaitOn::Park { token } => (OpKind::Park, Some(ObjectId::address(Arc::as_ptr(token)))),
     }
 }
 
@@ -113,6 +114,7 @@ impl Caller {
                         object: Arc::clone(object),
                         mode: *mode,
                     },
+                    WaitOn::Park { .. } => Event::Park { until: deadline },
                     _ => Event::Sleep {
                         until: deadline.unwrap_or_default(),
                     },
@@ -142,7 +144,10 @@ impl Caller {
             .wait
             .as_ref()
             .expect("lockstep: a parked thread lost its wait record");
-        let outcome = if wait.fired {
+        // An unpark that came by the deadline is consumed, as std's `park_timeout` does.
+        let outcome = if matches!(&wait.on, WaitOn::Park { token } if token.take()) {
+            Woke::Notified
+        } else if wait.fired {
             Woke::TimedOut
         } else if matches!(&wait.on, WaitOn::Ticket { ticket, .. } if ticket.is_notified()) {
             Woke::Notified

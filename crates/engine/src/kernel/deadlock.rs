@@ -26,6 +26,7 @@ impl State {
             WaitOn::Ticket { ticket, .. } => !ticket.is_notified(),
             WaitOn::Sleep => true,
             WaitOn::Join { thread } => !self.threads[*thread].finished,
+            WaitOn::Park { token } => !token.is_available(),
         }
     }
 
@@ -88,6 +89,7 @@ impl State {
                 Some(WaitOn::Join { thread }) => {
                     format!("waits to join {}", self.threads[*thread].name)
                 }
+                Some(WaitOn::Park { .. }) => "waits in park (no unpark is coming)".to_owned(),
                 Some(WaitOn::Sleep) | None => "is not blocked".to_owned(),
             };
             let _ = write!(out, "\n  {:<width$}  {what}", thread.name);

@@ -59,13 +59,14 @@ mod threads;
 
 pub use clock::now;
 pub use observe::{
-    cover, draw_fault, last_fault_seed, last_faults, last_sizes, last_trace, record_failure,
-    record_if_running, set_pending, size,
+    cover, draw_fault, draw_random, last_fault_seed, last_faults, last_random_draws, last_sizes,
+    last_trace, record_failure, record_if_running, set_pending, size,
 };
 #[cfg(feature = "shuttle")]
 pub use tasks::{last_spawn_sites, pending_by_task, spawned_or_joined};
 pub use threads::{
-    current_thread_name, next_object_seq, register_thread, thread_finished, thread_started,
+    current_thread, current_thread_name, next_object_seq, register_thread, thread_finished,
+    thread_started, ThreadView,
 };
 
 use crate::backend::thread::{current, Thread};
@@ -75,7 +76,7 @@ use crate::lock_graph::SharedGraph;
 use crate::object::{Mode, ObjectInfo};
 use crate::op::PendingOp;
 use crate::trace::{Event, Record};
-use crate::wait::Ticket;
+use crate::wait::{ParkToken, Ticket};
 use std::cell::RefCell;
 use std::panic::{self, AssertUnwindSafe};
 use std::rc::Rc;
@@ -107,6 +108,11 @@ pub enum WaitOn {
         /// The joined thread's index in the execution.
         thread: usize,
     },
+    /// Parked on its own park token (`thread::park`, `park_timeout`).
+    Park {
+        /// The thread's park token.
+        token: Arc<ParkToken>,
+    },
 }
 
 struct Wait {
@@ -117,12 +123,18 @@ struct Wait {
 
 struct ThreadRecord {
     name: String,
+    /// Whether the name was given (`Builder::name`, or `main`) rather than made by spawn order.
+    named: bool,
+    /// Its park token (`thread::park`, `Thread::unpark`).
+    park: Arc<ParkToken>,
     handle: Option<Thread>,
     finished: bool,
     held: Vec<Held>,
     wait: Option<Wait>,
     /// This thread's fault-draw stream, made at its first draw.
     faults: Option<rand_chacha::ChaCha8Rng>,
+    /// This thread's `lockstep::random` stream, made at its first draw.
+    random: Option<rand_chacha::ChaCha8Rng>,
     /// The operation it is about to perform (read by the POS scheduler under shuttle).
     pending: Option<PendingOp>,
     /// Where it was spawned (`None`: the execution's main thread); the shrinker groups threads
@@ -136,14 +148,17 @@ struct ThreadRecord {
 pub type SpawnSite = &'static std::panic::Location<'static>;
 
 impl ThreadRecord {
-    fn new(name: String, site: Option<SpawnSite>) -> Self {
+    fn new(name: String, named: bool, site: Option<SpawnSite>) -> Self {
         ThreadRecord {
             name,
+            named,
+            park: Arc::default(),
             handle: None,
             finished: false,
             held: Vec::new(),
             wait: None,
             faults: None,
+            random: None,
             pending: None,
             site,
         }
@@ -162,6 +177,8 @@ struct State {
     fault_seed: u64,
     /// The size knobs read so far, in first-read order, with the value each returned.
     sizes: Vec<(&'static str, usize)>,
+    /// How many `lockstep::random` draws the execution made.
+    random_draws: usize,
 }
 
 /// One execution's kernel.
@@ -268,7 +285,7 @@ pub fn install(setup: Setup, execution: usize) {
         .map(|kernel| kernel.state.into_inner().trace)
         .unwrap_or_default();
     trace.clear();
-    let mut main = ThreadRecord::new("main".to_owned(), None);
+    let mut main = ThreadRecord::new("main".to_owned(), true, None);
     main.handle = Some(current());
     let kernel = Kernel {
         state: RefCell::new(State {
@@ -278,6 +295,7 @@ pub fn install(setup: Setup, execution: usize) {
             trace,
             fault_seed: setup.fault_seed.for_execution(execution),
             sizes: Vec::new(),
+            random_draws: 0,
             threads: vec![main],
         }),
         setup,

@@ -5,9 +5,10 @@
 //! so model code can call the facade's wrappers from plain std tests too.
 
 use super::{try_kernel, Caller};
-use crate::fault_plan::{fires, thread_stream, FaultSite};
+use crate::fault_plan::{fires, random_stream, thread_stream, FaultSite};
 use crate::op::{ObjectId, OpKind};
 use crate::trace::{self, Event};
+use rand_chacha::rand_core::RngCore;
 use std::time::Duration;
 
 /// Like [`Caller::record`], but does nothing outside a running execution.
@@ -51,6 +52,30 @@ pub fn draw_fault(site: &FaultSite) -> Option<Duration> {
         state.push_record(index, event);
     }
     Some(Duration::from_millis(plan.latency_ms))
+}
+
+/// Draws 64 random bits from the calling thread's `lockstep::random` stream (seeded by the
+/// execution's fault seed, so a seed file replays the same draws; traced); `None` outside a
+/// running execution.
+pub fn draw_random() -> Option<u64> {
+    let kernel = try_kernel()?;
+    let mut state = kernel.state.borrow_mut();
+    let index = state.try_me()?;
+    let seed = state.fault_seed;
+    let value = state.threads[index]
+        .random
+        .get_or_insert_with(|| random_stream(seed, index))
+        .next_u64();
+    state.random_draws += 1;
+    if kernel.setup.trace {
+        state.push_record(index, Event::Random { value });
+    }
+    Some(value)
+}
+
+/// How many `lockstep::random` draws the last execution on this OS thread made.
+pub fn last_random_draws() -> usize {
+    try_kernel().map_or(0, |kernel| kernel.state.borrow().random_draws)
 }
 
 /// Marks a coverage point as reached.

@@ -3,25 +3,84 @@
 
 use super::{kernel, try_kernel, Caller, ThreadRecord};
 use crate::backend::thread::current;
+use crate::op::{ObjectId, OpKind};
 use crate::trace::Event;
+use crate::wait::ParkToken;
+use std::sync::Arc;
 
-/// Registers a thread about to be spawned at the caller's location; returns its index and
-/// canonical name (`name`, or `thread-N` by spawn order).
+/// A thread of the running execution as `thread::current()` and `JoinHandle::thread` show it.
+#[derive(Clone)]
+pub struct ThreadView {
+    /// Its index in the execution (0 is `main`): the same in every execution of a program.
+    pub index: usize,
+    /// Its canonical name (given, or `thread-N` by spawn order).
+    pub name: String,
+    /// Whether the name was given (`Builder::name`, or `main`).
+    pub named: bool,
+    /// Its park token.
+    pub park: Arc<ParkToken>,
+}
+
+impl ThreadView {
+    fn of(index: usize, record: &ThreadRecord) -> ThreadView {
+        ThreadView {
+            index,
+            name: record.name.clone(),
+            named: record.named,
+            park: Arc::clone(&record.park),
+        }
+    }
+}
+
+/// Registers a thread about to be spawned at the caller's location; returns it (its index,
+/// canonical name, `name` or `thread-N` by spawn order, and park token).
 #[track_caller]
-pub fn register_thread(name: Option<String>) -> (usize, String) {
+pub fn register_thread(name: Option<String>) -> ThreadView {
     let site = std::panic::Location::caller();
     let kernel = kernel();
-    let (index, name) = {
+    let view = {
         let mut state = kernel.state.borrow_mut();
         let index = state.threads.len();
+        let named = name.is_some();
         let name = name.unwrap_or_else(|| format!("thread-{index}"));
-        state
-            .threads
-            .push(ThreadRecord::new(name.clone(), Some(site)));
-        (index, name)
+        let record = ThreadRecord::new(name, named, Some(site));
+        let view = ThreadView::of(index, &record);
+        state.threads.push(record);
+        view
     };
-    Caller::current().record(|| Event::Spawn { child: index });
-    (index, name)
+    let child = view.index;
+    Caller::current().record(|| Event::Spawn { child });
+    view
+}
+
+/// The calling thread of the running execution.
+pub fn current_thread() -> ThreadView {
+    let kernel = kernel();
+    let state = kernel.state.borrow();
+    let index = state.me();
+    ThreadView::of(index, &state.threads[index])
+}
+
+impl Caller {
+    /// Makes thread `target`'s park token available (traced; pending as an unpark of it).
+    /// Returns whether the backend may unpark `target` too: not while it is blocked in a
+    /// backend lock or join (a native wait), which loom would wake and then fail its own
+    /// assertion on. Anywhere else (parked, running, in a parked wait, which re-checks its
+    /// condition) the backend's unpark is harmless, and it carries the unpark's ordering.
+    pub fn unpark(&self, target: &ThreadView) -> bool {
+        self.set_pending(
+            OpKind::Unpark,
+            Some(ObjectId::address(Arc::as_ptr(&target.park))),
+        );
+        let index = target.index;
+        self.record(|| Event::Unpark { target: index });
+        target.park.make_available();
+        let state = self.kernel.state.borrow();
+        !matches!(
+            state.threads[index].wait.as_ref().map(|w| &w.on),
+            Some(super::WaitOn::Acquire { .. } | super::WaitOn::Join { .. })
+        )
+    }
 }
 
 /// Called first thing on a spawned thread, with the index [`register_thread`] gave it.

@@ -90,6 +90,8 @@ pub(crate) struct Ended {
     pub(crate) faults: Vec<&'static str>,
     /// The last execution's fault seed.
     pub(crate) fault_seed: u64,
+    /// How many `lockstep::random` draws the last execution made.
+    pub(crate) random_draws: usize,
     /// The size knobs the last execution read, in first-read order, with their values.
     pub(crate) sizes: Vec<(&'static str, usize)>,
     /// Where the last execution's tasks were spawned, by task id (read by the shrinker).
@@ -177,6 +179,7 @@ impl<F: Fn() + Send + Sync + 'static> Harness<F> {
             trace,
             faults: kernel::last_faults(),
             fault_seed: kernel::last_fault_seed(),
+            random_draws: kernel::last_random_draws(),
             sizes: kernel::last_sizes(),
             #[cfg(feature = "shuttle")]
             spawn_sites: kernel::last_spawn_sites(),

@@ -99,6 +99,9 @@ pub(crate) fn fault_seeds(
             seed,
             plan: Default::default(),
         },
+        // DFS enumerates the schedules of a program that behaves the same given the same
+        // choices, so `lockstep::random` draws (seeded by the fault seed) stay fixed.
+        None if strategy == Strategy::Dfs => FaultSeed::Fixed(seed),
         None => FaultSeed::PerExecution(seed),
     }
 }

@@ -39,6 +39,73 @@ pub(crate) fn fmt_moment(moment: &Moment, f: &mut std::fmt::Formatter<'_>) -> st
 
 std::thread_local! {
     static HELD: RefCell<Vec<Held>> = const { RefCell::new(Vec::new()) };
+    static INBOX: HoldOwner = HoldOwner::default();
+}
+
+/// The releases other threads made of a thread's holds (owned permits it took that they
+/// dropped); the thread applies them to its own stack at its next look at it.
+#[derive(Default)]
+pub(crate) struct Inbox {
+    nonempty: std::sync::atomic::AtomicBool,
+    released: std::sync::Mutex<Vec<(Arc<ObjectInfo>, Mode)>>,
+}
+
+/// The thread a hold belongs to (its inbox), for a permit that may be dropped by another.
+pub(crate) type HoldOwner = Arc<Inbox>;
+
+/// The calling thread, as the owner of the holds it takes.
+pub(crate) fn hold_owner(_holder: &Holder) -> HoldOwner {
+    INBOX.with(Arc::clone)
+}
+
+/// The calling thread gives back `owner`'s most recent hold of `object` in `mode`: from its
+/// own stack if it is the owner, else through the owner's inbox.
+pub(crate) fn release_for(
+    holder: &Holder,
+    owner: &HoldOwner,
+    object: &Arc<ObjectInfo>,
+    mode: Mode,
+) {
+    let mine = INBOX
+        .try_with(|inbox| Arc::ptr_eq(inbox, owner))
+        .unwrap_or(false);
+    if mine {
+        holder.release(object, mode);
+        return;
+    }
+    owner
+        .released
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .push((Arc::clone(object), mode));
+    owner.nonempty.store(true, Ordering::Release);
+}
+
+/// Removes the most recent hold of `object` in `mode` from `stack`, if there is one.
+fn remove_hold(stack: &mut Vec<Held>, object: &Arc<ObjectInfo>, mode: Mode) {
+    if let Some(pos) = stack
+        .iter()
+        .rposition(|h| Arc::ptr_eq(&h.object, object) && h.mode == mode)
+    {
+        stack.remove(pos);
+    }
+}
+
+/// Applies the releases other threads made of this thread's holds.
+fn apply_inbox(stack: &mut Vec<Held>) {
+    let _ = INBOX.try_with(|inbox| {
+        if inbox.nonempty.swap(false, Ordering::AcqRel) {
+            let released = std::mem::take(
+                &mut *inbox
+                    .released
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner),
+            );
+            for (object, mode) in released {
+                remove_hold(stack, &object, mode);
+            }
+        }
+    });
 }
 
 /// The thread whose holds an operation reads and changes: the calling OS thread.
@@ -59,7 +126,11 @@ impl Holder {
 
     /// Runs `f` on the calling thread's held-lock stack.
     pub(crate) fn with_held<R>(&self, f: impl FnOnce(&mut Vec<Held>) -> R) -> R {
-        HELD.with(|held| f(&mut held.borrow_mut()))
+        HELD.with(|held| {
+            let mut stack = held.borrow_mut();
+            apply_inbox(&mut stack);
+            f(&mut stack)
+        })
     }
 
     /// Like [`with_held`](Holder::with_held), with a function giving the thread's canonical
@@ -68,7 +139,11 @@ impl Holder {
         &self,
         f: impl FnOnce(&dyn Fn() -> String, &mut Vec<Held>) -> R,
     ) -> R {
-        HELD.with(|held| f(&current_name, &mut held.borrow_mut()))
+        HELD.with(|held| {
+            let mut stack = held.borrow_mut();
+            apply_inbox(&mut stack);
+            f(&current_name, &mut stack)
+        })
     }
 
     /// The thread took `hold`.
@@ -79,15 +154,7 @@ impl Holder {
     /// The thread gave back its most recent hold of `object` in `mode`. During thread
     /// teardown the thread-local may be gone; nothing is held then.
     pub(crate) fn release(&self, object: &Arc<ObjectInfo>, mode: Mode) {
-        let _ = HELD.try_with(|held| {
-            let mut stack = held.borrow_mut();
-            if let Some(pos) = stack
-                .iter()
-                .rposition(|h| Arc::ptr_eq(&h.object, object) && h.mode == mode)
-            {
-                stack.remove(pos);
-            }
-        });
+        let _ = HELD.try_with(|held| remove_hold(&mut held.borrow_mut(), object, mode));
     }
 
     /// Trace events are not recorded under std.
@@ -173,27 +240,70 @@ pub(crate) fn sleep(duration: Duration) {
     std::thread::sleep(duration);
 }
 
-/// A spawned thread: its native handle, its index (0 under std) and its name.
-pub(crate) type Spawned<T> = (backend::thread::JoinHandle<T>, usize, String);
+/// A spawned thread: its native handle and the thread.
+pub(crate) type Spawned<T> = (backend::thread::JoinHandle<T>, ThreadHandle);
 
-/// Spawns `f` as a real thread, named `name` if given (`unnamed` otherwise).
+/// Spawns `f` as a real thread, named `name` if given.
 pub(crate) fn spawn<F, T>(name: Option<String>, f: F) -> std::io::Result<Spawned<T>>
 where
     F: FnOnce() -> T + Send + 'static,
     T: Send + 'static,
 {
     let mut builder = backend::thread::Builder::new();
-    if let Some(name) = &name {
-        builder = builder.name(name.clone());
+    if let Some(name) = name {
+        builder = builder.name(name);
     }
     let native = builder.spawn(f)?;
-    Ok((native, 0, name.unwrap_or_else(|| "unnamed".to_owned())))
+    let thread = ThreadHandle(native.thread().clone());
+    Ok((native, thread))
 }
 
 /// Joins a thread.
 #[inline]
-pub(crate) fn join<R>(_index: usize, join: impl FnOnce() -> R) -> R {
+pub(crate) fn join<R>(_thread: &ThreadHandle, join: impl FnOnce() -> R) -> R {
     join()
+}
+
+/// A thread: std's own handle.
+#[derive(Clone)]
+pub(crate) struct ThreadHandle(backend::thread::Thread);
+
+/// A thread's identity: std's.
+pub(crate) type ThreadKey = std::thread::ThreadId;
+
+impl ThreadHandle {
+    /// Its name, if it has one.
+    pub(crate) fn name(&self) -> Option<&str> {
+        self.0.name()
+    }
+
+    /// Its name, or `unnamed`.
+    pub(crate) fn canonical_name(&self) -> &str {
+        self.0.name().unwrap_or("unnamed")
+    }
+
+    /// Its identity.
+    pub(crate) fn id(&self) -> ThreadKey {
+        self.0.id()
+    }
+
+    /// std's unpark.
+    pub(crate) fn unpark(&self) {
+        self.0.unpark();
+    }
+}
+
+/// The calling thread.
+pub(crate) fn current_thread() -> ThreadHandle {
+    ThreadHandle(backend::thread::current())
+}
+
+/// std's `park` (`None`) or `park_timeout`; std's may return spuriously.
+pub(crate) fn park_thread(timeout: Option<Duration>) {
+    match timeout {
+        None => backend::thread::park(),
+        Some(timeout) => backend::thread::park_timeout(timeout),
+    }
 }
 
 /// The calling thread's name, or `unnamed`.
@@ -207,6 +317,12 @@ pub(crate) fn current_name() -> String {
 /// Model events are not recorded under std.
 #[inline]
 pub(crate) fn model_event(_subject: &str, _detail: &dyn std::fmt::Display) {}
+
+/// Random draws come from the facade's own entropy-seeded stream under std.
+#[inline]
+pub(crate) fn draw_random() -> Option<u64> {
+    None
+}
 
 /// Coverage is not counted under std.
 #[inline]

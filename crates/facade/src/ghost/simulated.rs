@@ -3,7 +3,7 @@
 
 use crate::backend;
 pub(crate) use lockstep_engine::kernel::Caller as Holder;
-use lockstep_engine::kernel::{self, Caller, WaitOn};
+use lockstep_engine::kernel::{self, Caller, ThreadView, WaitOn};
 use lockstep_engine::object::{Mode, ObjectInfo};
 use lockstep_engine::op::{ObjectId, OpKind};
 use lockstep_engine::trace::Event;
@@ -12,7 +12,26 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-pub(crate) use lockstep_engine::kernel::{cover, draw_fault};
+pub(crate) use lockstep_engine::kernel::{cover, draw_fault, draw_random};
+
+/// The thread a hold belongs to (its index), for a permit that may be dropped by another.
+pub(crate) type HoldOwner = usize;
+
+/// The calling thread, as the owner of the holds it takes.
+pub(crate) fn hold_owner(holder: &Holder) -> HoldOwner {
+    holder.index()
+}
+
+/// The calling thread gives back `owner`'s most recent hold of `object` in `mode` (its own, or
+/// an owned permit another thread took and this one dropped).
+pub(crate) fn release_for(
+    holder: &Holder,
+    owner: &HoldOwner,
+    object: &Arc<ObjectInfo>,
+    mode: Mode,
+) {
+    holder.release_for(*owner, object, mode);
+}
 
 /// A moment in time: virtual time since the start of the execution.
 pub(crate) type Moment = Duration;
@@ -147,8 +166,8 @@ pub(crate) fn sleep(duration: Duration) {
     caller.wait(WaitOn::Sleep, Some(now() + duration));
 }
 
-/// A spawned thread: its native handle, its index in the execution and its canonical name.
-pub(crate) type Spawned<T> = (backend::thread::JoinHandle<T>, usize, String);
+/// A spawned thread: its native handle and the thread as `Thread` shows it.
+pub(crate) type Spawned<T> = (backend::thread::JoinHandle<T>, ThreadHandle);
 
 /// Registers and spawns `f` as a simulated thread named `name` (`thread-N` by spawn order if
 /// `None`); its panic becomes the execution's failure.
@@ -158,7 +177,8 @@ where
     F: FnOnce() -> T + Send + 'static,
     T: Send + 'static,
 {
-    let (index, name) = kernel::register_thread(name);
+    let view = kernel::register_thread(name);
+    let index = view.index;
     kernel::set_pending(OpKind::Spawn, Some(ObjectId::thread(index)));
     let body = move || {
         kernel::thread_started(index);
@@ -167,19 +187,93 @@ where
         value
     };
     let native = backend::thread::Builder::new()
-        .name(name.clone())
+        .name(view.name.clone())
         .spawn(body)?;
-    Ok((native, index, name))
+    let thread = ThreadHandle {
+        native: native.thread().clone(),
+        view,
+    };
+    Ok((native, thread))
 }
 
-/// Joins thread `index`, seen by the kernel as a native wait.
-pub(crate) fn join<R>(index: usize, join: impl FnOnce() -> R) -> R {
+/// Joins `thread`, seen by the kernel as a native wait.
+pub(crate) fn join<R>(thread: &ThreadHandle, join: impl FnOnce() -> R) -> R {
+    let index = thread.view.index;
     let caller = Caller::current();
     caller.begin_native_wait(WaitOn::Join { thread: index }, None);
     let result = join();
     caller.end_native_wait();
     caller.record(|| Event::Joined { child: index });
     result
+}
+
+/// A thread as `lockstep::thread::Thread` holds it: the backend's handle and the kernel's view
+/// (index, canonical name, park token).
+#[derive(Clone)]
+pub(crate) struct ThreadHandle {
+    native: backend::thread::Thread,
+    view: ThreadView,
+}
+
+/// A thread's identity: its index in the execution, the same in every execution.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) struct ThreadKey(usize);
+
+impl std::fmt::Debug for ThreadKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "ThreadId({})", self.0)
+    }
+}
+
+impl ThreadHandle {
+    /// The name it was given (`main` for the execution's first thread), as std reports it.
+    pub(crate) fn name(&self) -> Option<&str> {
+        self.view.named.then_some(self.view.name.as_str())
+    }
+
+    /// Its canonical name (given, or `thread-N` by spawn order).
+    pub(crate) fn canonical_name(&self) -> &str {
+        &self.view.name
+    }
+
+    /// Its identity in the execution.
+    pub(crate) fn id(&self) -> ThreadKey {
+        ThreadKey(self.view.index)
+    }
+
+    /// Makes its park token available, ghost first, then the backend's unpark (which carries
+    /// the unpark's happens-before edge under loom, and is a scheduling point under shuttle, as
+    /// in raw code).
+    ///
+    /// Loom wakes a thread blocked in a join or a lock on any unpark and then fails its own
+    /// assertion (`state.notified`); raw loom code that unparks such a thread crashes loom. The
+    /// facade skips the backend's unpark there: the token stays ghost state, which the thread's
+    /// next `park` consumes. (Loom then misses that unpark's ordering edge, so it may show a
+    /// stale read std rules out, never hide one.) Shuttle keeps a token for a thread that is
+    /// not parked without disturbing its other waits, so it always gets the unpark.
+    pub(crate) fn unpark(&self) {
+        let backend_may_unpark = Caller::current().unpark(&self.view);
+        if backend_may_unpark || cfg!(not(loom)) {
+            self.native.unpark();
+        }
+    }
+}
+
+/// The calling thread.
+pub(crate) fn current_thread() -> ThreadHandle {
+    ThreadHandle {
+        native: backend::thread::current(),
+        view: kernel::current_thread(),
+    }
+}
+
+/// Parks the calling thread until its token is available (consuming it) or `timeout` passes on
+/// the virtual clock. Never returns spuriously: the backend's own wakeups (shuttle explores
+/// spurious ones) park again until the token is there.
+pub(crate) fn park_thread(timeout: Option<Duration>) {
+    let token = kernel::current_thread().park;
+    let deadline = timeout.and_then(|timeout| now().checked_add(timeout));
+    Caller::current().wait(WaitOn::Park { token }, deadline);
 }
 
 /// The calling thread's canonical name.
