@@ -30,6 +30,14 @@ pub fn two_senders() -> Vec<u8> {
     order
 }
 
+/// [`two_senders`] with the order checked away (a program with one outcome, for counting
+/// executions).
+pub fn two_senders_sorted() {
+    let mut order = two_senders();
+    order.sort();
+    assert_eq!(order, [1, 2]);
+}
+
 /// A `try_recv` racing a send.
 pub fn try_recv_against_send() -> String {
     let (tx, rx) = mpsc::channel();

@@ -3,7 +3,9 @@
 //!
 //! The receiver parks in the channel object's own queue (`Mode::Recv`); senders of a full
 //! channel, and a rendezvous sender until its message is taken, park in `room`
-//! (`Mode::Send`). Dropping an end is a scheduling point only when the other side could
+//! (`Mode::Send`). A send that finds the receiver parked hands the message straight to it
+//! (`handoff`), so the woken receiver returns without locking the state again: a blocking
+//! `recv` is one scheduling point, as loom's own channel's is. Dropping an end is a scheduling point only when the other side could
 //! still observe it: the last sender's drop while the receiver lives, the receiver's drop while
 //! a sender lives. Which of those it is comes from two ghost counts, exact under simulation
 //! (one thread runs at a time); what operations observe is only the locked state.
@@ -36,6 +38,9 @@ struct Channel<T> {
     senders: AtomicUsize,
     /// Whether the `Receiver` lives (ghost: decides whether a drop must tell).
     receiver: AtomicBool,
+    /// A message handed by a sender to the parked receiver (ghost storage, filled only with
+    /// the state locked and the receiver parked, taken by the receiver when it wakes).
+    handoff: std::sync::Mutex<Option<T>>,
 }
 
 struct State<T> {
@@ -46,7 +51,8 @@ struct State<T> {
     received: u64,
     senders_gone: bool,
     receiver_gone: bool,
-    /// The receiver is parked in `recv` (a rendezvous `try_send` succeeds only then).
+    /// The receiver is parked in `recv` (the queue is empty then): the next message is handed
+    /// to it, and a rendezvous `try_send` succeeds only then.
     receiver_waiting: bool,
 }
 
@@ -85,6 +91,7 @@ impl<T> Channel<T> {
             room: WaitQueue::default(),
             senders: AtomicUsize::new(1),
             receiver: AtomicBool::new(true),
+            handoff: std::sync::Mutex::new(None),
         })
     }
 
@@ -106,6 +113,19 @@ impl<T> Channel<T> {
             let mut state = self.guarded.lock(&holder, OpKind::Write);
             if state.receiver_gone {
                 return Err(TrySendError::Disconnected(message));
+            }
+            if state.receiver_waiting {
+                debug_assert!(state.queue.is_empty(), "{info}: a parked receiver with messages");
+                state.receiver_waiting = false;
+                state.sent += 1;
+                state.received += 1;
+                self.hand_over(message);
+                holder.record(|| Event::Sent {
+                    object: Arc::clone(info),
+                });
+                drop(state);
+                info.waiters.wake_all();
+                return Ok(());
             }
             if self.has_room(&state, trying) {
                 state.queue.push_back(message);
@@ -146,6 +166,20 @@ impl<T> Channel<T> {
         }
     }
 
+    fn hand_over(&self, message: T) {
+        let previous = crate::backend::unpoison(self.handoff.lock()).replace(message);
+        debug_assert!(previous.is_none(), "{}: two hand-overs", self.guarded.info);
+    }
+
+    /// The message a sender handed over while this receiver was parked, if any.
+    fn take_handoff(&self, holder: &Holder) -> Option<T> {
+        let message = crate::backend::unpoison(self.handoff.lock()).take()?;
+        holder.record(|| Event::Received {
+            object: Arc::clone(&self.guarded.info),
+        });
+        Some(message)
+    }
+
     /// Receives a message, waiting as `patience` allows.
     fn receive(&self, patience: Patience) -> Received<T> {
         let holder = Holder::current();
@@ -154,6 +188,10 @@ impl<T> Channel<T> {
         loop {
             let mut state = self.guarded.lock(&holder, OpKind::Write);
             state.receiver_waiting = false;
+            // Handed over while a timed-out wait was on its way back here.
+            if let Some(message) = self.take_handoff(&holder) {
+                return Received::Message(message);
+            }
             if let Some(message) = state.queue.pop_front() {
                 state.received += 1;
                 holder.record(|| Event::Received {
@@ -177,6 +215,10 @@ impl<T> Channel<T> {
             }
             state.receiver_waiting = true;
             let woke = park_on(&info.waiters, state, info, Mode::Recv, deadline);
+            if let Some(message) = self.take_handoff(&holder) {
+                return Received::Message(message);
+            }
+            // Woken by the last sender's drop, or timed out: look again with the state locked.
             timed_out = woke == Woke::TimedOut;
         }
     }

@@ -46,6 +46,34 @@ impl InitCell {
         *self.phase.lock(&Holder::current(), OpKind::Read) == Phase::Done
     }
 
+    /// Completes the initialization with `store` (which must not block: it runs with the phase
+    /// locked, so the whole `set` is one scheduling point) unless it already ran; waits while
+    /// another thread runs it. Returns whether `store` ran.
+    fn complete_with(&self, store: impl FnOnce()) -> bool {
+        let holder = Holder::current();
+        let info = &self.phase.info;
+        loop {
+            let mut phase = self.phase.lock(&holder, OpKind::Write);
+            match *phase {
+                Phase::Done => return false,
+                Phase::Poisoned => unreachable!("only a `Once` is poisoned, and it never stores"),
+                Phase::Running => {
+                    park_on(&info.waiters, phase, info, Mode::Init, None);
+                }
+                Phase::New => {
+                    store();
+                    *phase = Phase::Done;
+                    drop(phase);
+                    holder.record(|| Event::Initialized {
+                        object: Arc::clone(info),
+                    });
+                    info.waiters.wake_all();
+                    return true;
+                }
+            }
+        }
+    }
+
     /// Runs `init` unless it already ran; waits while another thread runs it.
     fn run_once(&self, on_panic: OnPanic, init: impl FnOnce()) {
         let holder = Holder::current();
@@ -166,7 +194,14 @@ impl<T> OnceLock<T> {
 
     pub(crate) fn set(&self, value: T) -> Result<(), T> {
         let mut value = Some(value);
-        self.get_or_init(|| value.take().expect("the value is set once"));
+        self.cell.complete_with(|| {
+            let value = value.take().expect("stored once");
+            assert!(
+                self.value.set(value).is_ok(),
+                "{}: initialized twice",
+                self.cell.phase.info
+            );
+        });
         match value {
             None => Ok(()),
             Some(value) => Err(value),
