@@ -77,7 +77,11 @@ fn a_bounded_channel_is_full_until_the_receiver_takes_a_message() {
         outcomes(programs::bounded_try_sends),
         BTreeSet::from([
             (s("Ok(())"), s("Err(TrySendError::Full(..))"), s("Ok(1)")),
-            (s("Ok(())"), s("Err(TrySendError::Full(..))"), s("Err(Empty)")),
+            (
+                s("Ok(())"),
+                s("Err(TrySendError::Full(..))"),
+                s("Err(Empty)")
+            ),
             (s("Ok(())"), s("Ok(())"), s("Ok(1)")),
         ])
     );
@@ -385,7 +389,9 @@ fn loom_explores_no_more_executions_than_the_same_semantics_on_raw_loom() {
     println!("two senders, one receiver: loom's own channel {loom_channel} executions");
     for (program, raw, facade) in pairs {
         println!("{program}: raw loom {raw} executions, lockstep {facade}");
-        assert!(facade <= raw, "{program}: lockstep {facade} > raw loom {raw}");
+        assert!(
+            facade <= raw,
+            "{program}: lockstep {facade} > raw loom {raw}"
+        );
     }
 }
-

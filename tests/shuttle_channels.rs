@@ -70,7 +70,11 @@ fn a_bounded_channel_is_full_until_the_receiver_takes_a_message() {
         outcomes(programs::bounded_try_sends),
         BTreeSet::from([
             (s("Ok(())"), s("Err(TrySendError::Full(..))"), s("Ok(1)")),
-            (s("Ok(())"), s("Err(TrySendError::Full(..))"), s("Err(Empty)")),
+            (
+                s("Ok(())"),
+                s("Err(TrySendError::Full(..))"),
+                s("Err(Empty)")
+            ),
             (s("Ok(())"), s("Ok(())"), s("Ok(1)")),
         ])
     );
@@ -93,7 +97,11 @@ fn a_rendezvous_try_send_hands_over_only_to_a_waiting_receiver() {
     assert_eq!(
         outcomes(programs::rendezvous_try_send),
         BTreeSet::from([
-            (s("Err(TrySendError::Full(..))"), s("Err(Timeout)"), Duration::from_secs(1)),
+            (
+                s("Err(TrySendError::Full(..))"),
+                s("Err(Timeout)"),
+                Duration::from_secs(1)
+            ),
             (s("Ok(())"), s("Ok(7)"), Duration::ZERO),
         ])
     );
@@ -116,7 +124,11 @@ fn recv_timeout_waits_on_virtual_time() {
 fn disconnection_gives_std_errors_not_hangs() {
     assert_eq!(
         outcomes(programs::disconnections),
-        BTreeSet::from([(s("Err(RecvError)"), s("Err(Disconnected)"), s("Err(SendError { .. })"))])
+        BTreeSet::from([(
+            s("Err(RecvError)"),
+            s("Err(Disconnected)"),
+            s("Err(SendError { .. })")
+        )])
     );
 }
 

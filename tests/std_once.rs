@@ -30,7 +30,10 @@ fn a_set_race_has_exactly_one_winner() {
 
 #[test]
 fn initializers_run_once() {
-    assert!(matches!(programs::once_lock_get_against_init(), None | Some(5)));
+    assert!(matches!(
+        programs::once_lock_get_against_init(),
+        None | Some(5)
+    ));
     assert_eq!(programs::once_from_two_threads().0, 1);
     assert_eq!(programs::lazy_lock_forced_twice().0, 1);
 }

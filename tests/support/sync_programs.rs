@@ -104,10 +104,7 @@ pub fn rendezvous_try_send() -> (String, String, Duration) {
 
 /// The receiver waits at most `timeout` for a message sent after `delay`: what it got and the
 /// (virtual) time it took.
-pub fn recv_timeout_against_delayed_send(
-    delay: Duration,
-    timeout: Duration,
-) -> (String, Duration) {
+pub fn recv_timeout_against_delayed_send(delay: Duration, timeout: Duration) -> (String, Duration) {
     let (tx, rx) = mpsc::named_channel("replies");
     let sender = thread::spawn(move || {
         sleep(delay);
@@ -323,7 +320,10 @@ pub fn panicking_initializers() -> (bool, Option<u8>, bool) {
     assert!(catch_unwind(AssertUnwindSafe(|| once.call_once(|| panic!("init failed")))).is_err());
     let once_poisoned = catch_unwind(AssertUnwindSafe(|| once.call_once(|| {}))).is_err();
     let cell = OnceLock::new();
-    assert!(catch_unwind(AssertUnwindSafe(|| cell.get_or_init(|| panic!("init failed")))).is_err());
+    assert!(catch_unwind(AssertUnwindSafe(
+        || cell.get_or_init(|| panic!("init failed"))
+    ))
+    .is_err());
     let retried = *cell.get_or_init(|| 3u8);
     let lazy: LazyLock<u8> = LazyLock::new(|| panic!("init failed"));
     assert!(catch_unwind(AssertUnwindSafe(|| *lazy)).is_err());
@@ -351,13 +351,15 @@ pub fn check_then_set(bug: bool) {
     };
     let other = {
         let (cell, inits) = (Arc::clone(&cell), Arc::clone(&inits));
-        let init = init.clone();
         thread::spawn(move || init(2, &cell, &inits))
     };
     init(1, &cell, &inits);
     other.join().unwrap();
     let inits = inits.load(Ordering::SeqCst);
-    assert!(inits == 1, "{inits} threads believe they initialized the leader");
+    assert!(
+        inits == 1,
+        "{inits} threads believe they initialized the leader"
+    );
 }
 
 /// The main thread holds a mutex and reads a lazy value whose initializer, run by another

@@ -143,7 +143,12 @@ impl Record {
             Event::Disconnected { object, senders } => (
                 "disconnect".into(),
                 object.to_string(),
-                if *senders { "last sender gone" } else { "receiver gone" }.into(),
+                if *senders {
+                    "last sender gone"
+                } else {
+                    "receiver gone"
+                }
+                .into(),
             ),
             Event::Arrived { object, leader } => (
                 "arrive".into(),

@@ -34,7 +34,10 @@ impl Barrier {
         let info = &self.arrived.info;
         let mut arrived = self.arrived.lock(&holder, OpKind::Write);
         *arrived += 1;
-        debug_assert!(*arrived <= self.parties, "{info}: more arrivals than parties");
+        debug_assert!(
+            *arrived <= self.parties,
+            "{info}: more arrivals than parties"
+        );
         let leader = *arrived == self.parties;
         holder.record(|| Event::Arrived {
             object: Arc::clone(info),

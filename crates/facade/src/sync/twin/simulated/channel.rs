@@ -115,7 +115,10 @@ impl<T> Channel<T> {
                 return Err(TrySendError::Disconnected(message));
             }
             if state.receiver_waiting {
-                debug_assert!(state.queue.is_empty(), "{info}: a parked receiver with messages");
+                debug_assert!(
+                    state.queue.is_empty(),
+                    "{info}: a parked receiver with messages"
+                );
                 state.receiver_waiting = false;
                 state.sent += 1;
                 state.received += 1;
@@ -159,7 +162,10 @@ impl<T> Channel<T> {
                 return Ok(());
             }
             if state.receiver_gone {
-                let message = state.queue.pop_back().expect("the untaken message is queued");
+                let message = state
+                    .queue
+                    .pop_back()
+                    .expect("the untaken message is queued");
                 return Err(TrySendError::Disconnected(message));
             }
             park_on(&self.room, state, info, Mode::Send { capacity: 0 }, None);
@@ -281,10 +287,7 @@ pub(crate) struct Receiver<T>(Arc<Channel<T>>, PhantomData<std::cell::Cell<()>>)
 /// An unbounded channel named `name` (`Channel#N` if `None`).
 pub(crate) fn channel<T>(name: Option<&str>) -> (Sender<T>, Receiver<T>) {
     let channel = Channel::new(name, None);
-    (
-        Sender(Arc::clone(&channel)),
-        Receiver(channel, PhantomData),
-    )
+    (Sender(Arc::clone(&channel)), Receiver(channel, PhantomData))
 }
 
 /// A channel of `bound` messages (0: a rendezvous) named `name`.
