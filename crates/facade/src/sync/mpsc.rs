@@ -43,7 +43,7 @@ pub fn channel<T>() -> (Sender<T>, Receiver<T>) {
 /// A new unbounded channel with a name for reports and traces.
 ///
 /// ```
-/// let (tx, rx) = lockstep::sync::mpsc::named_channel("jobs");
+/// let (tx, rx) = lockstep::sync::mpsc::named_channel::<u32>("jobs");
 /// drop(tx);
 /// assert!(rx.recv().is_err()); // no sender left: disconnected, not a hang
 /// ```
