@@ -58,6 +58,16 @@ pub enum Kind {
     Semaphore,
     /// A condition variable.
     Condvar,
+    /// An `mpsc` channel (both ends: its senders and its receiver).
+    Channel,
+    /// A barrier.
+    Barrier,
+    /// A one-time initialization (`Once`).
+    Once,
+    /// A cell written once (`OnceLock`).
+    OnceLock,
+    /// A value initialized on first use (`LazyLock`).
+    LazyLock,
 }
 
 impl fmt::Display for Kind {
@@ -67,6 +77,11 @@ impl fmt::Display for Kind {
             Kind::RwLock => "RwLock",
             Kind::Semaphore => "Semaphore",
             Kind::Condvar => "Condvar",
+            Kind::Channel => "Channel",
+            Kind::Barrier => "Barrier",
+            Kind::Once => "Once",
+            Kind::OnceLock => "OnceLock",
+            Kind::LazyLock => "LazyLock",
         })
     }
 }
@@ -82,6 +97,21 @@ pub enum Mode {
     Permit,
     /// A condvar notification.
     Notify,
+    /// A message on a channel (the receiver waits for one).
+    Recv,
+    /// Room on a channel of `capacity` (0: a rendezvous, whose sender waits for the receiver
+    /// to take its message).
+    Send {
+        /// The channel's capacity.
+        capacity: usize,
+    },
+    /// The rest of a barrier's `parties` (a thread that arrived waits for them).
+    Arrive {
+        /// How many threads the barrier waits for.
+        parties: usize,
+    },
+    /// Another thread's run of a one-time initializer (`Once`, `OnceLock`, `LazyLock`).
+    Init,
 }
 
 impl Mode {

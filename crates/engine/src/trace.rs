@@ -61,6 +61,22 @@ pub enum Event {
     Unpark { target: usize },
     /// The thread drew `value` from its `lockstep::random` stream.
     Random { value: u64 },
+    /// The thread put a message on channel `object`.
+    Sent { object: Arc<ObjectInfo> },
+    /// The thread took a message off channel `object`.
+    Received { object: Arc<ObjectInfo> },
+    /// The last sender (`senders: true`) or the receiver of channel `object` went away.
+    Disconnected {
+        object: Arc<ObjectInfo>,
+        senders: bool,
+    },
+    /// The thread arrived at barrier `object`; the leader is the one whose arrival opened it.
+    Arrived {
+        object: Arc<ObjectInfo>,
+        leader: bool,
+    },
+    /// The thread ran the initializer of `object` to completion.
+    Initialized { object: Arc<ObjectInfo> },
 }
 
 /// One step of a trace.
@@ -79,6 +95,10 @@ fn mode_word(mode: Mode) -> &'static str {
         Mode::Shared => "read",
         Mode::Permit => "permit",
         Mode::Notify => "notify",
+        Mode::Recv => "recv",
+        Mode::Send { .. } => "send",
+        Mode::Arrive { .. } => "barrier",
+        Mode::Init => "init",
     }
 }
 
@@ -132,6 +152,26 @@ impl Record {
             ),
             Event::Unpark { target } => ("unpark".into(), name(*target), String::new()),
             Event::Random { value } => ("random".into(), String::new(), format!("{value:#018x}")),
+            Event::Sent { object } => ("send".into(), object.to_string(), String::new()),
+            Event::Received { object } => ("recv".into(), object.to_string(), String::new()),
+            Event::Disconnected { object, senders } => (
+                "disconnect".into(),
+                object.to_string(),
+                if *senders {
+                    "last sender gone"
+                } else {
+                    "receiver gone"
+                }
+                .into(),
+            ),
+            Event::Arrived { object, leader } => (
+                "arrive".into(),
+                object.to_string(),
+                if *leader { "leader" } else { "" }.into(),
+            ),
+            Event::Initialized { object } => {
+                ("initialized".into(), object.to_string(), String::new())
+            }
         }
     }
 }

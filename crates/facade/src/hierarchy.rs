@@ -170,7 +170,9 @@ pub fn held() -> Vec<HeldLock> {
                 hold: match h.mode {
                     Mode::Shared => Hold::Shared,
                     Mode::Permit => Hold::Permit,
-                    Mode::Exclusive | Mode::Notify => Hold::Exclusive,
+                    // Only locks and permits are held; the other modes are what a thread
+                    // waits for.
+                    _ => Hold::Exclusive,
                 },
             })
             .collect()

@@ -57,6 +57,22 @@ impl State {
         names
     }
 
+    /// How many threads wait at barrier `object` (in a deadlock, the arrivals of its current
+    /// generation: an opened generation's waiters are notified, so not blocked).
+    fn arrived_at(&self, object: &Arc<ObjectInfo>) -> usize {
+        self.threads
+            .iter()
+            .filter(|t| !t.finished)
+            .filter(|t| {
+                matches!(
+                    t.wait.as_ref().map(|w| &w.on),
+                    Some(WaitOn::Ticket { object: o, mode: Mode::Arrive { .. }, ticket })
+                        if Arc::ptr_eq(o, object) && !ticket.is_notified()
+                )
+            })
+            .count()
+    }
+
     /// Whether some thread is live and every live thread is blocked.
     pub(super) fn all_blocked(&self) -> bool {
         self.threads.iter().any(|t| !t.finished)
@@ -84,6 +100,19 @@ impl State {
                         Mode::Shared => format!("waits to read-lock {object}{held_by}"),
                         Mode::Permit => format!("waits for a permit of {object}{held_by}"),
                         Mode::Notify => format!("waits for a notification on {object}"),
+                        Mode::Recv => format!("waits to recv on {object}"),
+                        Mode::Send { capacity: 0 } => format!(
+                            "waits to send on {object} (a rendezvous: for the receiver to \
+                             take its message)"
+                        ),
+                        Mode::Send { capacity } => {
+                            format!("waits to send on {object} (full: {capacity} of {capacity})")
+                        }
+                        Mode::Arrive { parties } => format!(
+                            "waits at {object} ({} of {parties} arrived)",
+                            self.arrived_at(object)
+                        ),
+                        Mode::Init => format!("waits for {object}'s initializer to finish"),
                     }
                 }
                 Some(WaitOn::Join { thread }) => {

@@ -9,16 +9,22 @@
 
 mod acquire;
 pub mod atomic;
+mod barrier;
 mod condvar;
 mod holds;
+pub mod mpsc;
 mod mutex;
+mod once;
 mod rwlock;
 mod semaphore;
+mod twin;
 
 pub use crate::hierarchy::{held, HeldLock, Hold};
+pub use barrier::{Barrier, BarrierWaitResult};
 pub use condvar::Condvar;
 pub use lockstep_engine::object::LockClass;
 pub use mutex::{Mutex, MutexGuard};
+pub use once::{LazyLock, Once, OnceLock};
 pub use rwlock::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 pub use semaphore::{OwnedSemaphorePermit, Semaphore, SemaphorePermit};
 pub use std::sync::Arc;

@@ -1,0 +1,258 @@
+//! Simulated one-time initialization: `Once`, `OnceLock`, `LazyLock`, all on one
+//! [`InitCell`] (the phase behind the backend mutex; threads that find the initializer running
+//! park in the object's queue until it finishes or unwinds).
+
+use super::{park_on, Guarded};
+use crate::ghost::Holder;
+use crate::sync::holds;
+use lockstep_engine::object::{Kind, Mode};
+use lockstep_engine::op::OpKind;
+use lockstep_engine::trace::Event;
+use std::fmt;
+use std::sync::Arc;
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    New,
+    Running,
+    Done,
+    /// A `Once` whose initializer panicked.
+    Poisoned,
+}
+
+/// What a panicking initializer leaves behind.
+#[derive(Clone, Copy)]
+enum OnPanic {
+    /// `Once`: poisoned, every later call panics.
+    Poison,
+    /// `OnceLock`: uninitialized, the next caller tries.
+    Reset,
+}
+
+/// The phase of a one-time initialization.
+struct InitCell {
+    phase: Guarded<Phase>,
+}
+
+impl InitCell {
+    fn new(kind: Kind, name: Option<&str>) -> Self {
+        InitCell {
+            phase: Guarded::new(holds::object(kind, name), Phase::New),
+        }
+    }
+
+    /// Whether the initializer has finished (one scheduling point, as std's acquire load).
+    fn is_done(&self) -> bool {
+        *self.phase.lock(&Holder::current(), OpKind::Read) == Phase::Done
+    }
+
+    /// Completes the initialization with `store` (which must not block: it runs with the phase
+    /// locked, so the whole `set` is one scheduling point) unless it already ran; waits while
+    /// another thread runs it. Returns whether `store` ran.
+    fn complete_with(&self, store: impl FnOnce()) -> bool {
+        let holder = Holder::current();
+        let info = &self.phase.info;
+        loop {
+            let mut phase = self.phase.lock(&holder, OpKind::Write);
+            match *phase {
+                Phase::Done => return false,
+                Phase::Poisoned => unreachable!("only a `Once` is poisoned, and it never stores"),
+                Phase::Running => {
+                    park_on(&info.waiters, phase, info, Mode::Init, None);
+                }
+                Phase::New => {
+                    store();
+                    *phase = Phase::Done;
+                    drop(phase);
+                    holder.record(|| Event::Initialized {
+                        object: Arc::clone(info),
+                    });
+                    info.waiters.wake_all();
+                    return true;
+                }
+            }
+        }
+    }
+
+    /// Runs `init` unless it already ran; waits while another thread runs it.
+    fn run_once(&self, on_panic: OnPanic, init: impl FnOnce()) {
+        let holder = Holder::current();
+        let info = &self.phase.info;
+        loop {
+            let mut phase = self.phase.lock(&holder, OpKind::Write);
+            match *phase {
+                Phase::Done => return,
+                Phase::Poisoned => panic!("Once instance has previously been poisoned"),
+                Phase::Running => {
+                    park_on(&info.waiters, phase, info, Mode::Init, None);
+                }
+                Phase::New => {
+                    *phase = Phase::Running;
+                    break;
+                }
+            }
+        }
+        let mut finish = Finish {
+            cell: self,
+            on_panic,
+            completed: false,
+        };
+        init();
+        finish.completed = true;
+        drop(finish);
+        holder.record(|| Event::Initialized {
+            object: Arc::clone(info),
+        });
+    }
+}
+
+/// Ends a run of the initializer, also when it unwinds: the phase moves on and the threads
+/// waiting for it wake.
+struct Finish<'a> {
+    cell: &'a InitCell,
+    on_panic: OnPanic,
+    completed: bool,
+}
+
+impl Drop for Finish<'_> {
+    fn drop(&mut self) {
+        let next = match (self.completed, self.on_panic) {
+            (true, _) => Phase::Done,
+            (false, OnPanic::Poison) => Phase::Poisoned,
+            (false, OnPanic::Reset) => Phase::New,
+        };
+        let phase = &self.cell.phase;
+        holds::release_bookkeeping(|| {
+            *phase.lock_for_drop() = next;
+            phase.info.waiters.wake_all();
+        });
+    }
+}
+
+/// A simulated `Once`.
+pub(crate) struct Once(InitCell);
+
+impl Once {
+    pub(crate) fn new(name: Option<&str>) -> Self {
+        Once(InitCell::new(Kind::Once, name))
+    }
+
+    pub(crate) fn call_once(&self, f: impl FnOnce()) {
+        self.0.run_once(OnPanic::Poison, f);
+    }
+
+    pub(crate) fn is_completed(&self) -> bool {
+        self.0.is_done()
+    }
+}
+
+impl fmt::Debug for Once {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0.phase.info)
+    }
+}
+
+/// A simulated `OnceLock`: the phase says whether the value may be read; the value itself sits
+/// in a std `OnceLock` that only the one initializing thread ever writes (plain storage, not
+/// a scheduling point).
+pub(crate) struct OnceLock<T> {
+    cell: InitCell,
+    value: std::sync::OnceLock<T>,
+}
+
+/// A new empty `OnceLock` named `name`.
+pub(crate) fn once_lock<T>(name: Option<&str>) -> OnceLock<T> {
+    OnceLock::with_kind(Kind::OnceLock, name)
+}
+
+impl<T> OnceLock<T> {
+    fn with_kind(kind: Kind, name: Option<&str>) -> Self {
+        OnceLock {
+            cell: InitCell::new(kind, name),
+            value: std::sync::OnceLock::new(),
+        }
+    }
+
+    pub(crate) fn get(&self) -> Option<&T> {
+        if self.cell.is_done() {
+            self.value.get()
+        } else {
+            None
+        }
+    }
+
+    pub(crate) fn get_or_init(&self, f: impl FnOnce() -> T) -> &T {
+        self.cell.run_once(OnPanic::Reset, || {
+            assert!(
+                self.value.set(f()).is_ok(),
+                "{}: initialized twice",
+                self.cell.phase.info
+            );
+        });
+        self.value.get().expect("the initializer ran")
+    }
+
+    pub(crate) fn set(&self, value: T) -> Result<(), T> {
+        let mut value = Some(value);
+        self.cell.complete_with(|| {
+            let value = value.take().expect("stored once");
+            assert!(
+                self.value.set(value).is_ok(),
+                "{}: initialized twice",
+                self.cell.phase.info
+            );
+        });
+        match value {
+            None => Ok(()),
+            Some(value) => Err(value),
+        }
+    }
+
+    pub(crate) fn into_inner(self) -> Option<T> {
+        self.value.into_inner()
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for OnceLock<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Peeks without a scheduling point: formatting is not an operation to explore.
+        match self.value.get() {
+            Some(value) => write!(f, "{}({value:?})", self.cell.phase.info),
+            None => write!(f, "{}(<uninit>)", self.cell.phase.info),
+        }
+    }
+}
+
+/// A simulated `LazyLock`: a `OnceLock` and the initializer it runs on first use.
+pub(crate) struct LazyLock<T, F = fn() -> T> {
+    cell: OnceLock<T>,
+    /// Taken by the one thread that runs it (a std mutex: never held across a scheduling
+    /// point); `None` after a panicking run, which poisons the lock as std's does.
+    init: std::sync::Mutex<Option<F>>,
+}
+
+/// A new `LazyLock` named `name` that runs `init` on first use.
+pub(crate) fn lazy_lock<T, F: FnOnce() -> T>(name: Option<&str>, init: F) -> LazyLock<T, F> {
+    LazyLock {
+        cell: OnceLock::with_kind(Kind::LazyLock, name),
+        init: std::sync::Mutex::new(Some(init)),
+    }
+}
+
+impl<T, F: FnOnce() -> T> LazyLock<T, F> {
+    pub(crate) fn force(this: &Self) -> &T {
+        this.cell.get_or_init(|| {
+            let init = crate::backend::unpoison(this.init.lock()).take();
+            match init {
+                Some(init) => init(),
+                None => panic!("LazyLock instance has previously been poisoned"),
+            }
+        })
+    }
+}
+
+impl<T: fmt::Debug, F> fmt::Debug for LazyLock<T, F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.cell, f)
+    }
+}

@@ -1,0 +1,144 @@
+//! `Barrier`, `Once`, `OnceLock` and `LazyLock` under shuttle: every outcome std allows is
+//! reached (each thread wins a `set` race, a `get` sees the cell empty or set, any thread can
+//! lead a barrier generation), the rules that always hold do (one leader per generation, one
+//! initializer run), deadlock reports name the barrier's count and the initializer, and planted
+//! bugs are found.
+#![cfg(all(feature = "shuttle", not(loom)))]
+
+#[path = "support/sync_programs.rs"]
+mod programs;
+
+use lockstep::explore::{Explorer, Strategy};
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex};
+
+/// Every outcome `body` returns over 500 random executions.
+fn outcomes<T, F>(body: F) -> BTreeSet<T>
+where
+    T: Ord + Send + 'static,
+    F: Fn() -> T + Send + Sync + 'static,
+{
+    let seen = Arc::new(Mutex::new(BTreeSet::new()));
+    let sink = Arc::clone(&seen);
+    Explorer::new(Strategy::Random)
+        .seed(29)
+        .iterations(500)
+        .run(move || {
+            let outcome = body();
+            sink.lock().unwrap().insert(outcome);
+        })
+        .unwrap_or_else(|failure| panic!("unexpected failure: {failure}"));
+    let seen = std::mem::take(&mut *seen.lock().unwrap());
+    seen
+}
+
+#[test]
+fn every_thread_leads_some_generation_and_each_has_exactly_one_leader() {
+    let leaders = outcomes(|| programs::barrier_leaders(3, 2));
+    let first: BTreeSet<usize> = leaders.iter().map(|l| l[0]).collect();
+    let second: BTreeSet<usize> = leaders.iter().map(|l| l[1]).collect();
+    assert_eq!(first, BTreeSet::from([0, 1, 2]));
+    assert_eq!(second, BTreeSet::from([0, 1, 2]));
+}
+
+#[test]
+fn a_barrier_short_of_a_party_is_a_deadlock_with_the_count() {
+    let failure = Explorer::new(Strategy::Random)
+        .iterations(10)
+        .run(programs::barrier_short_of_a_party)
+        .expect_err("the third party never comes");
+    assert_eq!(
+        failure.message,
+        "deadlock: every thread is blocked and no timeout is pending (virtual time 0ns)\n  \
+         main      waits at Barrier#0 (2 of 3 arrived)\n  \
+         thread-1  waits at Barrier#0 (2 of 3 arrived)"
+    );
+}
+
+#[test]
+fn random_search_finds_a_read_before_the_barrier() {
+    let failure = Explorer::new(Strategy::Random)
+        .iterations(1000)
+        .run(|| programs::barrier_publishes(true))
+        .expect_err("a read before the barrier can miss the other write");
+    assert!(
+        failure.message.contains("before it was written"),
+        "{}",
+        failure.message
+    );
+    assert!(failure.trace.contains("arrive"), "{}", failure.trace);
+    Explorer::new(Strategy::Random)
+        .iterations(1000)
+        .run(|| programs::barrier_publishes(false))
+        .expect("after the barrier both writes are visible");
+}
+
+#[test]
+fn each_thread_wins_the_set_race_in_some_execution() {
+    assert_eq!(
+        outcomes(programs::once_lock_set_race),
+        BTreeSet::from([(1, true, false), (2, false, true)])
+    );
+}
+
+#[test]
+fn a_get_racing_the_initializer_sees_the_cell_empty_or_set() {
+    assert_eq!(
+        outcomes(programs::once_lock_get_against_init),
+        BTreeSet::from([None, Some(5)])
+    );
+}
+
+#[test]
+fn once_runs_once_and_is_completed_may_be_seen_either_way() {
+    assert_eq!(
+        outcomes(programs::once_from_two_threads),
+        BTreeSet::from([(1, false), (1, true)])
+    );
+}
+
+#[test]
+fn either_thread_may_run_the_lazy_initializer_and_it_runs_once() {
+    assert_eq!(
+        outcomes(programs::lazy_lock_forced_twice),
+        BTreeSet::from([(1, "main".to_owned()), (1, "other".to_owned())])
+    );
+}
+
+#[test]
+fn panicking_initializers_poison_once_and_lazy_lock_but_not_once_lock() {
+    assert_eq!(
+        outcomes(programs::panicking_initializers),
+        BTreeSet::from([(true, Some(3), true)])
+    );
+}
+
+#[test]
+fn random_search_finds_the_check_then_set_double_initialization() {
+    let failure = Explorer::new(Strategy::Random)
+        .iterations(1000)
+        .run(|| programs::check_then_set(true))
+        .expect_err("both threads can find the cell empty");
+    assert_eq!(
+        failure.message,
+        "2 threads believe they initialized the leader"
+    );
+    Explorer::new(Strategy::Random)
+        .iterations(1000)
+        .run(|| programs::check_then_set(false))
+        .expect("one set wins");
+}
+
+#[test]
+fn an_initializer_waiting_for_a_lock_its_waiter_holds_is_a_deadlock_naming_both() {
+    let failure = Explorer::new(Strategy::Random)
+        .iterations(10)
+        .run(programs::initializer_needs_a_held_lock)
+        .expect_err("the loader waits for main's lock, main for the loader's initializer");
+    assert_eq!(
+        failure.message,
+        "deadlock: every thread is blocked and no timeout is pending (virtual time 0ns)\n  \
+         main    waits for OnceLock \"config\"'s initializer to finish\n  \
+         loader  waits to lock Mutex \"registry\", held by main"
+    );
+}
