@@ -144,6 +144,24 @@ pub(crate) fn native_try<G>(
     try_acquire()
 }
 
+/// A lock's try probe: only loom needs one (see the simulated twin); nothing here.
+pub(crate) struct TryProbe;
+
+impl TryProbe {
+    /// A probe for a new lock.
+    pub(crate) fn new() -> Self {
+        TryProbe
+    }
+
+    /// The calling thread has just taken the probe's lock.
+    #[inline]
+    pub(crate) fn held(&self) {}
+
+    /// The calling thread is about to try the probe's lock.
+    #[inline]
+    pub(crate) fn trying(&self) {}
+}
+
 /// Parks until `ticket` is notified or `deadline` passes.
 pub(crate) fn park(
     ticket: &Arc<Ticket>,

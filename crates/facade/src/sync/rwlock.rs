@@ -3,7 +3,7 @@
 use super::acquire as timed;
 use super::holds;
 use crate::backend::{self, unpoison};
-use crate::ghost::Holder;
+use crate::ghost::{Holder, TryProbe};
 use crate::hierarchy;
 use crate::time::{Duration, Instant};
 use crate::LockError;
@@ -26,6 +26,7 @@ use std::sync::Arc;
 /// ```
 pub struct RwLock<T: ?Sized> {
     info: Arc<ObjectInfo>,
+    probe: TryProbe,
     native: backend::RwLock<T>,
 }
 
@@ -65,6 +66,7 @@ impl<T> RwLock<T> {
     fn with_info(info: Arc<ObjectInfo>, value: T) -> Self {
         RwLock {
             info,
+            probe: TryProbe::new(),
             native: backend::RwLock::new(value),
         }
     }
@@ -142,6 +144,7 @@ impl<T: ?Sized> RwLock<T> {
             Err(std::sync::TryLockError::Poisoned(p)) => Some(p.into_inner()),
             Err(std::sync::TryLockError::WouldBlock) => None,
         };
+        self.probe.trying();
         let native = timed::try_native(&holder, &self.info, Mode::Shared, deadline, attempt)?;
         Some(self.read_guard(&holder, native, site))
     }
@@ -157,6 +160,7 @@ impl<T: ?Sized> RwLock<T> {
             Err(std::sync::TryLockError::Poisoned(p)) => Some(p.into_inner()),
             Err(std::sync::TryLockError::WouldBlock) => None,
         };
+        self.probe.trying();
         let native = timed::try_native(&holder, &self.info, Mode::Exclusive, deadline, attempt)?;
         Some(self.write_guard(&holder, native, site))
     }
@@ -178,6 +182,7 @@ impl<T: ?Sized> RwLock<T> {
         site: &'static Location<'static>,
     ) -> RwLockReadGuard<'a, T> {
         holds::push(holder, &self.info, Mode::Shared, site);
+        self.probe.held();
         RwLockReadGuard {
             info: &self.info,
             native: Some(native),
@@ -191,6 +196,7 @@ impl<T: ?Sized> RwLock<T> {
         site: &'static Location<'static>,
     ) -> RwLockWriteGuard<'a, T> {
         holds::push(holder, &self.info, Mode::Exclusive, site);
+        self.probe.held();
         RwLockWriteGuard {
             info: &self.info,
             native: Some(native),
