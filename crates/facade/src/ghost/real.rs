@@ -57,6 +57,13 @@ impl Holder {
         Some(Holder)
     }
 
+    /// The thread's index among the simulated threads of its execution: under std there is
+    /// no execution, and nothing keys on it (every OS thread is index 0).
+    #[inline]
+    pub(crate) fn index(&self) -> usize {
+        0
+    }
+
     /// Runs `f` on the calling thread's held-lock stack.
     pub(crate) fn with_held<R>(&self, f: impl FnOnce(&mut Vec<Held>) -> R) -> R {
         HELD.with(|held| f(&mut held.borrow_mut()))

@@ -12,6 +12,7 @@ pub mod atomic;
 mod condvar;
 mod holds;
 mod mutex;
+mod read_share;
 mod rwlock;
 mod semaphore;
 

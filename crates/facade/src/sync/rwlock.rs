@@ -2,6 +2,7 @@
 
 use super::acquire as timed;
 use super::holds;
+use super::read_share::{ReadHold, ReadShares};
 use crate::backend::{self, unpoison};
 use crate::ghost::{Holder, TryProbe};
 use crate::hierarchy;
@@ -27,13 +28,14 @@ use std::sync::Arc;
 pub struct RwLock<T: ?Sized> {
     info: Arc<ObjectInfo>,
     probe: TryProbe,
+    shares: ReadShares<T>,
     native: backend::RwLock<T>,
 }
 
 /// Shared access to an [`RwLock`]; released on drop.
 pub struct RwLockReadGuard<'a, T: ?Sized> {
     info: &'a Arc<ObjectInfo>,
-    native: Option<backend::RwLockReadGuard<'a, T>>,
+    native: Option<ReadHold<'a, T>>,
 }
 
 /// Exclusive access to an [`RwLock`]; released on drop.
@@ -67,6 +69,7 @@ impl<T> RwLock<T> {
         RwLock {
             info,
             probe: TryProbe::new(),
+            shares: ReadShares::new(),
             native: backend::RwLock::new(value),
         }
     }
@@ -83,8 +86,10 @@ impl<T: ?Sized> RwLock<T> {
     #[track_caller]
     pub fn read(&self) -> RwLockReadGuard<'_, T> {
         let site = Location::caller();
+        let thread = Holder::current().index();
         let (holder, native) = timed::blocking(&self.info, Mode::Shared, site, || {
-            unpoison(self.native.read())
+            ReadHold::take(&self.shares, thread, || Some(unpoison(self.native.read())))
+                .expect("a blocking read returns its guard")
         });
         self.read_guard(&holder, native, site)
     }
@@ -139,10 +144,12 @@ impl<T: ?Sized> RwLock<T> {
         site: &'static Location<'static>,
     ) -> Option<RwLockReadGuard<'_, T>> {
         let holder = Holder::current();
-        let attempt = || match self.native.try_read() {
-            Ok(native) => Some(native),
-            Err(std::sync::TryLockError::Poisoned(p)) => Some(p.into_inner()),
-            Err(std::sync::TryLockError::WouldBlock) => None,
+        let attempt = || {
+            ReadHold::take(&self.shares, holder.index(), || match self.native.try_read() {
+                Ok(native) => Some(native),
+                Err(std::sync::TryLockError::Poisoned(p)) => Some(p.into_inner()),
+                Err(std::sync::TryLockError::WouldBlock) => None,
+            })
         };
         self.probe.trying();
         let native = timed::try_native(&holder, &self.info, Mode::Shared, deadline, attempt)?;
@@ -178,7 +185,7 @@ impl<T: ?Sized> RwLock<T> {
     fn read_guard<'a>(
         &'a self,
         holder: &Holder,
-        native: backend::RwLockReadGuard<'a, T>,
+        native: ReadHold<'a, T>,
         site: &'static Location<'static>,
     ) -> RwLockReadGuard<'a, T> {
         holds::push(holder, &self.info, Mode::Shared, site);
@@ -226,7 +233,7 @@ impl<T: ?Sized> Drop for RwLockWriteGuard<'_, T> {
 impl<T: ?Sized> Deref for RwLockReadGuard<'_, T> {
     type Target = T;
     fn deref(&self) -> &T {
-        self.native.as_ref().expect("guard is live")
+        self.native.as_ref().expect("guard is live").get()
     }
 }
 
