@@ -30,12 +30,18 @@ where
 
 #[test]
 fn two_contended_try_locks_end_with_one_or_two() {
-    assert_eq!(outcomes(try_programs::two_try_locks), BTreeSet::from([1, 2]));
+    assert_eq!(
+        outcomes(try_programs::two_try_locks),
+        BTreeSet::from([1, 2])
+    );
 }
 
 #[test]
 fn two_contended_try_writes_end_with_one_or_two() {
-    assert_eq!(outcomes(try_programs::two_try_writes), BTreeSet::from([1, 2]));
+    assert_eq!(
+        outcomes(try_programs::two_try_writes),
+        BTreeSet::from([1, 2])
+    );
 }
 
 #[test]

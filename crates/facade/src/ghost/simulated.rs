@@ -130,7 +130,8 @@ pub(crate) fn native_try<G>(
 /// every try *stores* to it before its backend try. Loads never depend on each other, so a
 /// program without tries explores exactly what raw loom does (one extra branch per critical
 /// section, no extra execution); a try depends on every holder's load, so loom's partial-order
-/// reduction schedules it inside the critical section, where the backend try fails. Both
+/// reduction schedules it inside the critical section, where the backend try fails (only tries
+/// whose failure the caller sees store: see `sync::acquire::try_native`). Both
 /// accesses are `Relaxed`: the probe orders nothing else. Under shuttle, whose scheduler can
 /// already preempt a holder, it is nothing.
 pub(crate) struct TryProbe {

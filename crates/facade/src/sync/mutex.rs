@@ -121,8 +121,14 @@ impl<T: ?Sized> Mutex<T> {
             Err(std::sync::TryLockError::Poisoned(p)) => Some(p.into_inner()),
             Err(std::sync::TryLockError::WouldBlock) => None,
         };
-        self.probe.trying();
-        let native = timed::try_native(&holder, &self.info, Mode::Exclusive, deadline, attempt)?;
+        let native = timed::try_native(
+            &holder,
+            &self.info,
+            &self.probe,
+            Mode::Exclusive,
+            deadline,
+            attempt,
+        )?;
         Some(self.guard(&holder, native, site))
     }
 

@@ -145,14 +145,22 @@ impl<T: ?Sized> RwLock<T> {
     ) -> Option<RwLockReadGuard<'_, T>> {
         let holder = Holder::current();
         let attempt = || {
-            ReadHold::take(&self.shares, holder.index(), || match self.native.try_read() {
-                Ok(native) => Some(native),
-                Err(std::sync::TryLockError::Poisoned(p)) => Some(p.into_inner()),
-                Err(std::sync::TryLockError::WouldBlock) => None,
+            ReadHold::take(&self.shares, holder.index(), || {
+                match self.native.try_read() {
+                    Ok(native) => Some(native),
+                    Err(std::sync::TryLockError::Poisoned(p)) => Some(p.into_inner()),
+                    Err(std::sync::TryLockError::WouldBlock) => None,
+                }
             })
         };
-        self.probe.trying();
-        let native = timed::try_native(&holder, &self.info, Mode::Shared, deadline, attempt)?;
+        let native = timed::try_native(
+            &holder,
+            &self.info,
+            &self.probe,
+            Mode::Shared,
+            deadline,
+            attempt,
+        )?;
         Some(self.read_guard(&holder, native, site))
     }
 
@@ -167,8 +175,14 @@ impl<T: ?Sized> RwLock<T> {
             Err(std::sync::TryLockError::Poisoned(p)) => Some(p.into_inner()),
             Err(std::sync::TryLockError::WouldBlock) => None,
         };
-        self.probe.trying();
-        let native = timed::try_native(&holder, &self.info, Mode::Exclusive, deadline, attempt)?;
+        let native = timed::try_native(
+            &holder,
+            &self.info,
+            &self.probe,
+            Mode::Exclusive,
+            deadline,
+            attempt,
+        )?;
         Some(self.write_guard(&holder, native, site))
     }
 
