@@ -69,6 +69,5 @@ pub fn rwlock_after_a_panic_while_reading() -> u32 {
     }
     let mut write = rw.write();
     *write += 1;
-    let written = *write;
-    written
+    *write
 }
