@@ -40,6 +40,8 @@ enum Step {
     Lock(usize),
     /// `LockTimeout(i, secs)`: take lock `i`, giving up after `secs`.
     LockTimeout(usize, u64),
+    /// `TryLock(i)`: take lock `i` if nobody holds it right now, else go on without it.
+    TryLock(usize),
     /// `Unlock(i)`: release lock `i` if this thread holds it, else do nothing (so the `Unlock`
     /// matching a `LockTimeout` that timed out is skipped).
     Unlock(usize),
@@ -54,6 +56,8 @@ enum Effect {
     Done,
     /// A `LockTimeout` gave up.
     TimedOut,
+    /// A `TryLock` found the lock held.
+    Busy,
     /// An `Unlock` of a lock the thread did not hold.
     Skipped,
 }
@@ -73,10 +77,12 @@ struct Program {
     bounds: &'static [usize],
 }
 
-/// How one step is written in an outcome, e.g. `lock0@0`, `timeout1@30`, `sleep@10`.
+/// How one step is written in an outcome, e.g. `lock0@0`, `timeout1@30`, `busy0@0`, `sleep@10`.
 fn describe(step: Step, effect: Effect, at: u64) -> String {
     match (step, effect) {
         (Step::Lock(i) | Step::LockTimeout(i, _), Effect::Done) => format!("lock{i}@{at}"),
+        (Step::TryLock(i), Effect::Done) => format!("try{i}@{at}"),
+        (Step::TryLock(i), Effect::Busy) => format!("busy{i}@{at}"),
         (Step::LockTimeout(i, _), Effect::TimedOut) => format!("timeout{i}@{at}"),
         (Step::Unlock(i), Effect::Done) => format!("unlock{i}@{at}"),
         (Step::Unlock(i), Effect::Skipped) => format!("skip{i}@{at}"),
@@ -121,6 +127,13 @@ fn facade_thread(locks: &[Mutex<()>], steps: &[Step]) -> Vec<String> {
                 }
                 Err(LockError::Timeout { .. }) => Effect::TimedOut,
                 Err(error) => panic!("{error}"),
+            },
+            Step::TryLock(i) => match locks[i].try_lock() {
+                Some(guard) => {
+                    guards[i] = Some(guard);
+                    Effect::Done
+                }
+                None => Effect::Busy,
             },
             Step::Unlock(i) => match guards[i].take() {
                 Some(guard) => {
@@ -179,6 +192,13 @@ fn naive_thread(kernel: &Kernel, me: usize, locks: usize, steps: &[Step]) -> Vec
                     (Effect::Done, at)
                 }
                 Timed::TimedOut(at) => (Effect::TimedOut, at),
+            }),
+            Step::TryLock(i) => Ok(match kernel.try_lock(me, i) {
+                Some(at) => {
+                    held[i] = true;
+                    (Effect::Done, at)
+                }
+                None => (Effect::Busy, kernel.now()),
             }),
             Step::Unlock(i) if held[i] => {
                 held[i] = false;
@@ -418,8 +438,11 @@ fn compare(program: &'static Program) {
 // | plain_and_timed_waiters     | 4,645 / 56    | 66,006 / 213   |
 // | retry_keeps_deadline        | 12,446 / 141  |                |
 // | handoff_chain               | 9,876 / 133   |                |
-// | timed_out_try_loses_race    | 5,097 / abort |                |
+// | timed_out_try_loses_race    | 5,097 / 56    |                |
 // | two_locks_three_threads     | 5,268 / 84    | 72,521 / 318   |
+// | two_try_locks               |   186 / 45    |    896 / 99    |
+// | try_against_sleeping_holder |   101 / 18    |    390 / 35    |
+// | try_then_timed_waiter       |   235 / 18    |  1,251 / 35    |
 
 /// A holder sleeps 30 s holding the lock; a timed waiter gives up after exactly 30 s: the
 /// release and the timeout fall on the same instant, and the waiter must not get the lock.
@@ -755,6 +778,61 @@ static TWO_LOCKS_THREE_THREADS: Program = Program {
     deadlocks: false,
     bounds: &[2, 3],
 };
+
+/// Two threads each try the lock once and give it back if they got it: a try that lands while
+/// the other holds it fails. Before the facade's try probe, loom never scheduled a try inside
+/// the other's critical section, and the facade never reached `busy0@0`.
+static TWO_TRY_LOCKS: Program = Program {
+    name: "two_try_locks",
+    locks: 1,
+    threads: &[
+        &[Step::TryLock(0), Step::Unlock(0)],
+        &[Step::TryLock(0), Step::Unlock(0)],
+    ],
+    deadlocks: false,
+    bounds: &[2, 3],
+};
+
+/// A try against a holder that sleeps 10 s holding the lock: the try (at 0 s) fails, or takes
+/// the lock first and the holder waits for it.
+static TRY_AGAINST_SLEEPING_HOLDER: Program = Program {
+    name: "try_against_sleeping_holder",
+    locks: 1,
+    threads: &[
+        &[Step::Lock(0), Step::Sleep(10), Step::Unlock(0)],
+        &[Step::TryLock(0), Step::Unlock(0)],
+    ],
+    deadlocks: false,
+    bounds: &[2, 3],
+};
+
+/// A try that holds the lock over a 5 s sleep, and a timed waiter (10 s): the waiter gets the
+/// lock at 0 s or 5 s, and the try fails when the waiter got it first.
+static TRY_THEN_TIMED_WAITER: Program = Program {
+    name: "try_then_timed_waiter",
+    locks: 1,
+    threads: &[
+        &[Step::TryLock(0), Step::Sleep(5), Step::Unlock(0)],
+        &[Step::LockTimeout(0, 10), Step::Unlock(0)],
+    ],
+    deadlocks: false,
+    bounds: &[2, 3],
+};
+
+#[test]
+fn two_try_locks() {
+    differential(&TWO_TRY_LOCKS);
+}
+
+#[test]
+fn try_against_sleeping_holder() {
+    differential(&TRY_AGAINST_SLEEPING_HOLDER);
+}
+
+#[test]
+fn try_then_timed_waiter() {
+    differential(&TRY_THEN_TIMED_WAITER);
+}
 
 #[test]
 fn timeout_equals_hold() {

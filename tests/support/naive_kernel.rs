@@ -16,6 +16,7 @@
 //!   kernel records it and wakes every thread with [`Deadlocked`], so the execution ends
 //!   normally and the caller can report it as an outcome.
 //! * Releasing a lock wakes all its waiters, which retry (a timed waiter keeps its deadline).
+//! * A try takes the lock if nobody holds it at that moment, else fails at once.
 //!
 //! Threads are named by index: 0 is the thread that created the kernel, spawned threads get
 //! 1, 2, ... in spawn order. Times are whole virtual seconds.
@@ -166,6 +167,17 @@ impl Kernel {
             }
             state = self.block(state, me, On::Lock(lock), None)?.0;
         }
+    }
+
+    /// Takes lock `lock` if it is free right now; returns the time it was taken, or `None` if
+    /// another thread holds it (a try never blocks, so it never deadlocks).
+    pub fn try_lock(&self, me: usize, lock: usize) -> Option<u64> {
+        let mut state = self.state();
+        if state.holders[lock].is_some() {
+            return None;
+        }
+        state.holders[lock] = Some(me);
+        Some(state.now)
     }
 
     /// Takes lock `lock`, waiting at most `timeout` seconds.

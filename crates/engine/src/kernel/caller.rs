@@ -95,12 +95,6 @@ impl Caller {
         });
     }
 
-    /// This thread's index in the execution (0 is `main`).
-    #[inline]
-    pub fn index(&self) -> usize {
-        self.index
-    }
-
     /// Runs `f` on this thread's held-lock stack.
     #[inline]
     pub fn with_held<R>(&self, f: impl FnOnce(&mut Vec<Held>) -> R) -> R {

@@ -385,6 +385,19 @@ impl Caller {
         Caller { kernel, index }
     }
 
+    /// The thread's index in its execution (0 is the execution's first thread).
+    ///
+    /// ```
+    /// use lockstep_engine::kernel::Caller;
+    ///
+    /// // Outside a simulated execution there is no calling thread, so no index.
+    /// assert_eq!(Caller::try_current().map(|caller| caller.index()), None);
+    /// ```
+    #[inline]
+    pub fn index(&self) -> usize {
+        self.index
+    }
+
     /// The calling simulated thread, or `None` once its execution is gone (a guard dropped
     /// during teardown) or if it is not a simulated thread.
     #[inline]

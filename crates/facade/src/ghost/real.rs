@@ -124,6 +124,13 @@ impl Holder {
         Some(Holder)
     }
 
+    /// The thread's index among the simulated threads of its execution: under std there is
+    /// no execution, and nothing keys on it (every OS thread is index 0).
+    #[inline]
+    pub(crate) fn index(&self) -> usize {
+        0
+    }
+
     /// Runs `f` on the calling thread's held-lock stack.
     pub(crate) fn with_held<R>(&self, f: impl FnOnce(&mut Vec<Held>) -> R) -> R {
         HELD.with(|held| {
@@ -209,6 +216,24 @@ pub(crate) fn native_try<G>(
     try_acquire: impl FnOnce() -> Option<G>,
 ) -> Option<G> {
     try_acquire()
+}
+
+/// A lock's try probe: only loom needs one (see the simulated twin); nothing here.
+pub(crate) struct TryProbe;
+
+impl TryProbe {
+    /// A probe for a new lock.
+    pub(crate) fn new() -> Self {
+        TryProbe
+    }
+
+    /// The calling thread has just taken the probe's lock.
+    #[inline]
+    pub(crate) fn held(&self) {}
+
+    /// The calling thread is about to try the probe's lock.
+    #[inline]
+    pub(crate) fn trying(&self) {}
 }
 
 /// Parks until `ticket` is notified or `deadline` passes.

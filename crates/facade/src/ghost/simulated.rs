@@ -138,6 +138,50 @@ pub(crate) fn native_try<G>(
     acquired
 }
 
+/// The scheduling point that lets a try-acquire land inside another thread's critical section,
+/// one per lock.
+///
+/// Raw loom never fails a contended `try_lock` (loom issue #376), for two reasons measured on
+/// loom 0.7: a critical section with no operation that depends on the try has no scheduling
+/// point where the try could run while the lock is held; and a try already pending on the lock
+/// when another thread takes it is blocked until the lock is free, so it succeeds. Under loom
+/// the probe is a loom atomic: every holder *loads* it once, right after taking the lock, and
+/// every try *stores* to it before its backend try. Loads never depend on each other, so a
+/// program without tries explores exactly what raw loom does (one extra branch per critical
+/// section, no extra execution); a try depends on every holder's load, so loom's partial-order
+/// reduction schedules it inside the critical section, where the backend try fails (only tries
+/// whose failure the caller sees store: see `sync::acquire::try_native`). Both
+/// accesses are `Relaxed`: the probe orders nothing else. Under shuttle, whose scheduler can
+/// already preempt a holder, it is nothing.
+pub(crate) struct TryProbe {
+    #[cfg(loom)]
+    probe: backend::atomic::AtomicBool,
+}
+
+impl TryProbe {
+    /// A probe for a new lock.
+    pub(crate) fn new() -> Self {
+        TryProbe {
+            #[cfg(loom)]
+            probe: backend::atomic::AtomicBool::new(false),
+        }
+    }
+
+    /// The calling thread has just taken the probe's lock.
+    #[inline]
+    pub(crate) fn held(&self) {
+        #[cfg(loom)]
+        self.probe.load(Ordering::Relaxed);
+    }
+
+    /// The calling thread is about to try the probe's lock.
+    #[inline]
+    pub(crate) fn trying(&self) {
+        #[cfg(loom)]
+        self.probe.store(true, Ordering::Relaxed);
+    }
+}
+
 /// Parks until `ticket` is notified or `deadline` passes on the virtual clock.
 pub(crate) fn park(
     ticket: &Arc<Ticket>,

@@ -2,7 +2,7 @@
 //! loop of every timed (and parked) acquire. Each one's ghost half goes through
 //! [`crate::ghost`], so this file is the same for every backend.
 
-use crate::ghost::{self, Holder};
+use crate::ghost::{self, Holder, TryProbe};
 use crate::hierarchy;
 use crate::time::{deadline_after, Duration, Instant};
 use crate::LockError;
@@ -65,16 +65,24 @@ fn self_relock(
     ))
 }
 
-/// Runs a backend try-acquire (`try_lock`, `try_read`, `try_write`) by `holder`, with the
-/// caller's `deadline` if it is part of a timed acquire (see `ghost::native_try` for why loom
-/// needs it).
+/// Runs a backend try-acquire (`try_lock`, `try_read`, `try_write`) by `holder` of the lock
+/// with `probe`, with the caller's `deadline` if it is part of a timed acquire (see
+/// `ghost::native_try` for why loom needs it).
+///
+/// Only a try whose failure the caller sees (a plain try, a zero timeout) touches the probe, so
+/// that it can land inside another thread's critical section; a timed attempt that fails parks
+/// and retries when the holder releases, which ends the same as running after the release.
 pub(crate) fn try_native<G>(
     holder: &Holder,
     object: &Arc<ObjectInfo>,
+    probe: &TryProbe,
     mode: Mode,
     deadline: Option<Instant>,
     try_acquire: impl FnOnce() -> Option<G>,
 ) -> Option<G> {
+    if deadline.is_none() {
+        probe.trying();
+    }
     ghost::native_try(
         holder,
         object,

@@ -15,6 +15,7 @@ mod holds;
 pub mod mpsc;
 mod mutex;
 mod once;
+mod read_share;
 mod rwlock;
 mod semaphore;
 mod twin;

@@ -3,7 +3,7 @@
 use super::acquire as timed;
 use super::holds;
 use crate::backend::{self, unpoison};
-use crate::ghost::Holder;
+use crate::ghost::{Holder, TryProbe};
 use crate::hierarchy;
 use crate::time::{Duration, Instant};
 use crate::LockError;
@@ -27,6 +27,7 @@ use std::sync::Arc;
 /// ```
 pub struct Mutex<T: ?Sized> {
     pub(crate) info: Arc<ObjectInfo>,
+    probe: TryProbe,
     native: backend::Mutex<T>,
 }
 
@@ -61,6 +62,7 @@ impl<T> Mutex<T> {
     fn with_info(info: Arc<ObjectInfo>, value: T) -> Self {
         Mutex {
             info,
+            probe: TryProbe::new(),
             native: backend::Mutex::new(value),
         }
     }
@@ -119,7 +121,14 @@ impl<T: ?Sized> Mutex<T> {
             Err(std::sync::TryLockError::Poisoned(p)) => Some(p.into_inner()),
             Err(std::sync::TryLockError::WouldBlock) => None,
         };
-        let native = timed::try_native(&holder, &self.info, Mode::Exclusive, deadline, attempt)?;
+        let native = timed::try_native(
+            &holder,
+            &self.info,
+            &self.probe,
+            Mode::Exclusive,
+            deadline,
+            attempt,
+        )?;
         Some(self.guard(&holder, native, site))
     }
 
@@ -140,6 +149,7 @@ impl<T: ?Sized> Mutex<T> {
         site: &'static Location<'static>,
     ) -> MutexGuard<'a, T> {
         holds::push(holder, &self.info, Mode::Exclusive, site);
+        self.probe.held();
         MutexGuard {
             mutex: self,
             native: Some(native),

@@ -2,8 +2,9 @@
 
 use super::acquire as timed;
 use super::holds;
+use super::read_share::{ReadHold, ReadShares};
 use crate::backend::{self, unpoison};
-use crate::ghost::Holder;
+use crate::ghost::{Holder, TryProbe};
 use crate::hierarchy;
 use crate::time::{Duration, Instant};
 use crate::LockError;
@@ -26,13 +27,15 @@ use std::sync::Arc;
 /// ```
 pub struct RwLock<T: ?Sized> {
     info: Arc<ObjectInfo>,
+    probe: TryProbe,
+    shares: ReadShares<T>,
     native: backend::RwLock<T>,
 }
 
 /// Shared access to an [`RwLock`]; released on drop.
 pub struct RwLockReadGuard<'a, T: ?Sized> {
     info: &'a Arc<ObjectInfo>,
-    native: Option<backend::RwLockReadGuard<'a, T>>,
+    native: Option<ReadHold<'a, T>>,
 }
 
 /// Exclusive access to an [`RwLock`]; released on drop.
@@ -65,6 +68,8 @@ impl<T> RwLock<T> {
     fn with_info(info: Arc<ObjectInfo>, value: T) -> Self {
         RwLock {
             info,
+            probe: TryProbe::new(),
+            shares: ReadShares::new(),
             native: backend::RwLock::new(value),
         }
     }
@@ -81,8 +86,10 @@ impl<T: ?Sized> RwLock<T> {
     #[track_caller]
     pub fn read(&self) -> RwLockReadGuard<'_, T> {
         let site = Location::caller();
+        let thread = Holder::current().index();
         let (holder, native) = timed::blocking(&self.info, Mode::Shared, site, || {
-            unpoison(self.native.read())
+            ReadHold::take(&self.shares, thread, || Some(unpoison(self.native.read())))
+                .expect("a blocking read returns its guard")
         });
         self.read_guard(&holder, native, site)
     }
@@ -137,12 +144,23 @@ impl<T: ?Sized> RwLock<T> {
         site: &'static Location<'static>,
     ) -> Option<RwLockReadGuard<'_, T>> {
         let holder = Holder::current();
-        let attempt = || match self.native.try_read() {
-            Ok(native) => Some(native),
-            Err(std::sync::TryLockError::Poisoned(p)) => Some(p.into_inner()),
-            Err(std::sync::TryLockError::WouldBlock) => None,
+        let attempt = || {
+            ReadHold::take(&self.shares, holder.index(), || {
+                match self.native.try_read() {
+                    Ok(native) => Some(native),
+                    Err(std::sync::TryLockError::Poisoned(p)) => Some(p.into_inner()),
+                    Err(std::sync::TryLockError::WouldBlock) => None,
+                }
+            })
         };
-        let native = timed::try_native(&holder, &self.info, Mode::Shared, deadline, attempt)?;
+        let native = timed::try_native(
+            &holder,
+            &self.info,
+            &self.probe,
+            Mode::Shared,
+            deadline,
+            attempt,
+        )?;
         Some(self.read_guard(&holder, native, site))
     }
 
@@ -157,7 +175,14 @@ impl<T: ?Sized> RwLock<T> {
             Err(std::sync::TryLockError::Poisoned(p)) => Some(p.into_inner()),
             Err(std::sync::TryLockError::WouldBlock) => None,
         };
-        let native = timed::try_native(&holder, &self.info, Mode::Exclusive, deadline, attempt)?;
+        let native = timed::try_native(
+            &holder,
+            &self.info,
+            &self.probe,
+            Mode::Exclusive,
+            deadline,
+            attempt,
+        )?;
         Some(self.write_guard(&holder, native, site))
     }
 
@@ -174,10 +199,11 @@ impl<T: ?Sized> RwLock<T> {
     fn read_guard<'a>(
         &'a self,
         holder: &Holder,
-        native: backend::RwLockReadGuard<'a, T>,
+        native: ReadHold<'a, T>,
         site: &'static Location<'static>,
     ) -> RwLockReadGuard<'a, T> {
         holds::push(holder, &self.info, Mode::Shared, site);
+        self.probe.held();
         RwLockReadGuard {
             info: &self.info,
             native: Some(native),
@@ -191,6 +217,7 @@ impl<T: ?Sized> RwLock<T> {
         site: &'static Location<'static>,
     ) -> RwLockWriteGuard<'a, T> {
         holds::push(holder, &self.info, Mode::Exclusive, site);
+        self.probe.held();
         RwLockWriteGuard {
             info: &self.info,
             native: Some(native),
@@ -220,7 +247,7 @@ impl<T: ?Sized> Drop for RwLockWriteGuard<'_, T> {
 impl<T: ?Sized> Deref for RwLockReadGuard<'_, T> {
     type Target = T;
     fn deref(&self) -> &T {
-        self.native.as_ref().expect("guard is live")
+        self.native.as_ref().expect("guard is live").get()
     }
 }
 

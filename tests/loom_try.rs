@@ -1,0 +1,69 @@
+//! Contended tries under loom: every outcome std allows for `try_lock`, `try_read` and
+//! `try_write` racing a holder is reached, including the failed try (loom issue #376 hides it
+//! from raw loom: see `ghost::TryProbe`).
+#![cfg(loom)]
+
+#[path = "support/try_programs.rs"]
+mod try_programs;
+
+use lockstep::explore::explore_exhaustive;
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex};
+
+/// Every outcome `body` returns across loom's exhaustive exploration (preemption bound 3).
+fn outcomes<T, F>(body: F) -> BTreeSet<T>
+where
+    T: Ord + Clone + Send + 'static,
+    F: Fn() -> T + Send + Sync + 'static,
+{
+    let seen = Arc::new(Mutex::new(BTreeSet::new()));
+    let sink = Arc::clone(&seen);
+    let stats = explore_exhaustive(Some(3), move || {
+        let outcome = body();
+        sink.lock().unwrap().insert(outcome);
+    })
+    .unwrap_or_else(|failure| panic!("unexpected failure: {failure:?}"));
+    assert!(stats.executions > 0);
+    let seen = seen.lock().unwrap().clone();
+    seen
+}
+
+#[test]
+fn two_contended_try_locks_end_with_one_or_two() {
+    assert_eq!(
+        outcomes(try_programs::two_try_locks),
+        BTreeSet::from([1, 2])
+    );
+}
+
+#[test]
+fn two_contended_try_writes_end_with_one_or_two() {
+    assert_eq!(
+        outcomes(try_programs::two_try_writes),
+        BTreeSet::from([1, 2])
+    );
+}
+
+#[test]
+fn a_try_lock_against_a_plain_lock_can_fail() {
+    assert_eq!(
+        outcomes(try_programs::try_lock_against_lock),
+        BTreeSet::from([1, 2])
+    );
+}
+
+#[test]
+fn a_try_read_fails_while_a_writer_holds_the_lock() {
+    assert_eq!(
+        outcomes(try_programs::try_read_against_writer),
+        BTreeSet::from([None, Some(0), Some(1)])
+    );
+}
+
+#[test]
+fn a_try_write_fails_while_a_reader_holds_the_lock() {
+    assert_eq!(
+        outcomes(try_programs::try_write_against_reader),
+        BTreeSet::from([0, 1])
+    );
+}

@@ -1,0 +1,95 @@
+//! Small programs around contended `try_lock` / `try_read` / `try_write`, shared by the loom
+//! and shuttle suites: each returns its outcome, and a test collects the outcomes over an
+//! exploration and asserts the full set std allows.
+
+use lockstep::sync::{Arc, Mutex, RwLock};
+use lockstep::thread;
+
+/// Two threads each `try_lock` a counter and bump it if they got it: the final count. std
+/// allows 2 (the tries do not overlap) and 1 (one try lands while the other thread holds it).
+pub fn two_try_locks() -> u32 {
+    let counter = Arc::new(Mutex::named("counter", 0));
+    let workers: Vec<_> = (0..2)
+        .map(|_| {
+            let counter = Arc::clone(&counter);
+            thread::spawn(move || {
+                if let Some(mut count) = counter.try_lock() {
+                    *count += 1;
+                }
+            })
+        })
+        .collect();
+    for worker in workers {
+        worker.join().expect("worker");
+    }
+    let total = *counter.lock();
+    total
+}
+
+/// [`two_try_locks`] with `try_write` on an RwLock: 1 or 2.
+pub fn two_try_writes() -> u32 {
+    let counter = Arc::new(RwLock::named("counter", 0));
+    let workers: Vec<_> = (0..2)
+        .map(|_| {
+            let counter = Arc::clone(&counter);
+            thread::spawn(move || {
+                if let Some(mut count) = counter.try_write() {
+                    *count += 1;
+                }
+            })
+        })
+        .collect();
+    for worker in workers {
+        worker.join().expect("worker");
+    }
+    let total = *counter.read();
+    total
+}
+
+/// One thread bumps a counter under `lock`, another bumps it only if its `try_lock` gets it:
+/// 1 (the try landed while the lock was held) or 2.
+pub fn try_lock_against_lock() -> u32 {
+    let counter = Arc::new(Mutex::named("counter", 0));
+    let locker = {
+        let counter = Arc::clone(&counter);
+        thread::spawn(move || *counter.lock() += 1)
+    };
+    if let Some(mut count) = counter.try_lock() {
+        *count += 1;
+    }
+    locker.join().expect("locker");
+    let total = *counter.lock();
+    total
+}
+
+/// A writer bumps a value under `write`; another thread `try_read`s it: what the read saw
+/// (0 before the write, 1 after it), or `None` when the try landed while the writer held it.
+pub fn try_read_against_writer() -> Option<u32> {
+    let value = Arc::new(RwLock::named("value", 0));
+    let writer = {
+        let value = Arc::clone(&value);
+        thread::spawn(move || *value.write() += 1)
+    };
+    let seen = value.try_read().map(|read| *read);
+    writer.join().expect("writer");
+    seen
+}
+
+/// A reader holds a read lock while it reads; another thread bumps the value only if its
+/// `try_write` gets the lock: 0 (the try landed while the reader held it) or 1.
+pub fn try_write_against_reader() -> u32 {
+    let value = Arc::new(RwLock::named("value", 0));
+    let reader = {
+        let value = Arc::clone(&value);
+        thread::spawn(move || {
+            let read = value.read();
+            assert!(*read <= 1);
+        })
+    };
+    if let Some(mut write) = value.try_write() {
+        *write += 1;
+    }
+    reader.join().expect("reader");
+    let total = *value.read();
+    total
+}
