@@ -99,6 +99,12 @@ impl Test {
         self
     }
 
+    /// The lock-order rule, `concurrent` or `strict` (simulated builds; under std the
+    /// process-wide graph reports by `concurrent`).
+    pub fn lock_order(self, _rule: &str) -> Test {
+        self
+    }
+
     /// Replays only the seed file at `path` (simulated builds).
     pub fn replay(self, _path: impl Into<PathBuf>) -> Test {
         self

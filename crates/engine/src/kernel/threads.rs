@@ -20,6 +20,10 @@ pub fn register_thread(name: Option<String>) -> (usize, String) {
             .push(ThreadRecord::new(name.clone(), Some(site)));
         (index, name)
     };
+    kernel
+        .setup
+        .max_threads
+        .fetch_max(index + 1, std::sync::atomic::Ordering::Relaxed);
     Caller::current().record(|| Event::Spawn { child: index });
     (index, name)
 }
