@@ -33,6 +33,11 @@
 //! object's identity across executions is its creation number in the execution (what names
 //! unnamed objects), so a cycle may also combine edges of different executions, as in lockdep.
 //!
+//! Under std the graph is process-wide (debug builds): every OS thread is a thread of its own
+//! and every object a gate of its own for the life of the process, so a program run twice in
+//! one process is checked as if its two runs could overlap (a gate re-created for the second
+//! run does not protect the first run's edges).
+//!
 //! [`LockOrderRule::Strict`] is lockdep's rule: any cycle of nodes is reported, whoever made
 //! its edges and whatever they held; it reports the single-thread inversion and gate-protected
 //! cycles too.
@@ -211,23 +216,34 @@ struct Gate {
     shared: bool,
 }
 
+/// Whether a hold is a gate, and how: `Some(shared)`, or `None` for a permit (which keeps no
+/// one out).
+fn gate_mode(held: &Held) -> Option<bool> {
+    match held.mode {
+        Mode::Exclusive => Some(false),
+        Mode::Shared => Some(true),
+        Mode::Permit | Mode::Notify => None,
+    }
+}
+
+/// Whether two holds are of the same object (by its identity across executions).
+fn same_object(a: &Held, b: &Held) -> bool {
+    a.object.seq() == b.object.seq() && a.object.node == b.object.node
+}
+
 impl Gate {
-    /// The gate a hold is, if it can keep another thread out (a permit cannot).
+    /// The gate a hold is, if it can keep another thread out.
     fn of(held: &Held) -> Option<Gate> {
-        let shared = match held.mode {
-            Mode::Exclusive => false,
-            Mode::Shared => true,
-            Mode::Permit | Mode::Notify => return None,
-        };
         Some(Gate {
             seq: held.object.seq(),
             node: Arc::clone(&held.object.node),
-            shared,
+            shared: gate_mode(held)?,
         })
     }
 
-    fn is(&self, other: &Gate) -> bool {
-        self.shared == other.shared && self.same_object(other)
+    /// Whether this gate is `held` (held as `shared`), compared without cloning anything.
+    fn is_hold(&self, held: &Held, shared: bool) -> bool {
+        self.shared == shared && self.seq == held.object.seq() && *self.node == *held.object.node
     }
 
     fn same_object(&self, other: &Gate) -> bool {
@@ -244,27 +260,31 @@ impl Gate {
 fn gates_of(held: &[Held]) -> Vec<Gate> {
     let mut gates: Vec<Gate> = Vec::new();
     for gate in held.iter().filter_map(Gate::of) {
-        if !gates.iter().any(|g| g.is(&gate)) {
+        if !gates
+            .iter()
+            .any(|g| g.shared == gate.shared && g.same_object(&gate))
+        {
             gates.push(gate);
         }
     }
     gates
 }
 
-/// Whether `stored` is the gate set of `held`, without allocating (this runs on every nested
-/// acquisition).
+/// Whether `stored` is the gate set of `held`, without allocating or cloning (this runs on
+/// every nested acquisition).
 fn same_gates(stored: &[Gate], held: &[Held]) -> bool {
     let mut distinct = 0;
     for (i, hold) in held.iter().enumerate() {
-        let Some(gate) = Gate::of(hold) else { continue };
+        let Some(shared) = gate_mode(hold) else {
+            continue;
+        };
         let repeated = held[..i]
             .iter()
-            .filter_map(Gate::of)
-            .any(|earlier| earlier.is(&gate));
+            .any(|earlier| gate_mode(earlier) == Some(shared) && same_object(earlier, hold));
         if repeated {
             continue;
         }
-        if !stored.iter().any(|g| g.is(&gate)) {
+        if !stored.iter().any(|g| g.is_hold(hold, shared)) {
             return false;
         }
         distinct += 1;
@@ -321,6 +341,20 @@ impl LockGraph {
     /// The rule it reports cycles by.
     pub fn rule(&self) -> LockOrderRule {
         self.rule
+    }
+
+    /// How many edge variants it keeps: at most [`MAX_VARIANTS`] + 1 per pair of nodes.
+    pub fn len(&self) -> usize {
+        self.edges
+            .values()
+            .flat_map(BTreeMap::values)
+            .map(Vec::len)
+            .sum()
+    }
+
+    /// Whether it has no edge yet.
+    pub fn is_empty(&self) -> bool {
+        self.edges.is_empty()
     }
 
     /// Records the edges of `acquisition` (held → requested, for every held object on another
@@ -505,5 +539,133 @@ fn mode_name(mode: Mode) -> &'static str {
         Mode::Exclusive | Mode::Notify => "exclusive",
         Mode::Shared => "shared",
         Mode::Permit => "permit",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::object::Kind;
+
+    fn object(name: &str, seq: usize) -> Arc<ObjectInfo> {
+        Arc::new(ObjectInfo::new(Kind::Mutex, Some(name), seq))
+    }
+
+    fn hold(object: &Arc<ObjectInfo>, mode: Mode) -> Held {
+        Held {
+            object: Arc::clone(object),
+            mode,
+            site: Location::caller(),
+        }
+    }
+
+    /// Thread `thread`, holding `held` (exclusive unless told), requests `requested`.
+    fn take(
+        graph: &mut LockGraph,
+        thread: usize,
+        held: &[Held],
+        requested: &Arc<ObjectInfo>,
+    ) -> Option<PotentialDeadlock> {
+        let acquisition = Acquisition {
+            thread,
+            held,
+            requested,
+            site: Location::caller(),
+        };
+        graph.record(&acquisition, &|| format!("t{thread}"))
+    }
+
+    fn ex(object: &Arc<ObjectInfo>) -> Held {
+        hold(object, Mode::Exclusive)
+    }
+
+    #[test]
+    fn a_repeated_acquisition_is_one_variant() {
+        let (a, b) = (object("A", 0), object("B", 1));
+        let mut graph = LockGraph::default();
+        for _ in 0..1000 {
+            assert!(take(&mut graph, 1, &[ex(&a)], &b).is_none());
+        }
+        assert_eq!(graph.len(), 1);
+        // The same edge under another thread, or another gate set, is a variant of its own.
+        assert!(take(&mut graph, 2, &[ex(&a)], &b).is_none());
+        let g = object("G", 2);
+        assert!(take(&mut graph, 1, &[ex(&g), ex(&a)], &b).is_none());
+        assert_eq!(graph.len(), 4, "G -> B, and A -> B three ways");
+    }
+
+    #[test]
+    fn an_edge_widens_past_the_cap_and_still_closes_cycles() {
+        let (a, b) = (object("A", 0), object("B", 1));
+        let mut graph = LockGraph::default();
+        // Many gates, one per acquisition, all on nodes of their own: A -> B gets one variant
+        // per gate (and each gate an edge G_i -> B).
+        let gates: Vec<_> = (0..3 * MAX_VARIANTS)
+            .map(|i| object(&format!("G{i}"), 10 + i))
+            .collect();
+        for gate in &gates {
+            assert!(take(&mut graph, 1, &[ex(gate), ex(&a)], &b).is_none());
+        }
+        let a_to_b = graph.edges[&a.node][&b.node].len();
+        assert_eq!(
+            a_to_b,
+            MAX_VARIANTS + 1,
+            "the cap, then one widened variant"
+        );
+        // Thread 1 itself now takes B -> A: against its own exact variants that is no
+        // deadlock, but the widened variant no longer remembers whose it is, so the cycle is
+        // reported through it (widening only adds reports, never hides one).
+        let last = gates.last().unwrap();
+        let deadlock = take(&mut graph, 1, &[ex(last), ex(&b)], &a).expect("reported");
+        assert!(deadlock.edges[1].widened, "{deadlock}");
+        assert!(deadlock
+            .to_string()
+            .contains("gates and thread not compared"));
+    }
+
+    #[test]
+    fn a_three_edge_cycle_needs_pairwise_distinct_threads_and_compatible_gates() {
+        let (a, b, c) = (object("A", 0), object("B", 1), object("C", 2));
+        let (g, h) = (object("G", 3), object("H", 4));
+        // t1 and t3 share the gate G: no deadlock, though t2 shares nothing with either.
+        let mut graph = LockGraph::default();
+        assert!(take(&mut graph, 1, &[ex(&g), ex(&a)], &b).is_none());
+        assert!(take(&mut graph, 2, &[ex(&b)], &c).is_none());
+        assert!(take(&mut graph, 3, &[ex(&g), ex(&c)], &a).is_none());
+        // With its own gate H, t3 closes the cycle.
+        let deadlock = take(&mut graph, 3, &[ex(&h), ex(&c)], &a).expect("reported");
+        assert_eq!(deadlock.edges.len(), 3);
+        // t1 making two of the three edges is no deadlock either.
+        let mut graph = LockGraph::default();
+        assert!(take(&mut graph, 1, &[ex(&a)], &b).is_none());
+        assert!(take(&mut graph, 2, &[ex(&b)], &c).is_none());
+        assert!(take(&mut graph, 1, &[ex(&c)], &a).is_none());
+        assert!(take(&mut graph, 3, &[ex(&c)], &a).is_some());
+    }
+
+    #[test]
+    fn a_shared_gate_protects_only_against_an_exclusive_hold_of_it() {
+        let (a, b, g) = (object("A", 0), object("B", 1), object("G", 2));
+        let shared = |o: &Arc<ObjectInfo>| hold(o, Mode::Shared);
+        let mut graph = LockGraph::default();
+        assert!(take(&mut graph, 1, &[shared(&g), ex(&a)], &b).is_none());
+        assert!(take(&mut graph, 2, &[ex(&g), ex(&b)], &a).is_none());
+        assert!(take(&mut graph, 3, &[shared(&g), ex(&b)], &a).is_some());
+        // A permit is no gate at all.
+        let mut graph = LockGraph::default();
+        let permit = |o: &Arc<ObjectInfo>| hold(o, Mode::Permit);
+        assert!(take(&mut graph, 1, &[permit(&g), ex(&a)], &b).is_none());
+        assert!(take(&mut graph, 2, &[permit(&g), ex(&b)], &a).is_some());
+    }
+
+    #[test]
+    fn the_strict_rule_reports_any_cycle_once_per_node_pair() {
+        let (a, b, g) = (object("A", 0), object("B", 1), object("G", 2));
+        let mut graph = LockGraph::new(LockOrderRule::Strict);
+        assert!(take(&mut graph, 1, &[ex(&g), ex(&a)], &b).is_none());
+        assert!(take(&mut graph, 1, &[ex(&a)], &b).is_none());
+        assert_eq!(graph.len(), 2, "G -> B and A -> B: node pairs only");
+        let deadlock = take(&mut graph, 1, &[ex(&g), ex(&b)], &a).expect("reported");
+        assert!(deadlock.to_string().contains("strict rule"), "{deadlock}");
     }
 }
