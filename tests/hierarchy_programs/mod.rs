@@ -398,7 +398,9 @@ macro_rules! gate_tests {
         fn the_strict_rule_reports_one_threads_own_inversion() {
             insta::assert_snapshot!(
                 "strict_one_thread_both_orders",
-                $strict_failure_of(|| drop(programs::one_thread_both_orders("own")))
+                $strict_failure_of(|| {
+                    programs::one_thread_both_orders("own");
+                })
             );
         }
     };
