@@ -27,11 +27,18 @@
 //!   serializes the edges, so the cycle cannot close; a gate both sides hold for reading lets
 //!   both in and protects nothing.
 //!
-//! This is GoodLock's rule (Havelund 2000; Bensalem and Havelund 2005) with lockdep's classes:
-//! exact for the edges one execution records (a cycle among them is reported if and only if its
-//! edges pass both tests). Edges are kept across the executions of an exploration, and an
-//! object's identity across executions is its creation number in the execution (what names
-//! unnamed objects), so a cycle may also combine edges of different executions, as in lockdep.
+//! This is GoodLock's rule (Havelund 2000; Bensalem and Havelund 2005) with lockdep's classes
+//! as nodes and objects as gates. It is exact for the edges one execution records: the moment
+//! a new edge variant closes a cycle whose edges pass both tests, that cycle is reported (both
+//! tests are pairwise, so a closed walk that passes them splits into simple cycles that do, and
+//! the search over simple cycles misses none). Edges are kept across the executions of an
+//! exploration; across executions a thread is its index (spawn order) and an object its
+//! creation number (what names unnamed objects), the same code path in a deterministic program,
+//! so a cycle may also combine edges of different executions, as in lockdep.
+//!
+//! The search for such a cycle runs only when a new variant's edge lies on some cycle of
+//! nodes at all (a plain reachability check first), so a program with a consistent lock order
+//! never pays for it.
 //!
 //! Under std the graph is process-wide (debug builds): every OS thread is a thread of its own
 //! and every object a gate of its own for the life of the process, so a program run twice in
@@ -40,7 +47,7 @@
 //!
 //! [`LockOrderRule::Strict`] is lockdep's rule: any cycle of nodes is reported, whoever made
 //! its edges and whatever they held; it reports the single-thread inversion and gate-protected
-//! cycles too.
+//! cycles too. It keeps one variant per pair of nodes (the first acquisition), as before gates.
 //!
 //! ## Memory
 //!
@@ -137,7 +144,24 @@ impl FromStr for LockOrderRule {
     }
 }
 
-/// One blocking acquisition made while holding other objects: what the graph records.
+/// One blocking acquisition made while holding other objects: what the graph records (the
+/// module example records several).
+///
+/// ```
+/// use lockstep_engine::held::Held;
+/// use lockstep_engine::lock_graph::{Acquisition, LockGraph};
+/// use lockstep_engine::object::{Kind, Mode, ObjectInfo};
+/// use std::panic::Location;
+/// use std::sync::Arc;
+///
+/// let a = Arc::new(ObjectInfo::new(Kind::Mutex, Some("A"), 0));
+/// let b = ObjectInfo::new(Kind::Mutex, Some("B"), 1);
+/// let held = [Held { object: a, mode: Mode::Exclusive, site: Location::caller() }];
+/// let acquisition = Acquisition { thread: 1, held: &held, requested: &b, site: Location::caller() };
+/// let mut graph = LockGraph::default();
+/// assert!(graph.record(&acquisition, &|| "worker".into()).is_none());
+/// assert_eq!(graph.len(), 1, "the edge A -> B");
+/// ```
 pub struct Acquisition<'a> {
     /// The acquiring thread's identity: its index in the execution (simulation), or a number
     /// per OS thread (std). Only compared, never printed.
@@ -172,6 +196,28 @@ pub struct Edge {
 
 /// A cycle of the lock-order graph that the rule counts as a potential deadlock; its
 /// `Display` is the report.
+///
+/// ```
+/// use lockstep_engine::lock_graph::{Edge, LockOrderRule, PotentialDeadlock};
+///
+/// let edge = |held: &str, requested: &str, thread: &str| Edge {
+///     thread: thread.into(),
+///     held: held.into(),
+///     held_site: "x.rs:1".into(),
+///     requested: requested.into(),
+///     site: "x.rs:2".into(),
+///     also_holding: Vec::new(),
+///     widened: false,
+/// };
+/// let deadlock = PotentialDeadlock {
+///     rule: LockOrderRule::Concurrent,
+///     edges: vec![edge("B", "A", "right"), edge("A", "B", "left")],
+/// };
+/// assert_eq!(
+///     deadlock.to_string().lines().nth(1),
+///     Some("  B -> A: right took it at x.rs:2 while holding B (taken at x.rs:1)")
+/// );
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PotentialDeadlock {
     /// The rule that reported it.
@@ -326,6 +372,14 @@ pub type SharedGraph = Arc<std::sync::Mutex<LockGraph>>;
 
 impl LockGraph {
     /// An empty graph that reports cycles by `rule`.
+    ///
+    /// ```
+    /// use lockstep_engine::lock_graph::{LockGraph, LockOrderRule};
+    ///
+    /// let graph = LockGraph::new(LockOrderRule::Strict);
+    /// assert_eq!(graph.rule(), LockOrderRule::Strict);
+    /// assert!(graph.is_empty() && graph.len() == 0);
+    /// ```
     pub fn new(rule: LockOrderRule) -> Self {
         LockGraph {
             rule,

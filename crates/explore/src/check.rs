@@ -166,7 +166,16 @@ impl Test {
 
     /// Which cycles of the lock-order graph fail the test: `concurrent` (the default: edges of
     /// distinct threads holding no exclusive gate lock in common) or `strict` (lockdep's: any
-    /// cycle); see `lockstep::explore::LockOrderRule`.
+    /// cycle); see `lockstep::explore::LockOrderRule`. A bad name fails the test, naming both
+    /// rules.
+    ///
+    /// ```no_run
+    /// use lockstep::check::Test;
+    ///
+    /// Test::new("my_crate::tests::strict", env!("CARGO_MANIFEST_DIR"))
+    ///     .lock_order("strict")
+    ///     .run(|| { /* the test body */ });
+    /// ```
     pub fn lock_order(mut self, rule: &str) -> Test {
         self.lock_order = Some(rule.to_owned());
         self
