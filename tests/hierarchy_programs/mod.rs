@@ -394,6 +394,16 @@ macro_rules! gate_tests {
             );
         }
 
+        #[lockstep::test(
+                            lock_order = "strict",
+                            iterations = 10,
+                            regressions_dir = std::env::temp_dir().join("lockstep-strict-attribute")
+                        )]
+        #[should_panic(expected = "strict rule: threads and gate locks not compared")]
+        fn the_test_attribute_takes_the_strict_rule() {
+            programs::one_thread_both_orders("attribute");
+        }
+
         #[test]
         fn the_strict_rule_reports_one_threads_own_inversion() {
             insta::assert_snapshot!(
