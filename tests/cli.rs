@@ -642,3 +642,109 @@ fn adopt_replays_a_finding_and_copies_it_into_the_corpus_under_its_name() {
     );
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+/// A scenario whose body never spawns a thread.
+const SOLO: Scenario = Scenario {
+    name: "solo",
+    about: "one thread, nothing to interleave",
+    bugs: &[],
+    run: |_| {
+        let counter = lockstep::sync::Mutex::named("solo", 0);
+        *counter.lock() += 1;
+    },
+};
+
+/// A scenario whose body spawns one thread.
+const DUO: Scenario = Scenario {
+    name: "duo",
+    about: "two threads",
+    bugs: &[],
+    run: |_| lockstep::thread::spawn(|| ()).join().unwrap(),
+};
+
+#[test]
+fn the_summary_warns_under_a_run_that_spawned_no_thread() {
+    let args = [
+        "explore",
+        "--strategy",
+        "random,pct-2",
+        "--iterations",
+        "10",
+    ];
+    let (code, out, err) = lockstep_with(&[SOLO, DUO], &args);
+    assert_eq!(code, cli::OK, "{out}{err}");
+    let warning =
+        "  warning: the test exercised no concurrency: none of its 10 executions spawned a thread";
+    let rows: Vec<&str> = out.lines().collect();
+    for (i, line) in rows.iter().enumerate() {
+        let under = rows.get(i + 1) == Some(&warning);
+        if line.starts_with("solo ") {
+            assert!(under, "no warning under {line}:\n{out}");
+        } else if line.starts_with("duo ") {
+            assert!(!under, "a warning under {line}:\n{out}");
+        }
+    }
+    assert_eq!(out.matches(warning).count(), 2, "{out}");
+    let (mut json, mut stderr) = (Vec::new(), Vec::new());
+    let argv = [
+        "lockstep",
+        "explore",
+        "--iterations",
+        "10",
+        "--format",
+        "json",
+    ];
+    assert_eq!(
+        cli::run(argv, &[SOLO, DUO], &mut json, &mut stderr),
+        cli::OK
+    );
+    let rows: Vec<serde_json::Value> = serde_json::from_slice(&json).unwrap();
+    for row in &rows {
+        let warned = row.get("warning").is_some();
+        assert_eq!(warned, row["scenario"] == "solo", "{row}");
+    }
+}
+
+/// One thread takes A then B, then B then A.
+const OWN_INVERSION: Scenario = Scenario {
+    name: "own-inversion",
+    about: "one thread's own A -> B and B -> A",
+    bugs: &[],
+    run: |_| {
+        let worker = lockstep::thread::spawn(|| {
+            let a = lockstep::sync::Mutex::named("A", ());
+            let b = lockstep::sync::Mutex::named("B", ());
+            drop((a.lock(), b.lock()));
+            let _b = b.lock();
+            let _a = a.lock();
+        });
+        worker.join().unwrap();
+    },
+};
+
+#[test]
+fn lock_order_strict_reports_a_single_thread_inversion_and_its_seed_replays_strictly() {
+    let seeds = scratch("lock-order");
+    let seeds_dir = seeds.to_str().unwrap();
+    let explore = |extra: &[&str]| {
+        let mut args = vec!["explore", "--strategy", "random", "--iterations", "10"];
+        args.extend(["--seeds-dir", seeds_dir]);
+        args.extend(extra);
+        lockstep_with(&[OWN_INVERSION], &args)
+    };
+    let (code, out, err) = explore(&[]);
+    assert_eq!(code, cli::OK, "the default rule passes it: {out}{err}");
+    let (code, out, err) = explore(&["--lock-order", "strict"]);
+    assert_eq!(code, cli::FAILED, "{out}{err}");
+    assert!(out.contains("FAILED: potential deadlock"), "{out}");
+    let seed = only_seed_in(&seeds);
+    let text = std::fs::read_to_string(&seed).unwrap();
+    assert!(text.contains("lock_order = \"strict\""), "{text}");
+    let (code, out, err) = lockstep_with(&[OWN_INVERSION], &["replay", seed.to_str().unwrap()]);
+    assert_eq!(code, cli::OK, "the replay fails as recorded: {out}{err}");
+    assert!(out.contains("Mutex \"B\""), "{out}");
+    let (code, _, err) = explore(&["--lock-order", "lockdep"]);
+    assert_eq!(code, cli::BAD_INPUT);
+    assert!(err.contains("unknown lock-order rule `lockdep`"), "{err}");
+    std::fs::remove_dir_all(seeds).unwrap();
+}

@@ -7,7 +7,7 @@
 mod hierarchy_programs;
 
 use hierarchy_programs as programs;
-use lockstep::explore::{Explorer, Strategy};
+use lockstep::explore::{Explorer, LockOrderRule, Strategy};
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 
@@ -20,9 +20,16 @@ fn explorer() -> Explorer {
 /// Explores a program that must be reported; returns the report, asserting it came on the
 /// first execution (every execution of these programs exercises the faulty order).
 fn failure_of(program: impl Fn() + Send + Sync + 'static) -> String {
-    let failure = explorer()
-        .run(program)
-        .expect_err("the program is reported");
+    failure_under(explorer(), program)
+}
+
+/// [`failure_of`] by lockdep's strict rule: any cycle is a potential deadlock.
+fn strict_failure_of(program: impl Fn() + Send + Sync + 'static) -> String {
+    failure_under(explorer().lock_order_rule(LockOrderRule::Strict), program)
+}
+
+fn failure_under(explorer: Explorer, program: impl Fn() + Send + Sync + 'static) -> String {
+    let failure = explorer.run(program).expect_err("the program is reported");
     assert_eq!(failure.execution, 1, "reported on the first execution");
     failure.message
 }
@@ -46,3 +53,4 @@ where
 }
 
 hierarchy_tests!(failure_of, outcomes_of);
+gate_tests!(failure_of, strict_failure_of, outcomes_of);

@@ -5,7 +5,7 @@
 //! reports name the same threads in every backend. Class names are unique per program: under
 //! std the lock-order graph is process-wide.
 
-use lockstep::sync::{held, Arc, LockClass, Mutex, Semaphore};
+use lockstep::sync::{held, Arc, LockClass, Mutex, RwLock, Semaphore};
 use lockstep::thread::Builder;
 use lockstep::LockError;
 
@@ -154,6 +154,112 @@ pub fn consistent_order() -> usize {
     held().len()
 }
 
+/// How a thread of [`opposite_orders`] holds the gate lock around its two locks.
+#[derive(Clone, Copy, Debug)]
+pub enum Gate {
+    /// It takes no gate.
+    Open,
+    /// It holds the gate for reading (shared: another reader gets in too).
+    Read,
+    /// It holds the gate for writing (exclusive).
+    Write,
+}
+
+/// Takes `first` then `second` inside `gate` held as `how`.
+fn gated_pair(gate: &RwLock<()>, how: Gate, first: &Mutex<()>, second: &Mutex<()>) {
+    let _read;
+    let _write;
+    match how {
+        Gate::Open => {}
+        Gate::Read => _read = gate.read(),
+        Gate::Write => _write = gate.write(),
+    }
+    let _first = first.lock();
+    let _second = second.lock();
+}
+
+/// Thread `left` takes A then B inside the gate held as `left_gate`; after it has finished,
+/// thread `right` takes B then A inside the gate held as `right_gate`. Lock names start with
+/// `prefix` (under std the graph is process-wide, so every test names its own locks).
+pub fn opposite_orders(prefix: &str, left_gate: Gate, right_gate: Gate) {
+    let gate = Arc::new(RwLock::named(&format!("{prefix}-G"), ()));
+    let a = Arc::new(Mutex::named(&format!("{prefix}-A"), ()));
+    let b = Arc::new(Mutex::named(&format!("{prefix}-B"), ()));
+    {
+        let (gate, a, b) = (Arc::clone(&gate), Arc::clone(&a), Arc::clone(&b));
+        on_thread("left", move || gated_pair(&gate, left_gate, &a, &b));
+    }
+    on_thread("right", move || gated_pair(&gate, right_gate, &b, &a));
+}
+
+/// The dining philosophers with a global lock: two threads, concurrently, each take the gate
+/// G and then the forks A and B in opposite orders. Nothing can deadlock. Returns the order in
+/// which the threads got the gate.
+pub fn dining_with_a_gate() -> Vec<&'static str> {
+    let gate = Arc::new(Mutex::named("dining-G", Vec::new()));
+    let a = Arc::new(Mutex::named("dining-A", ()));
+    let b = Arc::new(Mutex::named("dining-B", ()));
+    let philosophers: Vec<_> = [("left", false), ("right", true)]
+        .into_iter()
+        .map(|(name, reversed)| {
+            let (gate, a, b) = (Arc::clone(&gate), Arc::clone(&a), Arc::clone(&b));
+            Builder::new()
+                .name(name)
+                .spawn(move || {
+                    let mut order = gate.lock();
+                    order.push(name);
+                    let (first, second) = if reversed { (&b, &a) } else { (&a, &b) };
+                    let _first = first.lock();
+                    let _second = second.lock();
+                })
+                .unwrap()
+        })
+        .collect();
+    for philosopher in philosophers {
+        philosopher.join().unwrap();
+    }
+    let order = gate.lock().clone();
+    order
+}
+
+/// One thread takes A then B, lets go, then takes B then A: an inversion within one code
+/// path, which cannot deadlock by itself. Returns how many locks it holds at the end (0).
+pub fn one_thread_both_orders(prefix: &str) -> usize {
+    let prefix = prefix.to_owned();
+    on_thread("worker", move || {
+        let a = Mutex::named(&format!("{prefix}-A"), ());
+        let b = Mutex::named(&format!("{prefix}-B"), ());
+        {
+            let _a = a.lock();
+            let _b = b.lock();
+        }
+        {
+            let _b = b.lock();
+            let _a = a.lock();
+        }
+        held().len()
+    })
+}
+
+/// The code path of [`one_thread_both_orders`] on two threads, one after the other, over the
+/// same two locks: thread `first`'s B → A and thread `second`'s A → B can deadlock once the
+/// two run at the same time.
+pub fn one_path_on_two_threads() {
+    let a = Arc::new(Mutex::named("path-A", ()));
+    let b = Arc::new(Mutex::named("path-B", ()));
+    for name in ["first", "second"] {
+        let (a, b) = (Arc::clone(&a), Arc::clone(&b));
+        on_thread(name, move || {
+            {
+                let _a = a.lock();
+                let _b = b.lock();
+            }
+            let _b = b.lock();
+            let _a = a.lock();
+        });
+    }
+}
+
 /// The hierarchy tests, generated for one backend. `$failure_of: fn(fn()) -> String` runs a
 /// program that must be reported and returns the report; `$outcomes_of` runs a program that
 /// must pass and returns the set of its results.
@@ -208,9 +314,104 @@ macro_rules! hierarchy_tests {
         }
 
         #[test]
+        fn opposite_orders_without_a_gate_are_reported_with_both_paths() {
+            insta::assert_snapshot!(
+                "ungated_opposite_orders",
+                $failure_of(|| programs::opposite_orders(
+                    "open",
+                    programs::Gate::Open,
+                    programs::Gate::Open
+                ))
+            );
+        }
+
+        #[test]
+        fn opposite_orders_inside_a_gate_both_hold_for_reading_are_reported() {
+            insta::assert_snapshot!(
+                "read_gated_opposite_orders",
+                $failure_of(|| programs::opposite_orders(
+                    "read",
+                    programs::Gate::Read,
+                    programs::Gate::Read
+                ))
+            );
+        }
+
+        #[test]
+        fn one_code_path_with_both_orders_on_two_threads_is_reported() {
+            insta::assert_snapshot!(
+                "one_path_on_two_threads",
+                $failure_of(programs::one_path_on_two_threads)
+            );
+        }
+
+        #[test]
         fn a_consistent_order_is_never_reported() {
             let outcomes = $outcomes_of(programs::consistent_order);
             assert_eq!(outcomes, std::collections::BTreeSet::from([0]));
+        }
+    };
+}
+
+/// The tests of the lock-order rule that explore: every interleaving of a gate-protected
+/// program passes, and lockdep's strict rule reports what the default rule lets pass.
+/// `$failure_of` and `$strict_failure_of` run a program that must be reported (by the default
+/// and by the strict rule) and return the report; `$outcomes_of` runs a program that must pass
+/// and returns the set of its results.
+#[allow(unused_macros)] // expanded by the simulation backends' test files only
+macro_rules! gate_tests {
+    ($failure_of:path, $strict_failure_of:path, $outcomes_of:path) => {
+        #[test]
+        fn opposite_orders_inside_a_common_gate_are_not_reported_in_any_interleaving() {
+            let outcomes = $outcomes_of(programs::dining_with_a_gate);
+            let both =
+                std::collections::BTreeSet::from([vec!["left", "right"], vec!["right", "left"]]);
+            assert_eq!(outcomes, both, "both philosophers get the gate first");
+        }
+
+        #[test]
+        fn a_gate_held_for_writing_on_either_side_protects() {
+            use programs::Gate::{Read, Write};
+            let passes =
+                |left, right| $outcomes_of(move || programs::opposite_orders("g", left, right));
+            let once = std::collections::BTreeSet::from([()]);
+            assert_eq!(passes(Write, Write), once);
+            assert_eq!(passes(Write, Read), once);
+            assert_eq!(passes(Read, Write), once);
+        }
+
+        #[test]
+        fn one_threads_own_inversion_is_not_reported() {
+            let outcomes = $outcomes_of(|| programs::one_thread_both_orders("own"));
+            assert_eq!(outcomes, std::collections::BTreeSet::from([0]));
+        }
+
+        #[test]
+        fn the_strict_rule_reports_a_gated_cycle() {
+            insta::assert_snapshot!(
+                "strict_dining_with_a_gate",
+                $strict_failure_of(|| drop(programs::dining_with_a_gate()))
+            );
+        }
+
+        #[lockstep::test(
+                            lock_order = "strict",
+                            iterations = 10,
+                            regressions_dir = std::env::temp_dir().join("lockstep-strict-attribute")
+                        )]
+        #[should_panic(expected = "strict rule: threads and gate locks not compared")]
+        fn the_test_attribute_takes_the_strict_rule() {
+            programs::one_thread_both_orders("attribute");
+        }
+
+        #[test]
+        fn the_strict_rule_reports_one_threads_own_inversion() {
+            insta::assert_snapshot!(
+                "strict_one_thread_both_orders",
+                $strict_failure_of(|| {
+                    programs::one_thread_both_orders("own");
+                })
+            );
         }
     };
 }

@@ -60,7 +60,9 @@
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
-use lockstep_explore::explore::{Explorer, Report, Stats, Strategy, DEFAULT_SHRINK_BUDGET};
+use lockstep_explore::explore::{
+    Explorer, LockOrderRule, Report, Stats, Strategy, DEFAULT_SHRINK_BUDGET,
+};
 use lockstep_explore::seed::{unread_size, SeedError};
 use lockstep_facade::fault::FaultPlan;
 use lockstep_facade::scenario::{Scenario, Variant};
@@ -195,6 +197,11 @@ struct ExploreArgs {
     /// do not shrink).
     #[arg(long, default_value_t = DEFAULT_SHRINK_BUDGET)]
     shrink_budget: usize,
+    /// Which cycles of the lock-order graph are potential deadlocks: `concurrent` (edges of
+    /// distinct threads holding no exclusive gate lock in common) or `strict` (lockdep's: any
+    /// cycle).
+    #[arg(long, default_value_t = LockOrderRule::Concurrent)]
+    lock_order: LockOrderRule,
     /// Output format of the summary.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
@@ -389,6 +396,9 @@ struct Row {
     sizes: BTreeMap<String, usize>,
     seeds: Vec<u64>,
     seed_file: Option<String>,
+    /// What the run should tell even though it passed (no execution spawned a thread).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    warning: Option<String>,
     /// Why the failure's seed file could not be written, and the file's text.
     #[serde(skip)]
     unwritten: Option<(String, String)>,
@@ -591,6 +601,7 @@ fn explore_one(
         executions: 0,
         distinct_schedules: 0,
         coverage: 0,
+        max_threads: 1,
         elapsed: Duration::ZERO,
     };
     let mut seeds = Vec::new();
@@ -606,6 +617,7 @@ fn explore_one(
             .seed(seed)
             .iterations(iterations)
             .shrink_budget(args.shrink_budget)
+            .lock_order_rule(args.lock_order)
             .seeds_dir(&args.seeds_dir);
         for (name, value) in sizes {
             explorer = explorer.size(name, *value);
@@ -621,6 +633,7 @@ fn explore_one(
         total.executions += report.stats.executions;
         total.distinct_schedules += report.stats.distinct_schedules;
         total.coverage = total.coverage.max(report.stats.coverage);
+        total.max_threads = total.max_threads.max(report.stats.max_threads);
         total.elapsed += report.stats.elapsed;
         let failed = report.failure.is_some();
         last = Some(report);
@@ -628,6 +641,7 @@ fn explore_one(
             break;
         }
     }
+    let warning = total.warning().map(|w| w.to_string());
     let failure = last.as_ref().and_then(|r| r.failure.as_ref());
     let (result, expected) = match (failure, variant) {
         (None, Variant::Fixed) => ("pass".to_owned(), true),
@@ -656,6 +670,7 @@ fn explore_one(
         sizes: sizes.clone(),
         seeds,
         seed_file,
+        warning,
         unwritten,
     }
 }
@@ -727,6 +742,9 @@ fn print_table(rows: &[Row], out: &mut dyn Write) {
         }
         if let Some(file) = &r.seed_file {
             let _ = writeln!(out, "  seed: {file}");
+        }
+        if let Some(warning) = &r.warning {
+            let _ = writeln!(out, "  {warning}");
         }
     }
 }

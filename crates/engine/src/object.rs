@@ -167,6 +167,19 @@ impl ObjectInfo {
         info.node = Arc::from(format!("{kind} \"{}\"", class.name()));
         info
     }
+
+    /// Its number: in creation order within its execution under simulation (the same object
+    /// of the same program gets the same number in every execution), across the process
+    /// under std. The lock-order graph compares gate locks by it.
+    ///
+    /// ```
+    /// use lockstep_engine::object::{Kind, ObjectInfo};
+    ///
+    /// assert_eq!(ObjectInfo::new(Kind::Mutex, Some("m"), 4).seq(), 4);
+    /// ```
+    pub fn seq(&self) -> usize {
+        self.seq
+    }
 }
 
 impl fmt::Display for ObjectInfo {

@@ -24,6 +24,7 @@
 //! | `LOCKSTEP_STRATEGY` | `random`, `pct-D`, `pos`, `dfs` (shuttle); `exhaustive[-B]` (loom) | the test's, else `pos` / `exhaustive-2` |
 //! | `LOCKSTEP_TIME_LIMIT` | seconds of wall-clock time per test, then stop (not fail) | none |
 //! | `LOCKSTEP_REPLAY` | a seed file: the test it names replays only it | none |
+//! | `LOCKSTEP_LOCK_ORDER` | the lock-order rule: `concurrent` or `strict` (lockdep's) | the test's, else `concurrent` |
 //! | `LOOM_MAX_PREEMPTIONS`, `LOOM_MAX_BRANCHES` | loom's own, honoured when the test gives no bound | 2, loom's |
 //!
 //! ```
@@ -84,6 +85,7 @@ pub struct Test {
     time_limit: Option<Duration>,
     shrink_budget: Option<usize>,
     replay: Option<PathBuf>,
+    lock_order: Option<String>,
 }
 
 impl Test {
@@ -103,6 +105,7 @@ impl Test {
             time_limit: None,
             shrink_budget: None,
             replay: None,
+            lock_order: None,
         }
     }
 
@@ -161,6 +164,23 @@ impl Test {
         self
     }
 
+    /// Which cycles of the lock-order graph fail the test: `concurrent` (the default: edges of
+    /// distinct threads holding no exclusive gate lock in common) or `strict` (lockdep's: any
+    /// cycle); see `lockstep::explore::LockOrderRule`. A bad name fails the test, naming both
+    /// rules.
+    ///
+    /// ```no_run
+    /// use lockstep::check::Test;
+    ///
+    /// Test::new("my_crate::tests::strict", env!("CARGO_MANIFEST_DIR"))
+    ///     .lock_order("strict")
+    ///     .run(|| { /* the test body */ });
+    /// ```
+    pub fn lock_order(mut self, rule: &str) -> Test {
+        self.lock_order = Some(rule.to_owned());
+        self
+    }
+
     /// Replays only the seed file at `path` (what `LOCKSTEP_REPLAY` does).
     pub fn replay(mut self, path: impl Into<PathBuf>) -> Test {
         self.replay = Some(path.into());
@@ -194,6 +214,9 @@ impl Test {
         if report.failure.is_some() {
             panic!("{}", self.failure_report(&report));
         }
+        if let Some(warning) = &report.warning {
+            eprintln!("lockstep: {}: {warning}", self.name);
+        }
     }
 
     /// The exploration these settings and knobs ask for.
@@ -216,6 +239,9 @@ impl Test {
         }
         if let Some(budget) = self.shrink_budget {
             explorer = explorer.shrink_budget(budget);
+        }
+        if let Some(rule) = knobs.lock_order.as_ref().or(self.lock_order.as_ref()) {
+            explorer = explorer.lock_order_rule(rule.parse()?);
         }
         if let Some(plan) = &self.faults {
             explorer = explorer.faults(plan.clone());
@@ -336,6 +362,7 @@ struct Knobs {
     strategy: Option<String>,
     time_limit: Option<Duration>,
     replay: Option<PathBuf>,
+    lock_order: Option<String>,
 }
 
 impl Knobs {
@@ -347,6 +374,7 @@ impl Knobs {
             time_limit: parsed::<f64>("LOCKSTEP_TIME_LIMIT")?
                 .map(|seconds| Duration::from_secs_f64(seconds.max(0.0))),
             replay: std::env::var_os("LOCKSTEP_REPLAY").map(PathBuf::from),
+            lock_order: std::env::var("LOCKSTEP_LOCK_ORDER").ok(),
         })
     }
 }
@@ -470,7 +498,12 @@ fn explore_or_panic(
 ) {
     let strategy = strategy.unwrap_or_else(|message| panic!("lockstep: {message}"));
     let explorer = Explorer::new(strategy).iterations(iterations.unwrap_or(DEFAULT_ITERATIONS));
-    if let Err(failure) = explorer.run(body) {
-        panic!("lockstep: {strategy} found a failure\n{failure}");
+    match explorer.run(body) {
+        Err(failure) => panic!("lockstep: {strategy} found a failure\n{failure}"),
+        Ok(stats) => {
+            if let Some(warning) = stats.warning() {
+                eprintln!("lockstep: {warning}");
+            }
+        }
     }
 }

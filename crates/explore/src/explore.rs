@@ -28,12 +28,14 @@ use crate::run::{self, Drive, Recorder};
 use crate::seed::{Expected, SeedFile};
 use lockstep_engine::fault_plan::FaultPlan;
 use lockstep_engine::kernel::FaultSeed;
+use lockstep_engine::lock_graph::LockGraph;
 use lockstep_facade::scenario::{Scenario, Variant};
 use std::fmt;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 pub use crate::run::Strategy;
+pub use lockstep_engine::lock_graph::LockOrderRule;
 
 /// The default of [`Explorer::shrink_budget`].
 pub const DEFAULT_SHRINK_BUDGET: usize = 600;
@@ -49,6 +51,9 @@ pub struct Stats {
     pub distinct_schedules: usize,
     /// Distinct coverage points the model marked (see `lockstep::coverage`).
     pub coverage: usize,
+    /// The most threads any execution had, the main one included: 1 means the body never
+    /// spawned a thread (see [`Stats::warning`]).
+    pub max_threads: usize,
     /// Wall-clock time the exploration took.
     pub elapsed: Duration,
 }
@@ -57,6 +62,62 @@ impl Stats {
     /// Executions per second of wall-clock time.
     pub fn executions_per_second(&self) -> f64 {
         self.executions as f64 / self.elapsed.as_secs_f64().max(1e-9)
+    }
+
+    /// What a passing exploration should still tell its user: that it tested nothing
+    /// concurrent, if no execution spawned a thread.
+    ///
+    /// ```
+    /// use lockstep::explore::{Stats, Warning};
+    /// use std::time::Duration;
+    ///
+    /// let stats = |max_threads| Stats {
+    ///     executions: 1000,
+    ///     distinct_schedules: 1,
+    ///     coverage: 0,
+    ///     max_threads,
+    ///     elapsed: Duration::ZERO,
+    /// };
+    /// assert_eq!(stats(1).warning(), Some(Warning::NoConcurrency { executions: 1000 }));
+    /// assert_eq!(stats(2).warning(), None);
+    /// ```
+    pub fn warning(&self) -> Option<Warning> {
+        (self.executions > 0 && self.max_threads < 2).then_some(Warning::NoConcurrency {
+            executions: self.executions,
+        })
+    }
+}
+
+/// Something an exploration saw that makes its verdict weaker than it looks.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Warning {
+    /// No execution spawned a thread: every schedule is the same one, and the strategy
+    /// explored nothing.
+    NoConcurrency {
+        /// How many executions ran.
+        executions: usize,
+    },
+}
+
+impl fmt::Display for Warning {
+    /// One line, e.g. `warning: the test exercised no concurrency: none of its 1000
+    /// executions spawned a thread`.
+    ///
+    /// ```
+    /// let warning = lockstep::explore::Warning::NoConcurrency { executions: 3 };
+    /// assert_eq!(
+    ///     warning.to_string(),
+    ///     "warning: the test exercised no concurrency: none of its 3 executions spawned a thread"
+    /// );
+    /// ```
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Warning::NoConcurrency { executions } => write!(
+                f,
+                "warning: the test exercised no concurrency: none of its {executions} executions \
+                 spawned a thread"
+            ),
+        }
     }
 }
 
@@ -122,10 +183,14 @@ pub struct Report {
     /// The failure's seed file (the shrunk one, if shrinking found a smaller execution),
     /// whether or not it was written: what a caller prints when it could not be.
     pub seed: Option<SeedFile>,
+    /// What the exploration should tell its user even when it passed (see
+    /// [`Stats::warning`]).
+    pub warning: Option<Warning>,
 }
 
 impl fmt::Display for Report {
-    /// What ran, how far, and the failure (with its trace) if one was found.
+    /// What ran, how far, the warning (on a line of its own) if there is one, and the failure
+    /// (with its trace) if one was found.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let variant = match self.variant {
             Variant::Fixed => String::new(),
@@ -140,8 +205,14 @@ impl fmt::Display for Report {
             self.stats.executions,
             self.stats.distinct_schedules
         )?;
+        if self.failure.is_none() {
+            f.write_str(", no failure")?;
+        }
+        if let Some(warning) = &self.warning {
+            write!(f, "\n{warning}")?;
+        }
         match &self.failure {
-            None => write!(f, ", no failure"),
+            None => Ok(()),
             Some(failure) => write!(f, "\n{failure}"),
         }
     }
@@ -158,6 +229,7 @@ pub struct Explorer {
     iterations: usize,
     time_budget: Option<Duration>,
     lock_order_graph: bool,
+    lock_order_rule: LockOrderRule,
     hierarchy: bool,
     trace: bool,
     seeds_dir: Option<PathBuf>,
@@ -177,6 +249,7 @@ impl Explorer {
             iterations: 1000,
             time_budget: None,
             lock_order_graph: true,
+            lock_order_rule: LockOrderRule::default(),
             hierarchy: true,
             trace: true,
             seeds_dir: None,
@@ -226,6 +299,36 @@ impl Explorer {
     /// deadlocks. On by default; turn it off to see the deadlocks themselves.
     pub fn lock_order_graph(mut self, enabled: bool) -> Self {
         self.lock_order_graph = enabled;
+        self
+    }
+
+    /// Which cycles of the lock-order graph are potential deadlocks: by default
+    /// [`LockOrderRule::Concurrent`] (edges of distinct threads that hold no exclusive gate
+    /// lock in common), or lockdep's [`LockOrderRule::Strict`] (any cycle). A seed file written
+    /// by a strict exploration records it, and its replay uses it.
+    ///
+    /// ```
+    /// use lockstep::explore::{Explorer, LockOrderRule, Strategy};
+    /// use lockstep::sync::Mutex;
+    ///
+    /// # #[cfg(feature = "shuttle")]
+    /// # let strategy = Strategy::Random;
+    /// # #[cfg(loom)]
+    /// # let strategy = Strategy::Exhaustive { preemption_bound: Some(2) };
+    /// // One thread's own A -> B, then B -> A: no deadlock by the default rule, reported by
+    /// // the strict one.
+    /// let inversion = || {
+    ///     let (a, b) = (Mutex::named("A", ()), Mutex::named("B", ()));
+    ///     drop((a.lock(), b.lock()));
+    ///     let _b = b.lock();
+    ///     let _a = a.lock();
+    /// };
+    /// assert!(Explorer::new(strategy).iterations(10).run(inversion).is_ok());
+    /// let strict = Explorer::new(strategy).lock_order_rule(LockOrderRule::Strict);
+    /// assert!(strict.run(inversion).is_err());
+    /// ```
+    pub fn lock_order_rule(mut self, rule: LockOrderRule) -> Self {
+        self.lock_order_rule = rule;
         self
     }
 
@@ -348,6 +451,7 @@ impl Explorer {
             variant,
             strategy: self.strategy.to_string(),
             strategy_seed: self.seed,
+            warning: stats.warning(),
             stats,
             failure,
             seed_file,
@@ -406,6 +510,7 @@ impl Explorer {
             fault_seed: (self.faults.is_some() || failure.random_draws > 0)
                 .then_some(failure.fault_seed),
             sizes: self.sizes.clone(),
+            lock_order: self.lock_order_rule,
         }
     }
 
@@ -438,9 +543,8 @@ impl Explorer {
         F: Fn() + Send + Sync + 'static,
     {
         let mut harness = Harness::new(body);
-        if !self.lock_order_graph || !self.hierarchy {
-            harness.setup.graph = None;
-        }
+        harness.setup.graph = (self.lock_order_graph && self.hierarchy)
+            .then(|| LockGraph::shared(self.lock_order_rule));
         harness.setup.hierarchy = self.hierarchy;
         harness.setup.trace = self.trace;
         harness.setup.faults = self.faults.clone().map(std::sync::Arc::new);
@@ -462,6 +566,7 @@ impl Explorer {
             executions: ended.executions,
             distinct_schedules: recorder.distinct().unwrap_or(ended.executions),
             coverage: ended.coverage,
+            max_threads: ended.max_threads,
             elapsed: started.elapsed(),
         };
         let failure = ended.failure.map(|message| Failure {

@@ -19,6 +19,7 @@
 //! `[sizes]` (optional) sets the scenario's size knobs (see `lockstep::scenario::size`); the
 //! shrinker writes the smaller values it found there.
 
+use lockstep_engine::lock_graph::LockOrderRule;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -74,6 +75,10 @@ pub struct SeedFile {
     /// The fault plan, if faults were injected.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub faults: Option<lockstep_engine::fault_plan::FaultPlan>,
+    /// The lock-order rule the exploration reported potential deadlocks by (written only when
+    /// it is not the default, `concurrent`; see `lockstep_engine::lock_graph`).
+    #[serde(default, skip_serializing_if = "is_default_rule")]
+    pub lock_order: LockOrderRule,
     /// How much the execution was shrunk, if it was.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shrinking: Option<Shrinking>,
@@ -231,6 +236,10 @@ impl From<&Path> for FilePath {
     fn from(path: &Path) -> Self {
         FilePath(path.to_path_buf())
     }
+}
+
+fn is_default_rule(rule: &LockOrderRule) -> bool {
+    *rule == LockOrderRule::default()
 }
 
 impl SeedFile {

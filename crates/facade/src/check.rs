@@ -99,6 +99,20 @@ impl Test {
         self
     }
 
+    /// The lock-order rule, `concurrent` or `strict` (simulated builds; under std the
+    /// process-wide graph reports by `concurrent`).
+    ///
+    /// ```
+    /// use lockstep::check::Test;
+    ///
+    /// Test::new("my_crate::tests::strict", env!("CARGO_MANIFEST_DIR"))
+    ///     .lock_order("strict")
+    ///     .run(|| assert_eq!(1 + 1, 2));
+    /// ```
+    pub fn lock_order(self, _rule: &str) -> Test {
+        self
+    }
+
     /// Replays only the seed file at `path` (simulated builds).
     pub fn replay(self, _path: impl Into<PathBuf>) -> Test {
         self

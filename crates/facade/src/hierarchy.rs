@@ -7,11 +7,13 @@
 //!   within one class with strictly increasing keys (e.g. two sessions' locks in id order).
 //!   Unranked objects are not rank-checked.
 //! * Every blocking acquisition made while holding other objects adds edges held → requested
-//!   to the **lock-order graph**. A ranked object's node is its class (all sessions' locks are
-//!   one node); an unranked object's node is the object itself. Edges are kept across all
-//!   executions of one exploration (process-wide under std, in debug builds). A new edge that
-//!   closes a cycle fails the execution with the cycle and, for each edge, the thread and call
-//!   sites that created it.
+//!   to the **lock-order graph**, each with its thread and the locks held at that moment (its
+//!   gate set). A ranked object's node is its class (all sessions' locks are one node); an
+//!   unranked object's node is the object itself. Edges are kept across all executions of one
+//!   exploration (process-wide under std, in debug builds). A new edge that closes a cycle the
+//!   exploration's rule counts (by default: edges of distinct threads, no exclusive gate lock
+//!   in common; see `lockstep_engine::lock_graph`) fails the execution with the cycle and, for
+//!   each edge, the thread, call sites and other holds that created it.
 //! * Semaphore permits and read locks are nodes like any lock: a permit wait or a read acquire
 //!   while holding something is an edge. Read/read edges are kept, not exempted: std's and
 //!   loom's `RwLock` may block a new reader behind a waiting writer, so two threads taking two
@@ -23,7 +25,7 @@
 use crate::ghost::Holder;
 use crate::LockError;
 use lockstep_engine::held::Held;
-use lockstep_engine::lock_graph::{cycle_report, Edge};
+use lockstep_engine::lock_graph::Acquisition;
 use lockstep_engine::object::{LockClass, Mode, ObjectInfo};
 use std::fmt::Write as _;
 use std::panic::Location;
@@ -56,6 +58,7 @@ pub(crate) fn before_acquire(
         return Ok(());
     }
     let graph = holder.lock_graph();
+    let thread_key = holder.thread_key();
     let outcome = holder.with_held_named(|thread, stack| {
         if stack.is_empty() {
             return Ok(None);
@@ -72,25 +75,20 @@ pub(crate) fn before_acquire(
             });
         }
         let Some(graph) = graph else { return Ok(None) };
-        let mut graph = graph
+        let acquisition = Acquisition {
+            thread: thread_key,
+            held: stack,
+            requested: object,
+            site,
+        };
+        let cycle = graph
             .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let cycle = stack
-            .iter()
-            .filter(|h| h.object.node != object.node)
-            .find_map(|h| {
-                graph.add(&h.object.node, &object.node, || Edge {
-                    thread: thread(),
-                    held: h.object.to_string(),
-                    held_site: h.site.to_string(),
-                    requested: object.to_string(),
-                    site: site.to_string(),
-                })
-            });
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .record(&acquisition, thread);
         Ok(cycle)
     });
     match outcome {
-        Ok(Some(cycle)) => panic!("{}", cycle_report(&cycle)),
+        Ok(Some(cycle)) => panic!("{cycle}"),
         Ok(None) => Ok(()),
         Err(violation) => Err(violation),
     }

@@ -21,7 +21,8 @@
 //! the test's strategy; under loom every interleaving up to its preemption bound. Each
 //! `key = value` argument becomes a call `.key(value)` on the `Test` (a parenthesized value
 //! `key = (a, b)` becomes `.key(a, b)`): `iterations`, `strategy`, `seed`,
-//! `preemption_bound`, `faults`, `size`, `time_limit`, `shrink_budget`, `regressions_dir`.
+//! `preemption_bound`, `faults`, `size`, `time_limit`, `shrink_budget`, `regressions_dir`,
+//! `lock_order` (`"strict"` for lockdep's rule).
 //! Other attributes on the function (`#[should_panic]`, doc comments) are kept.
 //!
 //! Written on `proc_macro` alone (no syn or quote), so the attribute adds one small crate to a
@@ -30,7 +31,7 @@
 use proc_macro::{Delimiter, Group, Ident, Literal, Punct, Spacing, Span, TokenStream, TokenTree};
 
 /// The settings a test attribute may give: each is a method of `lockstep::check::Test`.
-const SETTINGS: [&str; 9] = [
+const SETTINGS: [&str; 10] = [
     "iterations",
     "strategy",
     "seed",
@@ -40,6 +41,7 @@ const SETTINGS: [&str; 9] = [
     "time_limit",
     "shrink_budget",
     "regressions_dir",
+    "lock_order",
 ];
 
 /// Explores the function's body as a test on the build's backend; see the crate docs.

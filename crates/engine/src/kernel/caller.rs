@@ -118,6 +118,13 @@ impl Caller {
         self.kernel.setup.graph.as_ref()
     }
 
+    /// This thread's identity in the lock-order graph: its index in the execution (the same
+    /// code path gets the same index in every execution of a deterministic program).
+    #[inline]
+    pub fn thread_key(&self) -> usize {
+        self.index
+    }
+
     /// Whether the running exploration checks the lock hierarchy.
     #[inline]
     pub fn hierarchy_enabled(&self) -> bool {

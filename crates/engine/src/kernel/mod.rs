@@ -203,6 +203,9 @@ pub struct Setup {
     pub trace: bool,
     /// The coverage points reached so far in the exploration.
     pub coverage: Arc<std::sync::Mutex<std::collections::BTreeSet<String>>>,
+    /// The most threads (the main one included) any execution so far has registered: 1 means
+    /// no execution spawned a thread, so there was nothing to interleave.
+    pub max_threads: Arc<std::sync::atomic::AtomicUsize>,
     /// The fault plan, if faults are injected.
     pub faults: Option<Arc<FaultPlan>>,
     /// Where each execution's fault seed comes from.
@@ -225,6 +228,7 @@ impl Default for Setup {
             hierarchy: true,
             trace: true,
             coverage: Arc::default(),
+            max_threads: Arc::default(),
             faults: None,
             fault_seed: FaultSeed::Fixed(0),
             sizes: Arc::default(),

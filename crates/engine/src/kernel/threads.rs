@@ -49,6 +49,10 @@ pub fn register_thread(name: Option<String>) -> ThreadView {
         view
     };
     let child = view.index;
+    kernel
+        .setup
+        .max_threads
+        .fetch_max(child + 1, std::sync::atomic::Ordering::Relaxed);
     Caller::current().record(|| Event::Spawn { child });
     view
 }

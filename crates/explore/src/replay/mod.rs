@@ -33,8 +33,8 @@ pub(crate) fn scenario_body(scenario: &Scenario, variant: Variant) -> Body {
     std::sync::Arc::new(move || run(variant))
 }
 
-/// The harness for one replay of `seed`: its body, with its fault plan, fault seed and size
-/// knobs.
+/// The harness for one replay of `seed`: its body, with its fault plan, fault seed, size
+/// knobs and lock-order rule.
 fn harness(seed: &SeedFile, body: &Body) -> Harness<impl Fn() + Send + Sync + 'static> {
     let body = std::sync::Arc::clone(body);
     let mut harness = Harness::new(move || body());
@@ -42,6 +42,9 @@ fn harness(seed: &SeedFile, body: &Body) -> Harness<impl Fn() + Send + Sync + 's
     harness.setup.fault_seed =
         lockstep_engine::kernel::FaultSeed::Fixed(seed.fault_seed.unwrap_or(0));
     harness.setup.sizes = std::sync::Arc::new(seed.sizes.clone());
+    harness.setup.graph = Some(lockstep_engine::lock_graph::LockGraph::shared(
+        seed.lock_order,
+    ));
     harness
 }
 

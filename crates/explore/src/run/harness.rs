@@ -81,6 +81,8 @@ pub(crate) struct Harness<F> {
 pub(crate) struct Ended {
     pub(crate) executions: usize,
     pub(crate) coverage: usize,
+    /// The most threads any execution had, the main one included.
+    pub(crate) max_threads: usize,
     /// The failing execution's first panic message.
     pub(crate) failure: Option<String>,
     /// The last execution's rendered trace, if it failed or `trace_always` was asked.
@@ -157,6 +159,7 @@ impl<F: Fn() + Send + Sync + 'static> Harness<F> {
         let executions = Arc::clone(&self.executions);
         let failure = Arc::clone(&self.setup.failure);
         let coverage = Arc::clone(&self.setup.coverage);
+        let max_threads = Arc::clone(&self.setup.max_threads);
         let outcome =
             quietly(|| panic::catch_unwind(AssertUnwindSafe(|| drive(Box::new(self.into_fn())))));
         // A failure either unwound out of the backend's runner (loom; shuttle's own failures,
@@ -175,6 +178,7 @@ impl<F: Fn() + Send + Sync + 'static> Harness<F> {
         Ended {
             executions: executions.load(Ordering::Relaxed),
             coverage,
+            max_threads: max_threads.load(Ordering::Relaxed).max(1),
             failure,
             trace,
             faults: kernel::last_faults(),

@@ -182,6 +182,18 @@ impl Holder {
         }
     }
 
+    /// The calling OS thread's identity in the lock-order graph: a number drawn at its first
+    /// nested acquisition, never reused in the process (a thread past its thread-locals'
+    /// teardown gets a fresh one: a new identity can only add reports, never hide one).
+    pub(crate) fn thread_key(&self) -> usize {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        std::thread_local! {
+            static KEY: usize = NEXT.fetch_add(1, Ordering::Relaxed);
+        }
+        KEY.try_with(|key| *key)
+            .unwrap_or_else(|_| NEXT.fetch_add(1, Ordering::Relaxed))
+    }
+
     /// The hierarchy is always checked under std.
     #[inline]
     pub(crate) fn hierarchy_enabled(&self) -> bool {
