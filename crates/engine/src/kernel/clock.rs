@@ -144,7 +144,7 @@ impl Caller {
             .expect("lockstep: a parked thread lost its wait record");
         let outcome = if wait.fired {
             Woke::TimedOut
-        } else if matches!(&wait.on, WaitOn::Ticket { ticket, .. } if ticket.is_notified()) {
+        } else if matches!(&wait.on, WaitOn::Ticket { ticket, .. } if ticket.claim()) {
             Woke::Notified
         } else {
             return None;
