@@ -90,6 +90,25 @@ fn a_notify_without_the_mutex_races_with_the_waiters_check_and_wait() {
     );
 }
 
+/// `wait_timeout_while` in virtual time, in every interleaving: `Ok` when the condition turns
+/// false, at that time; `Err(Timeout)` at exactly the timeout, which is the whole wait's.
+#[test]
+fn wait_timeout_while_ends_when_the_condition_turns_false_or_the_whole_timeout_passes() {
+    const TIMEOUT: &str = "timed out after 30s waiting for Condvar \"flag-set\"";
+    let cases: [(&'static [(u64, bool)], (Result<(), String>, u64)); 4] = [
+        (&[(10, true)], (Ok(()), 10)),
+        (&[], (Err(TIMEOUT.to_owned()), 30)),
+        (&[(5, false), (20, false)], (Err(TIMEOUT.to_owned()), 30)),
+        (&[(5, false), (20, true)], (Ok(()), 20)),
+    ];
+    for (events, expected) in cases {
+        let (seen, _) = outcomes(2, move || {
+            condvar_programs::timed_wait_while(lockstep::time::Duration::from_secs(30), events)
+        });
+        assert_eq!(seen, BTreeSet::from([expected]), "events {events:?}");
+    }
+}
+
 /// loom's own `tests/condvar.rs`, through the facade and raw: the same executions.
 mod loom_suite {
     use loom::sync::atomic::AtomicUsize as RawAtomic;

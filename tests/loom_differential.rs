@@ -465,6 +465,11 @@ fn compare(program: &'static Program) {
 // | handoff_chain               | 9,876 / 133   |                |
 // | timed_out_try_loses_race    | 5,097 / abort |                |
 // | two_locks_three_threads     | 5,268 / 84    | 72,521 / 318   |
+// | notify_one_queued_waiters   | 5,028 / 71    |                |
+// | notify_one_two_waiters      | 4,394 / 206   |                |
+// | notify_all_two_waiters      | 4,556 / 212   |                |
+// | unlocked_notify             |   111 / 9     |    464 / 14    |
+// | two_notifies_two_waiters    | 5,503 / 199   |                |
 
 /// A holder sleeps 30 s holding the lock; a timed waiter gives up after exactly 30 s: the
 /// release and the timeout fall on the same instant, and the waiter must not get the lock.

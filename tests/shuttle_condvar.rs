@@ -123,3 +123,27 @@ fn random_pct_and_pos_find_the_ticket_lock_that_relies_on_fifo_wakeup_and_its_se
     }
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+/// `wait_timeout_while` in virtual time: `Ok` when the condition turns false, at that time;
+/// `Err(Timeout)` at exactly the timeout, which is the whole wait's (a notification with the
+/// condition still true does not restart it).
+#[test]
+fn wait_timeout_while_ends_when_the_condition_turns_false_or_the_whole_timeout_passes() {
+    const TIMEOUT: &str = "timed out after 30s waiting for Condvar \"flag-set\"";
+    let cases: [(&'static [(u64, bool)], (Result<(), String>, u64)); 4] = [
+        (&[(10, true)], (Ok(()), 10)),
+        (&[], (Err(TIMEOUT.to_owned()), 30)),
+        (&[(5, false), (20, false)], (Err(TIMEOUT.to_owned()), 30)),
+        (&[(5, false), (20, true)], (Ok(()), 20)),
+    ];
+    for (events, expected) in cases {
+        assert_eq!(
+            outcomes(200, move || condvar_programs::timed_wait_while(
+                lockstep::time::Duration::from_secs(30),
+                events
+            )),
+            BTreeSet::from([expected]),
+            "events {events:?}"
+        );
+    }
+}

@@ -8,7 +8,7 @@ use lockstep::time::Duration;
 use std::collections::BTreeSet;
 
 /// How long an unnotified waiter waits before giving up (virtual time under simulation).
-const PATIENCE: Duration = Duration::from_secs(10);
+const PATIENCE: Duration = Duration::from_secs(1);
 
 /// What the waiters of [`woken_by_one_notify`] share.
 #[derive(Default)]
@@ -122,4 +122,37 @@ pub fn unlocked_notify_race() -> (bool, bool) {
     drop(guard);
     notifier.join().expect("notifier panicked");
     (saw, woke.is_ok())
+}
+
+/// One execution of `Condvar::wait_timeout_while` with `timeout` (virtual time under
+/// simulation) on a flag: a helper thread, at each `(secs, set)` of `events` (times since the
+/// start, increasing), notifies all waiters, first setting the flag if `set`. Returns whether
+/// the wait ended with the flag set, the error's message otherwise, and when it ended (whole
+/// seconds since the start).
+pub fn timed_wait_while(
+    timeout: Duration,
+    events: &'static [(u64, bool)],
+) -> (Result<(), String>, u64) {
+    use lockstep::time::{sleep, Instant};
+    let shared = Arc::new((Mutex::named("flag", false), Condvar::named("flag-set")));
+    let start = Instant::now();
+    let helper = {
+        let shared = Arc::clone(&shared);
+        thread::spawn(move || {
+            for &(at, set) in events {
+                sleep(Duration::from_secs(at).saturating_sub(start.elapsed()));
+                let mut flag = shared.0.lock();
+                *flag |= set;
+                shared.1.notify_all();
+            }
+        })
+    };
+    let (flag, flag_set) = &*shared;
+    let (guard, waited) =
+        flag_set.wait_timeout_while(flag.lock(), timeout, |set| !*set);
+    assert_eq!(*guard, waited.is_ok(), "Ok exactly when the flag is set");
+    drop(guard);
+    let ended = start.elapsed().as_secs();
+    helper.join().expect("helper panicked");
+    (waited.map_err(|e| e.to_string()), ended)
 }

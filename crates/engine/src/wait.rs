@@ -85,7 +85,8 @@ fn lock<T>(mutex: &GhostMutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-/// The waiters parked on one object, in arrival order.
+/// The waiters parked on one object, in arrival order (which [`offer_one`](WaitQueue::offer_one)
+/// does not favour).
 #[derive(Default)]
 pub struct WaitQueue {
     len: AtomicUsize,
