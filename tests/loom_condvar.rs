@@ -11,6 +11,9 @@ use lockstep::explore::{explore_exhaustive, Stats};
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 
+/// How a `wait_timeout_while` ended: its result (the error's message) and when, in seconds.
+type TimedWait = (Result<(), String>, u64);
+
 /// Every outcome `body` returns across loom's exhaustive exploration with `bound`
 /// preemptions, and the exploration's statistics.
 fn outcomes<T, F>(bound: usize, body: F) -> (BTreeSet<T>, Stats)
@@ -33,7 +36,10 @@ where
 fn notify_one_can_wake_either_of_two_waiters() {
     let (woken, stats) = outcomes(3, || condvar_programs::woken_by_one_notify(2));
     println!("two waiters: {} executions", stats.executions);
-    assert_eq!(woken, BTreeSet::from([BTreeSet::from([0]), BTreeSet::from([1])]));
+    assert_eq!(
+        woken,
+        BTreeSet::from([BTreeSet::from([0]), BTreeSet::from([1])])
+    );
 }
 
 #[test]
@@ -57,7 +63,9 @@ fn a_ticket_lock_that_relies_on_fifo_wakeup_deadlocks() {
     })
     .expect_err("waking a waiter other than the oldest strands the next ticket");
     assert!(
-        failure.message.starts_with("deadlock: every thread is blocked"),
+        failure
+            .message
+            .starts_with("deadlock: every thread is blocked"),
         "{}",
         failure.message
     );
@@ -95,7 +103,7 @@ fn a_notify_without_the_mutex_races_with_the_waiters_check_and_wait() {
 #[test]
 fn wait_timeout_while_ends_when_the_condition_turns_false_or_the_whole_timeout_passes() {
     const TIMEOUT: &str = "timed out after 30s waiting for Condvar \"flag-set\"";
-    let cases: [(&'static [(u64, bool)], (Result<(), String>, u64)); 4] = [
+    let cases: [(&'static [(u64, bool)], TimedWait); 4] = [
         (&[(10, true)], (Ok(()), 10)),
         (&[], (Err(TIMEOUT.to_owned()), 30)),
         (&[(5, false), (20, false)], (Err(TIMEOUT.to_owned()), 30)),

@@ -12,6 +12,9 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
+/// How a `wait_timeout_while` ended: its result (the error's message) and when, in seconds.
+type TimedWait = (Result<(), String>, u64);
+
 /// Every outcome `body` returns over `iterations` random executions from seed 7.
 fn outcomes<T, F>(iterations: usize, body: F) -> BTreeSet<T>
 where
@@ -85,11 +88,7 @@ fn random_pct_and_pos_find_the_ticket_lock_that_relies_on_fifo_wakeup_and_its_se
         condvar_programs::ticket_lock(3, false);
     };
     let dir = scratch("fifo-ticket-lock");
-    for strategy in [
-        Strategy::Random,
-        Strategy::Pct { depth: 2 },
-        Strategy::Pos,
-    ] {
+    for strategy in [Strategy::Random, Strategy::Pct { depth: 2 }, Strategy::Pos] {
         let report = Explorer::new(strategy)
             .seed(3)
             .iterations(2000)
@@ -119,7 +118,10 @@ fn random_pct_and_pos_find_the_ticket_lock_that_relies_on_fifo_wakeup_and_its_se
             Some(failure.message.as_str()),
             "{strategy}"
         );
-        assert_eq!(replayed.trace, failure.trace, "{strategy}: the same execution");
+        assert_eq!(
+            replayed.trace, failure.trace,
+            "{strategy}: the same execution"
+        );
     }
     std::fs::remove_dir_all(dir).unwrap();
 }
@@ -130,7 +132,7 @@ fn random_pct_and_pos_find_the_ticket_lock_that_relies_on_fifo_wakeup_and_its_se
 #[test]
 fn wait_timeout_while_ends_when_the_condition_turns_false_or_the_whole_timeout_passes() {
     const TIMEOUT: &str = "timed out after 30s waiting for Condvar \"flag-set\"";
-    let cases: [(&'static [(u64, bool)], (Result<(), String>, u64)); 4] = [
+    let cases: [(&'static [(u64, bool)], TimedWait); 4] = [
         (&[(10, true)], (Ok(()), 10)),
         (&[], (Err(TIMEOUT.to_owned()), 30)),
         (&[(5, false), (20, false)], (Err(TIMEOUT.to_owned()), 30)),

@@ -148,8 +148,7 @@ pub fn timed_wait_while(
         })
     };
     let (flag, flag_set) = &*shared;
-    let (guard, waited) =
-        flag_set.wait_timeout_while(flag.lock(), timeout, |set| !*set);
+    let (guard, waited) = flag_set.wait_timeout_while(flag.lock(), timeout, |set| !*set);
     assert_eq!(*guard, waited.is_ok(), "Ok exactly when the flag is set");
     drop(guard);
     let ended = start.elapsed().as_secs();

@@ -82,7 +82,9 @@ impl Ticket {
 
 /// A ghost lock that a panic elsewhere does not poison.
 fn lock<T>(mutex: &GhostMutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// The waiters parked on one object, in arrival order (which [`offer_one`](WaitQueue::offer_one)

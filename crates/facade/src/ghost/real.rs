@@ -177,10 +177,15 @@ pub(crate) fn notify_one(waiters: &WaitQueue) {
 
 /// The scheduling point of an object whose operations are otherwise ghost state only (a
 /// condvar): on real threads there is nothing to schedule.
-#[derive(Default)]
 pub(crate) struct SchedulingPoint;
 
 impl SchedulingPoint {
+    /// A scheduling point (nothing, on real threads).
+    #[inline]
+    pub(crate) fn new() -> Self {
+        SchedulingPoint
+    }
+
     /// Nothing to do on real threads.
     #[inline]
     pub(crate) fn pass(&self) {}

@@ -150,10 +150,15 @@ pub(crate) fn notify_one(waiters: &WaitQueue) {
 /// does at raw loom's and shuttle's own condvar operations. Without it a notification would be
 /// glued to the notifier's previous operation and a wait's registration to the waiter's, and
 /// the interleavings in between (a lost wakeup by an unlocked notifier) never explored.
-#[derive(Default)]
 pub(crate) struct SchedulingPoint(backend::atomic::AtomicUsize);
 
 impl SchedulingPoint {
+    /// A scheduling point of its own (made inside the execution under loom, like every loom
+    /// object).
+    pub(crate) fn new() -> Self {
+        SchedulingPoint(backend::atomic::AtomicUsize::new(0))
+    }
+
     /// Passes the scheduling point (a relaxed increment: no synchronization of its own).
     #[inline]
     pub(crate) fn pass(&self) {

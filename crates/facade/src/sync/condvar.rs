@@ -51,7 +51,7 @@ impl Condvar {
     pub fn new() -> Self {
         Condvar {
             info: holds::object(Kind::Condvar, None),
-            point: ghost::SchedulingPoint::default(),
+            point: ghost::SchedulingPoint::new(),
         }
     }
 
@@ -59,7 +59,7 @@ impl Condvar {
     pub fn named(name: &str) -> Self {
         Condvar {
             info: holds::object(Kind::Condvar, Some(name)),
-            point: ghost::SchedulingPoint::default(),
+            point: ghost::SchedulingPoint::new(),
         }
     }
 
