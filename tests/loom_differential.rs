@@ -1,5 +1,5 @@
 //! Differential soundness test of the optimized kernel (DESIGN §3.2): on a battery of small
-//! lock/sleep programs, lockstep's facade under loom must reach exactly the same set of
+//! lock/sleep/condvar programs, lockstep's facade under loom must reach exactly the same set of
 //! outcomes as the naive reference kernel in `support/naive_kernel.rs`, explored by loom with
 //! the same preemption bound.
 //!
@@ -24,10 +24,10 @@
 mod naive_kernel;
 
 use lockstep::explore::{Explorer, Failure, Strategy};
-use lockstep::sync::{Mutex, MutexGuard};
+use lockstep::sync::{Condvar, Mutex, MutexGuard};
 use lockstep::time::{sleep, Duration, Instant};
 use lockstep::LockError;
-use naive_kernel::{Deadlocked, Kernel, Timed};
+use naive_kernel::{Deadlocked, Kernel, Timed, Waited};
 use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -47,6 +47,13 @@ enum Step {
     Unlock(usize),
     /// `Sleep(secs)`: sleep `secs`.
     Sleep(u64),
+    /// `Wait(c, i, secs)`: wait on condvar `c` with lock `i` (held) for a notification, at most
+    /// `secs`; the lock is held again afterwards.
+    Wait(usize, usize, u64),
+    /// `NotifyOne(c)`: notify one waiter of condvar `c`.
+    NotifyOne(usize),
+    /// `NotifyAll(c)`: notify every waiter of condvar `c`.
+    NotifyAll(usize),
 }
 
 /// What a step did.
@@ -60,6 +67,8 @@ enum Effect {
     Busy,
     /// An `Unlock` of a lock the thread did not hold.
     Skipped,
+    /// A `Wait` was notified.
+    Notified,
 }
 
 /// A small program: its threads are spawned in order by the execution's main thread, which
@@ -69,6 +78,8 @@ struct Program {
     name: &'static str,
     /// How many locks the program uses (indices `0..locks`).
     locks: usize,
+    /// How many condvars the program uses (indices `0..condvars`).
+    condvars: usize,
     /// Each thread's steps.
     threads: &'static [&'static [Step]],
     /// Whether some interleaving deadlocks (checked, so the battery stays meaningful).
@@ -87,6 +98,10 @@ fn describe(step: Step, effect: Effect, at: u64) -> String {
         (Step::Unlock(i), Effect::Done) => format!("unlock{i}@{at}"),
         (Step::Unlock(i), Effect::Skipped) => format!("skip{i}@{at}"),
         (Step::Sleep(_), Effect::Done) => format!("sleep@{at}"),
+        (Step::Wait(c, _, _), Effect::Notified) => format!("notified{c}@{at}"),
+        (Step::Wait(c, _, _), Effect::TimedOut) => format!("waitout{c}@{at}"),
+        (Step::NotifyOne(c), Effect::Done) => format!("notify{c}@{at}"),
+        (Step::NotifyAll(c), Effect::Done) => format!("notifyall{c}@{at}"),
         (step, effect) => unreachable!("{step:?} cannot end {effect:?}"),
     }
 }
@@ -111,7 +126,7 @@ fn facade_now() -> u64 {
 }
 
 /// Runs one thread's steps on lockstep's facade.
-fn facade_thread(locks: &[Mutex<()>], steps: &[Step]) -> Vec<String> {
+fn facade_thread(locks: &[Mutex<()>], condvars: &[Condvar], steps: &[Step]) -> Vec<String> {
     let mut guards: Vec<Option<MutexGuard<'_, ()>>> = locks.iter().map(|_| None).collect();
     let mut log = Vec::new();
     for &step in steps {
@@ -146,6 +161,24 @@ fn facade_thread(locks: &[Mutex<()>], steps: &[Step]) -> Vec<String> {
                 sleep(Duration::from_secs(secs));
                 Effect::Done
             }
+            Step::Wait(c, i, secs) => {
+                let guard = guards[i].take().expect("a wait holds its lock");
+                let (guard, woke) = condvars[c].wait_timeout(guard, Duration::from_secs(secs));
+                guards[i] = Some(guard);
+                match woke {
+                    Ok(()) => Effect::Notified,
+                    Err(LockError::Timeout { .. }) => Effect::TimedOut,
+                    Err(error) => panic!("{error}"),
+                }
+            }
+            Step::NotifyOne(c) => {
+                condvars[c].notify_one();
+                Effect::Done
+            }
+            Step::NotifyAll(c) => {
+                condvars[c].notify_all();
+                Effect::Done
+            }
         };
         log.push(describe(step, effect, facade_now()));
     }
@@ -160,12 +193,18 @@ fn facade_execution(program: &'static Program) -> String {
             .map(|i| Mutex::named(&format!("L{i}"), ()))
             .collect(),
     );
+    let condvars: Arc<Vec<Condvar>> = Arc::new(
+        (0..program.condvars)
+            .map(|c| Condvar::named(&format!("C{c}")))
+            .collect(),
+    );
     let handles: Vec<_> = program
         .threads
         .iter()
         .map(|&steps| {
             let locks = Arc::clone(&locks);
-            lockstep::thread::spawn(move || facade_thread(&locks, steps))
+            let condvars = Arc::clone(&condvars);
+            lockstep::thread::spawn(move || facade_thread(&locks, &condvars, steps))
         })
         .collect();
     let logs: Vec<_> = handles
@@ -206,6 +245,12 @@ fn naive_thread(kernel: &Kernel, me: usize, locks: usize, steps: &[Step]) -> Vec
             }
             Step::Unlock(_) => Ok((Effect::Skipped, kernel.now())),
             Step::Sleep(secs) => kernel.sleep(me, secs).map(|at| (Effect::Done, at)),
+            Step::Wait(c, i, secs) => kernel.wait(me, c, i, secs).map(|w| match w {
+                Waited::Notified(at) => (Effect::Notified, at),
+                Waited::TimedOut(at) => (Effect::TimedOut, at),
+            }),
+            Step::NotifyOne(c) => Ok((Effect::Done, kernel.notify(c, false))),
+            Step::NotifyAll(c) => Ok((Effect::Done, kernel.notify(c, true))),
         };
         match done {
             Ok((effect, at)) => log.push(describe(step, effect, at)),
@@ -443,12 +488,18 @@ fn compare(program: &'static Program) {
 // | two_try_locks               |   186 / 45    |    896 / 99    |
 // | try_against_sleeping_holder |   101 / 18    |    390 / 35    |
 // | try_then_timed_waiter       |   235 / 18    |  1,251 / 35    |
+// | notify_one_queued_waiters   | 5,028 / 71    |                |
+// | notify_one_two_waiters      | 4,394 / 206   |                |
+// | notify_all_two_waiters      | 4,556 / 212   |                |
+// | unlocked_notify             |   111 / 9     |    464 / 14    |
+// | two_notifies_two_waiters    | 5,503 / 199   |                |
 
 /// A holder sleeps 30 s holding the lock; a timed waiter gives up after exactly 30 s: the
 /// release and the timeout fall on the same instant, and the waiter must not get the lock.
 static TIMEOUT_EQUALS_HOLD: Program = Program {
     name: "timeout_equals_hold",
     locks: 1,
+    condvars: 0,
     threads: &[
         &[Step::Lock(0), Step::Sleep(30), Step::Unlock(0)],
         &[Step::LockTimeout(0, 30), Step::Unlock(0)],
@@ -461,6 +512,7 @@ static TIMEOUT_EQUALS_HOLD: Program = Program {
 static TIMEOUT_SHORTER_THAN_HOLD: Program = Program {
     name: "timeout_shorter_than_hold",
     locks: 1,
+    condvars: 0,
     threads: &[
         &[Step::Lock(0), Step::Sleep(40), Step::Unlock(0)],
         &[Step::LockTimeout(0, 30), Step::Unlock(0)],
@@ -474,6 +526,7 @@ static TIMEOUT_SHORTER_THAN_HOLD: Program = Program {
 static TIMEOUT_LONGER_THAN_HOLD: Program = Program {
     name: "timeout_longer_than_hold",
     locks: 1,
+    condvars: 0,
     threads: &[
         &[Step::Lock(0), Step::Sleep(20), Step::Unlock(0)],
         &[Step::LockTimeout(0, 30), Step::Sleep(5), Step::Unlock(0)],
@@ -488,6 +541,7 @@ static TIMEOUT_LONGER_THAN_HOLD: Program = Program {
 static HOLDERS_SLEEP_PLAIN_WAITER: Program = Program {
     name: "holders_sleep_plain_waiter",
     locks: 1,
+    condvars: 0,
     threads: &[
         &[Step::Lock(0), Step::Sleep(30), Step::Unlock(0)],
         &[Step::Lock(0), Step::Sleep(10), Step::Unlock(0)],
@@ -501,6 +555,7 @@ static HOLDERS_SLEEP_PLAIN_WAITER: Program = Program {
 static RELOCK_RACE: Program = Program {
     name: "relock_race",
     locks: 1,
+    condvars: 0,
     threads: &[
         &[
             Step::Lock(0),
@@ -521,6 +576,7 @@ static RELOCK_RACE: Program = Program {
 static TIMED_SELF_RELOCK: Program = Program {
     name: "timed_self_relock",
     locks: 1,
+    condvars: 0,
     threads: &[
         &[Step::Lock(0), Step::LockTimeout(0, 10), Step::Unlock(0)],
         &[Step::Sleep(5), Step::LockTimeout(0, 20), Step::Unlock(0)],
@@ -534,6 +590,7 @@ static TIMED_SELF_RELOCK: Program = Program {
 static AB_BA_WITH_TIMEOUTS: Program = Program {
     name: "ab_ba_with_timeouts",
     locks: 2,
+    condvars: 0,
     threads: &[
         &[
             Step::Lock(0),
@@ -557,6 +614,7 @@ static AB_BA_WITH_TIMEOUTS: Program = Program {
 static AB_BA_EQUAL_TIMEOUTS: Program = Program {
     name: "ab_ba_equal_timeouts",
     locks: 2,
+    condvars: 0,
     threads: &[
         &[
             Step::LockTimeout(0, 10),
@@ -579,6 +637,7 @@ static AB_BA_EQUAL_TIMEOUTS: Program = Program {
 static AB_BA_DEADLOCK: Program = Program {
     name: "ab_ba_deadlock",
     locks: 2,
+    condvars: 0,
     threads: &[
         &[
             Step::Lock(0),
@@ -602,6 +661,7 @@ static AB_BA_DEADLOCK: Program = Program {
 static DEADLOCK_AFTER_SLEEPS: Program = Program {
     name: "deadlock_after_sleeps",
     locks: 2,
+    condvars: 0,
     threads: &[
         &[
             Step::Lock(0),
@@ -628,6 +688,7 @@ static DEADLOCK_AFTER_SLEEPS: Program = Program {
 static DEADLOCK_AFTER_TIMEOUT: Program = Program {
     name: "deadlock_after_timeout",
     locks: 2,
+    condvars: 0,
     threads: &[
         &[
             Step::Lock(0),
@@ -658,6 +719,7 @@ static DEADLOCK_AFTER_TIMEOUT: Program = Program {
 static SELF_DEADLOCK: Program = Program {
     name: "self_deadlock",
     locks: 1,
+    condvars: 0,
     threads: &[
         &[
             Step::Lock(0),
@@ -676,6 +738,7 @@ static SELF_DEADLOCK: Program = Program {
 static TWO_WAITERS_EQUAL_DEADLINES: Program = Program {
     name: "two_waiters_equal_deadlines",
     locks: 1,
+    condvars: 0,
     threads: &[
         &[Step::Lock(0), Step::Sleep(30), Step::Unlock(0)],
         &[Step::LockTimeout(0, 30), Step::Unlock(0)],
@@ -690,6 +753,7 @@ static TWO_WAITERS_EQUAL_DEADLINES: Program = Program {
 static PLAIN_AND_TIMED_WAITERS: Program = Program {
     name: "plain_and_timed_waiters",
     locks: 1,
+    condvars: 0,
     threads: &[
         &[Step::Lock(0), Step::Sleep(30), Step::Unlock(0)],
         &[Step::Lock(0), Step::Unlock(0)],
@@ -705,6 +769,7 @@ static PLAIN_AND_TIMED_WAITERS: Program = Program {
 static RETRY_KEEPS_DEADLINE: Program = Program {
     name: "retry_keeps_deadline",
     locks: 1,
+    condvars: 0,
     threads: &[
         &[Step::Lock(0), Step::Sleep(10), Step::Unlock(0)],
         &[
@@ -724,6 +789,7 @@ static RETRY_KEEPS_DEADLINE: Program = Program {
 static HANDOFF_CHAIN: Program = Program {
     name: "handoff_chain",
     locks: 1,
+    condvars: 0,
     threads: &[
         &[Step::Lock(0), Step::Sleep(20), Step::Unlock(0)],
         &[Step::LockTimeout(0, 30), Step::Unlock(0)],
@@ -746,6 +812,7 @@ static HANDOFF_CHAIN: Program = Program {
 static TIMED_OUT_TRY_LOSES_RACE: Program = Program {
     name: "timed_out_try_loses_race",
     locks: 1,
+    condvars: 0,
     threads: &[
         &[Step::Lock(0), Step::Sleep(30), Step::Unlock(0)],
         &[Step::Lock(0), Step::Sleep(10), Step::Unlock(0)],
@@ -759,6 +826,7 @@ static TIMED_OUT_TRY_LOSES_RACE: Program = Program {
 static TWO_LOCKS_THREE_THREADS: Program = Program {
     name: "two_locks_three_threads",
     locks: 2,
+    condvars: 0,
     threads: &[
         &[
             Step::Lock(0),
@@ -785,9 +853,82 @@ static TWO_LOCKS_THREE_THREADS: Program = Program {
 static TWO_TRY_LOCKS: Program = Program {
     name: "two_try_locks",
     locks: 1,
+    condvars: 0,
     threads: &[
         &[Step::TryLock(0), Step::Unlock(0)],
         &[Step::TryLock(0), Step::Unlock(0)],
+    ],
+    deadlocks: false,
+    bounds: &[2, 3],
+};
+
+/// Two waiters (10 s timeouts) and a notifier that calls `notify_one` under the lock: either
+/// waiter can be the one notified (std promises no order), the other times out at 10 s; or the
+/// notification comes before one or both wait.
+static NOTIFY_ONE_TWO_WAITERS: Program = Program {
+    name: "notify_one_two_waiters",
+    locks: 1,
+    condvars: 1,
+    threads: &[
+        &[Step::Lock(0), Step::Wait(0, 0, 10), Step::Unlock(0)],
+        &[Step::Lock(0), Step::Wait(0, 0, 10), Step::Unlock(0)],
+        &[Step::Lock(0), Step::NotifyOne(0), Step::Unlock(0)],
+    ],
+    deadlocks: false,
+    bounds: &[2],
+};
+
+/// Two waiters queued in a fixed order (the second starts waiting at 1 s) and a `notify_one` at
+/// 2 s: either can be the one notified, not only the longest-waiting one.
+///
+/// Measured before `notify_one` could wake any waiter: the facade reached only the outcome
+/// where `t0`, the first in the queue, was notified.
+static NOTIFY_ONE_QUEUED_WAITERS: Program = Program {
+    name: "notify_one_queued_waiters",
+    locks: 1,
+    condvars: 1,
+    threads: &[
+        &[Step::Lock(0), Step::Wait(0, 0, 10), Step::Unlock(0)],
+        &[
+            Step::Sleep(1),
+            Step::Lock(0),
+            Step::Wait(0, 0, 10),
+            Step::Unlock(0),
+        ],
+        &[
+            Step::Sleep(2),
+            Step::Lock(0),
+            Step::NotifyOne(0),
+            Step::Unlock(0),
+        ],
+    ],
+    deadlocks: false,
+    bounds: &[2],
+};
+
+/// The same with `notify_all`: every waiter that waits before it is notified.
+static NOTIFY_ALL_TWO_WAITERS: Program = Program {
+    name: "notify_all_two_waiters",
+    locks: 1,
+    condvars: 1,
+    threads: &[
+        &[Step::Lock(0), Step::Wait(0, 0, 10), Step::Unlock(0)],
+        &[Step::Lock(0), Step::Wait(0, 0, 10), Step::Unlock(0)],
+        &[Step::Lock(0), Step::NotifyAll(0), Step::Unlock(0)],
+    ],
+    deadlocks: false,
+    bounds: &[2],
+};
+
+/// A notifier without the lock: its notification can come before the wait (lost: the waiter
+/// times out at 10 s) or after it.
+static UNLOCKED_NOTIFY: Program = Program {
+    name: "unlocked_notify",
+    locks: 1,
+    condvars: 1,
+    threads: &[
+        &[Step::Lock(0), Step::Wait(0, 0, 10), Step::Unlock(0)],
+        &[Step::NotifyOne(0)],
     ],
     deadlocks: false,
     bounds: &[2, 3],
@@ -798,6 +939,7 @@ static TWO_TRY_LOCKS: Program = Program {
 static TRY_AGAINST_SLEEPING_HOLDER: Program = Program {
     name: "try_against_sleeping_holder",
     locks: 1,
+    condvars: 0,
     threads: &[
         &[Step::Lock(0), Step::Sleep(10), Step::Unlock(0)],
         &[Step::TryLock(0), Step::Unlock(0)],
@@ -811,6 +953,7 @@ static TRY_AGAINST_SLEEPING_HOLDER: Program = Program {
 static TRY_THEN_TIMED_WAITER: Program = Program {
     name: "try_then_timed_waiter",
     locks: 1,
+    condvars: 0,
     threads: &[
         &[Step::TryLock(0), Step::Sleep(5), Step::Unlock(0)],
         &[Step::LockTimeout(0, 10), Step::Unlock(0)],
@@ -833,6 +976,21 @@ fn try_against_sleeping_holder() {
 fn try_then_timed_waiter() {
     differential(&TRY_THEN_TIMED_WAITER);
 }
+
+/// Two waiters and two unlocked `notify_one`s 5 s apart: the second can wake the waiter the
+/// first did not, or find nobody waiting.
+static TWO_NOTIFIES_TWO_WAITERS: Program = Program {
+    name: "two_notifies_two_waiters",
+    locks: 1,
+    condvars: 1,
+    threads: &[
+        &[Step::Lock(0), Step::Wait(0, 0, 10), Step::Unlock(0)],
+        &[Step::Lock(0), Step::Wait(0, 0, 10), Step::Unlock(0)],
+        &[Step::NotifyOne(0), Step::Sleep(5), Step::NotifyOne(0)],
+    ],
+    deadlocks: false,
+    bounds: &[2],
+};
 
 #[test]
 fn timeout_equals_hold() {
@@ -922,4 +1080,29 @@ fn timed_out_try_loses_race() {
 #[test]
 fn two_locks_three_threads() {
     differential(&TWO_LOCKS_THREE_THREADS);
+}
+
+#[test]
+fn notify_one_two_waiters() {
+    differential(&NOTIFY_ONE_TWO_WAITERS);
+}
+
+#[test]
+fn notify_all_two_waiters() {
+    differential(&NOTIFY_ALL_TWO_WAITERS);
+}
+
+#[test]
+fn unlocked_notify() {
+    differential(&UNLOCKED_NOTIFY);
+}
+
+#[test]
+fn two_notifies_two_waiters() {
+    differential(&TWO_NOTIFIES_TWO_WAITERS);
+}
+
+#[test]
+fn notify_one_queued_waiters() {
+    differential(&NOTIFY_ONE_QUEUED_WAITERS);
 }

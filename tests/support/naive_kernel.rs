@@ -17,6 +17,11 @@
 //!   normally and the caller can report it as an outcome.
 //! * Releasing a lock wakes all its waiters, which retry (a timed waiter keeps its deadline).
 //! * A try takes the lock if nobody holds it at that moment, else fails at once.
+//! * A condvar wait releases the lock, waits for a notification (or its deadline), then takes
+//!   the lock again. `notify_all` wakes every thread waiting on the condvar; `notify_one` is
+//!   offered to every thread waiting on it that is not yet woken, and all of them are made
+//!   runnable: the first to run takes it, the others wait again. So which waiter wakes is
+//!   decided by loom's choice of which thread runs, and every waiter can be the one.
 //!
 //! Threads are named by index: 0 is the thread that created the kernel, spawned threads get
 //! 1, 2, ... in spawn order. Times are whole virtual seconds.
@@ -47,6 +52,24 @@ enum On {
     Sleep,
     /// Thread `0` to finish.
     Join(usize),
+    /// A notification on condvar `0`.
+    Notify(usize),
+}
+
+/// How a condvar wait ended, with the virtual time it ended at (the lock taken again).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Waited {
+    /// A notification woke it.
+    Notified(u64),
+    /// Its deadline fired first.
+    TimedOut(u64),
+}
+
+/// One `notify_one` not taken yet: the waiters it was offered to.
+struct Offer {
+    cv: usize,
+    to: Vec<usize>,
+    taken: bool,
 }
 
 /// Where a thread is, as the kernel sees it.
@@ -72,6 +95,12 @@ struct State {
     holders: Vec<Option<usize>>,
     /// Set once every live thread was found blocked with no deadline pending.
     deadlocked: bool,
+    /// The condvar each thread is waiting on for a notification (not yet woken), by index.
+    waiting_on: Vec<Option<usize>>,
+    /// Whether each thread was woken by a `notify_all` it has not seen yet.
+    notified: Vec<bool>,
+    /// The `notify_one`s made so far.
+    offers: Vec<Offer>,
 }
 
 /// A naive kernel for one execution: create it inside the loom model closure.
@@ -97,6 +126,9 @@ impl Kernel {
                 threads: vec![Status::Running],
                 holders: vec![None; locks],
                 deadlocked: false,
+                waiting_on: vec![None; max_threads],
+                notified: vec![false; max_threads],
+                offers: Vec::new(),
             }),
             wakeups: (0..max_threads).map(|_| Condvar::new()).collect(),
         }
@@ -159,7 +191,16 @@ impl Kernel {
 
     /// Blocks until lock `lock` is free and takes it; returns the time it was taken.
     pub fn lock(&self, me: usize, lock: usize) -> Result<u64, Deadlocked> {
-        let mut state = self.state();
+        self.lock_with(self.state(), me, lock)
+    }
+
+    /// [`lock`](Kernel::lock) with the global mutex already held.
+    fn lock_with<'a>(
+        &'a self,
+        mut state: MutexGuard<'a, State>,
+        me: usize,
+        lock: usize,
+    ) -> Result<u64, Deadlocked> {
         loop {
             if state.holders[lock].is_none() {
                 state.holders[lock] = Some(me);
@@ -202,6 +243,76 @@ impl Kernel {
         let mut state = self.state();
         assert_eq!(state.holders[lock], Some(me), "unlock of a lock not held");
         self.release(&mut state, lock);
+        state.now
+    }
+
+    /// Waits on condvar `cv` (releasing lock `lock`, held by `me`) for a notification or at most
+    /// `timeout` seconds, then takes the lock again.
+    pub fn wait(
+        &self,
+        me: usize,
+        cv: usize,
+        lock: usize,
+        timeout: u64,
+    ) -> Result<Waited, Deadlocked> {
+        let mut state = self.state();
+        assert_eq!(state.holders[lock], Some(me), "wait without the lock");
+        self.release(&mut state, lock);
+        let deadline = state.now + timeout;
+        state.waiting_on[me] = Some(cv);
+        let notified = loop {
+            let (next, timed_out) = self.block(state, me, On::Notify(cv), Some(deadline))?;
+            state = next;
+            if timed_out {
+                break false;
+            }
+            if std::mem::take(&mut state.notified[me]) {
+                break true;
+            }
+            let open = state
+                .offers
+                .iter_mut()
+                .find(|offer| offer.cv == cv && !offer.taken && offer.to.contains(&me));
+            if let Some(offer) = open {
+                offer.taken = true;
+                break true;
+            }
+            // Another waiter took the offer first: wait again.
+        };
+        state.waiting_on[me] = None;
+        state.notified[me] = false;
+        for offer in &mut state.offers {
+            offer.to.retain(|&t| t != me);
+        }
+        let at = self.lock_with(state, me, lock)?;
+        Ok(if notified {
+            Waited::Notified(at)
+        } else {
+            Waited::TimedOut(at)
+        })
+    }
+
+    /// Notifies condvar `cv`: every waiter (`all`), or one of them; returns the time.
+    pub fn notify(&self, cv: usize, all: bool) -> u64 {
+        let mut state = self.state();
+        let state = &mut *state;
+        let waiters: Vec<usize> = (0..state.threads.len())
+            .filter(|&t| state.waiting_on[t] == Some(cv) && !state.notified[t])
+            .filter(|&t| state.threads[t] != Status::TimedOut)
+            .collect();
+        debug_assert!(state.threads.len() <= state.waiting_on.len());
+        if all {
+            for &t in &waiters {
+                state.notified[t] = true;
+            }
+        } else if !waiters.is_empty() {
+            state.offers.push(Offer {
+                cv,
+                to: waiters.clone(),
+                taken: false,
+            });
+        }
+        self.wake_where(state, |on| on == On::Notify(cv));
         state.now
     }
 

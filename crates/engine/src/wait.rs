@@ -5,6 +5,12 @@
 //! the resource, then parks; the releaser frees the resource, then wakes the queue. Either the
 //! re-check sees the release or the releaser sees the ticket, so no wakeup is lost.
 //!
+//! A condvar's `notify_one` may wake any of its waiters (std promises no order). Under
+//! simulation it is an [`Offer`](WaitQueue::offer_one) to every waiter queued at that moment:
+//! all of them are unparked and the first to run claims it; the others find it claimed and park
+//! again. So which waiter wakes is a scheduling choice, explored (and recorded, and replayed)
+//! like any other. Until an offer is claimed, each waiter it was made to counts as runnable.
+//!
 //! Rule for the whole crate: never call into the backend (unpark, park, lock) while holding a
 //! ghost lock or the kernel borrow — under shuttle that call can switch to another task.
 
@@ -12,25 +18,77 @@ use crate::backend::thread::{current, Thread};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex as GhostMutex};
 
-/// One parked waiter: its thread and whether a releaser has notified it.
+/// One wake-up offered to several waiters by one `notify_one`: the first to claim it has it.
+#[derive(Default)]
+struct Offer {
+    claimed: AtomicBool,
+}
+
+impl Offer {
+    fn is_open(&self) -> bool {
+        !self.claimed.load(Ordering::Acquire)
+    }
+}
+
+/// One parked waiter: its thread, whether a releaser has notified it, and the wake-ups offered
+/// to it that it has not looked at yet.
 pub struct Ticket {
     notified: AtomicBool,
+    offers: GhostMutex<Vec<Arc<Offer>>>,
     thread: Thread,
 }
 
 impl Ticket {
-    /// Whether a releaser or notifier has woken this waiter.
+    /// Whether a releaser or notifier has woken this waiter (it claimed an offer, or was woken
+    /// on its own).
     pub fn is_notified(&self) -> bool {
         self.notified.load(Ordering::Acquire)
+    }
+
+    /// Whether this waiter can go on: it is notified, or it holds an offer nobody has claimed
+    /// yet (it may be the one to claim it when it runs).
+    pub fn can_wake(&self) -> bool {
+        self.is_notified() || lock(&self.offers).iter().any(|offer| offer.is_open())
+    }
+
+    /// Run by the waiter itself when it wakes: claims the first open offer it holds (if it is
+    /// not notified already), drops the rest, and returns whether it is notified now.
+    pub fn claim(&self) -> bool {
+        let mut offers = lock(&self.offers);
+        if !self.is_notified() {
+            let won = offers.iter().any(|offer| {
+                offer
+                    .claimed
+                    .compare_exchange(false, true, Ordering::AcqRel, Ordering::Acquire)
+                    .is_ok()
+            });
+            if won {
+                self.notified.store(true, Ordering::Release);
+            }
+        }
+        offers.clear();
+        self.is_notified()
     }
 
     fn notify(&self) {
         self.notified.store(true, Ordering::Release);
         self.thread.unpark();
     }
+
+    fn offer(&self, offer: &Arc<Offer>) {
+        lock(&self.offers).push(Arc::clone(offer));
+    }
 }
 
-/// The waiters parked on one object, in arrival order.
+/// A ghost lock that a panic elsewhere does not poison.
+fn lock<T>(mutex: &GhostMutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// The waiters parked on one object, in arrival order (which [`offer_one`](WaitQueue::offer_one)
+/// does not favour).
 #[derive(Default)]
 pub struct WaitQueue {
     len: AtomicUsize,
@@ -42,6 +100,7 @@ impl WaitQueue {
     pub fn register(&self) -> Arc<Ticket> {
         let ticket = Arc::new(Ticket {
             notified: AtomicBool::new(false),
+            offers: GhostMutex::default(),
             thread: current(),
         });
         let mut tickets = self.lock();
@@ -72,7 +131,9 @@ impl WaitQueue {
         }
     }
 
-    /// Wakes the longest-waiting waiter, if any; returns whether one was woken.
+    /// Wakes the longest-waiting waiter, if any; returns whether one was woken. (On real
+    /// threads, where the OS picks who runs, this is one choice std allows; a simulation uses
+    /// [`offer_one`](WaitQueue::offer_one) to explore them all.)
     pub fn wake_one(&self) -> bool {
         let first = {
             let mut tickets = self.lock();
@@ -83,10 +144,31 @@ impl WaitQueue {
         first.map(|ticket| ticket.notify()).is_some()
     }
 
+    /// Offers one wake-up to every waiter queued now that is not notified yet, and unparks
+    /// them all: the first to run claims it ([`Ticket::claim`]), the others park again. Returns
+    /// whether any waiter was offered it.
+    pub fn offer_one(&self) -> bool {
+        if self.len.load(Ordering::Acquire) == 0 {
+            return false;
+        }
+        let offered: Vec<Arc<Ticket>> = {
+            let tickets = self.lock();
+            let offer = Arc::new(Offer::default());
+            tickets
+                .iter()
+                .filter(|ticket| !ticket.is_notified())
+                .inspect(|ticket| ticket.offer(&offer))
+                .cloned()
+                .collect()
+        };
+        for ticket in &offered {
+            ticket.thread.unpark();
+        }
+        !offered.is_empty()
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Arc<Ticket>>> {
-        self.tickets
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        lock(&self.tickets)
     }
 }
 

@@ -151,7 +151,7 @@ impl Caller {
             Woke::Notified
         } else if wait.fired {
             Woke::TimedOut
-        } else if matches!(&wait.on, WaitOn::Ticket { ticket, .. } if ticket.is_notified()) {
+        } else if matches!(&wait.on, WaitOn::Ticket { ticket, .. } if ticket.claim()) {
             Woke::Notified
         } else {
             return None;

@@ -23,7 +23,7 @@ impl State {
             // blocks. The thread's own holds count too: re-locking a held mutex never returns.
             WaitOn::Acquire { object, mode } => self.is_held_excluding(object, *mode),
             _ if wait.fired => false,
-            WaitOn::Ticket { ticket, .. } => !ticket.is_notified(),
+            WaitOn::Ticket { ticket, .. } => !ticket.can_wake(),
             WaitOn::Sleep => true,
             WaitOn::Join { thread } => !self.threads[*thread].finished,
             WaitOn::Park { token } => !token.is_available(),

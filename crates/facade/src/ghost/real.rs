@@ -10,7 +10,7 @@ use lockstep_engine::lock_graph::SharedGraph;
 use lockstep_engine::object::{Mode, ObjectInfo};
 use lockstep_engine::op::OpKind;
 use lockstep_engine::trace::Event;
-use lockstep_engine::wait::{Ticket, Woke};
+use lockstep_engine::wait::{Ticket, WaitQueue, Woke};
 use rand_chacha::ChaCha8Rng;
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -256,7 +256,7 @@ pub(crate) fn park(
     deadline: Option<Moment>,
 ) -> Woke {
     loop {
-        if ticket.is_notified() {
+        if ticket.claim() {
             return Woke::Notified;
         }
         match deadline {
@@ -270,6 +270,29 @@ pub(crate) fn park(
             }
         }
     }
+}
+
+/// Wakes one waiter of a condvar's queue: the longest-waiting one (the OS decides when it
+/// runs; std promises no order, and this is one of the orders it allows).
+#[inline]
+pub(crate) fn notify_one(waiters: &WaitQueue) {
+    waiters.wake_one();
+}
+
+/// The scheduling point of an object whose operations are otherwise ghost state only (a
+/// condvar): on real threads there is nothing to schedule.
+pub(crate) struct SchedulingPoint;
+
+impl SchedulingPoint {
+    /// A scheduling point (nothing, on real threads).
+    #[inline]
+    pub(crate) fn new() -> Self {
+        SchedulingPoint
+    }
+
+    /// Nothing to do on real threads.
+    #[inline]
+    pub(crate) fn pass(&self) {}
 }
 
 /// Sleeps on the real clock.

@@ -7,7 +7,7 @@ use lockstep_engine::kernel::{self, Caller, ThreadView, WaitOn};
 use lockstep_engine::object::{Mode, ObjectInfo};
 use lockstep_engine::op::{ObjectId, OpKind};
 use lockstep_engine::trace::Event;
-use lockstep_engine::wait::{Ticket, Woke};
+use lockstep_engine::wait::{Ticket, WaitQueue, Woke};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -197,6 +197,36 @@ pub(crate) fn park(
         },
         deadline,
     )
+}
+
+/// Wakes one waiter of a condvar's queue, any of them: the wake-up is offered to every waiter
+/// queued now and the first the checker runs takes it, so each choice is a schedule (explored
+/// by loom, drawn, recorded and replayed under shuttle).
+#[inline]
+pub(crate) fn notify_one(waiters: &WaitQueue) {
+    waiters.offer_one();
+}
+
+/// The scheduling point of an object whose operations are otherwise ghost state only (a
+/// condvar's `wait` and `notify_*`): one backend operation on an atomic of its own, so the
+/// checker may switch threads there, and sees two operations on the object as dependent, as it
+/// does at raw loom's and shuttle's own condvar operations. Without it a notification would be
+/// glued to the notifier's previous operation and a wait's registration to the waiter's, and
+/// the interleavings in between (a lost wakeup by an unlocked notifier) never explored.
+pub(crate) struct SchedulingPoint(backend::atomic::AtomicUsize);
+
+impl SchedulingPoint {
+    /// A scheduling point of its own (made inside the execution under loom, like every loom
+    /// object).
+    pub(crate) fn new() -> Self {
+        SchedulingPoint(backend::atomic::AtomicUsize::new(0))
+    }
+
+    /// Passes the scheduling point (a relaxed increment: no synchronization of its own).
+    #[inline]
+    pub(crate) fn pass(&self) {
+        self.0.fetch_add(1, Ordering::Relaxed);
+    }
 }
 
 /// Sleeps on the virtual clock (a zero sleep is a yield).

@@ -12,9 +12,19 @@ use std::fmt;
 use std::panic::Location;
 use std::sync::Arc;
 
-/// A condition variable. Waiters are woken in arrival order; there are no spurious wakeups in
-/// simulation, but callers should loop on their condition as with std (or use
-/// [`wait_while`](Condvar::wait_while)).
+/// A condition variable.
+///
+/// As with std, [`notify_one`](Condvar::notify_one) wakes *some* waiter, not necessarily the
+/// longest-waiting one: under shuttle and loom every choice is explored (it is part of the
+/// schedule, so a seed replays it), so code that needs FIFO wake-up fails in lockstep as it can
+/// in production. `wait` and `notify_*` are scheduling points under simulation, as they are in
+/// raw loom and shuttle, so a notification can fall between a waiter's check and its wait.
+///
+/// One deliberate difference from std: there are no spurious wake-ups in simulation (neither
+/// loom nor shuttle models them; each would double the executions of every wait). A waiter
+/// wakes only when notified or timed out. Callers should still loop on their condition, as
+/// with std, or use [`wait_while`](Condvar::wait_while) /
+/// [`wait_timeout_while`](Condvar::wait_timeout_while).
 ///
 /// ```
 /// use lockstep::sync::{Arc, Condvar, Mutex};
@@ -33,6 +43,7 @@ use std::sync::Arc;
 /// ```
 pub struct Condvar {
     info: Arc<ObjectInfo>,
+    point: ghost::SchedulingPoint,
 }
 
 impl Condvar {
@@ -40,6 +51,7 @@ impl Condvar {
     pub fn new() -> Self {
         Condvar {
             info: holds::object(Kind::Condvar, None),
+            point: ghost::SchedulingPoint::new(),
         }
     }
 
@@ -47,6 +59,7 @@ impl Condvar {
     pub fn named(name: &str) -> Self {
         Condvar {
             info: holds::object(Kind::Condvar, Some(name)),
+            point: ghost::SchedulingPoint::new(),
         }
     }
 
@@ -83,29 +96,75 @@ impl Condvar {
         let (guard, woke) = self.wait_until(guard, Some(deadline_after(timeout)), site);
         let result = match woke {
             Woke::Notified => Ok(()),
-            Woke::TimedOut => Err(LockError::Timeout {
-                object: self.info.to_string(),
-                waited: timeout,
-            }),
+            Woke::TimedOut => Err(self.timed_out(timeout)),
         };
         (guard, result)
     }
 
-    /// Wakes the longest-waiting thread, if any.
+    /// Like [`wait_while`](Condvar::wait_while), but gives up after `timeout` in total (virtual
+    /// time under simulation), as std's `wait_timeout_while`: `Ok` once `condition` is false
+    /// (checked once more when the time is up), [`LockError::Timeout`] if it still holds then.
+    /// The mutex is locked again either way.
+    ///
+    /// ```
+    /// use lockstep::sync::{Condvar, Mutex};
+    /// use lockstep::time::Duration;
+    ///
+    /// let (jobs, more) = (Mutex::new(0), Condvar::named("more"));
+    /// let (jobs, waited) = more.wait_timeout_while(jobs.lock(), Duration::from_millis(1), |n| *n == 0);
+    /// assert_eq!(*jobs, 0);
+    /// assert_eq!(
+    ///     waited.unwrap_err().to_string(),
+    ///     "timed out after 1ms waiting for Condvar \"more\""
+    /// );
+    /// ```
+    #[track_caller]
+    pub fn wait_timeout_while<'a, T: ?Sized>(
+        &self,
+        mut guard: MutexGuard<'a, T>,
+        timeout: Duration,
+        mut condition: impl FnMut(&mut T) -> bool,
+    ) -> (MutexGuard<'a, T>, Result<(), LockError>) {
+        let site = Location::caller();
+        let deadline = deadline_after(timeout);
+        loop {
+            if !condition(&mut guard) {
+                return (guard, Ok(()));
+            }
+            if deadline.is_some_and(|d| crate::time::Instant::now() >= d) {
+                return (guard, Err(self.timed_out(timeout)));
+            }
+            guard = self.wait_until(guard, Some(deadline), site).0;
+        }
+    }
+
+    /// Wakes one waiting thread, if any: any of them (see [`Condvar`]).
     pub fn notify_one(&self) {
-        self.record_notify(false);
-        self.info.waiters.wake_one();
+        self.before_notify(false);
+        ghost::notify_one(&self.info.waiters);
     }
 
     /// Wakes every waiting thread.
     pub fn notify_all(&self) {
-        self.record_notify(true);
+        self.before_notify(true);
         self.info.waiters.wake_all();
     }
 
-    fn record_notify(&self, all: bool) {
-        if let Some(caller) = Holder::try_current() {
+    fn timed_out(&self, waited: Duration) -> LockError {
+        LockError::Timeout {
+            object: self.info.to_string(),
+            waited,
+        }
+    }
+
+    /// A notification's scheduling point and trace event.
+    fn before_notify(&self, all: bool) {
+        let caller = Holder::try_current();
+        if let Some(caller) = &caller {
             caller.set_pending_on(OpKind::Notify, &self.info);
+        }
+        self.point.pass();
+        if let Some(caller) = caller {
             caller.record(|| Event::Notify {
                 object: Arc::clone(&self.info),
                 all,
@@ -121,6 +180,8 @@ impl Condvar {
         site: &'static Location<'static>,
     ) -> (MutexGuard<'a, T>, Woke) {
         let mutex = guard.mutex;
+        Holder::current().set_pending_on(OpKind::Wait, &self.info);
+        self.point.pass();
         // Register before unlocking: a notifier needs the mutex to change the condition, so it
         // cannot notify between our unlock and our registration.
         let ticket = self.info.waiters.register();
