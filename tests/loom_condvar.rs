@@ -116,3 +116,20 @@ fn wait_timeout_while_ends_when_the_condition_turns_false_or_the_whole_timeout_p
         assert_eq!(seen, BTreeSet::from([expected]), "events {events:?}");
     }
 }
+
+/// The lost wake-up of a notifier that does not hold the mutex is found at preemption bounds
+/// 1 and 2, as a deadlock naming the condvar; with the notification under the mutex it is not.
+#[test]
+fn exhaustive_search_finds_the_lost_wake_up_of_a_notify_outside_the_mutex() {
+    for bound in [1, 2] {
+        let failure = explore_exhaustive(Some(bound), || condvar_programs::lost_wake_up(false))
+            .expect_err("the lost wake-up is found");
+        assert!(
+            failure.message.contains("deadlock") && failure.message.contains("Condvar \"ready\""),
+            "bound {bound}: {}",
+            failure.message
+        );
+        explore_exhaustive(Some(bound), || condvar_programs::lost_wake_up(true))
+            .unwrap_or_else(|failure| panic!("bound {bound}: under the mutex: {failure}"));
+    }
+}

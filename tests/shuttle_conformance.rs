@@ -12,8 +12,12 @@ use std::sync::{Arc, Mutex};
 
 const SEED: u64 = 0xc0f0;
 
-/// Random and PCT executions per case; DFS runs to completion within this budget.
+/// Random and PCT executions per case.
 const ITERATIONS: usize = 1000;
+
+/// DFS runs to completion within this budget (condvar waits and notifications are scheduling
+/// points, as in raw shuttle and loom: `notify_one_deadlock` needs 1,422 schedules).
+const DFS_ITERATIONS: usize = 5000;
 
 fn explore(case: &Case) -> Explored {
     let strategy = match case.search {
@@ -24,9 +28,13 @@ fn explore(case: &Case) -> Explored {
     let outcomes = Arc::new(Mutex::new(BTreeSet::new()));
     let sink = Arc::clone(&outcomes);
     let body = case.body;
+    let iterations = match strategy {
+        Strategy::Dfs => DFS_ITERATIONS,
+        _ => ITERATIONS,
+    };
     let result = Explorer::new(strategy)
         .seed(SEED)
-        .iterations(ITERATIONS)
+        .iterations(iterations)
         .run(move || {
             if let Some(outcome) = body.run() {
                 sink.lock().unwrap().insert(outcome);

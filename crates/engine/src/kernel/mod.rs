@@ -313,8 +313,11 @@ pub fn install(setup: Setup, execution: usize) {
 /// and ends the thread, which may leave the others deadlocked.
 pub fn run_execution(setup: Setup, execution: usize, body: impl FnOnce()) {
     install(setup, execution);
-    run_reporting_panics(body);
-    thread_finished();
+    // The thread's end is inside: ending it can settle the clock and report a deadlock.
+    run_reporting_panics(|| {
+        body();
+        thread_finished();
+    });
 }
 
 /// Runs `f`, recording its panic (if any) as the execution's failure before unwinding on.

@@ -256,9 +256,12 @@ where
     kernel::set_pending(OpKind::Spawn, Some(ObjectId::thread(index)));
     let body = move || {
         kernel::thread_started(index);
-        let value = kernel::run_reporting_panics(f);
-        kernel::thread_finished();
-        value
+        // The thread's end is inside: ending it can settle the clock and report a deadlock.
+        kernel::run_reporting_panics(|| {
+            let value = f();
+            kernel::thread_finished();
+            value
+        })
     };
     let native = backend::thread::Builder::new()
         .name(view.name.clone())
