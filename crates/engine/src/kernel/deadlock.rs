@@ -86,7 +86,15 @@ impl State {
         );
         let width = self.threads.iter().map(|t| t.name.len()).max().unwrap_or(0);
         for thread in self.threads.iter().filter(|t| !t.finished) {
-            let what = match thread.wait.as_ref().map(|w| &w.on) {
+            let what = self.waits_for(thread);
+            let _ = write!(out, "\n  {:<width$}  {what}", thread.name);
+        }
+        out
+    }
+
+    /// What `thread` waits for, as the deadlock and livelock reports say it.
+    pub(super) fn waits_for(&self, thread: &super::ThreadRecord) -> String {
+        match thread.wait.as_ref().map(|w| &w.on) {
                 Some(WaitOn::Acquire { object, mode })
                 | Some(WaitOn::Ticket { object, mode, .. }) => {
                     let holders = self.all_holders(object);
@@ -120,9 +128,6 @@ impl State {
                 }
                 Some(WaitOn::Park { .. }) => "waits in park (no unpark is coming)".to_owned(),
                 Some(WaitOn::Sleep) | None => "is not blocked".to_owned(),
-            };
-            let _ = write!(out, "\n  {:<width$}  {what}", thread.name);
         }
-        out
     }
 }
