@@ -111,6 +111,17 @@ pub(crate) fn fault_seeds(
 /// PCT, ends here).
 pub(crate) const MAX_STEPS: usize = 1_000_000;
 
+/// Shuttle's step bound in lockstep's words, if `message` is its failure.
+pub(crate) fn bound_exceeded(message: &str) -> Option<String> {
+    message.contains("exceeded max_steps bound").then(|| {
+        format!(
+            "livelock or starvation: the execution reached shuttle's bound of {MAX_STEPS} \
+             scheduling steps without ending: a thread spins while another one that could end \
+             the spin is never scheduled (the strategy starves it), or the program never ends"
+        )
+    })
+}
+
 /// Shuttle's configuration for lockstep: no failure files or schedule printing of its own
 /// (lockstep records and reports schedules itself), at most [`MAX_STEPS`] steps.
 pub(crate) fn config(time_budget: Option<Duration>) -> shuttle::Config {
