@@ -35,7 +35,10 @@ fn loom_branch_bound_on_a_spin_is_reported_as_a_livelock_naming_the_threads() {
         message.starts_with("livelock: the execution reached loom's bound of"),
         "{message}"
     );
-    assert!(message.contains("main      waits to join thread-1"), "{message}");
+    assert!(
+        message.contains("main      waits to join thread-1"),
+        "{message}"
+    );
     assert!(
         message.contains("thread-1  spins:") && message.contains("the last one yield_now"),
         "{message}"
@@ -54,7 +57,9 @@ fn the_kernel_reports_a_livelock_before_loom_bound_with_a_smaller_livelock_bound
         "{message}"
     );
     assert!(
-        message.contains("thread-1  spins: 20 retries since the last progress, the last one yield_now"),
+        message.contains(
+            "thread-1  spins: 20 retries since the last progress, the last one yield_now"
+        ),
         "{message}"
     );
 }

@@ -43,17 +43,26 @@ fn a_spin_loop_is_a_livelock_with_a_small_seed_that_replays_and_shrinks_no_large
         .explore(&SPIN, lockstep::scenario::Variant::Fixed);
     let failure = report.failure.expect("the spin is reported");
     let message = &failure.message;
-    assert!(message.starts_with("livelock: every thread is spinning or blocked"), "{message}");
-    assert!(message.contains("main      waits to join thread-1"), "{message}");
+    assert!(
+        message.starts_with("livelock: every thread is spinning or blocked"),
+        "{message}"
+    );
+    assert!(
+        message.contains("main      waits to join thread-1"),
+        "{message}"
+    );
     assert!(
         message.contains("thread-1  spins: 1000 retries since the last progress, the last one load of AtomicBool#1"),
         "{message}"
     );
-    let path = PathBuf::from(report.seed_file.expect("a seeds dir").unwrap());
+    let path = report.seed_file.expect("a seeds dir").unwrap();
     let written = std::fs::metadata(&path).unwrap().len();
     assert!(written < 100_000, "the seed file has {written} bytes");
     let text = std::fs::read_to_string(&path).unwrap();
-    assert!(text.contains("schedule = \"0x2 1x1001\""), "run-length encoded:\n{text}");
+    assert!(
+        text.contains("schedule = \"0x2 1x1001\""),
+        "run-length encoded:\n{text}"
+    );
 
     let replayed = lockstep::replay::replay(&path, &[SPIN]).expect("replays");
     assert_eq!(replayed.failure.as_deref(), Some(message.as_str()));
@@ -196,7 +205,10 @@ fn a_thread_starved_by_pct_is_no_livelock_and_gets_to_run() {
 fn schedules_are_run_length_encoded_and_old_arrays_still_parse() {
     let schedule: Vec<usize> = [0, 0, 1].into_iter().chain([2; 5000]).chain([1]).collect();
     assert_eq!(encode_schedule(&schedule), "0x2 1 2x5000 1");
-    assert_eq!(decode_schedule(&encode_schedule(&schedule)).unwrap(), schedule);
+    assert_eq!(
+        decode_schedule(&encode_schedule(&schedule)).unwrap(),
+        schedule
+    );
     assert_eq!(decode_schedule("").unwrap(), Vec::<usize>::new());
 
     let header = "lockstep_version = \"0.1.0\"\nscenario = \"s\"\nvariant = \"fixed\"\n\
@@ -220,7 +232,10 @@ fn schedules_are_run_length_encoded_and_old_arrays_still_parse() {
     let err = SeedFile::read(&path).unwrap_err();
     assert!(matches!(err, SeedError::Malformed { .. }), "{err}");
     let message = err.to_string();
-    assert!(message.starts_with(&path.display().to_string()), "{message}");
+    assert!(
+        message.starts_with(&path.display().to_string()),
+        "{message}"
+    );
     assert!(message.contains("bad schedule token `1x`"), "{message}");
     std::fs::remove_dir_all(dir).unwrap();
 }
@@ -244,33 +259,67 @@ fn atomic_operations_appear_in_the_trace_with_their_values() {
             counter.store(4, Ordering::Release);
             counter.fetch_add(2, Ordering::AcqRel);
             assert_eq!(counter.load(Ordering::Acquire), 6);
-            assert_eq!(counter.compare_exchange(6, 7, Ordering::AcqRel, Ordering::Acquire), Ok(6));
-            assert_eq!(counter.compare_exchange(1, 2, Ordering::AcqRel, Ordering::Acquire), Err(7));
+            assert_eq!(
+                counter.compare_exchange(6, 7, Ordering::AcqRel, Ordering::Acquire),
+                Ok(6)
+            );
+            assert_eq!(
+                counter.compare_exchange(1, 2, Ordering::AcqRel, Ordering::Acquire),
+                Err(7)
+            );
             assert!(!flag.swap(true, Ordering::AcqRel));
-            assert_eq!(counter.fetch_update(Ordering::AcqRel, Ordering::Acquire, |v| v.checked_sub(10)), Err(7));
+            assert_eq!(
+                counter.fetch_update(Ordering::AcqRel, Ordering::Acquire, |v| v.checked_sub(10)),
+                Err(7)
+            );
             panic!("done");
         })
         .unwrap_err();
     let trace = &failure.trace;
-    assert_eq!(row(trace, "atomic store")[3..], ["atomic", "store", "AtomicUsize#1", "4"]);
+    assert_eq!(
+        row(trace, "atomic store")[3..],
+        ["atomic", "store", "AtomicUsize#1", "4"]
+    );
     assert_eq!(
         row(trace, "atomic fetch_add")[3..],
-        ["atomic", "fetch_add", "AtomicUsize#1", "2", "(4", "->", "6)"]
+        [
+            "atomic",
+            "fetch_add",
+            "AtomicUsize#1",
+            "2",
+            "(4",
+            "->",
+            "6)"
+        ]
     );
-    assert_eq!(row(trace, "atomic load")[3..], ["atomic", "load", "AtomicUsize#1", "6"]);
+    assert_eq!(
+        row(trace, "atomic load")[3..],
+        ["atomic", "load", "AtomicUsize#1", "6"]
+    );
     assert!(trace.contains("6 -> 7 ok"), "{trace}");
     assert!(trace.contains("1 -> 2 failed, found 7"), "{trace}");
     assert_eq!(
         row(trace, "atomic swap")[3..],
-        ["atomic", "swap", "AtomicBool#2", "true", "(false", "->", "true)"]
+        [
+            "atomic",
+            "swap",
+            "AtomicBool#2",
+            "true",
+            "(false",
+            "->",
+            "true)"
+        ]
     );
     assert!(trace.contains("declined at 7"), "{trace}");
 
     // With the trace off nothing is recorded, and the detector still counts.
-    let quiet = Explorer::new(Strategy::Random).trace(false).iterations(1).run(|| {
-        let never = AtomicBool::new(false);
-        while !never.load(Ordering::Acquire) {}
-    });
+    let quiet = Explorer::new(Strategy::Random)
+        .trace(false)
+        .iterations(1)
+        .run(|| {
+            let never = AtomicBool::new(false);
+            while !never.load(Ordering::Acquire) {}
+        });
     let quiet = quiet.unwrap_err();
     assert!(quiet.message.starts_with("livelock:"), "{}", quiet.message);
 }

@@ -66,11 +66,11 @@ mod tasks;
 mod threads;
 
 pub use clock::now;
-pub use spin::{spin_report, SpinOn, DEFAULT_LIVELOCK_BOUND};
 pub use observe::{
     cover, draw_fault, draw_random, last_fault_seed, last_faults, last_random_draws, last_sizes,
     last_trace, record_failure, record_if_running, set_pending, size,
 };
+pub use spin::{spin_report, SpinOn, DEFAULT_LIVELOCK_BOUND};
 #[cfg(feature = "shuttle")]
 pub use tasks::{last_spawn_sites, pending_by_task, spawned_or_joined};
 pub use threads::{

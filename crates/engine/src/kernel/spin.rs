@@ -1,9 +1,11 @@
 //! Livelock detection: threads that retry while nothing changes.
 //!
 //! **Retries** are the operations a spin loop repeats: `yield_now`, a zero `sleep`, a failed
-//! `try_lock` / `try_read` / `try_write` / `try_acquire`, an atomic load, and an atomic
+//! `try_lock` / `try_read` / `try_write` (the facade's shared try path; the semaphore's
+//! `try_acquire` does not report its failures yet), an atomic load, and an atomic
 //! read-modify-write, compare-exchange or `fetch_update` that left the value as it was (a
-//! failed exchange, a `swap(true)` on `true`).
+//! failed exchange, a `swap(true)` on `true`). Atomics are counted under shuttle only (the
+//! facade wraps shuttle's; loom's are used as they are).
 //!
 //! **Progress** is any change another thread could observe through a lockstep primitive: a
 //! lock, permit or read lock acquired or released; a thread spawned, finished, joined or
@@ -164,7 +166,12 @@ impl State {
     fn list_threads(&self, out: &mut String, epoch: u64) {
         let width = self.threads.iter().map(|t| t.name.len()).max().unwrap_or(0);
         for thread in &self.threads {
-            let _ = write!(out, "\n  {:<width$}  {}", thread.name, self.doing(thread, epoch));
+            let _ = write!(
+                out,
+                "\n  {:<width$}  {}",
+                thread.name,
+                self.doing(thread, epoch)
+            );
         }
     }
 }
@@ -191,7 +198,7 @@ impl Caller {
             if spin.retries < bound {
                 return;
             }
-            let fair_turn = spin.retries % bound == 0;
+            let fair_turn = spin.retries.is_multiple_of(bound);
             match state.others(epoch, bound) {
                 Others::Stuck => Others::Stuck,
                 Others::CanProgress if fair_turn => Others::CanProgress,
@@ -200,9 +207,8 @@ impl Caller {
         };
         match others {
             Others::Stuck => {
-                self.kernel.jump_to_earliest_deadline_or(|state| {
-                    state.livelock_report(epoch, bound)
-                });
+                self.kernel
+                    .jump_to_earliest_deadline_or(|state| state.livelock_report(epoch, bound));
             }
             Others::CanProgress => yield_to_the_others(),
         }

@@ -75,7 +75,10 @@ fn install_quiet_hook() {
 /// was doing (read from the kernel the execution left behind). `None` for any other message.
 fn spin_bound_report(message: &str) -> Option<String> {
     let what = super::bound_exceeded(message)?;
-    Some(format!("{what}{}", kernel::spin_report().unwrap_or_default()))
+    Some(format!(
+        "{what}{}",
+        kernel::spin_report().unwrap_or_default()
+    ))
 }
 
 /// A body plus the counters and slots its runner reads back.
