@@ -371,6 +371,18 @@ fn stop_after_failure() {
     }
 }
 
+/// A spinning thread that other threads could overtake yields to them under shuttle, so that an
+/// unfair strategy (PCT) lets them run (see `spin`). Under loom the kernel adds no scheduling
+/// point: loom explores what raw loom would.
+#[cfg(feature = "shuttle")]
+fn yield_to_the_others() {
+    crate::backend::thread::yield_now();
+}
+
+/// Under loom the kernel adds no scheduling point.
+#[cfg(not(feature = "shuttle"))]
+fn yield_to_the_others() {}
+
 /// Whether a thread of the running execution failed and asked to stop it (read by the
 /// scheduler of a runner with [`Setup::stop_on_failure`], which then schedules nothing more).
 pub fn stop_requested() -> bool {

@@ -34,7 +34,7 @@
 //!   branch bound (`LOOM_MAX_BRANCHES`, default 1000) stops a spin first, and lockstep
 //!   reports it as a livelock too (see [`spin_report`]).
 
-use super::{Caller, Kernel, State, ThreadRecord};
+use super::{yield_to_the_others, Caller, Kernel, State, ThreadRecord};
 use crate::access::AtomicOp;
 use crate::object::{Mode, ObjectInfo};
 use crate::trace::Event;
@@ -236,16 +236,6 @@ impl Caller {
         }
     }
 }
-
-/// Under shuttle, a spinning thread that others could overtake yields (see the module docs).
-#[cfg(feature = "shuttle")]
-fn yield_to_the_others() {
-    crate::backend::thread::yield_now();
-}
-
-/// Under loom the kernel adds no scheduling point.
-#[cfg(not(feature = "shuttle"))]
-fn yield_to_the_others() {}
 
 /// What the threads of the execution that ran last on this OS thread were doing, as the
 /// livelock report lists them: for a backend's own bound on a spin (loom's branch bound,

@@ -46,16 +46,15 @@
 //! assert_eq!(unsafe { *ptr.load(Ordering::Acquire) }, 7);
 //! ```
 
+pub use crate::backend::atomic::fence;
 pub use std::sync::atomic::{compiler_fence, Ordering};
 
 #[cfg(not(feature = "shuttle"))]
 pub use crate::backend::atomic::{
-    fence, AtomicBool, AtomicI16, AtomicI32, AtomicI64, AtomicI8, AtomicIsize, AtomicPtr,
-    AtomicU16, AtomicU32, AtomicU64, AtomicU8, AtomicUsize,
+    AtomicBool, AtomicI16, AtomicI32, AtomicI64, AtomicI8, AtomicIsize, AtomicPtr, AtomicU16,
+    AtomicU32, AtomicU64, AtomicU8, AtomicUsize,
 };
 
-#[cfg(feature = "shuttle")]
-pub use crate::backend::atomic::fence;
 #[cfg(feature = "shuttle")]
 pub use recorded::{
     AtomicBool, AtomicI16, AtomicI32, AtomicI64, AtomicI8, AtomicIsize, AtomicPtr, AtomicU16,
