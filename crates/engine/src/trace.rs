@@ -77,6 +77,13 @@ pub enum Event {
     },
     /// The thread ran the initializer of `object` to completion.
     Initialized { object: Arc<ObjectInfo> },
+    /// The thread accessed atomic number `atomic` (numbered by first access in the
+    /// execution), of type `kind` (`AtomicUsize`, ...).
+    Atomic {
+        atomic: usize,
+        kind: &'static str,
+        op: crate::access::AtomicOp,
+    },
 }
 
 /// One step of a trace.
@@ -172,6 +179,11 @@ impl Record {
             Event::Initialized { object } => {
                 ("initialized".into(), object.to_string(), String::new())
             }
+            Event::Atomic { atomic, kind, op } => (
+                format!("atomic {}", op.word()),
+                format!("{kind}#{atomic}"),
+                op.to_string(),
+            ),
         }
     }
 }

@@ -25,6 +25,7 @@
 //! | `LOCKSTEP_TIME_LIMIT` | seconds of wall-clock time per test, then stop (not fail) | none |
 //! | `LOCKSTEP_REPLAY` | a seed file: the test it names replays only it | none |
 //! | `LOCKSTEP_LOCK_ORDER` | the lock-order rule: `concurrent` or `strict` (lockdep's) | the test's, else `concurrent` |
+//! | `LOCKSTEP_LIVELOCK_BOUND` | retries without progress before a thread counts as spinning (0: off) | the test's, else 1000 |
 //! | `LOOM_MAX_PREEMPTIONS`, `LOOM_MAX_BRANCHES` | loom's own, honoured when the test gives no bound | 2, loom's |
 //!
 //! ```
@@ -86,6 +87,7 @@ pub struct Test {
     shrink_budget: Option<usize>,
     replay: Option<PathBuf>,
     lock_order: Option<String>,
+    livelock_bound: Option<usize>,
 }
 
 impl Test {
@@ -106,7 +108,21 @@ impl Test {
             shrink_budget: None,
             replay: None,
             lock_order: None,
+            livelock_bound: None,
         }
+    }
+
+    /// After how many retries without progress a thread counts as spinning (see
+    /// [`Explorer::livelock_bound`]; 0 turns livelock detection off).
+    ///
+    /// ```no_run
+    /// lockstep::check::Test::new("my_crate::tests::spin", env!("CARGO_MANIFEST_DIR"))
+    ///     .livelock_bound(200)
+    ///     .run(|| { /* the test body */ });
+    /// ```
+    pub fn livelock_bound(mut self, retries: usize) -> Test {
+        self.livelock_bound = Some(retries);
+        self
     }
 
     /// Keeps the seeds under `dir` instead of the crate's `lockstep-regressions/`.
@@ -243,6 +259,9 @@ impl Test {
         if let Some(rule) = knobs.lock_order.as_ref().or(self.lock_order.as_ref()) {
             explorer = explorer.lock_order_rule(rule.parse()?);
         }
+        if let Some(bound) = knobs.livelock_bound.or(self.livelock_bound) {
+            explorer = explorer.livelock_bound(bound);
+        }
         if let Some(plan) = &self.faults {
             explorer = explorer.faults(plan.clone());
         }
@@ -363,6 +382,7 @@ struct Knobs {
     time_limit: Option<Duration>,
     replay: Option<PathBuf>,
     lock_order: Option<String>,
+    livelock_bound: Option<usize>,
 }
 
 impl Knobs {
@@ -375,6 +395,7 @@ impl Knobs {
                 .map(|seconds| Duration::from_secs_f64(seconds.max(0.0))),
             replay: std::env::var_os("LOCKSTEP_REPLAY").map(PathBuf::from),
             lock_order: std::env::var("LOCKSTEP_LOCK_ORDER").ok(),
+            livelock_bound: parsed("LOCKSTEP_LIVELOCK_BOUND")?,
         })
     }
 }

@@ -86,43 +86,47 @@ impl State {
         );
         let width = self.threads.iter().map(|t| t.name.len()).max().unwrap_or(0);
         for thread in self.threads.iter().filter(|t| !t.finished) {
-            let what = match thread.wait.as_ref().map(|w| &w.on) {
-                Some(WaitOn::Acquire { object, mode })
-                | Some(WaitOn::Ticket { object, mode, .. }) => {
-                    let holders = self.all_holders(object);
-                    let held_by = if holders.is_empty() {
-                        String::new()
-                    } else {
-                        format!(", held by {}", holders.join(", "))
-                    };
-                    match mode {
-                        Mode::Exclusive => format!("waits to lock {object}{held_by}"),
-                        Mode::Shared => format!("waits to read-lock {object}{held_by}"),
-                        Mode::Permit => format!("waits for a permit of {object}{held_by}"),
-                        Mode::Notify => format!("waits for a notification on {object}"),
-                        Mode::Recv => format!("waits to recv on {object}"),
-                        Mode::Send { capacity: 0 } => format!(
-                            "waits to send on {object} (a rendezvous: for the receiver to \
-                             take its message)"
-                        ),
-                        Mode::Send { capacity } => {
-                            format!("waits to send on {object} (full: {capacity} of {capacity})")
-                        }
-                        Mode::Arrive { parties } => format!(
-                            "waits at {object} ({} of {parties} arrived)",
-                            self.arrived_at(object)
-                        ),
-                        Mode::Init => format!("waits for {object}'s initializer to finish"),
-                    }
-                }
-                Some(WaitOn::Join { thread }) => {
-                    format!("waits to join {}", self.threads[*thread].name)
-                }
-                Some(WaitOn::Park { .. }) => "waits in park (no unpark is coming)".to_owned(),
-                Some(WaitOn::Sleep) | None => "is not blocked".to_owned(),
-            };
+            let what = self.waits_for(thread);
             let _ = write!(out, "\n  {:<width$}  {what}", thread.name);
         }
         out
+    }
+
+    /// What `thread` waits for, as the deadlock and livelock reports say it.
+    pub(super) fn waits_for(&self, thread: &super::ThreadRecord) -> String {
+        match thread.wait.as_ref().map(|w| &w.on) {
+            Some(WaitOn::Acquire { object, mode }) | Some(WaitOn::Ticket { object, mode, .. }) => {
+                let holders = self.all_holders(object);
+                let held_by = if holders.is_empty() {
+                    String::new()
+                } else {
+                    format!(", held by {}", holders.join(", "))
+                };
+                match mode {
+                    Mode::Exclusive => format!("waits to lock {object}{held_by}"),
+                    Mode::Shared => format!("waits to read-lock {object}{held_by}"),
+                    Mode::Permit => format!("waits for a permit of {object}{held_by}"),
+                    Mode::Notify => format!("waits for a notification on {object}"),
+                    Mode::Recv => format!("waits to recv on {object}"),
+                    Mode::Send { capacity: 0 } => format!(
+                        "waits to send on {object} (a rendezvous: for the receiver to \
+                             take its message)"
+                    ),
+                    Mode::Send { capacity } => {
+                        format!("waits to send on {object} (full: {capacity} of {capacity})")
+                    }
+                    Mode::Arrive { parties } => format!(
+                        "waits at {object} ({} of {parties} arrived)",
+                        self.arrived_at(object)
+                    ),
+                    Mode::Init => format!("waits for {object}'s initializer to finish"),
+                }
+            }
+            Some(WaitOn::Join { thread }) => {
+                format!("waits to join {}", self.threads[*thread].name)
+            }
+            Some(WaitOn::Park { .. }) => "waits in park (no unpark is coming)".to_owned(),
+            Some(WaitOn::Sleep) | None => "is not blocked".to_owned(),
+        }
     }
 }

@@ -11,6 +11,12 @@
 //!   earliest one and those waiters are woken as timed out; otherwise every thread is blocked
 //!   for good and the execution fails with a deadlock report naming each thread, what it waits
 //!   for and who holds it.
+//! * **Whether a thread is livelocked** (`spin`): a thread that keeps retrying (yields,
+//!   failed try-locks, atomic loads and exchanges that change nothing) while every other
+//!   thread is blocked or retrying too, with no progress (a lock taken or released, a value
+//!   changed, a thread spawned or finished, a wait ended, ...) for a bound of retries, fails
+//!   the execution with a livelock report. "Retry" and "progress" are defined exactly in
+//!   `spin`'s docs.
 //! * **Whether a thread is blocked** (`deadlock`), derived from ghost state: a thread in a
 //!   native acquire is blocked while another thread holds the object in a conflicting mode; a
 //!   parked waiter while its ticket is not notified and its deadline has not fired; a joiner
@@ -35,6 +41,7 @@
 //! | `caller` | what one operation records: pending operation, trace event, held stack |
 //! | `clock` | waits, deadlines, settling and the virtual clock |
 //! | `deadlock` | "is this thread blocked", holders, the deadlock report |
+//! | `spin` | retries, progress epochs, the livelock report |
 //! | `observe` | what model code marks (coverage, size knobs, faults) and what runners read back |
 //! | `tasks` (shuttle) | per-task readings for schedulers and the shrinker |
 //!
@@ -53,6 +60,7 @@ mod clock;
 mod deadlock;
 mod identity;
 mod observe;
+mod spin;
 #[cfg(feature = "shuttle")]
 mod tasks;
 mod threads;
@@ -62,6 +70,7 @@ pub use observe::{
     cover, draw_fault, draw_random, last_fault_seed, last_faults, last_random_draws, last_sizes,
     last_trace, record_failure, record_if_running, set_pending, size,
 };
+pub use spin::{spin_report, SpinOn, DEFAULT_LIVELOCK_BOUND};
 #[cfg(feature = "shuttle")]
 pub use tasks::{last_spawn_sites, pending_by_task, spawned_or_joined};
 pub use threads::{
@@ -141,6 +150,8 @@ struct ThreadRecord {
     /// by it (shuttle: loom failures are not shrunk).
     #[cfg_attr(loom, allow(dead_code))]
     site: Option<SpawnSite>,
+    /// Its retries since the last progress (see `spin`).
+    spin: spin::Spin,
 }
 
 /// The source location of a `spawn` call: threads spawned at one site (the workers of a loop)
@@ -161,6 +172,7 @@ impl ThreadRecord {
             random: None,
             pending: None,
             site,
+            spin: spin::Spin::default(),
         }
     }
 }
@@ -179,6 +191,8 @@ struct State {
     sizes: Vec<(&'static str, usize)>,
     /// How many `lockstep::random` draws the execution made.
     random_draws: usize,
+    /// The atomics accessed so far, by address, with their numbers (first-access order).
+    atomics: std::collections::BTreeMap<usize, usize>,
 }
 
 /// One execution's kernel.
@@ -188,6 +202,8 @@ struct Kernel {
     /// Whether a thread failed and asked the scheduler to stop the execution (see
     /// [`Setup::stop_on_failure`]).
     stop: std::cell::Cell<bool>,
+    /// The progress epoch: bumped by every progress (see `spin`).
+    epoch: std::cell::Cell<u64>,
 }
 
 /// What an exploration shares with each of its executions' kernels.
@@ -216,6 +232,9 @@ pub struct Setup {
     /// [`stop_requested`]) instead of unwinding into the backend. Only a runner whose scheduler
     /// answers [`stop_requested`] may set it: any other would let the execution go on.
     pub stop_on_failure: bool,
+    /// After how many retries without progress a thread counts as spinning (`None`: livelocks
+    /// are not detected; see the `spin` module of the kernel).
+    pub livelock_bound: Option<usize>,
 }
 
 impl Default for Setup {
@@ -233,6 +252,7 @@ impl Default for Setup {
             fault_seed: FaultSeed::Fixed(0),
             sizes: Arc::default(),
             stop_on_failure: false,
+            livelock_bound: Some(DEFAULT_LIVELOCK_BOUND),
         }
     }
 }
@@ -300,10 +320,12 @@ pub fn install(setup: Setup, execution: usize) {
             fault_seed: setup.fault_seed.for_execution(execution),
             sizes: Vec::new(),
             random_draws: 0,
+            atomics: std::collections::BTreeMap::new(),
             threads: vec![main],
         }),
         setup,
         stop: std::cell::Cell::new(false),
+        epoch: std::cell::Cell::new(0),
     };
     KERNEL.with(|slot| *slot.borrow_mut() = Some(Rc::new(kernel)));
 }
@@ -351,6 +373,18 @@ fn stop_after_failure() {
         crate::backend::thread::yield_now();
     }
 }
+
+/// A spinning thread that other threads could overtake yields to them under shuttle, so that an
+/// unfair strategy (PCT) lets them run (see `spin`). Under loom the kernel adds no scheduling
+/// point: loom explores what raw loom would.
+#[cfg(feature = "shuttle")]
+fn yield_to_the_others() {
+    crate::backend::thread::yield_now();
+}
+
+/// Under loom the kernel adds no scheduling point.
+#[cfg(not(feature = "shuttle"))]
+fn yield_to_the_others() {}
 
 /// Whether a thread of the running execution failed and asked to stop it (read by the
 /// scheduler of a runner with [`Setup::stop_on_failure`], which then schedules nothing more).

@@ -45,6 +45,7 @@ fn harness(seed: &SeedFile, body: &Body) -> Harness<impl Fn() + Send + Sync + 's
     harness.setup.graph = Some(lockstep_engine::lock_graph::LockGraph::shared(
         seed.lock_order,
     ));
+    harness.setup.livelock_bound = seed.livelock_detection();
     harness
 }
 

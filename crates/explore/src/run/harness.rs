@@ -70,6 +70,17 @@ fn install_quiet_hook() {
     }));
 }
 
+/// A backend's own bound on an execution's length (loom's branches, shuttle's steps), in
+/// lockstep's words: a spin the livelock detector did not stop first, with what every thread
+/// was doing (read from the kernel the execution left behind). `None` for any other message.
+fn spin_bound_report(message: &str) -> Option<String> {
+    let what = super::bound_exceeded(message)?;
+    Some(format!(
+        "{what}{}",
+        kernel::spin_report().unwrap_or_default()
+    ))
+}
+
 /// A body plus the counters and slots its runner reads back.
 pub(crate) struct Harness<F> {
     body: Arc<F>,
@@ -172,6 +183,7 @@ impl<F: Fn() + Send + Sync + 'static> Harness<F> {
             }
             Ok(()) => recorded,
         };
+        let failure = failure.map(|message| spin_bound_report(&message).unwrap_or(message));
         let trace =
             (failure.is_some() || trace_always).then(|| kernel::last_trace().unwrap_or_default());
         let coverage = coverage.lock().unwrap_or_else(|e| e.into_inner()).len();

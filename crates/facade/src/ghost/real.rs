@@ -300,6 +300,14 @@ pub(crate) fn sleep(duration: Duration) {
     std::thread::sleep(duration);
 }
 
+/// `thread::yield_now`: std's.
+pub(crate) fn yield_now() {
+    std::thread::yield_now();
+}
+
+/// A failed try-acquire: nothing to count on real threads.
+pub(crate) fn try_failed(_holder: &Holder, _object: &Arc<ObjectInfo>, _mode: Mode) {}
+
 /// A spawned thread: its native handle and the thread.
 pub(crate) type Spawned<T> = (backend::thread::JoinHandle<T>, ThreadHandle);
 

@@ -3,7 +3,7 @@
 
 use crate::backend;
 pub(crate) use lockstep_engine::kernel::Caller as Holder;
-use lockstep_engine::kernel::{self, Caller, ThreadView, WaitOn};
+use lockstep_engine::kernel::{self, Caller, SpinOn, ThreadView, WaitOn};
 use lockstep_engine::object::{Mode, ObjectInfo};
 use lockstep_engine::op::{ObjectId, OpKind};
 use lockstep_engine::trace::Event;
@@ -79,6 +79,23 @@ pub(crate) fn native_acquire<G>(
     let native = acquire();
     holder.end_native_wait();
     native
+}
+
+/// `thread::yield_now`: a retry to the livelock detector, then the backend's yield.
+pub(crate) fn yield_now() {
+    if let Some(caller) = Caller::try_current() {
+        caller.retried(SpinOn::Yield);
+    }
+    backend::thread::yield_now();
+}
+
+/// A try-acquire of `object` in `mode` whose failure the caller sees: a retry to the livelock
+/// detector.
+pub(crate) fn try_failed(holder: &Holder, object: &Arc<ObjectInfo>, mode: Mode) {
+    holder.retried(SpinOn::TryAcquire {
+        object: Arc::clone(object),
+        mode,
+    });
 }
 
 /// The kind a try of `mode` is to a partial-order scheduler.
@@ -233,6 +250,9 @@ impl SchedulingPoint {
 pub(crate) fn sleep(duration: Duration) {
     if duration.is_zero() {
         kernel::set_pending(OpKind::Sleep, None);
+        if let Some(caller) = Caller::try_current() {
+            caller.retried(SpinOn::ZeroSleep);
+        }
         backend::thread::yield_now();
         return;
     }
