@@ -97,11 +97,11 @@ impl UnwindParking {
     /// # Safety
     /// `G` is the type of the guard the lock parks here.
     pub(crate) unsafe fn reclaim<G>(&self) -> Option<G> {
-        if !ghost::RELEASE_AFTER_UNWINDING {
+        // Only a lock during the unwind itself takes the guard back: once the thread no longer
+        // panics, the operation's own lookup of the thread runs its deferred releases.
+        if !Self::must_park() {
             return None;
         }
-        // Looking the thread up runs its deferred releases if it no longer panics, which
-        // empties the slot: only a lock during the unwind itself takes the guard back.
         let thread = Holder::try_current()?.index();
         let mut slot = crate::backend::unpoison(self.slot.lock());
         if slot.as_ref()?.thread != thread {
