@@ -152,6 +152,9 @@ struct ThreadRecord {
     site: Option<SpawnSite>,
     /// Its retries since the last progress (see `spin`).
     spin: spin::Spin,
+    /// What runs at its first facade operation made while it is not panicking (see
+    /// [`Caller::after_unwinding`]), in the order deferred.
+    after_unwinding: Vec<Box<dyn FnOnce()>>,
 }
 
 /// The source location of a `spawn` call: threads spawned at one site (the workers of a loop)
@@ -173,6 +176,7 @@ impl ThreadRecord {
             pending: None,
             site,
             spin: spin::Spin::default(),
+            after_unwinding: Vec::new(),
         }
     }
 }
@@ -418,12 +422,16 @@ pub struct Caller {
 }
 
 impl Caller {
-    /// The calling simulated thread (panics outside a running execution).
+    /// The calling simulated thread (panics outside a running execution). Runs what the
+    /// thread deferred [`after_unwinding`](Caller::after_unwinding) first, if it no longer
+    /// panics.
     #[inline]
     pub fn current() -> Caller {
         let kernel = kernel();
         let index = kernel.state.borrow().me();
-        Caller { kernel, index }
+        let caller = Caller { kernel, index };
+        caller.run_after_unwinding();
+        caller
     }
 
     /// The thread's index in its execution (0 is the execution's first thread).
@@ -445,7 +453,43 @@ impl Caller {
     pub fn try_current() -> Option<Caller> {
         let kernel = try_kernel()?;
         let index = kernel.state.borrow().try_me()?;
-        Some(Caller { kernel, index })
+        let caller = Caller { kernel, index };
+        caller.run_after_unwinding();
+        Some(caller)
+    }
+
+    /// Defers `f` to this thread's first facade operation made while it is not panicking
+    /// (at the latest its end, which is one): a release that cannot run during unwinding (a
+    /// loom lock released by unwinding poisons loom's inner std lock) runs there instead.
+    ///
+    /// ```
+    /// use lockstep_engine::kernel::Caller;
+    ///
+    /// // Only a thread of a running execution defers anything.
+    /// assert!(Caller::try_current().is_none());
+    /// ```
+    pub fn after_unwinding(&self, f: impl FnOnce() + 'static) {
+        self.kernel.state.borrow_mut().threads[self.index]
+            .after_unwinding
+            .push(Box::new(f));
+    }
+
+    /// Runs what this thread deferred [`after_unwinding`](Caller::after_unwinding), unless it
+    /// is still panicking. The list is taken first: a deferred release makes facade calls.
+    #[inline]
+    fn run_after_unwinding(&self) {
+        if self.kernel.state.borrow().threads[self.index]
+            .after_unwinding
+            .is_empty()
+            || std::thread::panicking()
+        {
+            return;
+        }
+        let deferred =
+            std::mem::take(&mut self.kernel.state.borrow_mut().threads[self.index].after_unwinding);
+        for f in deferred {
+            f();
+        }
     }
 }
 

@@ -425,3 +425,44 @@ where
 pub(crate) fn since_start(moment: Moment) -> Duration {
     moment
 }
+
+/// Whether a Mutex guard or RwLock write guard dropped while its thread unwinds keeps its
+/// backend guard until the thread stops panicking (see `sync::unwind_park`): under loom, whose
+/// locks wrap a std lock that such a drop poisons, after which loom's next `lock` panics.
+/// Shuttle's locks do not poison, so they are released at once.
+pub(crate) const RELEASE_AFTER_UNWINDING: bool = cfg!(loom);
+
+/// Runs `f` at `holder`'s first lockstep operation made while it is not panicking (at the
+/// latest when the thread ends).
+pub(crate) fn after_unwinding(holder: &Holder, f: impl FnOnce() + 'static) {
+    holder.after_unwinding(f);
+}
+
+/// A backend lock whose address moving its facade lock does not change, so that a backend
+/// guard parked past unwinding (`sync::unwind_park`) still points at it.
+pub(crate) struct Anchored<T: ?Sized>(Box<T>);
+
+impl<T> Anchored<T> {
+    /// `value` at an address of its own.
+    pub(crate) fn new(value: T) -> Self {
+        Anchored(Box::new(value))
+    }
+
+    /// The value, moved out.
+    pub(crate) fn into_inner(self) -> T {
+        *self.0
+    }
+}
+
+impl<T: ?Sized> std::ops::Deref for Anchored<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: ?Sized> std::ops::DerefMut for Anchored<T> {
+    fn deref_mut(&mut self) -> &mut T {
+        &mut self.0
+    }
+}

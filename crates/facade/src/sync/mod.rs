@@ -19,6 +19,7 @@ mod read_share;
 mod rwlock;
 mod semaphore;
 mod twin;
+mod unwind_park;
 
 pub use crate::hierarchy::{held, HeldLock, Hold};
 pub use barrier::{Barrier, BarrierWaitResult};
