@@ -15,7 +15,6 @@
 
 mod queue;
 
-use super::acquire as timed;
 use super::holds;
 use crate::backend::{self, unpoison};
 use crate::ghost::{self, HoldOwner, Holder};
@@ -335,9 +334,9 @@ impl Semaphore {
                 );
             }
             self.info.add_permits(n);
-            permits.give(n)
+            (permits.fairness(), permits.give(n))
         };
-        self.wake(&served);
+        self.wake(served);
     }
 
     fn permit(&self, owner: HoldOwner, permits: usize) -> SemaphorePermit<'_> {
@@ -385,12 +384,54 @@ impl Semaphore {
         site: &'static Location<'static>,
     ) -> Result<HoldOwner, LockError> {
         match self.fairness() {
-            SemaphoreFairness::Unfair => {
-                timed::acquire(&self.info, Mode::Permits(n), timeout, |_| {
-                    self.try_take(n, site)
-                })
-            }
+            SemaphoreFairness::Unfair => self.wait_racing(n, timeout, site),
             SemaphoreFairness::Fifo => self.wait_in_queue(n, timeout, site),
+        }
+    }
+
+    /// The unfair acquire: takes `n` permits if they are free, else parks until a release
+    /// wakes every waiter, and races for them again. The ticket is registered under the
+    /// permits' lock, so a release right after a failed attempt (unlocking is a scheduling
+    /// point under shuttle) wakes it.
+    fn wait_racing(
+        &self,
+        n: usize,
+        timeout: Option<Duration>,
+        site: &'static Location<'static>,
+    ) -> Result<HoldOwner, LockError> {
+        let holder = Holder::current();
+        let deadline = timeout.and_then(deadline_after);
+        loop {
+            holder.set_pending_on(OpKind::Acquire, &self.info);
+            let ticket = {
+                let mut permits = unpoison(self.permits.lock());
+                if permits.try_take(n) {
+                    drop(permits);
+                    return Ok(self.hold(&holder, n, site));
+                }
+                if timeout.is_some_and(|t| t.is_zero()) {
+                    return Err(self.timed_out(timeout));
+                }
+                self.info.waiters.register()
+            };
+            let woke = ghost::park(
+                &ticket,
+                &self.info,
+                Mode::Permits(n),
+                deadline.map(Instant::moment),
+            );
+            self.info.waiters.cancel(&ticket);
+            if woke == Woke::TimedOut {
+                return Err(self.timed_out(timeout));
+            }
+        }
+    }
+
+    /// The error of a timed acquire that gave up after `timeout`.
+    fn timed_out(&self, timeout: Option<Duration>) -> LockError {
+        LockError::Timeout {
+            object: self.info.to_string(),
+            waited: timeout.unwrap_or_default(),
         }
     }
 
@@ -406,10 +447,6 @@ impl Semaphore {
     ) -> Result<HoldOwner, LockError> {
         let holder = Holder::current();
         holder.set_pending_on(OpKind::Acquire, &self.info);
-        let timed_out = || LockError::Timeout {
-            object: self.info.to_string(),
-            waited: timeout.unwrap_or_default(),
-        };
         let ticket = {
             let mut permits = unpoison(self.permits.lock());
             if permits.try_take(n) {
@@ -417,7 +454,7 @@ impl Semaphore {
                 return Ok(self.hold(&holder, n, site));
             }
             if timeout.is_some_and(|t| t.is_zero()) {
-                return Err(timed_out());
+                return Err(self.timed_out(timeout));
             }
             let ticket = self.info.waiters.register();
             permits.enqueue(Arc::clone(&ticket), n);
@@ -443,16 +480,25 @@ impl Semaphore {
                     "lockstep: a waiter of {} woke without its permits",
                     self.info
                 );
-                self.wake(&served);
-                Err(timed_out())
+                self.wake((SemaphoreFairness::Fifo, served));
+                Err(self.timed_out(timeout))
             }
         }
     }
 
-    /// Wakes the waiters handed their permits.
-    fn wake(&self, served: &[Arc<Ticket>]) {
-        for ticket in served {
-            self.info.waiters.wake(ticket);
+    /// Wakes the waiters that permits came back for: FIFO, the ones handed their permits;
+    /// unfair, every waiter (they race for them).
+    fn wake(&self, (fairness, served): (SemaphoreFairness, Vec<Arc<Ticket>>)) {
+        match fairness {
+            SemaphoreFairness::Fifo => {
+                for ticket in &served {
+                    self.info.waiters.wake(ticket);
+                }
+            }
+            SemaphoreFairness::Unfair => {
+                debug_assert!(served.is_empty(), "an unfair semaphore queues nobody");
+                self.info.waiters.wake_all();
+            }
         }
     }
 
@@ -479,14 +525,11 @@ impl Semaphore {
             if let Some(holder) = Holder::try_current() {
                 ghost::release_for(&holder, owner, &self.info, Mode::Permits(n));
             }
-            let (fairness, served) = {
+            let served = {
                 let mut permits = unpoison(self.permits.lock());
                 (permits.fairness(), permits.give(n))
             };
-            match fairness {
-                SemaphoreFairness::Fifo => self.wake(&served),
-                SemaphoreFairness::Unfair => self.info.waiters.wake_all(),
-            }
+            self.wake(served);
         });
     }
 
@@ -576,6 +619,10 @@ impl fmt::Debug for SemaphorePermit<'_> {
 
 impl fmt::Debug for OwnedSemaphorePermit {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} owned permit(s) of {}", self.permits, self.semaphore.info)
+        write!(
+            f,
+            "{} owned permit(s) of {}",
+            self.permits, self.semaphore.info
+        )
     }
 }

@@ -83,7 +83,10 @@ impl Permits {
             self.free -= head.wanted;
             served.extend(self.queue.pop_front().map(|w| w.ticket));
         }
-        debug_assert!(self.queue.front().is_none_or(|head| head.wanted > self.free));
+        debug_assert!(self
+            .queue
+            .front()
+            .is_none_or(|head| head.wanted > self.free));
         served
     }
 
