@@ -128,7 +128,9 @@ fn loom_finds_the_timed_out_head_that_never_wakes_the_next() {
     })
     .expect_err("the stranded next waiter deadlocks");
     assert!(
-        failure.message.starts_with("deadlock: every thread is blocked")
+        failure
+            .message
+            .starts_with("deadlock: every thread is blocked")
             && failure
                 .message
                 .contains("next  waits for a notification on Condvar \"fair-changed\""),

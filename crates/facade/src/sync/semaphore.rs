@@ -68,6 +68,8 @@ pub enum SemaphoreFairness {
 /// ```
 pub struct Semaphore {
     info: Arc<ObjectInfo>,
+    /// Fixed at construction (outside the mutex: reading it is no scheduling point).
+    fairness: SemaphoreFairness,
     /// Free permits and the FIFO queue. A backend mutex (not an atomic) so loom explores no
     /// weak-memory outcomes for the count; it is never held across a wait.
     permits: backend::Mutex<Permits>,
@@ -128,7 +130,8 @@ impl Semaphore {
             .with_permits(permits);
         Semaphore {
             info: Arc::new(info),
-            permits: backend::Mutex::new(Permits::new(SemaphoreFairness::Fifo, permits)),
+            fairness: SemaphoreFairness::default(),
+            permits: backend::Mutex::new(Permits::new(permits)),
         }
     }
 
@@ -144,16 +147,12 @@ impl Semaphore {
     /// assert_eq!(pool.available_permits(), 1);
     /// ```
     pub fn with_fairness(self, fairness: SemaphoreFairness) -> Self {
-        let free = unpoison(self.permits.into_inner()).free();
-        Semaphore {
-            info: self.info,
-            permits: backend::Mutex::new(Permits::new(fairness, free)),
-        }
+        Semaphore { fairness, ..self }
     }
 
     /// Its fairness policy.
     pub fn fairness(&self) -> SemaphoreFairness {
-        unpoison(self.permits.lock()).fairness()
+        self.fairness
     }
 
     /// Blocks until a permit is free, then takes it. Panics with the report if that breaks the
@@ -334,7 +333,7 @@ impl Semaphore {
                 );
             }
             self.info.add_permits(n);
-            (permits.fairness(), permits.give(n))
+            permits.give(n)
         };
         self.wake(served);
     }
@@ -383,7 +382,7 @@ impl Semaphore {
         timeout: Option<Duration>,
         site: &'static Location<'static>,
     ) -> Result<HoldOwner, LockError> {
-        match self.fairness() {
+        match self.fairness {
             SemaphoreFairness::Unfair => self.wait_racing(n, timeout, site),
             SemaphoreFairness::Fifo => self.wait_in_queue(n, timeout, site),
         }
@@ -405,7 +404,7 @@ impl Semaphore {
             holder.set_pending_on(OpKind::Acquire, &self.info);
             let ticket = {
                 let mut permits = unpoison(self.permits.lock());
-                if permits.try_take(n) {
+                if permits.try_take(n, self.fairness) {
                     drop(permits);
                     return Ok(self.hold(&holder, n, site));
                 }
@@ -449,7 +448,7 @@ impl Semaphore {
         holder.set_pending_on(OpKind::Acquire, &self.info);
         let ticket = {
             let mut permits = unpoison(self.permits.lock());
-            if permits.try_take(n) {
+            if permits.try_take(n, self.fairness) {
                 drop(permits);
                 return Ok(self.hold(&holder, n, site));
             }
@@ -480,7 +479,7 @@ impl Semaphore {
                     "lockstep: a waiter of {} woke without its permits",
                     self.info
                 );
-                self.wake((SemaphoreFairness::Fifo, served));
+                self.wake(served);
                 Err(self.timed_out(timeout))
             }
         }
@@ -488,8 +487,8 @@ impl Semaphore {
 
     /// Wakes the waiters that permits came back for: FIFO, the ones handed their permits;
     /// unfair, every waiter (they race for them).
-    fn wake(&self, (fairness, served): (SemaphoreFairness, Vec<Arc<Ticket>>)) {
-        match fairness {
+    fn wake(&self, served: Vec<Arc<Ticket>>) {
+        match self.fairness {
             SemaphoreFairness::Fifo => {
                 for ticket in &served {
                     self.info.waiters.wake(ticket);
@@ -507,7 +506,7 @@ impl Semaphore {
     fn try_take(&self, n: usize, site: &'static Location<'static>) -> Option<HoldOwner> {
         let holder = Holder::current();
         holder.set_pending_on(OpKind::Acquire, &self.info);
-        if !unpoison(self.permits.lock()).try_take(n) {
+        if !unpoison(self.permits.lock()).try_take(n, self.fairness) {
             return None;
         }
         Some(self.hold(&holder, n, site))
@@ -527,7 +526,7 @@ impl Semaphore {
             }
             let served = {
                 let mut permits = unpoison(self.permits.lock());
-                (permits.fairness(), permits.give(n))
+                permits.give(n)
             };
             self.wake(served);
         });

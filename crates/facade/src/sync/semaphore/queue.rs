@@ -13,34 +13,29 @@ struct Waiter {
     wanted: usize,
 }
 
-/// Free permits and, under [`SemaphoreFairness::Fifo`], the waiters in arrival order.
+/// Free permits and, under [`SemaphoreFairness::Fifo`] (the caller says which policy
+/// applies), the waiters in arrival order.
 ///
 /// Invariant (FIFO): the head of the queue wants more permits than are free; a waiter leaves
 /// the queue only when it is handed its permits (by [`give`](Permits::give) or
 /// [`leave`](Permits::leave)) or gives up ([`leave`](Permits::leave)).
 pub(super) struct Permits {
-    fairness: SemaphoreFairness,
     free: usize,
     queue: VecDeque<Waiter>,
 }
 
 impl Permits {
-    pub(super) fn new(fairness: SemaphoreFairness, free: usize) -> Self {
+    pub(super) fn new(free: usize) -> Self {
         Permits {
-            fairness,
             free,
             queue: VecDeque::new(),
         }
     }
 
-    pub(super) fn fairness(&self) -> SemaphoreFairness {
-        self.fairness
-    }
-
-    /// Takes `n` permits now, if the policy lets this caller have them: they are free and
+    /// Takes `n` permits now, if `fairness` lets this caller have them: they are free and
     /// (FIFO) nobody is queued before it.
-    pub(super) fn try_take(&mut self, n: usize) -> bool {
-        let queued_first = self.fairness == SemaphoreFairness::Fifo && !self.queue.is_empty();
+    pub(super) fn try_take(&mut self, n: usize, fairness: SemaphoreFairness) -> bool {
+        let queued_first = fairness == SemaphoreFairness::Fifo && !self.queue.is_empty();
         if queued_first || self.free < n {
             return false;
         }
@@ -50,11 +45,11 @@ impl Permits {
 
     /// Queues a FIFO waiter for `wanted` permits behind the others.
     pub(super) fn enqueue(&mut self, ticket: Arc<Ticket>, wanted: usize) {
-        debug_assert_eq!(self.fairness, SemaphoreFairness::Fifo);
         self.queue.push_back(Waiter { ticket, wanted });
     }
 
-    /// `n` permits come back. Returns the waiters handed their permits (FIFO), to wake.
+    /// `n` permits come back. Returns the waiters handed their permits (FIFO; nobody is
+    /// queued under an unfair policy), to wake.
     pub(super) fn give(&mut self, n: usize) -> Vec<Arc<Ticket>> {
         self.free = self.free.checked_add(n).expect("permit count overflow");
         self.serve()
