@@ -191,11 +191,26 @@ impl ObjectInfo {
 
     /// A semaphore's permits in all, free or held: the free ones are this less the ones in
     /// held stacks. `None` if it counts no permits.
+    ///
+    /// ```
+    /// use lockstep_engine::object::{Kind, ObjectInfo};
+    ///
+    /// let pool = ObjectInfo::new(Kind::Semaphore, None, 0).with_permits(3);
+    /// assert_eq!(pool.permits(), Some(3));
+    /// ```
     pub fn permits(&self) -> Option<usize> {
         self.permits.as_ref().map(|p| p.load(Ordering::Relaxed))
     }
 
     /// The semaphore got `n` more permits. Panics if it counts none (not a semaphore).
+    ///
+    /// ```
+    /// use lockstep_engine::object::{Kind, ObjectInfo};
+    ///
+    /// let gate = ObjectInfo::new(Kind::Semaphore, Some("gate"), 0).with_permits(0);
+    /// gate.add_permits(1);
+    /// assert_eq!(gate.permits(), Some(1));
+    /// ```
     pub fn add_permits(&self, n: usize) {
         let permits = self
             .permits

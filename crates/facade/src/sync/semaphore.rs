@@ -151,6 +151,12 @@ impl Semaphore {
     }
 
     /// Its fairness policy.
+    ///
+    /// ```
+    /// use lockstep::sync::{Semaphore, SemaphoreFairness};
+    ///
+    /// assert_eq!(Semaphore::named("pool", 2).fairness(), SemaphoreFairness::Fifo);
+    /// ```
     pub fn fairness(&self) -> SemaphoreFairness {
         self.fairness
     }
