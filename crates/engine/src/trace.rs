@@ -100,12 +100,21 @@ fn mode_word(mode: Mode) -> &'static str {
     match mode {
         Mode::Exclusive => "lock",
         Mode::Shared => "read",
-        Mode::Permit => "permit",
+        Mode::Permits(1) => "permit",
+        Mode::Permits(_) => "permits",
         Mode::Notify => "notify",
         Mode::Recv => "recv",
         Mode::Send { .. } => "send",
         Mode::Arrive { .. } => "barrier",
         Mode::Init => "init",
+    }
+}
+
+/// The detail column of a hold or wait in `mode`: how many permits, when more than one.
+fn mode_detail(mode: Mode) -> String {
+    match mode {
+        Mode::Permits(n) if n != 1 => format!("{n} permits"),
+        _ => String::new(),
     }
 }
 
@@ -125,22 +134,22 @@ impl Record {
             Event::Blocked { object, mode } => (
                 format!("wait {}", mode_word(*mode)),
                 object.to_string(),
-                String::new(),
+                mode_detail(*mode),
             ),
             Event::Acquired { object, mode } => (
                 format!("{} acquired", mode_word(*mode)),
                 object.to_string(),
-                String::new(),
+                mode_detail(*mode),
             ),
             Event::Released { object, mode } => (
                 format!("{} released", mode_word(*mode)),
                 object.to_string(),
-                String::new(),
+                mode_detail(*mode),
             ),
             Event::TimedOut { object, mode } => (
                 format!("{} timed out", mode_word(*mode)),
                 object.to_string(),
-                String::new(),
+                mode_detail(*mode),
             ),
             Event::Notify { object, all } => (
                 if *all { "notify all" } else { "notify one" }.into(),

@@ -39,15 +39,19 @@ impl State {
         })
     }
 
-    /// Every thread holding any part of `object` (permits included).
+    /// Every thread holding any part of `object`, with how many holds (or permits) it has.
     fn all_holders(&self, object: &Arc<ObjectInfo>) -> Vec<String> {
         let mut names = Vec::new();
         for thread in &self.threads {
-            let count = thread
+            let count: usize = thread
                 .held
                 .iter()
                 .filter(|h| Arc::ptr_eq(&h.object, object))
-                .count();
+                .map(|h| match h.mode {
+                    Mode::Permits(n) => n,
+                    _ => 1,
+                })
+                .sum();
             match count {
                 0 => {}
                 1 => names.push(thread.name.clone()),
@@ -55,6 +59,34 @@ impl State {
             }
         }
         names
+    }
+
+    /// What a semaphore waiter waits for: `3 permits of Semaphore "pool" (1 of 4 free)`. Free
+    /// permits are the semaphore's total less the ones in held stacks.
+    fn permit_wait(&self, object: &Arc<ObjectInfo>, wanted: usize) -> String {
+        let permits = match wanted {
+            1 => "a permit".to_owned(),
+            n => format!("{n} permits"),
+        };
+        let Some(total) = object.permits() else {
+            return format!("{permits} of {object}");
+        };
+        let held: usize = self
+            .threads
+            .iter()
+            .flat_map(|t| &t.held)
+            .filter(|h| Arc::ptr_eq(&h.object, object))
+            .map(|h| match h.mode {
+                Mode::Permits(n) => n,
+                _ => 0,
+            })
+            .sum();
+        debug_assert!(
+            held <= total,
+            "lockstep: {object} has {held} permits held of {total}"
+        );
+        let free = total.saturating_sub(held);
+        format!("{permits} of {object} ({free} of {total} free)")
     }
 
     /// How many threads wait at barrier `object` (in a deadlock, the arrivals of its current
@@ -105,7 +137,9 @@ impl State {
                 match mode {
                     Mode::Exclusive => format!("waits to lock {object}{held_by}"),
                     Mode::Shared => format!("waits to read-lock {object}{held_by}"),
-                    Mode::Permit => format!("waits for a permit of {object}{held_by}"),
+                    Mode::Permits(wanted) => {
+                        format!("waits for {}{held_by}", self.permit_wait(object, *wanted))
+                    }
                     Mode::Notify => format!("waits for a notification on {object}"),
                     Mode::Recv => format!("waits to recv on {object}"),
                     Mode::Send { capacity: 0 } => format!(

@@ -77,7 +77,7 @@ impl fmt::Display for SpinOn {
             SpinOn::TryAcquire { object, mode } => {
                 let what = match mode {
                     Mode::Shared => "try_read",
-                    Mode::Permit => "try_acquire",
+                    Mode::Permits(_) => "try_acquire",
                     _ => "try_lock",
                 };
                 write!(f, "a failed {what} of {object}")

@@ -28,5 +28,5 @@ pub use lockstep_engine::object::LockClass;
 pub use mutex::{Mutex, MutexGuard};
 pub use once::{LazyLock, Once, OnceLock};
 pub use rwlock::{RwLock, RwLockReadGuard, RwLockWriteGuard};
-pub use semaphore::{OwnedSemaphorePermit, Semaphore, SemaphorePermit};
+pub use semaphore::{OwnedSemaphorePermit, Semaphore, SemaphoreFairness, SemaphorePermit};
 pub use std::sync::Arc;
