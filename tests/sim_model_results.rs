@@ -11,6 +11,7 @@ use lockstep::sync::atomic::AtomicBool;
 use lockstep::sync::{Arc, Mutex};
 use lockstep::time::{sleep, Duration, Instant};
 use model::booking::{self, Booking, BookingError, Shift};
+use model::breaker::{self, Breaker, BreakerError};
 use model::lock_table::{self, LockTable};
 use model::session::manager::{self, assert_nothing_held, site, CONNECT};
 use model::session::{Config, Metrics, Op, SessionError, SessionManager, SessionState};
@@ -364,4 +365,50 @@ fn the_lock_table_keeps_versions_and_times_and_the_planted_race_needs_a_race() {
             assert_eq!(table.held_rows(), 0);
         });
     }
+}
+
+#[test]
+fn every_half_open_period_admits_a_new_probe_after_the_last_one_finished() {
+    passes(explorer(), || {
+        let config = breaker::Config {
+            failure_threshold: 1,
+            ..breaker::Config::default()
+        };
+        let b = Breaker::new("ledger", config, Variant::Fixed);
+        assert!(b.call(|| Err::<(), _>("down")).is_err());
+        for round in 0..3 {
+            assert_eq!(b.state(), breaker::State::Open, "round {round}");
+            sleep(config.reset_timeout);
+            assert!(
+                matches!(
+                    b.call(|| Err::<(), _>("still down")),
+                    Err(BreakerError::Failed(_))
+                ),
+                "round {round}: the half-open breaker admits a probe"
+            );
+        }
+        sleep(config.reset_timeout);
+        assert!(
+            b.call(|| Ok::<_, ()>(())).is_ok(),
+            "the fourth probe succeeds"
+        );
+        assert_eq!(b.state(), breaker::State::Closed);
+        let m = b.metrics();
+        assert_eq!(
+            (m.calls, m.successes, m.failures, m.rejections, m.in_flight),
+            (5, 1, 4, 0, 0)
+        );
+    });
+}
+
+/// More transfers than the accounts' spare units: the accounts start with one unit per
+/// transfer (plus ten), so none runs dry.
+#[cfg(not(loom))]
+#[test]
+fn a_transfer_workload_bigger_than_the_spare_units_still_adds_up() {
+    let report = explorer().size("workers", 4).size("transfers", 6).explore(
+        model::scenarios::find("release-on-error").unwrap(),
+        Variant::Fixed,
+    );
+    assert!(report.failure.is_none(), "{:?}", report.failure);
 }
