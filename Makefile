@@ -5,7 +5,7 @@ LOOM_ENV := RUSTFLAGS="--cfg loom" CARGO_TARGET_DIR=target/loom
 ITERATIONS ?= 2000
 LOCKSTEP := $(CARGO) run --release --features shuttle -p model --bin lockstep --
 
-.PHONY: test test-std test-shuttle test-loom explore replay shrink adopt bench lint fmt
+.PHONY: test test-std test-shuttle test-loom explore replay shrink adopt bench mutants lint fmt
 
 ## test: every suite: std (real threads), shuttle (random/PCT/DFS), loom (exhaustive, release)
 test: test-std test-shuttle test-loom
@@ -52,6 +52,13 @@ bench:
 	$(CARGO) run --release --features shuttle --example bench_pct
 	$(CARGO) run --release --features shuttle --example bench_memory
 	$(LOOM_ENV) $(CARGO) run --release --example bench_loom
+
+## mutants: a fixed sample of cargo-mutants over the model and the framework's checkers, each
+## mutant tested by the shuttle, then std, then loom tests; prints each group's score
+## (make mutants GROUPS=model; MODEL_SAMPLE=N / CHECKERS_SAMPLE=N: every N-th mutant;
+## MUTANTS_ARGS="--in-diff FILE": only the code a diff touched). Mutates the tree in place.
+mutants:
+	.ci/mutants $(GROUPS)
 
 ## lint: formatting and clippy (-D warnings) for all three backends
 lint:

@@ -7,10 +7,22 @@
 use lockstep::cli::{self, Shard};
 use lockstep::scenario::Scenario;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
-/// Runs `lockstep ARGS...` against the model's scenarios: (exit code, stdout, stderr).
+/// Runs `lockstep ARGS...` against the model's scenarios: (exit code, stdout, stderr). An
+/// `explore` that names no `--seeds-dir` gets a fresh one under the temp dir (removed again if
+/// nothing was written into it), so no test writes seed files into the checkout.
 fn lockstep(args: &[&str]) -> (u8, String, String) {
-    lockstep_with(model::scenarios::ALL, args)
+    if args.first() != Some(&"explore") || args.contains(&"--seeds-dir") {
+        return lockstep_with(model::scenarios::ALL, args);
+    }
+    static CALLS: AtomicUsize = AtomicUsize::new(0);
+    let seeds = scratch(&format!("seeds-{}", CALLS.fetch_add(1, Ordering::Relaxed)));
+    let mut with_seeds = args.to_vec();
+    with_seeds.extend(["--seeds-dir", seeds.to_str().unwrap()]);
+    let result = lockstep_with(model::scenarios::ALL, &with_seeds);
+    let _ = std::fs::remove_dir(&seeds);
+    result
 }
 
 fn scratch(name: &str) -> std::path::PathBuf {

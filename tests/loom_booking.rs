@@ -28,11 +28,26 @@ fn the_fixed_service_passes_and_the_races_are_found() {
             report.failure
         );
     }
-    for (scenario, bug) in [
-        (&SCENARIOS[0], NO_VERSION_CHECK),
-        (&SCENARIOS[3], HALF_WRITTEN_UPDATE),
+    for (scenario, bug, expected) in [
+        (
+            &SCENARIOS[0],
+            NO_VERSION_CHECK,
+            "2 edits of the same version succeeded: a lost update",
+        ),
+        (
+            &SCENARIOS[3],
+            HALF_WRITTEN_UPDATE,
+            "a reader saw a half-written update: slot 9 generation 0",
+        ),
     ] {
         let report = exhaustive().explore(scenario, Variant::Bug(bug));
-        assert!(report.failure.is_some(), "loom misses {bug}");
+        let failure = report
+            .failure
+            .unwrap_or_else(|| panic!("loom misses {bug}"));
+        assert!(
+            failure.message.contains(expected),
+            "{bug}: {}",
+            failure.message
+        );
     }
 }

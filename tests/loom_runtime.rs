@@ -136,11 +136,11 @@ fn a_spent_time_budget_stops_loom_before_the_next_execution() {
         })
     };
     let full = explorer()
-        .run(|| basics::ordered_pairs(3))
+        .run(|| assert_eq!(basics::ordered_pairs(3), (3, 3)))
         .expect("the workload passes");
     let budgeted = explorer()
         .time_budget(std::time::Duration::ZERO)
-        .run(|| basics::ordered_pairs(3))
+        .run(|| assert_eq!(basics::ordered_pairs(3), (3, 3)))
         .expect("the workload passes");
     assert!(full.executions > 1, "{full:?}");
     assert!(

@@ -18,6 +18,22 @@ fn the_fixed_breaker_passes_1000_executions_of_each_strategy() {
 }
 
 #[test]
+fn every_fixed_scenario_takes_the_breaker_through_a_transition() {
+    for scenario in &SCENARIOS {
+        let report = Explorer::new(Strategy::Random)
+            .iterations(20)
+            .explore(scenario, Variant::Fixed);
+        assert!(report.failure.is_none(), "{}", scenario.name);
+        assert!(
+            report.stats.coverage >= 1,
+            "{} never moved a breaker: {:?}",
+            scenario.name,
+            report.stats
+        );
+    }
+}
+
+#[test]
 fn every_planted_bug_is_caught() {
     let cases = [
         (

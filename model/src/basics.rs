@@ -125,8 +125,13 @@ pub fn opposite_lock_order() {
     second.join().expect("second panicked");
 }
 
-/// `workers` threads each take two locks in the same order once (the benchmark workload).
-pub fn ordered_pairs(workers: usize) {
+/// `workers` threads each take two locks in the same order once and add one to the counter
+/// each guards (the benchmark workload); returns the two counters (both `workers`).
+///
+/// ```
+/// assert_eq!(model::basics::ordered_pairs(3), (3, 3));
+/// ```
+pub fn ordered_pairs(workers: usize) -> (u64, u64) {
     let a = Arc::new(Mutex::named("A", 0u64));
     let b = Arc::new(Mutex::named("B", 0u64));
     let handles: Vec<_> = (0..workers)
@@ -143,4 +148,6 @@ pub fn ordered_pairs(workers: usize) {
     for handle in handles {
         handle.join().expect("worker panicked");
     }
+    let counts = (*a.lock(), *b.lock());
+    counts
 }

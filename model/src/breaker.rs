@@ -253,7 +253,17 @@ impl Breaker {
     }
 }
 
-fn check_metrics(m: &Metrics) {
+/// Panics unless `m` adds up: every call made is a success, a failure, a rejection or still in
+/// flight. The breaker checks it after every change of its counters.
+///
+/// ```
+/// use model::breaker::{check_metrics, Metrics};
+///
+/// check_metrics(&Metrics { calls: 2, successes: 1, in_flight: 1, ..Metrics::default() });
+/// let lost = std::panic::catch_unwind(|| check_metrics(&Metrics { calls: 1, ..Metrics::default() }));
+/// assert!(lost.is_err());
+/// ```
+pub fn check_metrics(m: &Metrics) {
     assert_eq!(
         m.calls,
         m.successes + m.failures + m.rejections + m.in_flight,

@@ -459,6 +459,21 @@ impl SessionManager {
         state
     }
 
+    /// How many connects were started (counted under the global task lock, the outermost
+    /// level of the hierarchy, before anything else is taken).
+    ///
+    /// ```
+    /// use model::session::{Config, SessionManager};
+    ///
+    /// let manager = SessionManager::new(Config::default());
+    /// manager.connect(0).unwrap();
+    /// manager.connect(1).unwrap();
+    /// assert_eq!(manager.connects(), 2);
+    /// ```
+    pub fn connects(&self) -> u64 {
+        *self.global_task.lock()
+    }
+
     /// The operation counters.
     pub fn metrics(&self) -> Metrics {
         *self.metrics.lock()

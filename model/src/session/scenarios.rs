@@ -147,7 +147,9 @@ fn lock_timeout_retry(variant: Variant) {
     run_threads(&m, jobs);
 }
 
-/// Three threads share one operation permit (two sessions): two send, one queues.
+/// Three threads share one operation permit (two sessions): two send (20 s of work each), one
+/// queues. The permit is the pressure: when all three succeed, the two sends took turns, so the
+/// last one finished no earlier than 40 s.
 fn semaphore_pressure(variant: Variant) {
     let m = manager(
         variant,
@@ -156,6 +158,7 @@ fn semaphore_pressure(variant: Variant) {
             ..Config::default()
         },
     );
+    let start = Instant::now();
     let jobs: Vec<Job> = (0..3)
         .map(|i| {
             Box::new(move |m: &SessionManager| {
@@ -165,6 +168,13 @@ fn semaphore_pressure(variant: Variant) {
         })
         .collect();
     run_threads(&m, jobs);
+    let took = start.elapsed();
+    if m.metrics().succeeded == 3 {
+        assert!(
+            took >= secs(40),
+            "two 20 s sends sharing one permit were both done after {took:?}: they did not wait for it"
+        );
+    }
 }
 
 /// A close races `operations` (3) operations in flight, one after another, on the same session.
