@@ -204,6 +204,7 @@ fn a_model_that_reads_state_outside_the_simulation_is_caught_as_nondeterministic
             shrinking: None,
             sizes: Default::default(),
             lock_order: Default::default(),
+            liveness: Default::default(),
         };
         let path = dir.join(format!("{}.toml", scenario.name));
         std::fs::write(&path, seed.to_toml()).unwrap();

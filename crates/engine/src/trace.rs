@@ -17,6 +17,7 @@
 //! );
 //! ```
 
+use crate::liveness::Hint;
 use crate::object::{Mode, ObjectInfo};
 use std::fmt::Write as _;
 use std::sync::Arc;
@@ -37,8 +38,13 @@ pub enum Event {
     Acquired { object: Arc<ObjectInfo>, mode: Mode },
     /// The thread gave `object` back.
     Released { object: Arc<ObjectInfo>, mode: Mode },
-    /// The thread's timed wait for `object` expired.
-    TimedOut { object: Arc<ObjectInfo>, mode: Mode },
+    /// The thread's timed wait for `object` expired; `hint` says why that looks like a lost
+    /// wake-up, if it does (see [`crate::liveness`]).
+    TimedOut {
+        object: Arc<ObjectInfo>,
+        mode: Mode,
+        hint: Option<Hint>,
+    },
     /// The thread notified one or all waiters of `object`.
     Notify { object: Arc<ObjectInfo>, all: bool },
     /// The thread went to sleep until virtual time `until`.
@@ -130,10 +136,10 @@ impl Record {
                 object.to_string(),
                 String::new(),
             ),
-            Event::TimedOut { object, mode } => (
+            Event::TimedOut { object, mode, hint } => (
                 format!("{} timed out", mode_word(*mode)),
                 object.to_string(),
-                String::new(),
+                hint.map_or_else(String::new, |hint| hint.detail().to_owned()),
             ),
             Event::Notify { object, all } => (
                 if *all { "notify all" } else { "notify one" }.into(),

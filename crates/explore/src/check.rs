@@ -25,6 +25,7 @@
 //! | `LOCKSTEP_TIME_LIMIT` | seconds of wall-clock time per test, then stop (not fail) | none |
 //! | `LOCKSTEP_REPLAY` | a seed file: the test it names replays only it | none |
 //! | `LOCKSTEP_LOCK_ORDER` | the lock-order rule: `concurrent` or `strict` (lockdep's) | the test's, else `concurrent` |
+//! | `LOCKSTEP_LIVENESS` | liveness hints: `hint` (marked in the trace) or `strict` (a failure) | the test's, else `hint` |
 //! | `LOOM_MAX_PREEMPTIONS`, `LOOM_MAX_BRANCHES` | loom's own, honoured when the test gives no bound | 2, loom's |
 //!
 //! ```
@@ -86,6 +87,7 @@ pub struct Test {
     shrink_budget: Option<usize>,
     replay: Option<PathBuf>,
     lock_order: Option<String>,
+    liveness: Option<String>,
 }
 
 impl Test {
@@ -106,6 +108,7 @@ impl Test {
             shrink_budget: None,
             replay: None,
             lock_order: None,
+            liveness: None,
         }
     }
 
@@ -181,6 +184,22 @@ impl Test {
         self
     }
 
+    /// What a liveness hint (a timed wait that timed out while what it waited for was there)
+    /// does: `hint` (the default: marked in the trace, a warning) or `strict` (the test
+    /// fails); see `lockstep::explore::Liveness`. A bad name fails the test, naming both.
+    ///
+    /// ```no_run
+    /// use lockstep::check::Test;
+    ///
+    /// Test::new("my_crate::tests::strict_liveness", env!("CARGO_MANIFEST_DIR"))
+    ///     .liveness("strict")
+    ///     .run(|| { /* the test body */ });
+    /// ```
+    pub fn liveness(mut self, rule: &str) -> Test {
+        self.liveness = Some(rule.to_owned());
+        self
+    }
+
     /// Replays only the seed file at `path` (what `LOCKSTEP_REPLAY` does).
     pub fn replay(mut self, path: impl Into<PathBuf>) -> Test {
         self.replay = Some(path.into());
@@ -242,6 +261,9 @@ impl Test {
         }
         if let Some(rule) = knobs.lock_order.as_ref().or(self.lock_order.as_ref()) {
             explorer = explorer.lock_order_rule(rule.parse()?);
+        }
+        if let Some(rule) = knobs.liveness.as_ref().or(self.liveness.as_ref()) {
+            explorer = explorer.liveness(rule.parse()?);
         }
         if let Some(plan) = &self.faults {
             explorer = explorer.faults(plan.clone());
@@ -363,6 +385,7 @@ struct Knobs {
     time_limit: Option<Duration>,
     replay: Option<PathBuf>,
     lock_order: Option<String>,
+    liveness: Option<String>,
 }
 
 impl Knobs {
@@ -375,6 +398,7 @@ impl Knobs {
                 .map(|seconds| Duration::from_secs_f64(seconds.max(0.0))),
             replay: std::env::var_os("LOCKSTEP_REPLAY").map(PathBuf::from),
             lock_order: std::env::var("LOCKSTEP_LOCK_ORDER").ok(),
+            liveness: std::env::var("LOCKSTEP_LIVENESS").ok(),
         })
     }
 }

@@ -19,6 +19,7 @@
 //! `[sizes]` (optional) sets the scenario's size knobs (see `lockstep::scenario::size`); the
 //! shrinker writes the smaller values it found there.
 
+use lockstep_engine::liveness::Liveness;
 use lockstep_engine::lock_graph::LockOrderRule;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -79,6 +80,10 @@ pub struct SeedFile {
     /// it is not the default, `concurrent`; see `lockstep_engine::lock_graph`).
     #[serde(default, skip_serializing_if = "is_default_rule")]
     pub lock_order: LockOrderRule,
+    /// The liveness rule (written only when it is not the default, `hint`; see
+    /// `lockstep_engine::liveness`): a seed that failed on a strict hint replays strict.
+    #[serde(default, skip_serializing_if = "is_default_liveness")]
+    pub liveness: Liveness,
     /// How much the execution was shrunk, if it was.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shrinking: Option<Shrinking>,
@@ -240,6 +245,10 @@ impl From<&Path> for FilePath {
 
 fn is_default_rule(rule: &LockOrderRule) -> bool {
     *rule == LockOrderRule::default()
+}
+
+fn is_default_liveness(rule: &Liveness) -> bool {
+    *rule == Liveness::default()
 }
 
 impl SeedFile {

@@ -22,7 +22,8 @@
 //! `key = value` argument becomes a call `.key(value)` on the `Test` (a parenthesized value
 //! `key = (a, b)` becomes `.key(a, b)`): `iterations`, `strategy`, `seed`,
 //! `preemption_bound`, `faults`, `size`, `time_limit`, `shrink_budget`, `regressions_dir`,
-//! `lock_order` (`"strict"` for lockdep's rule).
+//! `lock_order` (`"strict"` for lockdep's rule), `liveness` (`"strict"`: a timed wait that
+//! timed out while what it waited for was there fails the test).
 //! Other attributes on the function (`#[should_panic]`, doc comments) are kept.
 //!
 //! Written on `proc_macro` alone (no syn or quote), so the attribute adds one small crate to a
@@ -31,7 +32,7 @@
 use proc_macro::{Delimiter, Group, Ident, Literal, Punct, Spacing, Span, TokenStream, TokenTree};
 
 /// The settings a test attribute may give: each is a method of `lockstep::check::Test`.
-const SETTINGS: [&str; 10] = [
+const SETTINGS: [&str; 11] = [
     "iterations",
     "strategy",
     "seed",
@@ -42,6 +43,7 @@ const SETTINGS: [&str; 10] = [
     "shrink_budget",
     "regressions_dir",
     "lock_order",
+    "liveness",
 ];
 
 /// Explores the function's body as a test on the build's backend; see the crate docs.

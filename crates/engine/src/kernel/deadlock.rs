@@ -31,7 +31,7 @@ impl State {
     }
 
     /// Whether any thread holds `object` in a mode that excludes `wanted`.
-    fn is_held_excluding(&self, object: &Arc<ObjectInfo>, wanted: Mode) -> bool {
+    pub(super) fn is_held_excluding(&self, object: &Arc<ObjectInfo>, wanted: Mode) -> bool {
         self.threads.iter().any(|t| {
             t.held
                 .iter()

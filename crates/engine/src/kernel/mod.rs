@@ -35,6 +35,7 @@
 //! | `caller` | what one operation records: pending operation, trace event, held stack |
 //! | `clock` | waits, deadlines, settling and the virtual clock |
 //! | `deadlock` | "is this thread blocked", holders, the deadlock report |
+//! | `hints` | liveness hints: timed waits that timed out while what they waited for was there |
 //! | `observe` | what model code marks (coverage, size knobs, faults) and what runners read back |
 //! | `tasks` (shuttle) | per-task readings for schedulers and the shrinker |
 //!
@@ -51,6 +52,7 @@
 mod caller;
 mod clock;
 mod deadlock;
+mod hints;
 mod identity;
 mod observe;
 #[cfg(feature = "shuttle")]
@@ -72,6 +74,7 @@ pub use threads::{
 use crate::backend::thread::{current, Thread};
 use crate::fault_plan::FaultPlan;
 use crate::held::Held;
+use crate::liveness::{Hint, HintLog, Liveness};
 use crate::lock_graph::SharedGraph;
 use crate::object::{Mode, ObjectInfo};
 use crate::op::PendingOp;
@@ -119,6 +122,35 @@ struct Wait {
     on: WaitOn,
     deadline: Option<Duration>,
     fired: bool,
+    /// Why its deadline firing looks like a lost wake-up, judged when it fired (every thread
+    /// was blocked then, so the ghost state was exact).
+    hint: Option<Hint>,
+    /// Whether it was the only wait its deadline fired.
+    fired_alone: bool,
+}
+
+impl Wait {
+    fn new(on: WaitOn, deadline: Option<Duration>) -> Self {
+        Wait {
+            on,
+            deadline,
+            fired: false,
+            hint: None,
+            fired_alone: false,
+        }
+    }
+}
+
+/// A thread's last parked wait that timed out, kept for a hint the facade can only judge after
+/// the wait returned (a `wait_timeout_while` condition).
+struct LastTimeout {
+    object: Arc<ObjectInfo>,
+    /// Its `timed out` record in the trace, if traced.
+    record: Option<usize>,
+    /// The kernel's count of fired deadlines when it timed out.
+    fires: u64,
+    /// Whether it was the only wait its deadline fired.
+    alone: bool,
 }
 
 struct ThreadRecord {
@@ -131,6 +163,7 @@ struct ThreadRecord {
     finished: bool,
     held: Vec<Held>,
     wait: Option<Wait>,
+    last_timeout: Option<LastTimeout>,
     /// This thread's fault-draw stream, made at its first draw.
     faults: Option<rand_chacha::ChaCha8Rng>,
     /// This thread's `lockstep::random` stream, made at its first draw.
@@ -157,6 +190,7 @@ impl ThreadRecord {
             finished: false,
             held: Vec::new(),
             wait: None,
+            last_timeout: None,
             faults: None,
             random: None,
             pending: None,
@@ -179,6 +213,8 @@ struct State {
     sizes: Vec<(&'static str, usize)>,
     /// How many `lockstep::random` draws the execution made.
     random_draws: usize,
+    /// How many times a deadline fired (the clock settled on a deadline).
+    fires: u64,
 }
 
 /// One execution's kernel.
@@ -216,6 +252,10 @@ pub struct Setup {
     /// [`stop_requested`]) instead of unwinding into the backend. Only a runner whose scheduler
     /// answers [`stop_requested`] may set it: any other would let the execution go on.
     pub stop_on_failure: bool,
+    /// Whether a liveness hint fails the execution (see [`crate::liveness`]).
+    pub liveness: Liveness,
+    /// The liveness hints of the exploration so far.
+    pub hints: Arc<std::sync::Mutex<HintLog>>,
 }
 
 impl Default for Setup {
@@ -233,6 +273,8 @@ impl Default for Setup {
             fault_seed: FaultSeed::Fixed(0),
             sizes: Arc::default(),
             stop_on_failure: false,
+            liveness: Liveness::default(),
+            hints: Arc::default(),
         }
     }
 }
@@ -300,6 +342,7 @@ pub fn install(setup: Setup, execution: usize) {
             fault_seed: setup.fault_seed.for_execution(execution),
             sizes: Vec::new(),
             random_draws: 0,
+            fires: 0,
             threads: vec![main],
         }),
         setup,
