@@ -15,7 +15,10 @@ fn explorer() -> Explorer {
 }
 
 /// Explores `program` by `rule`: every outcome it produced, and the exploration's verdict.
-fn explore<T, F>(rule: Liveness, program: F) -> (BTreeSet<T>, Result<Stats, lockstep::explore::Failure>)
+fn explore<T, F>(
+    rule: Liveness,
+    program: F,
+) -> (BTreeSet<T>, Result<Stats, lockstep::explore::Failure>)
 where
     T: Ord + Clone + Send + 'static,
     F: Fn() -> T + Send + Sync + 'static,
@@ -46,20 +49,45 @@ fn a_lost_wake_up_behind_a_timed_waiter_is_a_hint() {
         "{first}"
     );
     let warning = stats.warning().expect("the report warns").to_string();
-    assert!(warning.contains("timed out while what they waited for was there"), "{warning}");
+    assert!(
+        warning.contains("timed out while what they waited for was there"),
+        "{warning}"
+    );
 }
 
 #[test]
 fn under_the_strict_rule_a_lost_wake_up_behind_a_timed_waiter_fails_with_the_hint_in_the_trace() {
     let (_, verdict) = explore(Liveness::Strict, || programs::flag_behind_a_timeout(false));
     let failure = verdict.expect_err("the strict rule makes the hint a failure");
-    assert!(failure.message.starts_with("liveness: main's timed wait"), "{}", failure.message);
-    assert!(failure.message.contains("What to do: notify after every change"), "{}", failure.message);
+    assert!(
+        failure.message.starts_with("liveness: main's timed wait"),
+        "{}",
+        failure.message
+    );
+    assert!(
+        failure
+            .message
+            .contains("What to do: notify after every change"),
+        "{}",
+        failure.message
+    );
+    let marked = failure
+        .trace
+        .lines()
+        .find(|line| line.contains("notify timed out  Condvar \"flag-set\""))
+        .expect("the timeout is traced");
+    assert!(
+        marked.contains("30s   main")
+            && marked.ends_with("hint: condition already held, no notify came (lost wake-up?)"),
+        "{}",
+        failure.trace
+    );
+    // The trace ends where the hint failed the waiter (it had re-locked the mutex to look at
+    // the flag), not with the release its unwinding made.
     let last = failure.trace.lines().last().unwrap();
     assert!(
-        last.contains("notify timed out  Condvar \"flag-set\"")
-            && last.contains("hint: condition already held, no notify came (lost wake-up?)"),
-        "the timeout is the trace's last line, marked:\n{}",
+        last.contains("main      lock acquired     Mutex \"flag\""),
+        "{}",
         failure.trace
     );
 }
@@ -93,7 +121,9 @@ fn a_notification_that_went_to_another_waiter_is_a_hint() {
     let stats = verdict.unwrap_or_else(|f| panic!("unexpected failure: {f}"));
     let first = stats.liveness_hints.first.as_deref().unwrap_or_default();
     assert!(
-        first.contains("timed out at 30s while the notification meant for it went to another waiter"),
+        first.contains(
+            "timed out at 30s while the notification meant for it went to another waiter"
+        ),
         "{stats:?}"
     );
 }

@@ -637,7 +637,10 @@ fn explore_one(
         total.max_threads = total.max_threads.max(report.stats.max_threads);
         total.liveness_hints.count += report.stats.liveness_hints.count;
         if let Some(first) = &report.stats.liveness_hints.first {
-            total.liveness_hints.first.get_or_insert_with(|| first.clone());
+            total
+                .liveness_hints
+                .first
+                .get_or_insert_with(|| first.clone());
         }
         total.elapsed += report.stats.elapsed;
         let failed = report.failure.is_some();

@@ -62,7 +62,7 @@ mod threads;
 pub use clock::now;
 pub use observe::{
     cover, draw_fault, draw_random, last_fault_seed, last_faults, last_random_draws, last_sizes,
-    last_trace, record_failure, record_if_running, set_pending, size,
+    last_trace, note_panic, record_failure, record_if_running, set_pending, size,
 };
 #[cfg(feature = "shuttle")]
 pub use tasks::{last_spawn_sites, pending_by_task, spawned_or_joined};
@@ -164,6 +164,8 @@ struct ThreadRecord {
     held: Vec<Held>,
     wait: Option<Wait>,
     last_timeout: Option<LastTimeout>,
+    /// How long the trace was when this thread last began to panic (see [`note_panic`]).
+    panicked_at: Option<usize>,
     /// This thread's fault-draw stream, made at its first draw.
     faults: Option<rand_chacha::ChaCha8Rng>,
     /// This thread's `lockstep::random` stream, made at its first draw.
@@ -191,6 +193,7 @@ impl ThreadRecord {
             held: Vec::new(),
             wait: None,
             last_timeout: None,
+            panicked_at: None,
             faults: None,
             random: None,
             pending: None,
@@ -215,6 +218,9 @@ struct State {
     random_draws: usize,
     /// How many times a deadline fired (the clock settled on a deadline).
     fires: u64,
+    /// Where the rendered trace ends: at the failing thread's panic, so that what its
+    /// unwinding released does not bury the failing request.
+    failure_end: Option<usize>,
 }
 
 /// One execution's kernel.
@@ -343,6 +349,7 @@ pub fn install(setup: Setup, execution: usize) {
             sizes: Vec::new(),
             random_draws: 0,
             fires: 0,
+            failure_end: None,
             threads: vec![main],
         }),
         setup,

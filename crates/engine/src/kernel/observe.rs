@@ -105,7 +105,22 @@ pub fn size(name: &'static str, default: usize) -> Option<usize> {
     Some(value)
 }
 
-/// Records the first panic of the execution (later ones are consequences).
+/// Notes that the calling thread begins to panic (called from a panic hook, before the
+/// unwinding drops anything): if this panic becomes the execution's failure, the rendered
+/// trace ends here, with the failing request, not with the guards the unwinding releases.
+/// Does nothing outside a simulated thread, or while the kernel is busy (a panic inside it).
+pub fn note_panic() {
+    let Some(kernel) = try_kernel() else { return };
+    let Ok(mut state) = kernel.state.try_borrow_mut() else {
+        return;
+    };
+    if let Some(index) = state.try_me() {
+        state.threads[index].panicked_at = Some(state.trace.len());
+    }
+}
+
+/// Records the first panic of the execution (later ones are consequences); the trace is cut
+/// where the failing thread began to panic (see [`note_panic`]).
 pub fn record_failure(message: String) {
     if let Some(kernel) = try_kernel() {
         let mut slot = kernel
@@ -113,6 +128,12 @@ pub fn record_failure(message: String) {
             .failure
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if slot.is_none() {
+            if let Ok(mut state) = kernel.state.try_borrow_mut() {
+                let index = state.try_me();
+                state.failure_end = index.and_then(|t| state.threads[t].panicked_at.take());
+            }
+        }
         slot.get_or_insert(message);
     }
 }
@@ -149,5 +170,6 @@ pub fn last_trace() -> Option<String> {
     let kernel = try_kernel()?;
     let state = kernel.state.borrow();
     let names: Vec<String> = state.threads.iter().map(|t| t.name.clone()).collect();
-    Some(trace::render(&state.trace, &names))
+    let end = state.failure_end.unwrap_or(state.trace.len());
+    Some(trace::render(&state.trace[..end], &names))
 }

@@ -60,6 +60,8 @@ fn install_quiet_hook() {
     let backend: Hook = Arc::from(panic::take_hook());
     panic::set_hook(Box::new(move |info| {
         if QUIET.with(std::cell::Cell::get) {
+            // Where the failing thread's trace ends, before its unwinding releases anything.
+            kernel::note_panic();
             return;
         }
         if super::in_backend_execution() {
