@@ -34,6 +34,12 @@ pub enum Event {
     Joined { child: usize },
     /// The thread blocked waiting for `object` in `mode`.
     Blocked { object: Arc<ObjectInfo>, mode: Mode },
+    /// The thread requested `object`, and the request was refused before it could wait for
+    /// it (`why`: a lock-order violation, a potential deadlock, a re-entrant lock).
+    Requested {
+        object: Arc<ObjectInfo>,
+        why: &'static str,
+    },
     /// The thread took `object` in `mode`.
     Acquired { object: Arc<ObjectInfo>, mode: Mode },
     /// The thread gave `object` back.
@@ -125,6 +131,11 @@ impl Record {
                 format!("wait {}", mode_word(*mode)),
                 object.to_string(),
                 String::new(),
+            ),
+            Event::Requested { object, why } => (
+                "request".into(),
+                object.to_string(),
+                format!("refused: {why}"),
             ),
             Event::Acquired { object, mode } => (
                 format!("{} acquired", mode_word(*mode)),

@@ -3,7 +3,7 @@
 
 use super::State;
 use super::WaitOn;
-use crate::object::{Mode, ObjectInfo};
+use crate::object::{Kind, Mode, ObjectInfo};
 use std::fmt::Write as _;
 use std::sync::Arc;
 
@@ -39,19 +39,31 @@ impl State {
         })
     }
 
-    /// Every thread holding any part of `object` (permits included).
+    /// Every thread holding any part of `object` (permits included), with how it holds an
+    /// RwLock (read or write).
     fn all_holders(&self, object: &Arc<ObjectInfo>) -> Vec<String> {
         let mut names = Vec::new();
         for thread in &self.threads {
-            let count = thread
+            let holds: Vec<Mode> = thread
                 .held
                 .iter()
                 .filter(|h| Arc::ptr_eq(&h.object, object))
-                .count();
-            match count {
+                .map(|h| h.mode)
+                .collect();
+            let how = match holds.first() {
+                Some(mode) if object.kind() == Kind::RwLock => {
+                    if *mode == Mode::Shared {
+                        " for reading"
+                    } else {
+                        " for writing"
+                    }
+                }
+                _ => "",
+            };
+            match holds.len() {
                 0 => {}
-                1 => names.push(thread.name.clone()),
-                n => names.push(format!("{} (x{n})", thread.name)),
+                1 => names.push(format!("{}{how}", thread.name)),
+                n => names.push(format!("{}{how} (x{n})", thread.name)),
             }
         }
         names
@@ -84,6 +96,13 @@ impl State {
             "deadlock: every thread is blocked and no timeout is pending (virtual time {:?})",
             self.now
         );
+        out.push_str(&self.live_threads());
+        out
+    }
+
+    /// One line per live thread: its name and what it waits for (or that it does not wait).
+    pub(super) fn live_threads(&self) -> String {
+        let mut out = String::new();
         let width = self.threads.iter().map(|t| t.name.len()).max().unwrap_or(0);
         for thread in self.threads.iter().filter(|t| !t.finished) {
             let what = match thread.wait.as_ref().map(|w| &w.on) {
@@ -96,6 +115,9 @@ impl State {
                         format!(", held by {}", holders.join(", "))
                     };
                     match mode {
+                        Mode::Exclusive if object.kind() == Kind::RwLock => {
+                            format!("waits to write-lock {object}{held_by}")
+                        }
                         Mode::Exclusive => format!("waits to lock {object}{held_by}"),
                         Mode::Shared => format!("waits to read-lock {object}{held_by}"),
                         Mode::Permit => format!("waits for a permit of {object}{held_by}"),

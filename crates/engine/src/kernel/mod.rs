@@ -61,8 +61,9 @@ mod threads;
 
 pub use clock::now;
 pub use observe::{
-    cover, draw_fault, draw_random, last_fault_seed, last_faults, last_random_draws, last_sizes,
-    last_trace, note_panic, record_failure, record_if_running, set_pending, size,
+    cover, draw_fault, draw_random, last_fault_seed, last_faults, last_live_threads,
+    last_random_draws, last_sizes, last_trace, note_panic, record_failure, record_if_running,
+    set_pending, size,
 };
 #[cfg(feature = "shuttle")]
 pub use tasks::{last_spawn_sites, pending_by_task, spawned_or_joined};

@@ -165,6 +165,13 @@ pub fn last_faults() -> Vec<&'static str> {
         .collect()
 }
 
+/// The threads of the execution that ran last on this OS thread that had not finished, one
+/// line each with what it waits for (`is not blocked`: it was running, e.g. in a spin loop);
+/// empty if none ran.
+pub fn last_live_threads() -> String {
+    try_kernel().map_or_else(String::new, |kernel| kernel.state.borrow().live_threads())
+}
+
 /// The trace of the execution that ran last on this OS thread, rendered.
 pub fn last_trace() -> Option<String> {
     let kernel = try_kernel()?;

@@ -174,6 +174,10 @@ impl<F: Fn() + Send + Sync + 'static> Harness<F> {
             }
             Ok(()) => recorded,
         };
+        // A failure the backend raised itself is put in lockstep's words.
+        let failure = failure.map(|message| {
+            super::backend_failure::translate(message, &kernel::last_live_threads())
+        });
         let trace =
             (failure.is_some() || trace_always).then(|| kernel::last_trace().unwrap_or_default());
         let coverage = coverage.lock().unwrap_or_else(|e| e.into_inner()).len();
