@@ -18,7 +18,7 @@
 //! ```
 
 use crate::liveness::Hint;
-use crate::object::{Mode, ObjectInfo};
+use crate::object::{Kind, Mode, ObjectInfo};
 use std::fmt::Write as _;
 use std::sync::Arc;
 use std::time::Duration;
@@ -101,8 +101,10 @@ pub struct Record {
     pub event: Event,
 }
 
-fn mode_word(mode: Mode) -> &'static str {
+/// How a thread holds or wants `object` in `mode`, in one word: an RwLock says read or write.
+fn mode_word(object: &ObjectInfo, mode: Mode) -> &'static str {
     match mode {
+        Mode::Exclusive if object.kind() == Kind::RwLock => "write",
         Mode::Exclusive => "lock",
         Mode::Shared => "read",
         Mode::Permit => "permit",
@@ -128,7 +130,7 @@ impl Record {
             Event::Exit => ("exit".into(), String::new(), String::new()),
             Event::Joined { child } => ("joined".into(), name(*child), String::new()),
             Event::Blocked { object, mode } => (
-                format!("wait {}", mode_word(*mode)),
+                format!("wait {}", mode_word(object, *mode)),
                 object.to_string(),
                 String::new(),
             ),
@@ -138,17 +140,17 @@ impl Record {
                 format!("refused: {why}"),
             ),
             Event::Acquired { object, mode } => (
-                format!("{} acquired", mode_word(*mode)),
+                format!("{} acquired", mode_word(object, *mode)),
                 object.to_string(),
                 String::new(),
             ),
             Event::Released { object, mode } => (
-                format!("{} released", mode_word(*mode)),
+                format!("{} released", mode_word(object, *mode)),
                 object.to_string(),
                 String::new(),
             ),
             Event::TimedOut { object, mode, hint } => (
-                format!("{} timed out", mode_word(*mode)),
+                format!("{} timed out", mode_word(object, *mode)),
                 object.to_string(),
                 hint.map_or_else(String::new, |hint| hint.detail().to_owned()),
             ),
