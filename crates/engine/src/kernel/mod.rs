@@ -165,8 +165,6 @@ struct ThreadRecord {
     held: Vec<Held>,
     wait: Option<Wait>,
     last_timeout: Option<LastTimeout>,
-    /// How long the trace was when this thread last began to panic (see [`note_panic`]).
-    panicked_at: Option<usize>,
     /// This thread's fault-draw stream, made at its first draw.
     faults: Option<rand_chacha::ChaCha8Rng>,
     /// This thread's `lockstep::random` stream, made at its first draw.
@@ -194,7 +192,6 @@ impl ThreadRecord {
             held: Vec::new(),
             wait: None,
             last_timeout: None,
-            panicked_at: None,
             faults: None,
             random: None,
             pending: None,
@@ -222,6 +219,8 @@ struct State {
     /// Where the rendered trace ends: at the failing thread's panic, so that what its
     /// unwinding released does not bury the failing request.
     failure_end: Option<usize>,
+    /// How long the trace was when a thread last began to panic (see [`note_panic`]).
+    last_panic_at: Option<usize>,
 }
 
 /// One execution's kernel.
@@ -351,6 +350,7 @@ pub fn install(setup: Setup, execution: usize) {
             random_draws: 0,
             fires: 0,
             failure_end: None,
+            last_panic_at: None,
             threads: vec![main],
         }),
         setup,

@@ -105,18 +105,17 @@ pub fn size(name: &'static str, default: usize) -> Option<usize> {
     Some(value)
 }
 
-/// Notes that the calling thread begins to panic (called from a panic hook, before the
-/// unwinding drops anything): if this panic becomes the execution's failure, the rendered
-/// trace ends here, with the failing request, not with the guards the unwinding releases.
-/// Does nothing outside a simulated thread, or while the kernel is busy (a panic inside it).
+/// Notes that a thread of the running execution begins to panic (called from a panic hook,
+/// before the unwinding drops anything): if this panic becomes the execution's failure, the
+/// rendered trace ends here, with the failing request, not with the guards the unwinding
+/// releases. Does nothing outside an execution or while the kernel is busy (a panic inside
+/// it). It asks the backend nothing (not even which thread runs): a panic inside the backend's
+/// own bookkeeping may leave it unable to answer.
 pub fn note_panic() {
     let Some(kernel) = try_kernel() else { return };
-    let Ok(mut state) = kernel.state.try_borrow_mut() else {
-        return;
+    if let Ok(mut state) = kernel.state.try_borrow_mut() {
+        state.last_panic_at = Some(state.trace.len());
     };
-    if let Some(index) = state.try_me() {
-        state.threads[index].panicked_at = Some(state.trace.len());
-    }
 }
 
 /// Records the first panic of the execution (later ones are consequences); the trace is cut
@@ -130,8 +129,7 @@ pub fn record_failure(message: String) {
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         if slot.is_none() {
             if let Ok(mut state) = kernel.state.try_borrow_mut() {
-                let index = state.try_me();
-                state.failure_end = index.and_then(|t| state.threads[t].panicked_at.take());
+                state.failure_end = state.last_panic_at;
             }
         }
         slot.get_or_insert(message);
