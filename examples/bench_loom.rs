@@ -51,6 +51,22 @@ fn main() {
 #[path = "support/table.rs"]
 mod table;
 
+// The programs written against the facade and against raw loom (shared with
+// `tests/loom_vs_raw.rs`, which asserts their relations).
+#[cfg(loom)]
+#[path = "../tests/support/loom_pairs.rs"]
+mod loom_pairs;
+#[cfg(loom)]
+#[path = "../tests/support/primitives.rs"]
+mod primitives;
+#[cfg(loom)]
+#[path = "../tests/support/sync_programs.rs"]
+mod programs;
+#[cfg(loom)]
+#[path = "../tests/support/try_programs.rs"]
+#[allow(dead_code)]
+mod try_programs;
+
 #[cfg(loom)]
 mod bench {
     use crate::table::print_table;
@@ -224,7 +240,53 @@ mod bench {
     pub fn run() {
         facade_against_raw();
         println!();
+        primitives_against_raw();
+        println!();
         planted_bugs();
+    }
+
+    /// The executions of every program of `tests/support/loom_pairs.rs` through the facade and
+    /// through raw loom, with the relation `tests/loom_vs_raw.rs` asserts.
+    fn primitives_against_raw() {
+        use crate::loom_pairs::{facade_executions, raw_executions, Expect, PAIRS};
+        let mut rows = Vec::new();
+        let mut reasons = Vec::new();
+        for pair in PAIRS {
+            let raw = raw_executions(pair.bound, pair.raw);
+            let facade = facade_executions(pair.bound, pair.facade);
+            let expected = match pair.expect {
+                Expect::Equal => "equal".to_owned(),
+                Expect::AtMost => "at most raw".to_owned(),
+                Expect::More(why) => {
+                    reasons.push(format!("  [{}] {}: {why}", reasons.len() + 1, pair.name));
+                    format!("more [{}]", reasons.len())
+                }
+            };
+            rows.push([
+                pair.name.to_owned(),
+                pair.bound
+                    .map_or_else(|| "loom's".to_owned(), |b| b.to_string()),
+                raw.to_string(),
+                facade.to_string(),
+                format!("{:.2}", facade as f64 / raw as f64),
+                expected,
+            ]);
+        }
+        println!("The primitives: loom executions through the facade and on raw loom");
+        print_table(
+            &[
+                "program",
+                "bound",
+                "raw loom",
+                "facade",
+                "facade/raw",
+                "relation (asserted in tests/loom_vs_raw.rs)",
+            ],
+            &rows,
+        );
+        for reason in reasons {
+            println!("{reason}");
+        }
     }
 
     /// Runs every case on every side, rotating which goes first each round, and prints the

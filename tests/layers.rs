@@ -250,7 +250,7 @@ fn the_engines_modules_are_layered_with_the_kernel_on_top() {
     assert_layered(
         "crates/engine",
         &[
-            &["backend", "panic", "fault_plan", "op", "liveness"],
+            &["backend", "panic", "fault_plan", "op", "liveness", "access"],
             &["wait"],
             &["object"],
             &["held", "trace"],
@@ -371,17 +371,27 @@ fn backend_only_items() -> Vec<(PathBuf, usize, String, String)> {
                 let line = line.trim();
                 let gated = line.starts_with("#[cfg(")
                     && (line.contains("loom") || line.contains("feature = \""));
-                let Some(item) = lines
+                let Some(at) = lines
                     .get(i + 1..)
-                    .and_then(|rest| rest.iter().map(|l| l.trim()).find(|l| !l.starts_with("#[")))
+                    .and_then(|rest| rest.iter().position(|l| !l.trim().starts_with("#[")))
                 else {
                     continue;
                 };
+                let mut item = lines[i + 1 + at].trim().to_owned();
                 if !gated || !item.starts_with("pub ") {
                     continue;
                 }
-                for name in item_names(item) {
-                    found.push((i, item.to_owned(), name));
+                // A `pub use` group over several lines is one item.
+                if item.starts_with("pub use") && item.ends_with('{') {
+                    for line in &lines[i + 2 + at..] {
+                        item.push_str(line.trim());
+                        if line.contains('}') {
+                            break;
+                        }
+                    }
+                }
+                for name in item_names(&item) {
+                    found.push((i, item.clone(), name));
                 }
             }
             for (i, item, name) in &found {

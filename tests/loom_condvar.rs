@@ -1,7 +1,7 @@
 //! Condvars under loom: `notify_one` may wake any waiter, a notification and a wait race with
 //! the threads' other operations as they do on std, the planted ticket-lock bug that relies on
-//! FIFO wake-up is found, and loom's own condvar tests explore as many executions through the
-//! facade as with raw loom.
+//! FIFO wake-up is found (loom's own condvar tests' execution counts through the facade and
+//! raw are in `loom_vs_raw.rs`).
 #![cfg(loom)]
 
 #[path = "support/condvar_programs.rs"]
@@ -117,146 +117,19 @@ fn wait_timeout_while_ends_when_the_condition_turns_false_or_the_whole_timeout_p
     }
 }
 
-/// loom's own `tests/condvar.rs`, through the facade and raw: the same executions.
-mod loom_suite {
-    use loom::sync::atomic::AtomicUsize as RawAtomic;
-    use std::sync::atomic::Ordering::SeqCst;
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::sync::Arc;
-
-    /// loom's `Inc`, written against the facade.
-    struct Inc {
-        num: lockstep::sync::atomic::AtomicUsize,
-        mutex: lockstep::sync::Mutex<()>,
-        condvar: lockstep::sync::Condvar,
-    }
-
-    impl Inc {
-        fn new() -> Inc {
-            Inc {
-                num: lockstep::sync::atomic::AtomicUsize::new(0),
-                mutex: lockstep::sync::Mutex::new(()),
-                condvar: lockstep::sync::Condvar::new(),
-            }
-        }
-
-        fn wait(&self) {
-            let mut guard = self.mutex.lock();
-            while self.num.load(SeqCst) != 1 {
-                guard = self.condvar.wait(guard);
-            }
-        }
-
-        fn inc(&self, all: bool) {
-            self.num.store(1, SeqCst);
-            drop(self.mutex.lock());
-            if all {
-                self.condvar.notify_all();
-            } else {
-                self.condvar.notify_one();
-            }
-        }
-    }
-
-    /// loom's `Inc`, raw.
-    struct RawInc {
-        num: RawAtomic,
-        mutex: loom::sync::Mutex<()>,
-        condvar: loom::sync::Condvar,
-    }
-
-    impl RawInc {
-        fn new() -> RawInc {
-            RawInc {
-                num: RawAtomic::new(0),
-                mutex: loom::sync::Mutex::new(()),
-                condvar: loom::sync::Condvar::new(),
-            }
-        }
-
-        fn wait(&self) {
-            let mut guard = self.mutex.lock().unwrap();
-            while self.num.load(SeqCst) != 1 {
-                guard = self.condvar.wait(guard).unwrap();
-            }
-        }
-
-        fn inc(&self, all: bool) {
-            self.num.store(1, SeqCst);
-            drop(self.mutex.lock().unwrap());
-            if all {
-                self.condvar.notify_all();
-            } else {
-                self.condvar.notify_one();
-            }
-        }
-    }
-
-    fn raw_executions(body: impl Fn() + Send + Sync + 'static) -> usize {
-        let count = Arc::new(AtomicUsize::new(0));
-        let counter = Arc::clone(&count);
-        loom::model(move || {
-            counter.fetch_add(1, Ordering::Relaxed);
-            body();
-        });
-        count.load(Ordering::Relaxed)
-    }
-
-    fn facade_executions(body: impl Fn() + Send + Sync + 'static) -> usize {
-        lockstep::explore::explore_exhaustive(None, body)
-            .expect("loom's condvar test passes")
-            .executions
-    }
-
-    #[test]
-    fn notify_one_explores_what_raw_loom_explores() {
-        let raw = raw_executions(|| {
-            let inc = Arc::new(RawInc::new());
-            let i = Arc::clone(&inc);
-            loom::thread::spawn(move || i.inc(false));
-            inc.wait();
-        });
-        let facade = facade_executions(|| {
-            let inc = Arc::new(Inc::new());
-            let i = Arc::clone(&inc);
-            lockstep::thread::spawn(move || i.inc(false));
-            inc.wait();
-        });
-        println!("notify_one: raw loom {raw}, facade {facade}");
-        assert_eq!(facade, raw);
-    }
-
-    #[test]
-    fn notify_all_explores_what_raw_loom_explores() {
-        let raw = raw_executions(|| {
-            let inc = Arc::new(RawInc::new());
-            let waiters: Vec<_> = (0..2)
-                .map(|_| {
-                    let i = Arc::clone(&inc);
-                    loom::thread::spawn(move || i.wait())
-                })
-                .collect();
-            loom::thread::spawn(move || inc.inc(true)).join().unwrap();
-            for waiter in waiters {
-                waiter.join().unwrap();
-            }
-        });
-        let facade = facade_executions(|| {
-            let inc = Arc::new(Inc::new());
-            let waiters: Vec<_> = (0..2)
-                .map(|_| {
-                    let i = Arc::clone(&inc);
-                    lockstep::thread::spawn(move || i.wait())
-                })
-                .collect();
-            lockstep::thread::spawn(move || inc.inc(true))
-                .join()
-                .unwrap();
-            for waiter in waiters {
-                waiter.join().unwrap();
-            }
-        });
-        println!("notify_all: raw loom {raw}, facade {facade}");
-        assert_eq!(facade, raw);
+/// The lost wake-up of a notifier that does not hold the mutex is found at preemption bounds
+/// 1 and 2, as a deadlock naming the condvar; with the notification under the mutex it is not.
+#[test]
+fn exhaustive_search_finds_the_lost_wake_up_of_a_notify_outside_the_mutex() {
+    for bound in [1, 2] {
+        let failure = explore_exhaustive(Some(bound), || condvar_programs::lost_wake_up(false))
+            .expect_err("the lost wake-up is found");
+        assert!(
+            failure.message.contains("deadlock") && failure.message.contains("Condvar \"ready\""),
+            "bound {bound}: {}",
+            failure.message
+        );
+        explore_exhaustive(Some(bound), || condvar_programs::lost_wake_up(true))
+            .unwrap_or_else(|failure| panic!("bound {bound}: under the mutex: {failure}"));
     }
 }

@@ -18,18 +18,28 @@ fn explore(case: &Case) -> Explored {
     let outcomes = Arc::new(Mutex::new(BTreeSet::new()));
     let sink = Arc::clone(&outcomes);
     let body = case.body;
-    let result = Explorer::new(Strategy::Exhaustive {
+    let run = Explorer::new(Strategy::Exhaustive {
         preemption_bound: Some(preemption_bound),
     })
     .run(move || {
         if let Some(outcome) = body.run() {
             sink.lock().unwrap().insert(outcome);
         }
-    })
-    .map(|stats| stats.executions)
-    .map_err(|failure| failure.message);
+    });
+    let warning = run
+        .as_ref()
+        .ok()
+        .and_then(|stats| stats.warning())
+        .map(|warning| warning.to_string());
+    let result = run
+        .map(|stats| stats.executions)
+        .map_err(|failure| failure.message);
     let outcomes = outcomes.lock().unwrap().clone();
-    Explored { result, outcomes }
+    Explored {
+        result,
+        outcomes,
+        warning,
+    }
 }
 
 #[test]
@@ -70,4 +80,9 @@ fn semaphore() {
 #[test]
 fn thread() {
     conformance::check(Backend::Loom, conformance::thread::CASES, explore);
+}
+
+#[test]
+fn after_fixes() {
+    conformance::check(Backend::Loom, conformance::after_fixes::CASES, explore);
 }

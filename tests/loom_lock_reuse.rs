@@ -87,3 +87,48 @@ fn a_permit_is_usable_after_a_panic_while_held() {
         reuse_programs::permit_after_a_panic,
     );
 }
+
+#[test]
+fn a_mutex_is_usable_after_a_panic_while_locked() {
+    explores_to(
+        "a_mutex_is_usable_after_a_panic_while_locked",
+        BTreeSet::from([5]),
+        reuse_programs::lock_after_a_panic_while_locked,
+    );
+}
+
+#[test]
+fn a_contended_mutex_reaches_both_orders_after_a_panic() {
+    explores_to(
+        "a_contended_mutex_reaches_both_orders_after_a_panic",
+        BTreeSet::from([(0, 11), (1, 11)]),
+        reuse_programs::contended_lock_after_a_panic,
+    );
+}
+
+#[test]
+fn an_rwlock_is_usable_after_a_panic_while_writing() {
+    explores_to(
+        "an_rwlock_is_usable_after_a_panic_while_writing",
+        BTreeSet::from([(6, 7)]),
+        reuse_programs::rwlock_after_a_panic_while_writing,
+    );
+}
+
+#[test]
+fn a_drop_during_unwinding_can_lock_the_mutex_again() {
+    explores_to(
+        "a_drop_during_unwinding_can_lock_the_mutex_again",
+        BTreeSet::from([(3, 3)]),
+        reuse_programs::relock_in_a_drop_during_unwinding,
+    );
+}
+
+#[test]
+fn a_mutex_moved_after_a_panic_gives_its_value() {
+    explores_to(
+        "a_mutex_moved_after_a_panic_gives_its_value",
+        BTreeSet::from([8]),
+        reuse_programs::into_inner_after_a_panic_while_locked,
+    );
+}

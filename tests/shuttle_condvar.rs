@@ -149,3 +149,29 @@ fn wait_timeout_while_ends_when_the_condition_turns_false_or_the_whole_timeout_p
         );
     }
 }
+
+/// The lost wake-up of a notifier that does not hold the mutex is found by every strategy, as
+/// a deadlock naming the condvar; with the notification under the mutex, none finds anything.
+#[test]
+fn every_strategy_finds_the_lost_wake_up_of_a_notify_outside_the_mutex() {
+    for strategy in [
+        Strategy::Random,
+        Strategy::Pct { depth: 2 },
+        Strategy::Pos,
+        Strategy::Dfs,
+    ] {
+        let failure = Explorer::new(strategy)
+            .iterations(1000)
+            .run(|| condvar_programs::lost_wake_up(false))
+            .expect_err("the lost wake-up is found");
+        assert!(
+            failure.message.contains("deadlock") && failure.message.contains("Condvar \"ready\""),
+            "{strategy}: {}",
+            failure.message
+        );
+        Explorer::new(strategy)
+            .iterations(1000)
+            .run(|| condvar_programs::lost_wake_up(true))
+            .unwrap_or_else(|failure| panic!("{strategy}: under the mutex: {failure}"));
+    }
+}

@@ -58,3 +58,43 @@ fn a_permit_is_usable_after_a_panic_while_held() {
         BTreeSet::from([(1, 0)])
     );
 }
+
+#[test]
+fn a_mutex_is_usable_after_a_panic_while_locked() {
+    assert_eq!(
+        outcomes(reuse_programs::lock_after_a_panic_while_locked),
+        BTreeSet::from([5])
+    );
+}
+
+#[test]
+fn a_contended_mutex_reaches_both_orders_after_a_panic() {
+    assert_eq!(
+        outcomes(reuse_programs::contended_lock_after_a_panic),
+        BTreeSet::from([(0, 11), (1, 11)])
+    );
+}
+
+#[test]
+fn an_rwlock_is_usable_after_a_panic_while_writing() {
+    assert_eq!(
+        outcomes(reuse_programs::rwlock_after_a_panic_while_writing),
+        BTreeSet::from([(6, 7)])
+    );
+}
+
+#[test]
+fn a_drop_during_unwinding_can_lock_the_mutex_again() {
+    assert_eq!(
+        outcomes(reuse_programs::relock_in_a_drop_during_unwinding),
+        BTreeSet::from([(3, 3)])
+    );
+}
+
+#[test]
+fn a_mutex_moved_after_a_panic_gives_its_value() {
+    assert_eq!(
+        outcomes(reuse_programs::into_inner_after_a_panic_while_locked),
+        BTreeSet::from([8])
+    );
+}

@@ -202,7 +202,7 @@ fn a_leaked_owned_permit_is_a_deadlock_naming_its_holder() {
     assert!(
         failure
             .message
-            .contains("\n  main      waits for a permit of Semaphore \"pool\", held by thread-1"),
+            .contains("\n  main      waits for a permit of Semaphore \"pool\" (0 of 1 free), held by thread-1"),
         "{}",
         failure.message
     );

@@ -26,6 +26,16 @@ fn shuttles_panic_hook_prints_nothing_for_explorations_or_for_other_panics() {
                 "{strategy}: the planted bug is found"
             );
         }
+        // A deadlock found as a thread ends (here main, leaving its child waiting forever).
+        let deadlock = Explorer::new(Strategy::Random).run(|| {
+            let pair = lockstep::sync::Arc::new((
+                lockstep::sync::Mutex::new(()),
+                lockstep::sync::Condvar::new(),
+            ));
+            let child = lockstep::sync::Arc::clone(&pair);
+            lockstep::thread::spawn(move || drop(child.1.wait(child.0.lock())));
+        });
+        assert!(deadlock.is_err(), "the deadlock is found");
         let mine = std::thread::spawn(|| panic!("a panic of the user's own")).join();
         assert!(mine.is_err());
         return;

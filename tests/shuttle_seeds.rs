@@ -131,7 +131,8 @@ fn bad_seed_files_give_errors_that_name_the_file_and_the_problem() {
         ),
         (
             "stale.toml",
-            with("schedule = [0, ", "schedule = [7, "),
+            // Seed files write their schedule run-length encoded (`"0x2 1 ..."`).
+            with("schedule = \"0", "schedule = \"7"),
             "stale schedule: at step 1 it runs thread 7, but only [0] can run",
         ),
         (
@@ -205,6 +206,7 @@ fn a_model_that_reads_state_outside_the_simulation_is_caught_as_nondeterministic
             sizes: Default::default(),
             lock_order: Default::default(),
             liveness: Default::default(),
+            livelock_bound: None,
         };
         let path = dir.join(format!("{}.toml", scenario.name));
         std::fs::write(&path, seed.to_toml()).unwrap();

@@ -6,10 +6,11 @@
 //! table of intended differences in `docs/CONFORMANCE.md` ([`Difference`]) with what lockstep
 //! does instead, which is what the runner then asserts on that backend. The runners
 //! (`tests/shuttle_conformance.rs`, `tests/loom_conformance.rs`) explore every case on their
-//! backend and [`judge`] the result. Cases that wait for a fix in progress are in
-//! `after_fixes.rs`, which no runner includes yet.
+//! backend and [`judge`] the result. `after_fixes.rs` holds the cases that waited for the fixes
+//! of issue 17 (contended tries, `notify_one`, poison under loom, recursive reads).
 #![allow(dead_code)] // each runner uses the part of the harness its backend needs
 
+pub mod after_fixes;
 pub mod arc;
 pub mod atomic;
 pub mod condvar;
@@ -72,6 +73,8 @@ pub enum Expect {
     Fails(&'static str),
     /// No execution fails, in exactly this many executions (shuttle's DFS counts).
     Executions(usize),
+    /// No execution fails, and the exploration ends with a warning containing this text.
+    Warns(&'static str),
 }
 
 /// A row of the table of intended differences in `docs/CONFORMANCE.md`.
@@ -95,11 +98,16 @@ pub enum Difference {
     OwnDfsCounts,
     /// Under loom, `SeqCst` loads and stores are `AcqRel` (loom's documented limitation).
     LoomSeqCstIsAcqRel,
+    /// A body that spawns no thread passes, with a warning on the exploration's summary.
+    NoConcurrencyWarning,
+    /// Under loom, a `try_lock` lands only at a scheduling point of the holder's critical
+    /// section: never after work the holder does on data loom does not see.
+    LoomTryAtSchedulingPoints,
 }
 
 impl Difference {
     /// Every row, in table order.
-    pub const ALL: [Difference; 9] = [
+    pub const ALL: [Difference; 11] = [
         Difference::PoisonFree,
         Difference::OwnSelfRelockReport,
         Difference::VirtualTime,
@@ -109,6 +117,8 @@ impl Difference {
         Difference::RecursiveRead,
         Difference::OwnDfsCounts,
         Difference::LoomSeqCstIsAcqRel,
+        Difference::NoConcurrencyWarning,
+        Difference::LoomTryAtSchedulingPoints,
     ];
 
     /// The row's key in the table's first column.
@@ -123,6 +133,8 @@ impl Difference {
             Difference::RecursiveRead => "recursive-read",
             Difference::OwnDfsCounts => "own-dfs-counts",
             Difference::LoomSeqCstIsAcqRel => "loom-seqcst-is-acqrel",
+            Difference::NoConcurrencyWarning => "no-concurrency-warning",
+            Difference::LoomTryAtSchedulingPoints => "loom-try-at-scheduling-points",
         }
     }
 }
@@ -194,7 +206,8 @@ pub struct Case {
     pub verdict: Verdict,
     /// How to search under shuttle.
     pub search: Search,
-    /// Loom's preemption bound, where smaller than the runner's (a bigger body).
+    /// Loom's preemption bound, where not the runner's (smaller for a bigger body, bigger
+    /// where an upstream outcome needs more preemptions).
     pub loom_bound: Option<usize>,
 }
 
@@ -278,6 +291,8 @@ pub struct Explored {
     pub result: Result<usize, String>,
     /// Every outcome an [`Body::Observes`] body returned.
     pub outcomes: BTreeSet<String>,
+    /// The warning a passing exploration ended with, if any.
+    pub warning: Option<String>,
 }
 
 /// Whether `explored` is what `case` must end with on `backend`: `Err` says what differs.
@@ -294,6 +309,10 @@ pub fn judge(case: &Case, backend: Backend, explored: &Explored) -> Result<(), S
         }
         (Expect::Fails(text), Err(message)) => message.contains(text),
         (Expect::Executions(n), Ok(executions)) => *executions == n,
+        (Expect::Warns(text), Ok(_)) => explored
+            .warning
+            .as_deref()
+            .is_some_and(|warning| warning.contains(text)),
         _ => false,
     };
     if agrees {
@@ -325,6 +344,7 @@ pub fn check(backend: Backend, cases: &[Case], explore: impl Fn(&Case) -> Explor
 /// Every case the runners explore, by primitive.
 pub fn all() -> Vec<Case> {
     [
+        after_fixes::CASES,
         arc::CASES,
         atomic::CASES,
         condvar::CASES,

@@ -155,3 +155,36 @@ pub fn timed_wait_while(
     helper.join().expect("helper panicked");
     (waited.map_err(|e| e.to_string()), ended)
 }
+
+/// The classic lost wake-up: a waiter checks a flag under the mutex and, if it is not set,
+/// waits once (no timeout); the notifier sets the flag and calls `notify_one`, holding the
+/// mutex while it does so only if `notify_under_lock`. Without the lock the notification can
+/// land between the waiter's check and its wait, and the waiter sleeps forever: a deadlock
+/// report naming the condvar. Under the lock it never does.
+pub fn lost_wake_up(notify_under_lock: bool) {
+    use lockstep::sync::atomic::{AtomicBool, Ordering};
+    let shared = Arc::new((
+        Mutex::named("state", ()),
+        Condvar::named("ready"),
+        AtomicBool::new(false),
+    ));
+    let notifier = {
+        let shared = Arc::clone(&shared);
+        thread::spawn(move || {
+            let (mutex, condvar, flag) = &*shared;
+            let guard = notify_under_lock.then(|| mutex.lock());
+            flag.store(true, Ordering::SeqCst);
+            condvar.notify_one();
+            drop(guard);
+        })
+    };
+    let (mutex, condvar, flag) = &*shared;
+    let guard = mutex.lock();
+    let guard = if flag.load(Ordering::SeqCst) {
+        guard
+    } else {
+        condvar.wait(guard)
+    };
+    drop(guard);
+    notifier.join().expect("notifier panicked");
+}

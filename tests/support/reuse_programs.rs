@@ -1,10 +1,7 @@
 //! Programs that take a lock again after a panic while holding it, or read an RwLock the
 //! thread already reads: std allows both, so lockstep must too, under every backend.
-//!
-//! Not here yet: a mutex or an RwLock *write* guard dropped by unwinding poisons loom's inner
-//! std lock, so under loom the next lock panics inside loom (see the h1 report).
 
-use lockstep::sync::{Arc, RwLock, Semaphore};
+use lockstep::sync::{Arc, Mutex, RwLock, Semaphore};
 use lockstep::thread;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
@@ -70,4 +67,108 @@ pub fn rwlock_after_a_panic_while_reading() -> u32 {
     let mut write = rw.write();
     *write += 1;
     *write
+}
+
+/// A thread panics while holding the mutex and catches its own panic; then the main thread
+/// takes the mutex: what it holds.
+pub fn lock_after_a_panic_while_locked() -> u32 {
+    let m = Arc::new(Mutex::named("m", 5));
+    {
+        let m = Arc::clone(&m);
+        thread::spawn(move || {
+            let _ = catch_unwind(AssertUnwindSafe(|| {
+                let _held = m.lock();
+                panic!("failed while holding m");
+            }));
+        })
+        .join()
+        .expect("the panic was caught");
+    }
+    let value = *m.lock();
+    value
+}
+
+/// A thread writes 1 and panics while holding the mutex, catching its own panic, while another
+/// thread adds 10 to it: what the adder saw (0 or 1: either may go first) and the final value.
+pub fn contended_lock_after_a_panic() -> (u32, u32) {
+    let m = Arc::new(Mutex::named("m", 0));
+    let panicker = {
+        let m = Arc::clone(&m);
+        thread::spawn(move || {
+            let _ = catch_unwind(AssertUnwindSafe(|| {
+                let mut held = m.lock();
+                *held += 1;
+                panic!("failed while holding m");
+            }));
+        })
+    };
+    let adder = {
+        let m = Arc::clone(&m);
+        thread::spawn(move || {
+            let mut held = m.lock();
+            let seen = *held;
+            *held += 10;
+            seen
+        })
+    };
+    panicker.join().expect("the panic was caught");
+    let seen = adder.join().expect("adder");
+    let last = *m.lock();
+    (seen, last)
+}
+
+/// [`lock_after_a_panic_while_locked`] for an RwLock written, then read and written again.
+pub fn rwlock_after_a_panic_while_writing() -> (u32, u32) {
+    let rw = Arc::new(RwLock::named("rw", 5));
+    {
+        let rw = Arc::clone(&rw);
+        thread::spawn(move || {
+            let _ = catch_unwind(AssertUnwindSafe(|| {
+                let mut write = rw.write();
+                *write = 6;
+                panic!("failed while writing rw");
+            }));
+        })
+        .join()
+        .expect("the panic was caught");
+    }
+    let read = *rw.read();
+    *rw.write() += 1;
+    let written = *rw.read();
+    (read, written)
+}
+
+/// A guard dropped during unwinding, then another lock of the same mutex in a `Drop` during
+/// the same unwind (a cleanup that logs under the lock): the cleanup gets the lock, and the
+/// mutex is usable after: what the cleanup and the main thread saw.
+pub fn relock_in_a_drop_during_unwinding() -> (u32, u32) {
+    struct Cleanup<'a>(&'a Mutex<u32>, &'a Mutex<u32>);
+    impl Drop for Cleanup<'_> {
+        fn drop(&mut self) {
+            let value = *self.0.lock();
+            *self.1.lock() = value;
+        }
+    }
+    let m = Mutex::named("m", 3);
+    let seen = Mutex::named("seen", 0);
+    let _ = catch_unwind(AssertUnwindSafe(|| {
+        let _cleanup = Cleanup(&m, &seen);
+        let _held = m.lock();
+        panic!("failed while holding m");
+    }));
+    let after = *m.lock();
+    let seen = *seen.lock();
+    (seen, after)
+}
+
+/// A mutex whose guard was dropped by unwinding, consumed right after the panic is caught
+/// (moved, with no other lockstep call in between): its value.
+pub fn into_inner_after_a_panic_while_locked() -> u32 {
+    let m = Mutex::named("m", 8);
+    let _ = catch_unwind(AssertUnwindSafe(|| {
+        let _held = m.lock();
+        panic!("failed while holding m");
+    }));
+    let moved = m;
+    moved.into_inner()
 }

@@ -11,6 +11,7 @@
 //!
 //! | module | job | builds |
 //! |---|---|---|
+//! | [`access`] | atomic accesses with their values, for the trace and the livelock detector | all |
 //! | [`backend`] | the one place that names std, shuttle or loom | all |
 //! | [`object`] | a primitive's identity: kind, canonical name, class and key, wait queue | all |
 //! | [`op`] | pending operations (what a thread is about to do), for partial-order search | all |
@@ -32,6 +33,7 @@ compile_error!(
      `--features shuttle` selects shuttle (randomized); they cannot be enabled together."
 );
 
+pub mod access;
 pub mod backend;
 pub mod fault_plan;
 pub mod held;

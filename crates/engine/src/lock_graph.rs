@@ -269,7 +269,7 @@ fn gate_mode(held: &Held) -> Option<bool> {
         Mode::Exclusive => Some(false),
         Mode::Shared => Some(true),
         // A permit keeps no one out; the wait-only modes are never held.
-        Mode::Permit
+        Mode::Permits(_)
         | Mode::Notify
         | Mode::Recv
         | Mode::Send { .. }
@@ -604,7 +604,7 @@ fn mode_name(mode: Mode) -> &'static str {
         | Mode::Arrive { .. }
         | Mode::Init => "exclusive",
         Mode::Shared => "shared",
-        Mode::Permit => "permit",
+        Mode::Permits(_) => "permit",
     }
 }
 
@@ -719,7 +719,7 @@ mod tests {
         assert!(take(&mut graph, 3, &[shared(&g), ex(&b)], &a).is_some());
         // A permit is no gate at all.
         let mut graph = LockGraph::default();
-        let permit = |o: &Arc<ObjectInfo>| hold(o, Mode::Permit);
+        let permit = |o: &Arc<ObjectInfo>| hold(o, Mode::Permits(1));
         assert!(take(&mut graph, 1, &[permit(&g), ex(&a)], &b).is_none());
         assert!(take(&mut graph, 2, &[permit(&g), ex(&b)], &a).is_some());
     }

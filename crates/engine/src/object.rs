@@ -13,6 +13,7 @@
 
 use crate::wait::WaitQueue;
 use std::fmt;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 /// A lock's place in the hierarchy: a name shared by all its instances and a rank (lower ranks
@@ -93,8 +94,9 @@ pub enum Mode {
     Exclusive,
     /// An RwLock for reading.
     Shared,
-    /// One semaphore permit.
-    Permit,
+    /// Semaphore permits: how many one hold has (an `acquire_many(n)` guard is one hold of
+    /// `n`), or how many a waiter waits for.
+    Permits(usize),
     /// A condvar notification.
     Notify,
     /// A message on a channel (the receiver waits for one).
@@ -139,6 +141,9 @@ pub struct ObjectInfo {
     pub node: Arc<str>,
     /// The threads parked on it, waiting for a release or a notification.
     pub waiters: WaitQueue,
+    /// A semaphore's permits in all, free or held (ghost state, for its deadlock report);
+    /// `None` for every other kind.
+    permits: Option<AtomicUsize>,
 }
 
 impl ObjectInfo {
@@ -154,6 +159,7 @@ impl ObjectInfo {
             key: None,
             node: Arc::from(""),
             waiters: WaitQueue::default(),
+            permits: None,
         };
         info.node = Arc::from(info.to_string());
         info
@@ -166,6 +172,51 @@ impl ObjectInfo {
         info.key = key;
         info.node = Arc::from(format!("{kind} \"{}\"", class.name()));
         info
+    }
+
+    /// The same object, counting `total` semaphore permits (see [`permits`](Self::permits)).
+    ///
+    /// ```
+    /// use lockstep_engine::object::{Kind, ObjectInfo};
+    ///
+    /// let pool = ObjectInfo::new(Kind::Semaphore, Some("pool"), 0).with_permits(4);
+    /// pool.add_permits(2);
+    /// assert_eq!(pool.permits(), Some(6));
+    /// assert_eq!(ObjectInfo::new(Kind::Mutex, None, 1).permits(), None);
+    /// ```
+    pub fn with_permits(mut self, total: usize) -> Self {
+        self.permits = Some(AtomicUsize::new(total));
+        self
+    }
+
+    /// A semaphore's permits in all, free or held: the free ones are this less the ones in
+    /// held stacks. `None` if it counts no permits.
+    ///
+    /// ```
+    /// use lockstep_engine::object::{Kind, ObjectInfo};
+    ///
+    /// let pool = ObjectInfo::new(Kind::Semaphore, None, 0).with_permits(3);
+    /// assert_eq!(pool.permits(), Some(3));
+    /// ```
+    pub fn permits(&self) -> Option<usize> {
+        self.permits.as_ref().map(|p| p.load(Ordering::Relaxed))
+    }
+
+    /// The semaphore got `n` more permits. Panics if it counts none (not a semaphore).
+    ///
+    /// ```
+    /// use lockstep_engine::object::{Kind, ObjectInfo};
+    ///
+    /// let gate = ObjectInfo::new(Kind::Semaphore, Some("gate"), 0).with_permits(0);
+    /// gate.add_permits(1);
+    /// assert_eq!(gate.permits(), Some(1));
+    /// ```
+    pub fn add_permits(&self, n: usize) {
+        let permits = self
+            .permits
+            .as_ref()
+            .unwrap_or_else(|| panic!("lockstep: {self} counts no permits"));
+        permits.fetch_add(n, Ordering::Relaxed);
     }
 
     /// Its number: in creation order within its execution under simulation (the same object

@@ -89,6 +89,13 @@ pub enum Event {
     },
     /// The thread ran the initializer of `object` to completion.
     Initialized { object: Arc<ObjectInfo> },
+    /// The thread accessed atomic number `atomic` (numbered by first access in the
+    /// execution), of type `kind` (`AtomicUsize`, ...).
+    Atomic {
+        atomic: usize,
+        kind: &'static str,
+        op: crate::access::AtomicOp,
+    },
 }
 
 /// One step of a trace.
@@ -107,12 +114,21 @@ fn mode_word(object: &ObjectInfo, mode: Mode) -> &'static str {
         Mode::Exclusive if object.kind() == Kind::RwLock => "write",
         Mode::Exclusive => "lock",
         Mode::Shared => "read",
-        Mode::Permit => "permit",
+        Mode::Permits(1) => "permit",
+        Mode::Permits(_) => "permits",
         Mode::Notify => "notify",
         Mode::Recv => "recv",
         Mode::Send { .. } => "send",
         Mode::Arrive { .. } => "barrier",
         Mode::Init => "init",
+    }
+}
+
+/// The detail column of a hold or wait in `mode`: how many permits, when more than one.
+fn mode_detail(mode: Mode) -> String {
+    match mode {
+        Mode::Permits(n) if n != 1 => format!("{n} permits"),
+        _ => String::new(),
     }
 }
 
@@ -132,7 +148,7 @@ impl Record {
             Event::Blocked { object, mode } => (
                 format!("wait {}", mode_word(object, *mode)),
                 object.to_string(),
-                String::new(),
+                mode_detail(*mode),
             ),
             Event::Requested { object, why } => (
                 "request".into(),
@@ -142,17 +158,23 @@ impl Record {
             Event::Acquired { object, mode } => (
                 format!("{} acquired", mode_word(object, *mode)),
                 object.to_string(),
-                String::new(),
+                mode_detail(*mode),
             ),
             Event::Released { object, mode } => (
                 format!("{} released", mode_word(object, *mode)),
                 object.to_string(),
-                String::new(),
+                mode_detail(*mode),
             ),
             Event::TimedOut { object, mode, hint } => (
                 format!("{} timed out", mode_word(object, *mode)),
                 object.to_string(),
-                hint.map_or_else(String::new, |hint| hint.detail().to_owned()),
+                match (mode_detail(*mode), hint) {
+                    (permits, Some(hint)) if !permits.is_empty() => {
+                        format!("{permits}; {}", hint.detail())
+                    }
+                    (_, Some(hint)) => hint.detail().to_owned(),
+                    (permits, None) => permits,
+                },
             ),
             Event::Notify { object, all } => (
                 if *all { "notify all" } else { "notify one" }.into(),
@@ -191,6 +213,11 @@ impl Record {
             Event::Initialized { object } => {
                 ("initialized".into(), object.to_string(), String::new())
             }
+            Event::Atomic { atomic, kind, op } => (
+                format!("atomic {}", op.word()),
+                format!("{kind}#{atomic}"),
+                op.to_string(),
+            ),
         }
     }
 }

@@ -144,6 +144,37 @@ impl WaitQueue {
         }
     }
 
+    /// Wakes `ticket`'s waiter alone, removing it from the queue: a fair primitive's hand-off
+    /// to the waiter it chose (a FIFO semaphore's head). A ticket no longer queued is not
+    /// woken (its waiter has stopped waiting, and may be blocked elsewhere, where a stray
+    /// unpark is not allowed under loom). Returns whether it was still queued.
+    ///
+    /// ```
+    /// use lockstep_engine::wait::WaitQueue;
+    ///
+    /// let queue = WaitQueue::default();
+    /// let first = queue.register();
+    /// let second = queue.register();
+    /// assert!(queue.wake(&second));
+    /// assert!(second.is_notified() && !first.is_notified());
+    /// assert!(!queue.wake(&second));
+    /// queue.cancel(&first);
+    /// assert!(!queue.wake(&first) && !first.is_notified());
+    /// ```
+    pub fn wake(&self, ticket: &Arc<Ticket>) -> bool {
+        let queued = {
+            let mut tickets = self.lock();
+            let before = tickets.len();
+            tickets.retain(|t| !Arc::ptr_eq(t, ticket));
+            self.len.store(tickets.len(), Ordering::Release);
+            tickets.len() < before
+        };
+        if queued {
+            ticket.notify();
+        }
+        queued
+    }
+
     /// Wakes the longest-waiting waiter, if any; returns whether one was woken. (On real
     /// threads, where the OS picks who runs, this is one choice std allows; a simulation uses
     /// [`offer_one`](WaitQueue::offer_one) to explore them all.)

@@ -26,6 +26,7 @@
 //! | `LOCKSTEP_REPLAY` | a seed file: the test it names replays only it | none |
 //! | `LOCKSTEP_LOCK_ORDER` | the lock-order rule: `concurrent` or `strict` (lockdep's) | the test's, else `concurrent` |
 //! | `LOCKSTEP_LIVENESS` | liveness hints: `hint` (marked in the trace) or `strict` (a failure) | the test's, else `hint` |
+//! | `LOCKSTEP_LIVELOCK_BOUND` | retries without progress before a thread counts as spinning (0: off) | the test's, else 1000 |
 //! | `LOOM_MAX_PREEMPTIONS`, `LOOM_MAX_BRANCHES` | loom's own, honoured when the test gives no bound | 2, loom's |
 //!
 //! ```
@@ -88,6 +89,7 @@ pub struct Test {
     replay: Option<PathBuf>,
     lock_order: Option<String>,
     liveness: Option<String>,
+    livelock_bound: Option<usize>,
 }
 
 impl Test {
@@ -109,7 +111,21 @@ impl Test {
             replay: None,
             lock_order: None,
             liveness: None,
+            livelock_bound: None,
         }
+    }
+
+    /// After how many retries without progress a thread counts as spinning (see
+    /// [`Explorer::livelock_bound`]; 0 turns livelock detection off).
+    ///
+    /// ```no_run
+    /// lockstep::check::Test::new("my_crate::tests::spin", env!("CARGO_MANIFEST_DIR"))
+    ///     .livelock_bound(200)
+    ///     .run(|| { /* the test body */ });
+    /// ```
+    pub fn livelock_bound(mut self, retries: usize) -> Test {
+        self.livelock_bound = Some(retries);
+        self
     }
 
     /// Keeps the seeds under `dir` instead of the crate's `lockstep-regressions/`.
@@ -265,6 +281,9 @@ impl Test {
         if let Some(rule) = knobs.liveness.as_ref().or(self.liveness.as_ref()) {
             explorer = explorer.liveness(rule.parse()?);
         }
+        if let Some(bound) = knobs.livelock_bound.or(self.livelock_bound) {
+            explorer = explorer.livelock_bound(bound);
+        }
         if let Some(plan) = &self.faults {
             explorer = explorer.faults(plan.clone());
         }
@@ -386,6 +405,7 @@ struct Knobs {
     replay: Option<PathBuf>,
     lock_order: Option<String>,
     liveness: Option<String>,
+    livelock_bound: Option<usize>,
 }
 
 impl Knobs {
@@ -399,6 +419,7 @@ impl Knobs {
             replay: std::env::var_os("LOCKSTEP_REPLAY").map(PathBuf::from),
             lock_order: std::env::var("LOCKSTEP_LOCK_ORDER").ok(),
             liveness: std::env::var("LOCKSTEP_LIVENESS").ok(),
+            livelock_bound: parsed("LOCKSTEP_LIVELOCK_BOUND")?,
         })
     }
 }

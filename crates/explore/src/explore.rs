@@ -28,6 +28,7 @@ use crate::run::{self, Drive, Recorder};
 use crate::seed::{Expected, SeedFile};
 use lockstep_engine::fault_plan::FaultPlan;
 use lockstep_engine::kernel::FaultSeed;
+pub use lockstep_engine::kernel::DEFAULT_LIVELOCK_BOUND;
 use lockstep_engine::lock_graph::LockGraph;
 use lockstep_facade::scenario::{Scenario, Variant};
 use std::fmt;
@@ -265,6 +266,7 @@ pub struct Explorer {
     fault_seed: Option<u64>,
     shrink_budget: usize,
     sizes: std::collections::BTreeMap<String, usize>,
+    livelock_bound: usize,
 }
 
 impl Explorer {
@@ -286,7 +288,38 @@ impl Explorer {
             fault_seed: None,
             shrink_budget: DEFAULT_SHRINK_BUDGET,
             sizes: std::collections::BTreeMap::new(),
+            livelock_bound: DEFAULT_LIVELOCK_BOUND,
         }
+    }
+
+    /// After how many retries without progress (yields, failed try-locks, atomic loads and
+    /// exchanges that change nothing) a thread counts as spinning; when every thread is
+    /// spinning or blocked and no timeout is pending, the execution fails as a livelock (see
+    /// the README's liveness section). Default [`DEFAULT_LIVELOCK_BOUND`]; 0 turns detection
+    /// off. A seed file written with another bound than the default records it, and its
+    /// replay uses it.
+    ///
+    /// ```
+    /// use lockstep::explore::{Explorer, Strategy};
+    /// use lockstep::sync::atomic::{AtomicBool, Ordering};
+    ///
+    /// # #[cfg(feature = "shuttle")]
+    /// # let strategy = Strategy::Random;
+    /// # #[cfg(loom)]
+    /// # let strategy = Strategy::Exhaustive { preemption_bound: Some(2) };
+    /// // Waits for a flag nobody sets, yielding: a livelock after 50 yields.
+    /// let spin = || {
+    ///     let never = AtomicBool::new(false);
+    ///     while !never.load(Ordering::Acquire) {
+    ///         lockstep::thread::yield_now();
+    ///     }
+    /// };
+    /// let failure = Explorer::new(strategy).livelock_bound(50).run(spin).unwrap_err();
+    /// assert!(failure.message.contains("livelock"), "{}", failure.message);
+    /// ```
+    pub fn livelock_bound(mut self, retries: usize) -> Self {
+        self.livelock_bound = retries;
+        self
     }
 
     /// Sets size knob `name` (see `lockstep::scenario::size`) to `value` in every execution,
@@ -563,6 +596,8 @@ impl Explorer {
             sizes: self.sizes.clone(),
             lock_order: self.lock_order_rule,
             liveness: self.liveness,
+            livelock_bound: (self.livelock_bound != DEFAULT_LIVELOCK_BOUND)
+                .then_some(self.livelock_bound),
         }
     }
 
@@ -601,6 +636,7 @@ impl Explorer {
         harness.setup.trace = self.trace;
         harness.setup.liveness = self.liveness;
         let hints = std::sync::Arc::clone(&harness.setup.hints);
+        harness.setup.livelock_bound = (self.livelock_bound > 0).then_some(self.livelock_bound);
         harness.setup.faults = self.faults.clone().map(std::sync::Arc::new);
         harness.setup.sizes = std::sync::Arc::new(self.sizes.clone());
         let fault_seed = self.fault_seeds();

@@ -18,12 +18,17 @@
 //!
 //! `[sizes]` (optional) sets the scenario's size knobs (see `lockstep::scenario::size`); the
 //! shrinker writes the smaller values it found there.
+//!
+//! The schedule is written run-length encoded when that is shorter: a string of tokens, `T`
+//! for one step of thread `T` and `TxN` for `N` steps in a row (`schedule = "0 0 1x5000 2"`),
+//! so a thread that spins for thousands of steps costs a few bytes. Files with the plain
+//! array are read as before; see [`encode_schedule`] and [`decode_schedule`].
 
 use lockstep_engine::liveness::Liveness;
 use lockstep_engine::lock_graph::LockOrderRule;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::fmt;
+use std::fmt::{self, Write as _};
 use std::io;
 use std::path::{Path, PathBuf};
 use thiserror::Error;
@@ -60,7 +65,9 @@ pub struct SeedFile {
     pub expected: Expected,
     /// The failure message (empty for an expected pass).
     pub message: String,
-    /// The thread index chosen at every scheduling point (shuttle).
+    /// The thread index chosen at every scheduling point (shuttle); written run-length
+    /// encoded when shorter (see the module docs).
+    #[serde(with = "schedule_format")]
     pub schedule: Vec<usize>,
     /// The loom checkpoint (the failing execution's path, as loom writes it), a file beside
     /// this one (loom).
@@ -84,6 +91,10 @@ pub struct SeedFile {
     /// `lockstep_engine::liveness`): a seed that failed on a strict hint replays strict.
     #[serde(default, skip_serializing_if = "is_default_liveness")]
     pub liveness: Liveness,
+    /// The livelock bound the exploration ran with (written only when it is not the default,
+    /// `lockstep_engine::kernel::DEFAULT_LIVELOCK_BOUND`; 0: detection off).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub livelock_bound: Option<usize>,
     /// How much the execution was shrunk, if it was.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shrinking: Option<Shrinking>,
@@ -252,6 +263,26 @@ fn is_default_liveness(rule: &Liveness) -> bool {
 }
 
 impl SeedFile {
+    /// The livelock bound a replay runs with: the recorded one, else the default (`None`:
+    /// detection off).
+    ///
+    /// ```
+    /// # let mut seed = lockstep::seed::SeedFile::parse(
+    /// #     "lockstep_version = \"0\"\nscenario = \"s\"\nvariant = \"fixed\"\nbackend = \"shuttle\"\n\
+    /// #      strategy = \"random\"\nseed = 0\niteration = 1\nexpected = \"fail\"\nmessage = \"m\"\n\
+    /// #      schedule = []\n").unwrap();
+    /// assert_eq!(seed.livelock_detection(), Some(lockstep::explore::DEFAULT_LIVELOCK_BOUND));
+    /// seed.livelock_bound = Some(0);
+    /// assert_eq!(seed.livelock_detection(), None);
+    /// ```
+    pub fn livelock_detection(&self) -> Option<usize> {
+        match self.livelock_bound {
+            None => Some(lockstep_engine::kernel::DEFAULT_LIVELOCK_BOUND),
+            Some(0) => None,
+            Some(bound) => Some(bound),
+        }
+    }
+
     /// Reads and parses a seed file.
     pub fn read(path: &Path) -> Result<SeedFile, SeedError> {
         let text = std::fs::read_to_string(path).map_err(|source| SeedError::Read {
@@ -297,6 +328,106 @@ impl SeedFile {
                 source,
             })?;
         Ok(path)
+    }
+}
+
+/// A schedule token that is not `T` or `TxN` (`N` at least 1).
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+#[error("bad schedule token `{token}`: expected a thread index `T` or a run `TxN` (N >= 1 steps of thread T)")]
+pub struct BadScheduleToken {
+    /// The token as written.
+    pub token: String,
+}
+
+/// A schedule as run-length encoded text: `T` for one step of thread `T`, `TxN` for `N` in a
+/// row, separated by spaces.
+///
+/// ```
+/// use lockstep::seed::{decode_schedule, encode_schedule};
+///
+/// let schedule = [0, 0, 1, 1, 1, 1, 2];
+/// assert_eq!(encode_schedule(&schedule), "0x2 1x4 2");
+/// assert_eq!(decode_schedule("0x2 1x4 2").unwrap(), schedule);
+/// assert!(decode_schedule("0 1x 2").unwrap_err().to_string().contains("`1x`"));
+/// ```
+pub fn encode_schedule(schedule: &[usize]) -> String {
+    let mut out = String::new();
+    let mut rest = schedule;
+    while let Some(&thread) = rest.first() {
+        let run = rest.iter().take_while(|&&t| t == thread).count();
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        let _ = match run {
+            1 => write!(out, "{thread}"),
+            _ => write!(out, "{thread}x{run}"),
+        };
+        rest = &rest[run..];
+    }
+    out
+}
+
+/// Decodes [`encode_schedule`]'s text; the error names the first malformed token.
+pub fn decode_schedule(text: &str) -> Result<Vec<usize>, BadScheduleToken> {
+    let mut schedule = Vec::new();
+    for token in text.split_whitespace() {
+        let bad = || BadScheduleToken {
+            token: token.to_owned(),
+        };
+        let (thread, run) = match token.split_once('x') {
+            Some((thread, run)) => (thread, run.parse::<usize>().map_err(|_| bad())?),
+            None => (token, 1),
+        };
+        let thread = thread.parse::<usize>().map_err(|_| bad())?;
+        if run == 0 {
+            return Err(bad());
+        }
+        schedule.extend(std::iter::repeat_n(thread, run));
+    }
+    Ok(schedule)
+}
+
+/// The `schedule` field: written as [`encode_schedule`]'s text when that is shorter than the
+/// array, read from either.
+mod schedule_format {
+    use serde::{de, Deserialize, Deserializer, Serialize, Serializer};
+
+    /// The length of the schedule as a TOML array (`[0, 1, 12]`).
+    fn array_len(schedule: &[usize]) -> usize {
+        let digits: usize = schedule.iter().map(|t| t.to_string().len()).sum();
+        2 + digits + 2 * schedule.len().saturating_sub(1)
+    }
+
+    pub(super) fn serialize<S: Serializer>(
+        schedule: &[usize],
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let text = super::encode_schedule(schedule);
+        if text.len() + 2 < array_len(schedule) {
+            serializer.serialize_str(&text)
+        } else {
+            schedule.serialize(serializer)
+        }
+    }
+
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Written {
+        Array(Vec<usize>),
+        Text(String),
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Vec<usize>, D::Error> {
+        match Written::deserialize(deserializer) {
+            Ok(Written::Array(schedule)) => Ok(schedule),
+            Ok(Written::Text(text)) => super::decode_schedule(&text).map_err(de::Error::custom),
+            Err(_) => Err(de::Error::custom(
+                "schedule: expected an array of thread indices or a run-length encoded string \
+                 such as \"0 0 1x5000 2\"",
+            )),
+        }
     }
 }
 

@@ -20,8 +20,11 @@
 //! kept, then, in another candidate, those that ran last. Then it does delta debugging over the recorded schedule (remove chunks, halving
 //! their size), then over the faults that fired (turn each site off), and repeats all three
 //! until nothing improves or the candidate budget is spent. The budget counts candidates, not
-//! seconds, so the same input always gives the same output. The shrunk seed keeps the knob
-//! values in its `[sizes]` table.
+//! seconds, so the same input always gives the same output; the candidates' steps are bounded
+//! too ([`STEP_BUDGET`] in all, and no candidate longer than an exploration may run), which
+//! bounds the time a shrink takes, deterministically. The shrunk seed keeps the knob values in
+//! its `[sizes]` table, and is never a larger file than its input but for the `[shrinking]`
+//! summary it adds: a result whose file would be larger is dropped for the input itself.
 
 use crate::replay::{replay_schedule, resolve, scenario_body, Body, ScheduledRun};
 use crate::seed::{unread_size, without_line_numbers, SeedError, SeedFile, Shrinking, Size};
@@ -85,12 +88,17 @@ struct Candidate {
     sites: Vec<&'static str>,
 }
 
+/// The most scheduling steps all the candidates of one shrink may replay together.
+pub const STEP_BUDGET: usize = 20_000_000;
+
 struct Search<'a> {
     seed: &'a SeedFile,
     body: &'a Body,
     message: String,
     budget: usize,
     candidates: usize,
+    /// The steps replayed so far, by all candidates.
+    steps: usize,
 }
 
 impl Search<'_> {
@@ -105,7 +113,9 @@ impl Search<'_> {
         let mut seed = self.seed.clone();
         seed.faults = plan.clone();
         seed.sizes = sizes.clone();
-        replay_schedule(&seed, self.body, schedule, true)
+        let run = replay_schedule(&seed, self.body, schedule, true);
+        self.steps += run.executed.len();
+        run
     }
 
     /// The candidate `run` is, if it failed the same way (and read every knob it set).
@@ -150,7 +160,7 @@ impl Search<'_> {
     }
 
     fn spent(&self) -> bool {
-        self.candidates >= self.budget
+        self.candidates >= self.budget || self.steps >= STEP_BUDGET
     }
 
     /// Lowers each size knob the best candidate read, in first-read order, to the smallest
@@ -279,6 +289,7 @@ pub(crate) fn shrink_body(
         message: pattern(&seed.message),
         budget,
         candidates: 0,
+        steps: 0,
     };
     let run = search.run(&seed.schedule, &seed.faults, &seed.sizes);
     if let Some((name, read)) = unread_size(&seed.sizes, &run.ended.sizes) {
@@ -292,6 +303,7 @@ pub(crate) fn shrink_body(
         return Err(ShrinkError::NotFailing { got });
     };
     let original = best.size;
+    let input_trace = best.trace.clone();
     loop {
         let sizes = search.shrink_sizes(&mut best);
         let schedule = search.shrink_schedule(&mut best);
@@ -300,7 +312,7 @@ pub(crate) fn shrink_body(
             break;
         }
     }
-    let smaller = best.sizes != seed.sizes || best.size < original;
+    let mut smaller = best.sizes != seed.sizes || best.size < original;
     let mut shrunk = seed.clone();
     shrunk.message = best.message;
     shrunk.schedule = best.schedule;
@@ -311,9 +323,16 @@ pub(crate) fn shrink_body(
         shrunk: best.size,
         candidates: search.candidates,
     });
+    let mut trace = best.trace;
+    if recorded_len(&shrunk) > recorded_len(seed) {
+        // Fewer preemptions can take more steps, and more steps a longer file: the input stays.
+        shrunk = seed.clone();
+        trace = input_trace;
+        smaller = false;
+    }
     Ok(Shrunk {
         seed: shrunk,
-        trace: best.trace,
+        trace,
         input: original,
         smaller,
     })
@@ -342,6 +361,13 @@ pub fn shrink_file(
             got: e.to_string(),
         },
     })
+}
+
+/// The length of `seed`'s file without its `[shrinking]` summary (the one table a shrink adds).
+fn recorded_len(seed: &SeedFile) -> usize {
+    let mut seed = seed.clone();
+    seed.shrinking = None;
+    seed.to_toml().len()
 }
 
 /// The values a size knob now at `current` is tried at, smallest first: 1, then halving the

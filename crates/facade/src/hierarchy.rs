@@ -181,7 +181,7 @@ pub fn held() -> Vec<HeldLock> {
                 key: h.object.key,
                 hold: match h.mode {
                     Mode::Shared => Hold::Shared,
-                    Mode::Permit => Hold::Permit,
+                    Mode::Permits(_) => Hold::Permit,
                     // Only locks and permits are held; the other modes are what a thread
                     // waits for.
                     _ => Hold::Exclusive,

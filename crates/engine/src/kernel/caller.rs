@@ -23,9 +23,17 @@ impl Caller {
         self.set_pending(kind, Some(ObjectId::address(Arc::as_ptr(object))));
     }
 
-    /// Appends an event by this thread to the execution's trace (if it records one).
+    /// Appends an event by this thread to the execution's trace (if it records one). Every
+    /// event recorded this way is progress (see the kernel's `spin` module).
     #[inline]
     pub fn record(&self, event: impl FnOnce() -> Event) {
+        self.kernel.progress();
+        self.record_only(event);
+    }
+
+    /// Appends an event that is not progress (a model event) to the trace, if it records one.
+    #[inline]
+    pub(super) fn record_only(&self, event: impl FnOnce() -> Event) {
         if self.kernel.setup.trace {
             self.kernel
                 .state

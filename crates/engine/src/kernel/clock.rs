@@ -7,7 +7,7 @@
 //! deadlock report. Deadlines are virtual durations since the start of the execution.
 
 use super::WaitOn;
-use super::{kernel, Caller, Kernel, LastTimeout, Wait};
+use super::{kernel, Caller, Kernel, LastTimeout, State, Wait};
 use crate::object::Mode;
 use crate::op::{ObjectId, OpKind};
 use crate::trace::Event;
@@ -151,6 +151,7 @@ impl Caller {
             return None;
         };
         let wait = state.threads[self.index].wait.take()?;
+        self.kernel.progress();
         let record = self.kernel.setup.trace.then_some(state.trace.len());
         let mut failure = None;
         match (wait.on, outcome) {
@@ -179,11 +180,18 @@ impl Caller {
 impl Kernel {
     /// If no thread is runnable: fire the earliest deadline, or fail with a deadlock report.
     pub(super) fn settle(&self) {
+        if !self.state.borrow().all_blocked() {
+            return;
+        }
+        self.jump_to_earliest_deadline_or(State::deadlock_report);
+    }
+
+    /// With no thread able to make progress: the clock jumps to the earliest pending deadline
+    /// and wakes its waiters (progress); with no deadline pending, the execution fails with
+    /// `report` (a deadlock's, or a livelock's).
+    pub(super) fn jump_to_earliest_deadline_or(&self, report: impl FnOnce(&State) -> String) {
         let to_wake = {
             let mut state = self.state.borrow_mut();
-            if !state.all_blocked() {
-                return;
-            }
             let earliest = state
                 .threads
                 .iter()
@@ -191,11 +199,12 @@ impl Kernel {
                 .filter_map(|t| t.wait.as_ref().and_then(|w| w.deadline))
                 .min();
             let Some(deadline) = earliest else {
-                let report = state.deadlock_report();
+                let report = report(&state);
                 drop(state);
                 panic!("{report}");
             };
             let index = state.me();
+            self.progress();
             if deadline > state.now {
                 state.now = deadline;
                 if self.setup.trace {

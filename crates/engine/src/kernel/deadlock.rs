@@ -39,8 +39,8 @@ impl State {
         })
     }
 
-    /// Every thread holding any part of `object` (permits included), with how it holds an
-    /// RwLock (read or write).
+    /// Every thread holding any part of `object`, with how many holds (or permits) it has and
+    /// how it holds an RwLock (read or write).
     fn all_holders(&self, object: &Arc<ObjectInfo>) -> Vec<String> {
         let mut names = Vec::new();
         for thread in &self.threads {
@@ -60,13 +60,48 @@ impl State {
                 }
                 _ => "",
             };
-            match holds.len() {
+            let count: usize = holds
+                .iter()
+                .map(|mode| match mode {
+                    Mode::Permits(n) => *n,
+                    _ => 1,
+                })
+                .sum();
+            match count {
                 0 => {}
                 1 => names.push(format!("{}{how}", thread.name)),
                 n => names.push(format!("{}{how} (x{n})", thread.name)),
             }
         }
         names
+    }
+
+    /// What a semaphore waiter waits for: `3 permits of Semaphore "pool" (1 of 4 free)`. Free
+    /// permits are the semaphore's total less the ones in held stacks.
+    fn permit_wait(&self, object: &Arc<ObjectInfo>, wanted: usize) -> String {
+        let permits = match wanted {
+            1 => "a permit".to_owned(),
+            n => format!("{n} permits"),
+        };
+        let Some(total) = object.permits() else {
+            return format!("{permits} of {object}");
+        };
+        let held: usize = self
+            .threads
+            .iter()
+            .flat_map(|t| &t.held)
+            .filter(|h| Arc::ptr_eq(&h.object, object))
+            .map(|h| match h.mode {
+                Mode::Permits(n) => n,
+                _ => 0,
+            })
+            .sum();
+        debug_assert!(
+            held <= total,
+            "lockstep: {object} has {held} permits held of {total}"
+        );
+        let free = total.saturating_sub(held);
+        format!("{permits} of {object} ({free} of {total} free)")
     }
 
     /// How many threads wait at barrier `object` (in a deadlock, the arrivals of its current
@@ -105,46 +140,52 @@ impl State {
         let mut out = String::new();
         let width = self.threads.iter().map(|t| t.name.len()).max().unwrap_or(0);
         for thread in self.threads.iter().filter(|t| !t.finished) {
-            let what = match thread.wait.as_ref().map(|w| &w.on) {
-                Some(WaitOn::Acquire { object, mode })
-                | Some(WaitOn::Ticket { object, mode, .. }) => {
-                    let holders = self.all_holders(object);
-                    let held_by = if holders.is_empty() {
-                        String::new()
-                    } else {
-                        format!(", held by {}", holders.join(", "))
-                    };
-                    match mode {
-                        Mode::Exclusive if object.kind() == Kind::RwLock => {
-                            format!("waits to write-lock {object}{held_by}")
-                        }
-                        Mode::Exclusive => format!("waits to lock {object}{held_by}"),
-                        Mode::Shared => format!("waits to read-lock {object}{held_by}"),
-                        Mode::Permit => format!("waits for a permit of {object}{held_by}"),
-                        Mode::Notify => format!("waits for a notification on {object}"),
-                        Mode::Recv => format!("waits to recv on {object}"),
-                        Mode::Send { capacity: 0 } => format!(
-                            "waits to send on {object} (a rendezvous: for the receiver to \
-                             take its message)"
-                        ),
-                        Mode::Send { capacity } => {
-                            format!("waits to send on {object} (full: {capacity} of {capacity})")
-                        }
-                        Mode::Arrive { parties } => format!(
-                            "waits at {object} ({} of {parties} arrived)",
-                            self.arrived_at(object)
-                        ),
-                        Mode::Init => format!("waits for {object}'s initializer to finish"),
-                    }
-                }
-                Some(WaitOn::Join { thread }) => {
-                    format!("waits to join {}", self.threads[*thread].name)
-                }
-                Some(WaitOn::Park { .. }) => "waits in park (no unpark is coming)".to_owned(),
-                Some(WaitOn::Sleep) | None => "is not blocked".to_owned(),
-            };
+            let what = self.waits_for(thread);
             let _ = write!(out, "\n  {:<width$}  {what}", thread.name);
         }
         out
+    }
+
+    /// What `thread` waits for, as the deadlock and livelock reports say it.
+    pub(super) fn waits_for(&self, thread: &super::ThreadRecord) -> String {
+        match thread.wait.as_ref().map(|w| &w.on) {
+            Some(WaitOn::Acquire { object, mode }) | Some(WaitOn::Ticket { object, mode, .. }) => {
+                let holders = self.all_holders(object);
+                let held_by = if holders.is_empty() {
+                    String::new()
+                } else {
+                    format!(", held by {}", holders.join(", "))
+                };
+                match mode {
+                    Mode::Exclusive if object.kind() == Kind::RwLock => {
+                        format!("waits to write-lock {object}{held_by}")
+                    }
+                    Mode::Exclusive => format!("waits to lock {object}{held_by}"),
+                    Mode::Shared => format!("waits to read-lock {object}{held_by}"),
+                    Mode::Permits(wanted) => {
+                        format!("waits for {}{held_by}", self.permit_wait(object, *wanted))
+                    }
+                    Mode::Notify => format!("waits for a notification on {object}"),
+                    Mode::Recv => format!("waits to recv on {object}"),
+                    Mode::Send { capacity: 0 } => format!(
+                        "waits to send on {object} (a rendezvous: for the receiver to \
+                             take its message)"
+                    ),
+                    Mode::Send { capacity } => {
+                        format!("waits to send on {object} (full: {capacity} of {capacity})")
+                    }
+                    Mode::Arrive { parties } => format!(
+                        "waits at {object} ({} of {parties} arrived)",
+                        self.arrived_at(object)
+                    ),
+                    Mode::Init => format!("waits for {object}'s initializer to finish"),
+                }
+            }
+            Some(WaitOn::Join { thread }) => {
+                format!("waits to join {}", self.threads[*thread].name)
+            }
+            Some(WaitOn::Park { .. }) => "waits in park (no unpark is coming)".to_owned(),
+            Some(WaitOn::Sleep) | None => "is not blocked".to_owned(),
+        }
     }
 }

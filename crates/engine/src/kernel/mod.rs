@@ -11,6 +11,12 @@
 //!   earliest one and those waiters are woken as timed out; otherwise every thread is blocked
 //!   for good and the execution fails with a deadlock report naming each thread, what it waits
 //!   for and who holds it.
+//! * **Whether a thread is livelocked** (`spin`): a thread that keeps retrying (yields,
+//!   failed try-locks, atomic loads and exchanges that change nothing) while every other
+//!   thread is blocked or retrying too, with no progress (a lock taken or released, a value
+//!   changed, a thread spawned or finished, a wait ended, ...) for a bound of retries, fails
+//!   the execution with a livelock report. "Retry" and "progress" are defined exactly in
+//!   `spin`'s docs.
 //! * **Whether a thread is blocked** (`deadlock`), derived from ghost state: a thread in a
 //!   native acquire is blocked while another thread holds the object in a conflicting mode; a
 //!   parked waiter while its ticket is not notified and its deadline has not fired; a joiner
@@ -36,6 +42,7 @@
 //! | `clock` | waits, deadlines, settling and the virtual clock |
 //! | `deadlock` | "is this thread blocked", holders, the deadlock report |
 //! | `hints` | liveness hints: timed waits that timed out while what they waited for was there |
+//! | `spin` | retries, progress epochs, the livelock report |
 //! | `observe` | what model code marks (coverage, size knobs, faults) and what runners read back |
 //! | `tasks` (shuttle) | per-task readings for schedulers and the shrinker |
 //!
@@ -55,6 +62,7 @@ mod deadlock;
 mod hints;
 mod identity;
 mod observe;
+mod spin;
 #[cfg(feature = "shuttle")]
 mod tasks;
 mod threads;
@@ -65,6 +73,7 @@ pub use observe::{
     last_random_draws, last_sizes, last_trace, note_panic, record_failure, record_if_running,
     set_pending, size,
 };
+pub use spin::{spin_report, SpinOn, DEFAULT_LIVELOCK_BOUND};
 #[cfg(feature = "shuttle")]
 pub use tasks::{last_spawn_sites, pending_by_task, spawned_or_joined};
 pub use threads::{
@@ -175,6 +184,11 @@ struct ThreadRecord {
     /// by it (shuttle: loom failures are not shrunk).
     #[cfg_attr(loom, allow(dead_code))]
     site: Option<SpawnSite>,
+    /// Its retries since the last progress (see `spin`).
+    spin: spin::Spin,
+    /// What runs at its first facade operation made while it is not panicking (see
+    /// [`Caller::after_unwinding`]), in the order deferred.
+    after_unwinding: Vec<Box<dyn FnOnce()>>,
 }
 
 /// The source location of a `spawn` call: threads spawned at one site (the workers of a loop)
@@ -196,6 +210,8 @@ impl ThreadRecord {
             random: None,
             pending: None,
             site,
+            spin: spin::Spin::default(),
+            after_unwinding: Vec::new(),
         }
     }
 }
@@ -221,6 +237,8 @@ struct State {
     failure_end: Option<usize>,
     /// How long the trace was when a thread last began to panic (see [`note_panic`]).
     last_panic_at: Option<usize>,
+    /// The atomics accessed so far, by address, with their numbers (first-access order).
+    atomics: std::collections::BTreeMap<usize, usize>,
 }
 
 /// One execution's kernel.
@@ -230,6 +248,8 @@ struct Kernel {
     /// Whether a thread failed and asked the scheduler to stop the execution (see
     /// [`Setup::stop_on_failure`]).
     stop: std::cell::Cell<bool>,
+    /// The progress epoch: bumped by every progress (see `spin`).
+    epoch: std::cell::Cell<u64>,
 }
 
 /// What an exploration shares with each of its executions' kernels.
@@ -262,6 +282,9 @@ pub struct Setup {
     pub liveness: Liveness,
     /// The liveness hints of the exploration so far.
     pub hints: Arc<std::sync::Mutex<HintLog>>,
+    /// After how many retries without progress a thread counts as spinning (`None`: livelocks
+    /// are not detected; see the `spin` module of the kernel).
+    pub livelock_bound: Option<usize>,
 }
 
 impl Default for Setup {
@@ -281,6 +304,7 @@ impl Default for Setup {
             stop_on_failure: false,
             liveness: Liveness::default(),
             hints: Arc::default(),
+            livelock_bound: Some(DEFAULT_LIVELOCK_BOUND),
         }
     }
 }
@@ -351,10 +375,12 @@ pub fn install(setup: Setup, execution: usize) {
             fires: 0,
             failure_end: None,
             last_panic_at: None,
+            atomics: std::collections::BTreeMap::new(),
             threads: vec![main],
         }),
         setup,
         stop: std::cell::Cell::new(false),
+        epoch: std::cell::Cell::new(0),
     };
     KERNEL.with(|slot| *slot.borrow_mut() = Some(Rc::new(kernel)));
 }
@@ -364,8 +390,11 @@ pub fn install(setup: Setup, execution: usize) {
 /// and ends the thread, which may leave the others deadlocked.
 pub fn run_execution(setup: Setup, execution: usize, body: impl FnOnce()) {
     install(setup, execution);
-    run_reporting_panics(body);
-    thread_finished();
+    // The thread's end is inside: ending it can settle the clock and report a deadlock.
+    run_reporting_panics(|| {
+        body();
+        thread_finished();
+    });
 }
 
 /// Runs `f`, recording its panic (if any) as the execution's failure before unwinding on.
@@ -400,6 +429,18 @@ fn stop_after_failure() {
     }
 }
 
+/// A spinning thread that other threads could overtake yields to them under shuttle, so that an
+/// unfair strategy (PCT) lets them run (see `spin`). Under loom the kernel adds no scheduling
+/// point: loom explores what raw loom would.
+#[cfg(feature = "shuttle")]
+fn yield_to_the_others() {
+    crate::backend::thread::yield_now();
+}
+
+/// Under loom the kernel adds no scheduling point.
+#[cfg(not(feature = "shuttle"))]
+fn yield_to_the_others() {}
+
 /// Whether a thread of the running execution failed and asked to stop it (read by the
 /// scheduler of a runner with [`Setup::stop_on_failure`], which then schedules nothing more).
 pub fn stop_requested() -> bool {
@@ -432,12 +473,16 @@ pub struct Caller {
 }
 
 impl Caller {
-    /// The calling simulated thread (panics outside a running execution).
+    /// The calling simulated thread (panics outside a running execution). Runs what the
+    /// thread deferred [`after_unwinding`](Caller::after_unwinding) first, if it no longer
+    /// panics.
     #[inline]
     pub fn current() -> Caller {
         let kernel = kernel();
         let index = kernel.state.borrow().me();
-        Caller { kernel, index }
+        let caller = Caller { kernel, index };
+        caller.run_after_unwinding();
+        caller
     }
 
     /// The thread's index in its execution (0 is the execution's first thread).
@@ -459,7 +504,43 @@ impl Caller {
     pub fn try_current() -> Option<Caller> {
         let kernel = try_kernel()?;
         let index = kernel.state.borrow().try_me()?;
-        Some(Caller { kernel, index })
+        let caller = Caller { kernel, index };
+        caller.run_after_unwinding();
+        Some(caller)
+    }
+
+    /// Defers `f` to this thread's first facade operation made while it is not panicking
+    /// (at the latest its end, which is one): a release that cannot run during unwinding (a
+    /// loom lock released by unwinding poisons loom's inner std lock) runs there instead.
+    ///
+    /// ```
+    /// use lockstep_engine::kernel::Caller;
+    ///
+    /// // Only a thread of a running execution defers anything.
+    /// assert!(Caller::try_current().is_none());
+    /// ```
+    pub fn after_unwinding(&self, f: impl FnOnce() + 'static) {
+        self.kernel.state.borrow_mut().threads[self.index]
+            .after_unwinding
+            .push(Box::new(f));
+    }
+
+    /// Runs what this thread deferred [`after_unwinding`](Caller::after_unwinding), unless it
+    /// is still panicking. The list is taken first: a deferred release makes facade calls.
+    #[inline]
+    fn run_after_unwinding(&self) {
+        if self.kernel.state.borrow().threads[self.index]
+            .after_unwinding
+            .is_empty()
+            || std::thread::panicking()
+        {
+            return;
+        }
+        let deferred =
+            std::mem::take(&mut self.kernel.state.borrow_mut().threads[self.index].after_unwinding);
+        for f in deferred {
+            f();
+        }
     }
 }
 

@@ -11,10 +11,11 @@ use crate::trace::{self, Event};
 use rand_chacha::rand_core::RngCore;
 use std::time::Duration;
 
-/// Like [`Caller::record`], but does nothing outside a running execution.
+/// Appends a model event to the trace (not progress: see the kernel's `spin` module); does
+/// nothing outside a running execution.
 pub fn record_if_running(event: impl FnOnce() -> Event) {
     if let Some(caller) = Caller::try_current() {
-        caller.record(event);
+        caller.record_only(event);
     }
 }
 

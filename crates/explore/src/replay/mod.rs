@@ -46,6 +46,7 @@ fn harness(seed: &SeedFile, body: &Body) -> Harness<impl Fn() + Send + Sync + 's
         seed.lock_order,
     ));
     harness.setup.liveness = seed.liveness;
+    harness.setup.livelock_bound = seed.livelock_detection();
     harness
 }
 

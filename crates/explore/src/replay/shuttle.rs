@@ -21,7 +21,10 @@ pub(crate) fn replay_schedule(
     if lenient {
         // A shrink candidate that spins (an edited schedule can starve the thread everyone
         // waits for) is not worth a million steps: it fails fast, differently, and is dropped.
-        config.max_steps = shuttle::MaxSteps::FailAfter((schedule.len() * 20).max(10_000));
+        // Never above the exploration's bound, which a strict replay keeps: a candidate must
+        // not run (and record) more steps than the exploration allowed.
+        let bound = (schedule.len() * 20).clamp(10_000, crate::run::MAX_STEPS);
+        config.max_steps = shuttle::MaxSteps::FailAfter(bound);
     }
     let ended = harness(seed, body).run(true, |f| {
         crate::run::runner(replay, config).run(f);

@@ -72,6 +72,17 @@ fn install_quiet_hook() {
     }));
 }
 
+/// A backend's own bound on an execution's length (loom's branches, shuttle's steps), in
+/// lockstep's words: a spin the livelock detector did not stop first, with what every thread
+/// was doing (read from the kernel the execution left behind). `None` for any other message.
+fn spin_bound_report(message: &str) -> Option<String> {
+    let what = super::bound_exceeded(message)?;
+    Some(format!(
+        "{what}{}",
+        kernel::spin_report().unwrap_or_default()
+    ))
+}
+
 /// A body plus the counters and slots its runner reads back.
 pub(crate) struct Harness<F> {
     body: Arc<F>,
@@ -174,9 +185,12 @@ impl<F: Fn() + Send + Sync + 'static> Harness<F> {
             }
             Ok(()) => recorded,
         };
-        // A failure the backend raised itself is put in lockstep's words.
+        // A failure the backend raised itself is put in lockstep's words: its bound on an
+        // execution's length as a livelock, anything else by `backend_failure`.
         let failure = failure.map(|message| {
-            super::backend_failure::translate(message, &kernel::last_live_threads())
+            spin_bound_report(&message).unwrap_or_else(|| {
+                super::backend_failure::translate(message, &kernel::last_live_threads())
+            })
         });
         let trace =
             (failure.is_some() || trace_always).then(|| kernel::last_trace().unwrap_or_default());

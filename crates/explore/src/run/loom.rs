@@ -142,3 +142,18 @@ pub(crate) fn install_backend_panic_hook() {}
 pub(crate) fn in_backend_execution() -> bool {
     false
 }
+
+/// Loom's branch bound in lockstep's words, if `message` is its failure.
+pub(crate) fn bound_exceeded(message: &str) -> Option<String> {
+    message
+        .contains("Model exceeded maximum number of branches")
+        .then(|| {
+            let bound =
+                std::env::var("LOOM_MAX_BRANCHES").unwrap_or_else(|_| "1000 (the default)".into());
+            format!(
+                "livelock: the execution reached loom's bound of {bound} branches \
+                 (LOOM_MAX_BRANCHES) without ending: a thread spins (a loop of atomic loads, \
+                 failed exchanges, try-locks or yields) while no thread makes progress"
+            )
+        })
+}

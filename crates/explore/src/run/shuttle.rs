@@ -106,12 +106,29 @@ pub(crate) fn fault_seeds(
     }
 }
 
+/// The most scheduling steps one execution may take under shuttle, in explorations and
+/// replays alike (a spin that the livelock detector does not see, such as one starved by
+/// PCT, ends here).
+pub(crate) const MAX_STEPS: usize = 1_000_000;
+
+/// Shuttle's step bound in lockstep's words, if `message` is its failure.
+pub(crate) fn bound_exceeded(message: &str) -> Option<String> {
+    message.contains("exceeded max_steps bound").then(|| {
+        format!(
+            "livelock or starvation: the execution reached shuttle's bound of {MAX_STEPS} \
+             scheduling steps without ending: a thread spins while another one that could end \
+             the spin is never scheduled (the strategy starves it), or the program never ends"
+        )
+    })
+}
+
 /// Shuttle's configuration for lockstep: no failure files or schedule printing of its own
-/// (lockstep records and reports schedules itself).
+/// (lockstep records and reports schedules itself), at most [`MAX_STEPS`] steps.
 pub(crate) fn config(time_budget: Option<Duration>) -> shuttle::Config {
     let mut config = shuttle::Config::new();
     config.failure_persistence = shuttle::FailurePersistence::None;
     config.max_time = time_budget;
+    config.max_steps = shuttle::MaxSteps::FailAfter(MAX_STEPS);
     config
 }
 

@@ -305,6 +305,14 @@ pub(crate) fn sleep(duration: Duration) {
     std::thread::sleep(duration);
 }
 
+/// `thread::yield_now`: std's.
+pub(crate) fn yield_now() {
+    std::thread::yield_now();
+}
+
+/// A failed try-acquire: nothing to count on real threads.
+pub(crate) fn try_failed(_holder: &Holder, _object: &Arc<ObjectInfo>, _mode: Mode) {}
+
 /// A spawned thread: its native handle and the thread.
 pub(crate) type Spawned<T> = (backend::thread::JoinHandle<T>, ThreadHandle);
 
@@ -444,4 +452,42 @@ where
 pub(crate) fn since_start(moment: Moment) -> Duration {
     static EPOCH: std::sync::OnceLock<Moment> = std::sync::OnceLock::new();
     since(moment, *EPOCH.get_or_init(Moment::now))
+}
+
+/// Whether a lock released by unwinding keeps its backend guard until the thread stops
+/// panicking: never on std, which releases (and poisons) during unwinding itself.
+pub(crate) const RELEASE_AFTER_UNWINDING: bool = false;
+
+/// Runs `f` now: std defers nothing past unwinding (see [`RELEASE_AFTER_UNWINDING`]).
+pub(crate) fn after_unwinding(_holder: &Holder, f: impl FnOnce() + 'static) {
+    f();
+}
+
+/// A backend lock, in place: on std no backend guard outlives its facade guard, so moving
+/// the facade lock may move it.
+pub(crate) struct Anchored<T: ?Sized>(T);
+
+impl<T> Anchored<T> {
+    /// `value`, in place.
+    pub(crate) fn new(value: T) -> Self {
+        Anchored(value)
+    }
+
+    /// The value.
+    pub(crate) fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T: ?Sized> std::ops::Deref for Anchored<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: ?Sized> std::ops::DerefMut for Anchored<T> {
+    fn deref_mut(&mut self) -> &mut T {
+        &mut self.0
+    }
 }

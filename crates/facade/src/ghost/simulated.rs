@@ -3,7 +3,7 @@
 
 use crate::backend;
 pub(crate) use lockstep_engine::kernel::Caller as Holder;
-use lockstep_engine::kernel::{self, Caller, ThreadView, WaitOn};
+use lockstep_engine::kernel::{self, Caller, SpinOn, ThreadView, WaitOn};
 use lockstep_engine::object::{Mode, ObjectInfo};
 use lockstep_engine::op::{ObjectId, OpKind};
 use lockstep_engine::trace::Event;
@@ -79,6 +79,23 @@ pub(crate) fn native_acquire<G>(
     let native = acquire();
     holder.end_native_wait();
     native
+}
+
+/// `thread::yield_now`: a retry to the livelock detector, then the backend's yield.
+pub(crate) fn yield_now() {
+    if let Some(caller) = Caller::try_current() {
+        caller.retried(SpinOn::Yield);
+    }
+    backend::thread::yield_now();
+}
+
+/// A try-acquire of `object` in `mode` whose failure the caller sees: a retry to the livelock
+/// detector.
+pub(crate) fn try_failed(holder: &Holder, object: &Arc<ObjectInfo>, mode: Mode) {
+    holder.retried(SpinOn::TryAcquire {
+        object: Arc::clone(object),
+        mode,
+    });
 }
 
 /// The kind a try of `mode` is to a partial-order scheduler.
@@ -239,6 +256,9 @@ impl SchedulingPoint {
 pub(crate) fn sleep(duration: Duration) {
     if duration.is_zero() {
         kernel::set_pending(OpKind::Sleep, None);
+        if let Some(caller) = Caller::try_current() {
+            caller.retried(SpinOn::ZeroSleep);
+        }
         backend::thread::yield_now();
         return;
     }
@@ -262,9 +282,12 @@ where
     kernel::set_pending(OpKind::Spawn, Some(ObjectId::thread(index)));
     let body = move || {
         kernel::thread_started(index);
-        let value = kernel::run_reporting_panics(f);
-        kernel::thread_finished();
-        value
+        // The thread's end is inside: ending it can settle the clock and report a deadlock.
+        kernel::run_reporting_panics(|| {
+            let value = f();
+            kernel::thread_finished();
+            value
+        })
     };
     let native = backend::thread::Builder::new()
         .name(view.name.clone())
@@ -407,4 +430,45 @@ where
 #[inline]
 pub(crate) fn since_start(moment: Moment) -> Duration {
     moment
+}
+
+/// Whether a Mutex guard or RwLock write guard dropped while its thread unwinds keeps its
+/// backend guard until the thread stops panicking (see `sync::unwind_park`): under loom, whose
+/// locks wrap a std lock that such a drop poisons, after which loom's next `lock` panics.
+/// Shuttle's locks do not poison, so they are released at once.
+pub(crate) const RELEASE_AFTER_UNWINDING: bool = cfg!(loom);
+
+/// Runs `f` at `holder`'s first lockstep operation made while it is not panicking (at the
+/// latest when the thread ends).
+pub(crate) fn after_unwinding(holder: &Holder, f: impl FnOnce() + 'static) {
+    holder.after_unwinding(f);
+}
+
+/// A backend lock whose address moving its facade lock does not change, so that a backend
+/// guard parked past unwinding (`sync::unwind_park`) still points at it.
+pub(crate) struct Anchored<T: ?Sized>(Box<T>);
+
+impl<T> Anchored<T> {
+    /// `value` at an address of its own.
+    pub(crate) fn new(value: T) -> Self {
+        Anchored(Box::new(value))
+    }
+
+    /// The value, moved out.
+    pub(crate) fn into_inner(self) -> T {
+        *self.0
+    }
+}
+
+impl<T: ?Sized> std::ops::Deref for Anchored<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: ?Sized> std::ops::DerefMut for Anchored<T> {
+    fn deref_mut(&mut self) -> &mut T {
+        &mut self.0
+    }
 }

@@ -88,13 +88,17 @@ pub(crate) fn try_native<G>(
     if deadline.is_none() {
         probe.trying();
     }
-    ghost::native_try(
+    let acquired = ghost::native_try(
         holder,
         object,
         mode,
         deadline.map(Instant::moment),
         try_acquire,
-    )
+    );
+    if acquired.is_none() && deadline.is_none() {
+        ghost::try_failed(holder, object, mode);
+    }
+    acquired
 }
 
 /// Retries `attempt` until it succeeds or `timeout` passes, parking in `object`'s wait queue in

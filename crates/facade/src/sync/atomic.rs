@@ -3,10 +3,22 @@
 //! std's methods, and [`fence`] / [`compiler_fence`].
 //!
 //! Under std they are std's; under loom, loom's (which model weak memory). Under shuttle they
-//! are shuttle's atomics (each access a scheduling point) wrapped so that every access first
-//! records the thread's pending operation (a read for loads, a write for stores and
-//! read-modify-writes) for partial-order-aware scheduling (`lockstep::schedule`); the wrapper
-//! adds no scheduling point.
+//! are shuttle's atomics (each access a scheduling point) wrapped so that every access
+//!
+//! * first records the thread's pending operation (a read for loads, a write for stores and
+//!   read-modify-writes) for partial-order-aware scheduling (`lockstep::schedule`);
+//! * then appears in the trace, when the trace is on, with its values: `atomic load` of
+//!   `AtomicUsize#1` (atomics are numbered in first-access order) with the value read, a
+//!   store with the value written, a read-modify-write with its operand and the value before
+//!   and after, a compare-exchange with the expected and new values and whether it stored (else
+//!   the value found); pointers show only as `null` or `non-null`;
+//! * and counts as progress (it changed the value; every store counts) or as a retry for the
+//!   livelock detector (see the README's liveness section).
+//!
+//! The wrapper adds no scheduling point. Under loom atomics are loom's own, not wrapped: they
+//! are not traced and not counted as retries (loom's branch bound stops a spin on them, and
+//! lockstep reports it as a livelock); wrapping them would need loom's `const`-less
+//! constructors and `with_mut` in the facade's API, so it is shuttle-only for now.
 //!
 //! Deliberate differences from std, on the simulated backends:
 //!
@@ -34,16 +46,15 @@
 //! assert_eq!(unsafe { *ptr.load(Ordering::Acquire) }, 7);
 //! ```
 
+pub use crate::backend::atomic::fence;
 pub use std::sync::atomic::{compiler_fence, Ordering};
 
 #[cfg(not(feature = "shuttle"))]
 pub use crate::backend::atomic::{
-    fence, AtomicBool, AtomicI16, AtomicI32, AtomicI64, AtomicI8, AtomicIsize, AtomicPtr,
-    AtomicU16, AtomicU32, AtomicU64, AtomicU8, AtomicUsize,
+    AtomicBool, AtomicI16, AtomicI32, AtomicI64, AtomicI8, AtomicIsize, AtomicPtr, AtomicU16,
+    AtomicU32, AtomicU64, AtomicU8, AtomicUsize,
 };
 
-#[cfg(feature = "shuttle")]
-pub use crate::backend::atomic::fence;
 #[cfg(feature = "shuttle")]
 pub use recorded::{
     AtomicBool, AtomicI16, AtomicI32, AtomicI64, AtomicI8, AtomicIsize, AtomicPtr, AtomicU16,
@@ -53,63 +64,135 @@ pub use recorded::{
 #[cfg(feature = "shuttle")]
 mod recorded {
     use crate::backend::atomic as native;
+    use lockstep_engine::access::{AtomicOp, AtomicValue};
+    use lockstep_engine::kernel::Caller;
     use lockstep_engine::op::{ObjectId, OpKind};
     use std::fmt;
     use std::sync::atomic::Ordering;
 
-    /// One method that records its pending operation of `$kind`, then forwards to shuttle's.
-    macro_rules! forward {
-        ($(#[$doc:meta])* $kind:ident $method:ident($($arg:ident: $ty:ty),*) -> $ret:ty) => {
+    /// A value an atomic holds, as the trace shows it.
+    trait Traced: Copy {
+        fn traced(self) -> AtomicValue;
+    }
+
+    impl Traced for bool {
+        fn traced(self) -> AtomicValue {
+            AtomicValue::Bool(self)
+        }
+    }
+
+    impl<T> Traced for *mut T {
+        fn traced(self) -> AtomicValue {
+            AtomicValue::Ptr {
+                null: self.is_null(),
+            }
+        }
+    }
+
+    macro_rules! traced_int {
+        ($($int:ty),*) => {$(
+            impl Traced for $int {
+                fn traced(self) -> AtomicValue {
+                    AtomicValue::Int(self as i128)
+                }
+            }
+        )*};
+    }
+    traced_int!(i8, i16, i32, i64, isize, u8, u16, u32, u64, usize);
+
+    /// A read-modify-write `$method(value)` whose new value is `$new(previous, value)`.
+    macro_rules! read_modify_write {
+        ($value:ty, $(#[$doc:meta])* $method:ident, $new:expr) => {
             $(#[$doc])*
-            pub fn $method(&self, $($arg: $ty),*) -> $ret {
-                self.pending(OpKind::$kind);
-                self.0.$method($($arg),*)
+            pub fn $method(&self, value: $value, order: Ordering) -> $value {
+                let caller = self.pending(OpKind::Write);
+                let previous = self.0.$method(value, order);
+                self.accessed(caller, || AtomicOp::ReadModifyWrite {
+                    method: stringify!($method),
+                    operand: value.traced(),
+                    previous: previous.traced(),
+                    new: ($new)(previous, value).traced(),
+                });
+                previous
             }
         };
     }
 
-    /// The methods every atomic has, for a value of type `$value`.
+    /// The methods every atomic has.
     macro_rules! common_methods {
-        ($value:ty) => {
-            fn pending(&self, kind: OpKind) {
-                lockstep_engine::kernel::set_pending(kind, Some(ObjectId::address(self)));
+        ($name:ident, $value:ty) => {
+            /// Records the pending operation of the calling thread, which it returns (`None`
+            /// outside a simulated thread).
+            fn pending(&self, kind: OpKind) -> Option<Caller> {
+                let caller = Caller::try_current()?;
+                caller.set_pending(kind, Some(ObjectId::address(self)));
+                Some(caller)
             }
 
-            forward!(
-                /// Loads the value.
-                Read load(order: Ordering) -> $value
-            );
+            /// Traces the access and counts it as progress or a retry.
+            fn accessed(&self, caller: Option<Caller>, op: impl FnOnce() -> AtomicOp) {
+                if let Some(caller) = caller {
+                    let address = std::ptr::from_ref(self) as usize;
+                    caller.atomic(address, stringify!($name), op());
+                }
+            }
+
+            /// Loads the value.
+            pub fn load(&self, order: Ordering) -> $value {
+                let caller = self.pending(OpKind::Read);
+                let value = self.0.load(order);
+                self.accessed(caller, || AtomicOp::Load {
+                    value: value.traced(),
+                });
+                value
+            }
 
             /// Stores `value`.
             pub fn store(&self, value: $value, order: Ordering) {
-                self.pending(OpKind::Write);
-                self.0.store(value, order)
+                let caller = self.pending(OpKind::Write);
+                self.0.store(value, order);
+                self.accessed(caller, || AtomicOp::Store {
+                    value: value.traced(),
+                });
             }
 
-            forward!(
+            read_modify_write!(
+                $value,
                 /// Stores `value`, returning the previous value.
-                Write swap(value: $value, order: Ordering) -> $value
+                swap,
+                |_, value: $value| value
             );
-            forward!(
-                /// Stores `new` if the value is `current`; returns the previous value, `Ok` if
-                /// it was `current`.
-                Write compare_exchange(
-                    current: $value,
-                    new: $value,
-                    success: Ordering,
-                    failure: Ordering
-                ) -> Result<$value, $value>
-            );
-            forward!(
-                /// As [`Self::compare_exchange`]: a simulated weak exchange never fails
-                /// spuriously (see the module docs).
-                Write compare_exchange_weak(
-                    current: $value,
-                    new: $value,
-                    success: Ordering,
-                    failure: Ordering
-                ) -> Result<$value, $value>
-            );
+
+            /// Stores `new` if the value is `current`; returns the previous value, `Ok` if it
+            /// was `current`.
+            pub fn compare_exchange(
+                &self,
+                current: $value,
+                new: $value,
+                success: Ordering,
+                failure: Ordering,
+            ) -> Result<$value, $value> {
+                let caller = self.pending(OpKind::Write);
+                let result = self.0.compare_exchange(current, new, success, failure);
+                self.accessed(caller, || AtomicOp::CompareExchange {
+                    current: current.traced(),
+                    new: new.traced(),
+                    result: result.map(Traced::traced).map_err(Traced::traced),
+                });
+                result
+            }
+
+            /// As [`Self::compare_exchange`]: a simulated weak exchange never fails
+            /// spuriously (see the module docs).
+            pub fn compare_exchange_weak(
+                &self,
+                current: $value,
+                new: $value,
+                success: Ordering,
+                failure: Ordering,
+            ) -> Result<$value, $value> {
+                self.compare_exchange(current, new, success, failure)
+            }
 
             /// Applies `f` until it returns `None` or its result is stored; returns the previous
             /// value, `Ok` if one was stored.
@@ -117,13 +200,24 @@ mod recorded {
                 &self,
                 set_order: Ordering,
                 fetch_order: Ordering,
-                f: F,
+                mut f: F,
             ) -> Result<$value, $value>
             where
                 F: FnMut($value) -> Option<$value>,
             {
-                self.pending(OpKind::Write);
-                self.0.fetch_update(set_order, fetch_order, f)
+                let caller = self.pending(OpKind::Write);
+                let mut last = None;
+                let result = self.0.fetch_update(set_order, fetch_order, |value| {
+                    last = f(value);
+                    last
+                });
+                self.accessed(caller, || AtomicOp::FetchUpdate {
+                    result: match (result, last) {
+                        (Ok(previous), Some(new)) => Ok((previous.traced(), new.traced())),
+                        (Ok(previous) | Err(previous), _) => Err(previous.traced()),
+                    },
+                });
+                result
             }
 
             /// The value, from an exclusive reference (no other thread can see it).
@@ -141,21 +235,29 @@ mod recorded {
     /// The bitwise read-modify-writes of `bool` and the integers.
     macro_rules! bitwise_methods {
         ($value:ty) => {
-            forward!(
+            read_modify_write!(
+                $value,
                 /// Bitwise and with `value`, returning the previous value.
-                Write fetch_and(value: $value, order: Ordering) -> $value
+                fetch_and,
+                |previous: $value, value: $value| previous & value
             );
-            forward!(
+            read_modify_write!(
+                $value,
                 /// Bitwise nand with `value`, returning the previous value.
-                Write fetch_nand(value: $value, order: Ordering) -> $value
+                fetch_nand,
+                |previous: $value, value: $value| !(previous & value)
             );
-            forward!(
+            read_modify_write!(
+                $value,
                 /// Bitwise or with `value`, returning the previous value.
-                Write fetch_or(value: $value, order: Ordering) -> $value
+                fetch_or,
+                |previous: $value, value: $value| previous | value
             );
-            forward!(
+            read_modify_write!(
+                $value,
                 /// Bitwise xor with `value`, returning the previous value.
-                Write fetch_xor(value: $value, order: Ordering) -> $value
+                fetch_xor,
+                |previous: $value, value: $value| previous ^ value
             );
         };
     }
@@ -163,7 +265,7 @@ mod recorded {
     /// Defines the wrapper of shuttle's `$name`, holding a `$value`; `int` adds the arithmetic.
     macro_rules! atomic {
         ($name:ident, $value:ty) => {
-            #[doc = concat!("A `", stringify!($value), "` shared between threads (shuttle's, with pending operations recorded).")]
+            #[doc = concat!("A `", stringify!($value), "` shared between threads (shuttle's, with pending operations recorded and accesses traced).")]
             #[derive(Default)]
             pub struct $name(native::$name);
 
@@ -173,7 +275,7 @@ mod recorded {
                     $name(native::$name::new(value))
                 }
 
-                common_methods!($value);
+                common_methods!($name, $value);
                 bitwise_methods!($value);
             }
 
@@ -193,21 +295,29 @@ mod recorded {
             atomic!($name, $value);
 
             impl $name {
-                forward!(
+                read_modify_write!(
+                    $value,
                     /// Adds `value` (wrapping), returning the previous value.
-                    Write fetch_add(value: $value, order: Ordering) -> $value
+                    fetch_add,
+                    |previous: $value, value: $value| previous.wrapping_add(value)
                 );
-                forward!(
+                read_modify_write!(
+                    $value,
                     /// Subtracts `value` (wrapping), returning the previous value.
-                    Write fetch_sub(value: $value, order: Ordering) -> $value
+                    fetch_sub,
+                    |previous: $value, value: $value| previous.wrapping_sub(value)
                 );
-                forward!(
+                read_modify_write!(
+                    $value,
                     /// Stores the maximum of the value and `value`, returning the previous value.
-                    Write fetch_max(value: $value, order: Ordering) -> $value
+                    fetch_max,
+                    |previous: $value, value: $value| previous.max(value)
                 );
-                forward!(
+                read_modify_write!(
+                    $value,
                     /// Stores the minimum of the value and `value`, returning the previous value.
-                    Write fetch_min(value: $value, order: Ordering) -> $value
+                    fetch_min,
+                    |previous: $value, value: $value| previous.min(value)
                 );
             }
         };
@@ -225,7 +335,8 @@ mod recorded {
     atomic!(AtomicU64, u64, int);
     atomic!(AtomicUsize, usize, int);
 
-    /// A raw pointer shared between threads (shuttle's, with pending operations recorded).
+    /// A raw pointer shared between threads (shuttle's, with pending operations recorded and
+    /// accesses traced).
     #[derive(Default)]
     pub struct AtomicPtr<T>(native::AtomicPtr<T>);
 
@@ -235,7 +346,7 @@ mod recorded {
             AtomicPtr(native::AtomicPtr::new(value))
         }
 
-        common_methods!(*mut T);
+        common_methods!(AtomicPtr, *mut T);
     }
 
     impl<T> From<*mut T> for AtomicPtr<T> {

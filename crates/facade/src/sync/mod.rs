@@ -19,6 +19,7 @@ mod read_share;
 mod rwlock;
 mod semaphore;
 mod twin;
+mod unwind_park;
 
 pub use crate::hierarchy::{held, HeldLock, Hold};
 pub use barrier::{Barrier, BarrierWaitResult};
@@ -27,5 +28,5 @@ pub use lockstep_engine::object::LockClass;
 pub use mutex::{Mutex, MutexGuard};
 pub use once::{LazyLock, Once, OnceLock};
 pub use rwlock::{RwLock, RwLockReadGuard, RwLockWriteGuard};
-pub use semaphore::{OwnedSemaphorePermit, Semaphore, SemaphorePermit};
+pub use semaphore::{OwnedSemaphorePermit, Semaphore, SemaphoreFairness, SemaphorePermit};
 pub use std::sync::Arc;

@@ -2,8 +2,9 @@
 
 use super::acquire as timed;
 use super::holds;
+use super::unwind_park::UnwindParking;
 use crate::backend::{self, unpoison};
-use crate::ghost::{Holder, TryProbe};
+use crate::ghost::{Anchored, Holder, TryProbe};
 use crate::hierarchy;
 use crate::time::{Duration, Instant};
 use crate::LockError;
@@ -28,7 +29,9 @@ use std::sync::Arc;
 pub struct Mutex<T: ?Sized> {
     pub(crate) info: Arc<ObjectInfo>,
     probe: TryProbe,
-    native: backend::Mutex<T>,
+    /// Declared before `native`, which a parked backend guard borrows, so dropped first.
+    parking: UnwindParking,
+    native: Anchored<backend::Mutex<T>>,
 }
 
 /// Holds a [`Mutex`] locked; unlocks on drop.
@@ -63,13 +66,15 @@ impl<T> Mutex<T> {
         Mutex {
             info,
             probe: TryProbe::new(),
-            native: backend::Mutex::new(value),
+            parking: UnwindParking::new(),
+            native: Anchored::new(backend::Mutex::new(value)),
         }
     }
 
     /// Consumes the mutex and returns its value.
     pub fn into_inner(self) -> T {
-        unpoison(self.native.into_inner())
+        self.parking.release();
+        unpoison(self.native.into_inner().into_inner())
     }
 }
 
@@ -85,6 +90,9 @@ impl<T: ?Sized> Mutex<T> {
 
     /// [`lock`](Mutex::lock) on behalf of the caller at `site`.
     pub(crate) fn lock_at(&self, site: &'static Location<'static>) -> MutexGuard<'_, T> {
+        if let Some(guard) = self.reclaim() {
+            return guard;
+        }
         let (holder, native) = timed::blocking(&self.info, Mode::Exclusive, site, || {
             unpoison(self.native.lock())
         });
@@ -104,6 +112,9 @@ impl<T: ?Sized> Mutex<T> {
     #[track_caller]
     pub fn lock_timeout(&self, timeout: Duration) -> Result<MutexGuard<'_, T>, LockError> {
         let site = Location::caller();
+        if let Some(guard) = self.reclaim() {
+            return Ok(guard);
+        }
         hierarchy::before_acquire(&Holder::current(), &self.info, site)?;
         timed::acquire(&self.info, Mode::Exclusive, Some(timeout), |deadline| {
             self.try_lock_until(deadline, site)
@@ -115,6 +126,9 @@ impl<T: ?Sized> Mutex<T> {
         deadline: Option<Instant>,
         site: &'static Location<'static>,
     ) -> Option<MutexGuard<'_, T>> {
+        if let Some(guard) = self.reclaim() {
+            return Some(guard);
+        }
         let holder = Holder::current();
         let attempt = || match self.native.try_lock() {
             Ok(native) => Some(native),
@@ -134,12 +148,24 @@ impl<T: ?Sized> Mutex<T> {
 
     /// A mutable reference to the value; no locking needed.
     pub fn get_mut(&mut self) -> &mut T {
+        self.parking.release();
         unpoison(self.native.get_mut())
     }
 
     /// The canonical name of this mutex, as reports and errors print it.
     pub fn name(&self) -> String {
         self.info.to_string()
+    }
+
+    /// The guard this thread's facade guard parked while unwinding, taken back by a lock of
+    /// this mutex during the same unwind (see `sync::unwind_park`); its hold is still there.
+    fn reclaim(&self) -> Option<MutexGuard<'_, T>> {
+        // SAFETY: a mutex parks only its own backend guards.
+        let native = unsafe { self.parking.reclaim::<backend::MutexGuard<'_, T>>() }?;
+        Some(MutexGuard {
+            mutex: self,
+            native: Some(native),
+        })
     }
 
     fn guard<'a>(
@@ -160,6 +186,12 @@ impl<T: ?Sized> Mutex<T> {
 impl<T: ?Sized> Drop for MutexGuard<'_, T> {
     fn drop(&mut self) {
         let info = &self.mutex.info;
+        if UnwindParking::must_park() {
+            if let Some(native) = self.native.take() {
+                self.mutex.parking.park(info, Mode::Exclusive, native);
+            }
+            return;
+        }
         holds::release_bookkeeping(|| holds::remove(info, Mode::Exclusive));
         holds::release_bookkeeping(|| drop(self.native.take()));
         holds::release_bookkeeping(|| info.waiters.wake_all());

@@ -3,8 +3,9 @@
 use super::acquire as timed;
 use super::holds;
 use super::read_share::{ReadHold, ReadShares};
+use super::unwind_park::UnwindParking;
 use crate::backend::{self, unpoison};
-use crate::ghost::{Holder, TryProbe};
+use crate::ghost::{Anchored, Holder, TryProbe};
 use crate::hierarchy;
 use crate::time::{Duration, Instant};
 use crate::LockError;
@@ -29,7 +30,9 @@ pub struct RwLock<T: ?Sized> {
     info: Arc<ObjectInfo>,
     probe: TryProbe,
     shares: ReadShares<T>,
-    native: backend::RwLock<T>,
+    /// Declared before `native`, which a parked backend write guard borrows, so dropped first.
+    parking: UnwindParking,
+    native: Anchored<backend::RwLock<T>>,
 }
 
 /// Shared access to an [`RwLock`]; released on drop.
@@ -41,6 +44,7 @@ pub struct RwLockReadGuard<'a, T: ?Sized> {
 /// Exclusive access to an [`RwLock`]; released on drop.
 pub struct RwLockWriteGuard<'a, T: ?Sized> {
     info: &'a Arc<ObjectInfo>,
+    parking: &'a UnwindParking,
     native: Option<backend::RwLockWriteGuard<'a, T>>,
 }
 
@@ -70,13 +74,15 @@ impl<T> RwLock<T> {
             info,
             probe: TryProbe::new(),
             shares: ReadShares::new(),
-            native: backend::RwLock::new(value),
+            parking: UnwindParking::new(),
+            native: Anchored::new(backend::RwLock::new(value)),
         }
     }
 
     /// Consumes the lock and returns its value.
     pub fn into_inner(self) -> T {
-        unpoison(self.native.into_inner())
+        self.parking.release();
+        unpoison(self.native.into_inner().into_inner())
     }
 }
 
@@ -99,6 +105,9 @@ impl<T: ?Sized> RwLock<T> {
     #[track_caller]
     pub fn write(&self) -> RwLockWriteGuard<'_, T> {
         let site = Location::caller();
+        if let Some(guard) = self.reclaim() {
+            return guard;
+        }
         let (holder, native) = timed::blocking(&self.info, Mode::Exclusive, site, || {
             unpoison(self.native.write())
         });
@@ -132,6 +141,9 @@ impl<T: ?Sized> RwLock<T> {
     #[track_caller]
     pub fn write_timeout(&self, timeout: Duration) -> Result<RwLockWriteGuard<'_, T>, LockError> {
         let site = Location::caller();
+        if let Some(guard) = self.reclaim() {
+            return Ok(guard);
+        }
         hierarchy::before_acquire(&Holder::current(), &self.info, site)?;
         timed::acquire(&self.info, Mode::Exclusive, Some(timeout), |deadline| {
             self.try_write_until(deadline, site)
@@ -169,6 +181,9 @@ impl<T: ?Sized> RwLock<T> {
         deadline: Option<Instant>,
         site: &'static Location<'static>,
     ) -> Option<RwLockWriteGuard<'_, T>> {
+        if let Some(guard) = self.reclaim() {
+            return Some(guard);
+        }
         let holder = Holder::current();
         let attempt = || match self.native.try_write() {
             Ok(native) => Some(native),
@@ -188,6 +203,7 @@ impl<T: ?Sized> RwLock<T> {
 
     /// A mutable reference to the value; no locking needed.
     pub fn get_mut(&mut self) -> &mut T {
+        self.parking.release();
         unpoison(self.native.get_mut())
     }
 
@@ -220,8 +236,22 @@ impl<T: ?Sized> RwLock<T> {
         self.probe.held();
         RwLockWriteGuard {
             info: &self.info,
+            parking: &self.parking,
             native: Some(native),
         }
+    }
+
+    /// The write guard this thread's facade guard parked while unwinding, taken back by a
+    /// write of this lock during the same unwind (see `sync::unwind_park`); its hold is still
+    /// there.
+    fn reclaim(&self) -> Option<RwLockWriteGuard<'_, T>> {
+        // SAFETY: an RwLock parks only its own backend write guards.
+        let native = unsafe { self.parking.reclaim::<backend::RwLockWriteGuard<'_, T>>() }?;
+        Some(RwLockWriteGuard {
+            info: &self.info,
+            parking: &self.parking,
+            native: Some(native),
+        })
     }
 }
 
@@ -240,6 +270,12 @@ impl<T: ?Sized> Drop for RwLockReadGuard<'_, T> {
 
 impl<T: ?Sized> Drop for RwLockWriteGuard<'_, T> {
     fn drop(&mut self) {
+        if UnwindParking::must_park() {
+            if let Some(native) = self.native.take() {
+                self.parking.park(self.info, Mode::Exclusive, native);
+            }
+            return;
+        }
         release(self.info, Mode::Exclusive, &mut self.native);
     }
 }

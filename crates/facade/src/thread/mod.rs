@@ -253,9 +253,15 @@ where
         .expect("lockstep: failed to spawn a thread")
 }
 
-/// Offers the scheduler a chance to run another thread.
+/// Offers the scheduler a chance to run another thread. Under simulation it is a retry to the
+/// livelock detector: a thread that only yields while nothing changes is reported as a
+/// livelock (see the README's liveness section).
+///
+/// ```
+/// lockstep::thread::yield_now();
+/// ```
 pub fn yield_now() {
-    backend::thread::yield_now();
+    crate::ghost::yield_now();
 }
 
 /// The calling thread's canonical name (under std: its name, or `unnamed`).
