@@ -372,7 +372,7 @@ fn a_write_lock_under_its_own_read_lock_is_a_self_relock() {
     assert!(
         failure
             .message
-            .starts_with("deadlock: main wants to lock RwLock \"config\""),
+            .starts_with("deadlock: main wants to write-lock RwLock \"config\""),
         "{}",
         failure.message
     );

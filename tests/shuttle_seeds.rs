@@ -205,6 +205,7 @@ fn a_model_that_reads_state_outside_the_simulation_is_caught_as_nondeterministic
             shrinking: None,
             sizes: Default::default(),
             lock_order: Default::default(),
+            liveness: Default::default(),
             livelock_bound: None,
         };
         let path = dir.join(format!("{}.toml", scenario.name));

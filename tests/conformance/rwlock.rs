@@ -127,7 +127,7 @@ pub const CASES: &[Case] = &[
     .differs(
         Difference::OwnSelfRelockReport,
         On::Both,
-        Fails("deadlock: main wants to lock RwLock#0 at tests/conformance/rwlock.rs:"),
+        Fails("deadlock: main wants to write-lock RwLock#0 at tests/conformance/rwlock.rs:"),
     ),
     Case::shuttle(
         "rwlock.rs",
@@ -138,7 +138,7 @@ pub const CASES: &[Case] = &[
     .differs(
         Difference::OwnSelfRelockReport,
         On::Both,
-        Fails("deadlock: main wants to lock RwLock#0 at tests/conformance/rwlock.rs:"),
+        Fails("deadlock: main wants to write-lock RwLock#0 at tests/conformance/rwlock.rs:"),
     ),
     Case::shuttle(
         "rwlock.rs",

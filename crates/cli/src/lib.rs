@@ -602,6 +602,7 @@ fn explore_one(
         distinct_schedules: 0,
         coverage: 0,
         max_threads: 1,
+        liveness_hints: Default::default(),
         elapsed: Duration::ZERO,
     };
     let mut seeds = Vec::new();
@@ -634,6 +635,13 @@ fn explore_one(
         total.distinct_schedules += report.stats.distinct_schedules;
         total.coverage = total.coverage.max(report.stats.coverage);
         total.max_threads = total.max_threads.max(report.stats.max_threads);
+        total.liveness_hints.count += report.stats.liveness_hints.count;
+        if let Some(first) = &report.stats.liveness_hints.first {
+            total
+                .liveness_hints
+                .first
+                .get_or_insert_with(|| first.clone());
+        }
         total.elapsed += report.stats.elapsed;
         let failed = report.failure.is_some();
         last = Some(report);

@@ -17,6 +17,7 @@
 //! | [`op`] | pending operations (what a thread is about to do), for partial-order search | all |
 //! | [`wait`] | parked waiters and their queues; what a blocked thread waits on | all |
 //! | [`held`] | one entry of a thread's held-lock stack | all |
+//! | [`liveness`] | liveness hints: timed waits that timed out while what they waited for was there | all |
 //! | [`lock_graph`] | the lockdep-style lock-order graph of an exploration | all |
 //! | [`fault_plan`] | fault sites, plans and their per-thread ChaCha streams | all |
 //! | [`trace`] | trace records and their rendering as a table | all |
@@ -36,6 +37,7 @@ pub mod access;
 pub mod backend;
 pub mod fault_plan;
 pub mod held;
+pub mod liveness;
 pub mod lock_graph;
 pub mod object;
 pub mod op;

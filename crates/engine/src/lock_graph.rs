@@ -215,7 +215,7 @@ pub struct Edge {
 /// };
 /// assert_eq!(
 ///     deadlock.to_string().lines().nth(1),
-///     Some("  B -> A: right took it at x.rs:2 while holding B (taken at x.rs:1)")
+///     Some("  B -> A: right requested it at x.rs:2 while holding B (taken at x.rs:1)")
 /// );
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -236,7 +236,7 @@ impl fmt::Display for PotentialDeadlock {
         for edge in &self.edges {
             write!(
                 f,
-                "\n  {} -> {}: {} took it at {} while holding {} (taken at {})",
+                "\n  {} -> {}: {} requested it at {} while holding {} (taken at {})",
                 edge.held, edge.requested, edge.thread, edge.site, edge.held, edge.held_site
             )?;
             if !edge.also_holding.is_empty() {

@@ -231,6 +231,17 @@ impl ObjectInfo {
     pub fn seq(&self) -> usize {
         self.seq
     }
+
+    /// What kind of primitive it is.
+    ///
+    /// ```
+    /// use lockstep_engine::object::{Kind, ObjectInfo};
+    ///
+    /// assert_eq!(ObjectInfo::new(Kind::RwLock, None, 0).kind(), Kind::RwLock);
+    /// ```
+    pub fn kind(&self) -> Kind {
+        self.kind
+    }
 }
 
 impl fmt::Display for ObjectInfo {

@@ -17,7 +17,8 @@
 //! );
 //! ```
 
-use crate::object::{Mode, ObjectInfo};
+use crate::liveness::Hint;
+use crate::object::{Kind, Mode, ObjectInfo};
 use std::fmt::Write as _;
 use std::sync::Arc;
 use std::time::Duration;
@@ -33,12 +34,23 @@ pub enum Event {
     Joined { child: usize },
     /// The thread blocked waiting for `object` in `mode`.
     Blocked { object: Arc<ObjectInfo>, mode: Mode },
+    /// The thread requested `object`, and the request was refused before it could wait for
+    /// it (`why`: a lock-order violation, a potential deadlock, a re-entrant lock).
+    Requested {
+        object: Arc<ObjectInfo>,
+        why: &'static str,
+    },
     /// The thread took `object` in `mode`.
     Acquired { object: Arc<ObjectInfo>, mode: Mode },
     /// The thread gave `object` back.
     Released { object: Arc<ObjectInfo>, mode: Mode },
-    /// The thread's timed wait for `object` expired.
-    TimedOut { object: Arc<ObjectInfo>, mode: Mode },
+    /// The thread's timed wait for `object` expired; `hint` says why that looks like a lost
+    /// wake-up, if it does (see [`crate::liveness`]).
+    TimedOut {
+        object: Arc<ObjectInfo>,
+        mode: Mode,
+        hint: Option<Hint>,
+    },
     /// The thread notified one or all waiters of `object`.
     Notify { object: Arc<ObjectInfo>, all: bool },
     /// The thread went to sleep until virtual time `until`.
@@ -96,8 +108,10 @@ pub struct Record {
     pub event: Event,
 }
 
-fn mode_word(mode: Mode) -> &'static str {
+/// How a thread holds or wants `object` in `mode`, in one word: an RwLock says read or write.
+fn mode_word(object: &ObjectInfo, mode: Mode) -> &'static str {
     match mode {
+        Mode::Exclusive if object.kind() == Kind::RwLock => "write",
         Mode::Exclusive => "lock",
         Mode::Shared => "read",
         Mode::Permits(1) => "permit",
@@ -132,24 +146,35 @@ impl Record {
             Event::Exit => ("exit".into(), String::new(), String::new()),
             Event::Joined { child } => ("joined".into(), name(*child), String::new()),
             Event::Blocked { object, mode } => (
-                format!("wait {}", mode_word(*mode)),
+                format!("wait {}", mode_word(object, *mode)),
                 object.to_string(),
                 mode_detail(*mode),
             ),
+            Event::Requested { object, why } => (
+                "request".into(),
+                object.to_string(),
+                format!("refused: {why}"),
+            ),
             Event::Acquired { object, mode } => (
-                format!("{} acquired", mode_word(*mode)),
+                format!("{} acquired", mode_word(object, *mode)),
                 object.to_string(),
                 mode_detail(*mode),
             ),
             Event::Released { object, mode } => (
-                format!("{} released", mode_word(*mode)),
+                format!("{} released", mode_word(object, *mode)),
                 object.to_string(),
                 mode_detail(*mode),
             ),
-            Event::TimedOut { object, mode } => (
-                format!("{} timed out", mode_word(*mode)),
+            Event::TimedOut { object, mode, hint } => (
+                format!("{} timed out", mode_word(object, *mode)),
                 object.to_string(),
-                mode_detail(*mode),
+                match (mode_detail(*mode), hint) {
+                    (permits, Some(hint)) if !permits.is_empty() => {
+                        format!("{permits}; {}", hint.detail())
+                    }
+                    (_, Some(hint)) => hint.detail().to_owned(),
+                    (permits, None) => permits,
+                },
             ),
             Event::Notify { object, all } => (
                 if *all { "notify all" } else { "notify one" }.into(),

@@ -34,6 +34,8 @@ impl Offer {
 /// to it that it has not looked at yet.
 pub struct Ticket {
     notified: AtomicBool,
+    /// Whether it found a wake-up offered to it already claimed by another waiter.
+    lost_offer: AtomicBool,
     offers: GhostMutex<Vec<Arc<Offer>>>,
     thread: Thread,
 }
@@ -51,6 +53,14 @@ impl Ticket {
         self.is_notified() || lock(&self.offers).iter().any(|offer| offer.is_open())
     }
 
+    /// Whether a wake-up offered to this waiter went to another one while it is not notified:
+    /// it found an offer claimed when it woke, or holds one now.
+    pub fn lost_an_offer(&self) -> bool {
+        !self.is_notified()
+            && (self.lost_offer.load(Ordering::Acquire)
+                || lock(&self.offers).iter().any(|offer| !offer.is_open()))
+    }
+
     /// Run by the waiter itself when it wakes: claims the first open offer it holds (if it is
     /// not notified already), drops the rest, and returns whether it is notified now.
     pub fn claim(&self) -> bool {
@@ -64,6 +74,8 @@ impl Ticket {
             });
             if won {
                 self.notified.store(true, Ordering::Release);
+            } else if !offers.is_empty() {
+                self.lost_offer.store(true, Ordering::Release);
             }
         }
         offers.clear();
@@ -100,6 +112,7 @@ impl WaitQueue {
     pub fn register(&self) -> Arc<Ticket> {
         let ticket = Arc::new(Ticket {
             notified: AtomicBool::new(false),
+            lost_offer: AtomicBool::new(false),
             offers: GhostMutex::default(),
             thread: current(),
         });

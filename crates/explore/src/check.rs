@@ -25,6 +25,7 @@
 //! | `LOCKSTEP_TIME_LIMIT` | seconds of wall-clock time per test, then stop (not fail) | none |
 //! | `LOCKSTEP_REPLAY` | a seed file: the test it names replays only it | none |
 //! | `LOCKSTEP_LOCK_ORDER` | the lock-order rule: `concurrent` or `strict` (lockdep's) | the test's, else `concurrent` |
+//! | `LOCKSTEP_LIVENESS` | liveness hints: `hint` (marked in the trace) or `strict` (a failure) | the test's, else `hint` |
 //! | `LOCKSTEP_LIVELOCK_BOUND` | retries without progress before a thread counts as spinning (0: off) | the test's, else 1000 |
 //! | `LOOM_MAX_PREEMPTIONS`, `LOOM_MAX_BRANCHES` | loom's own, honoured when the test gives no bound | 2, loom's |
 //!
@@ -87,6 +88,7 @@ pub struct Test {
     shrink_budget: Option<usize>,
     replay: Option<PathBuf>,
     lock_order: Option<String>,
+    liveness: Option<String>,
     livelock_bound: Option<usize>,
 }
 
@@ -108,6 +110,7 @@ impl Test {
             shrink_budget: None,
             replay: None,
             lock_order: None,
+            liveness: None,
             livelock_bound: None,
         }
     }
@@ -197,6 +200,22 @@ impl Test {
         self
     }
 
+    /// What a liveness hint (a timed wait that timed out while what it waited for was there)
+    /// does: `hint` (the default: marked in the trace, a warning) or `strict` (the test
+    /// fails); see `lockstep::explore::Liveness`. A bad name fails the test, naming both.
+    ///
+    /// ```no_run
+    /// use lockstep::check::Test;
+    ///
+    /// Test::new("my_crate::tests::strict_liveness", env!("CARGO_MANIFEST_DIR"))
+    ///     .liveness("strict")
+    ///     .run(|| { /* the test body */ });
+    /// ```
+    pub fn liveness(mut self, rule: &str) -> Test {
+        self.liveness = Some(rule.to_owned());
+        self
+    }
+
     /// Replays only the seed file at `path` (what `LOCKSTEP_REPLAY` does).
     pub fn replay(mut self, path: impl Into<PathBuf>) -> Test {
         self.replay = Some(path.into());
@@ -258,6 +277,9 @@ impl Test {
         }
         if let Some(rule) = knobs.lock_order.as_ref().or(self.lock_order.as_ref()) {
             explorer = explorer.lock_order_rule(rule.parse()?);
+        }
+        if let Some(rule) = knobs.liveness.as_ref().or(self.liveness.as_ref()) {
+            explorer = explorer.liveness(rule.parse()?);
         }
         if let Some(bound) = knobs.livelock_bound.or(self.livelock_bound) {
             explorer = explorer.livelock_bound(bound);
@@ -382,6 +404,7 @@ struct Knobs {
     time_limit: Option<Duration>,
     replay: Option<PathBuf>,
     lock_order: Option<String>,
+    liveness: Option<String>,
     livelock_bound: Option<usize>,
 }
 
@@ -395,6 +418,7 @@ impl Knobs {
                 .map(|seconds| Duration::from_secs_f64(seconds.max(0.0))),
             replay: std::env::var_os("LOCKSTEP_REPLAY").map(PathBuf::from),
             lock_order: std::env::var("LOCKSTEP_LOCK_ORDER").ok(),
+            liveness: std::env::var("LOCKSTEP_LIVENESS").ok(),
             livelock_bound: parsed("LOCKSTEP_LIVELOCK_BOUND")?,
         })
     }

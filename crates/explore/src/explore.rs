@@ -36,6 +36,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 pub use crate::run::Strategy;
+pub use lockstep_engine::liveness::{HintLog, Liveness};
 pub use lockstep_engine::lock_graph::LockOrderRule;
 
 /// The default of [`Explorer::shrink_budget`].
@@ -55,6 +56,9 @@ pub struct Stats {
     /// The most threads any execution had, the main one included: 1 means the body never
     /// spawned a thread (see [`Stats::warning`]).
     pub max_threads: usize,
+    /// The liveness hints: timed waits that timed out while what they waited for was there
+    /// (see [`Explorer::liveness`]).
+    pub liveness_hints: HintLog,
     /// Wall-clock time the exploration took.
     pub elapsed: Duration,
 }
@@ -77,14 +81,25 @@ impl Stats {
     ///     distinct_schedules: 1,
     ///     coverage: 0,
     ///     max_threads,
+    ///     liveness_hints: Default::default(),
     ///     elapsed: Duration::ZERO,
     /// };
     /// assert_eq!(stats(1).warning(), Some(Warning::NoConcurrency { executions: 1000 }));
     /// assert_eq!(stats(2).warning(), None);
     /// ```
+    ///
+    /// A timed wait that timed out while what it waited for was there is the other warning
+    /// (after this one): a lost wake-up hidden behind a timeout.
     pub fn warning(&self) -> Option<Warning> {
-        (self.executions > 0 && self.max_threads < 2).then_some(Warning::NoConcurrency {
-            executions: self.executions,
+        if self.executions > 0 && self.max_threads < 2 {
+            return Some(Warning::NoConcurrency {
+                executions: self.executions,
+            });
+        }
+        let first = self.liveness_hints.first.clone()?;
+        Some(Warning::LivenessHints {
+            count: self.liveness_hints.count,
+            first,
         })
     }
 }
@@ -97,6 +112,14 @@ pub enum Warning {
     NoConcurrency {
         /// How many executions ran.
         executions: usize,
+    },
+    /// Timed waits timed out while what they waited for was there (see
+    /// `lockstep_engine::liveness`).
+    LivenessHints {
+        /// How many.
+        count: usize,
+        /// The report of the first one.
+        first: String,
     },
 }
 
@@ -117,6 +140,10 @@ impl fmt::Display for Warning {
                 f,
                 "warning: the test exercised no concurrency: none of its {executions} executions \
                  spawned a thread"
+            ),
+            Warning::LivenessHints { count, first } => write!(
+                f,
+                "warning: {count} timed wait(s) timed out while what they waited for was there                  (a lost wake-up hidden behind a timeout?); the first: {first}"
             ),
         }
     }
@@ -231,6 +258,7 @@ pub struct Explorer {
     time_budget: Option<Duration>,
     lock_order_graph: bool,
     lock_order_rule: LockOrderRule,
+    liveness: Liveness,
     hierarchy: bool,
     trace: bool,
     seeds_dir: Option<PathBuf>,
@@ -252,6 +280,7 @@ impl Explorer {
             time_budget: None,
             lock_order_graph: true,
             lock_order_rule: LockOrderRule::default(),
+            liveness: Liveness::default(),
             hierarchy: true,
             trace: true,
             seeds_dir: None,
@@ -325,6 +354,28 @@ impl Explorer {
     /// Stops exploring (without failing) once this much wall-clock time has passed.
     pub fn time_budget(mut self, budget: Duration) -> Self {
         self.time_budget = Some(budget);
+        self
+    }
+
+    /// What a liveness hint does: a timed wait that timed out while what it waited for was
+    /// there (the lock free, its condition already true, its notification taken by another
+    /// waiter; see `lockstep_engine::liveness`). [`Liveness::Hint`] (the default) marks it in
+    /// the trace's detail column and counts it in [`Stats::liveness_hints`] and the report's
+    /// warning; [`Liveness::Strict`] fails the execution with the hint's report. A seed file
+    /// written by this exploration records the rule.
+    ///
+    /// ```
+    /// use lockstep::explore::{Explorer, Liveness, Strategy};
+    ///
+    /// # #[cfg(feature = "shuttle")]
+    /// # let strategy = Strategy::Random;
+    /// # #[cfg(loom)]
+    /// # let strategy = Strategy::Exhaustive { preemption_bound: Some(2) };
+    /// let strict = Explorer::new(strategy).liveness(Liveness::Strict);
+    /// # let _ = strict;
+    /// ```
+    pub fn liveness(mut self, rule: Liveness) -> Self {
+        self.liveness = rule;
         self
     }
 
@@ -544,6 +595,7 @@ impl Explorer {
                 .then_some(failure.fault_seed),
             sizes: self.sizes.clone(),
             lock_order: self.lock_order_rule,
+            liveness: self.liveness,
             livelock_bound: (self.livelock_bound != DEFAULT_LIVELOCK_BOUND)
                 .then_some(self.livelock_bound),
         }
@@ -582,6 +634,8 @@ impl Explorer {
             .then(|| LockGraph::shared(self.lock_order_rule));
         harness.setup.hierarchy = self.hierarchy;
         harness.setup.trace = self.trace;
+        harness.setup.liveness = self.liveness;
+        let hints = std::sync::Arc::clone(&harness.setup.hints);
         harness.setup.livelock_bound = (self.livelock_bound > 0).then_some(self.livelock_bound);
         harness.setup.faults = self.faults.clone().map(std::sync::Arc::new);
         harness.setup.sizes = std::sync::Arc::new(self.sizes.clone());
@@ -603,6 +657,10 @@ impl Explorer {
             distinct_schedules: recorder.distinct().unwrap_or(ended.executions),
             coverage: ended.coverage,
             max_threads: ended.max_threads,
+            liveness_hints: hints
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .clone(),
             elapsed: started.elapsed(),
         };
         let failure = ended.failure.map(|message| Failure {

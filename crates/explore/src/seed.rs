@@ -24,6 +24,7 @@
 //! so a thread that spins for thousands of steps costs a few bytes. Files with the plain
 //! array are read as before; see [`encode_schedule`] and [`decode_schedule`].
 
+use lockstep_engine::liveness::Liveness;
 use lockstep_engine::lock_graph::LockOrderRule;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -86,6 +87,10 @@ pub struct SeedFile {
     /// it is not the default, `concurrent`; see `lockstep_engine::lock_graph`).
     #[serde(default, skip_serializing_if = "is_default_rule")]
     pub lock_order: LockOrderRule,
+    /// The liveness rule (written only when it is not the default, `hint`; see
+    /// `lockstep_engine::liveness`): a seed that failed on a strict hint replays strict.
+    #[serde(default, skip_serializing_if = "is_default_liveness")]
+    pub liveness: Liveness,
     /// The livelock bound the exploration ran with (written only when it is not the default,
     /// `lockstep_engine::kernel::DEFAULT_LIVELOCK_BOUND`; 0: detection off).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -251,6 +256,10 @@ impl From<&Path> for FilePath {
 
 fn is_default_rule(rule: &LockOrderRule) -> bool {
     *rule == LockOrderRule::default()
+}
+
+fn is_default_liveness(rule: &Liveness) -> bool {
+    *rule == Liveness::default()
 }
 
 impl SeedFile {

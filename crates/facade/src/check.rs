@@ -113,6 +113,20 @@ impl Test {
         self
     }
 
+    /// What a liveness hint does, `hint` or `strict` (simulated builds: real threads have no
+    /// virtual clock to judge a timeout by).
+    ///
+    /// ```
+    /// use lockstep::check::Test;
+    ///
+    /// Test::new("my_crate::tests::strict_liveness", env!("CARGO_MANIFEST_DIR"))
+    ///     .liveness("strict")
+    ///     .run(|| assert_eq!(1 + 1, 2));
+    /// ```
+    pub fn liveness(self, _rule: &str) -> Test {
+        self
+    }
+
     /// Replays only the seed file at `path` (simulated builds).
     pub fn replay(self, _path: impl Into<PathBuf>) -> Test {
         self

@@ -27,6 +27,7 @@ use crate::LockError;
 use lockstep_engine::held::Held;
 use lockstep_engine::lock_graph::Acquisition;
 use lockstep_engine::object::{LockClass, Mode, ObjectInfo};
+use lockstep_engine::trace::Event;
 use std::fmt::Write as _;
 use std::panic::Location;
 use std::sync::Arc;
@@ -87,10 +88,23 @@ pub(crate) fn before_acquire(
             .record(&acquisition, thread);
         Ok(cycle)
     });
+    // A refused request is the trace's last line of a failure: traced before the panic.
+    let refuse = |why| {
+        holder.record(|| Event::Requested {
+            object: Arc::clone(object),
+            why,
+        });
+    };
     match outcome {
-        Ok(Some(cycle)) => panic!("{cycle}"),
+        Ok(Some(cycle)) => {
+            refuse("potential deadlock");
+            panic!("{cycle}")
+        }
         Ok(None) => Ok(()),
-        Err(violation) => Err(violation),
+        Err(violation) => {
+            refuse("lock order violation");
+            Err(violation)
+        }
     }
 }
 

@@ -22,8 +22,9 @@
 //! `key = value` argument becomes a call `.key(value)` on the `Test` (a parenthesized value
 //! `key = (a, b)` becomes `.key(a, b)`): `iterations`, `strategy`, `seed`,
 //! `preemption_bound`, `faults`, `size`, `time_limit`, `shrink_budget`, `regressions_dir`,
-//! `lock_order` (`"strict"` for lockdep's rule), `livelock_bound` (retries without progress
-//! before a thread counts as spinning; 0 turns livelock detection off).
+//! `lock_order` (`"strict"` for lockdep's rule), `liveness` (`"strict"`: a timed wait that
+//! timed out while what it waited for was there fails the test), `livelock_bound` (retries
+//! without progress before a thread counts as spinning; 0 turns livelock detection off).
 //! Other attributes on the function (`#[should_panic]`, doc comments) are kept.
 //!
 //! Written on `proc_macro` alone (no syn or quote), so the attribute adds one small crate to a
@@ -32,7 +33,7 @@
 use proc_macro::{Delimiter, Group, Ident, Literal, Punct, Spacing, Span, TokenStream, TokenTree};
 
 /// The settings a test attribute may give: each is a method of `lockstep::check::Test`.
-const SETTINGS: [&str; 11] = [
+const SETTINGS: [&str; 12] = [
     "iterations",
     "strategy",
     "seed",
@@ -43,6 +44,7 @@ const SETTINGS: [&str; 11] = [
     "shrink_budget",
     "regressions_dir",
     "lock_order",
+    "liveness",
     "livelock_bound",
 ];
 

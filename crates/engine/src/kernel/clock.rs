@@ -7,7 +7,7 @@
 //! deadlock report. Deadlines are virtual durations since the start of the execution.
 
 use super::WaitOn;
-use super::{kernel, Caller, Kernel, State, Wait};
+use super::{kernel, Caller, Kernel, LastTimeout, State, Wait};
 use crate::object::Mode;
 use crate::op::{ObjectId, OpKind};
 use crate::trace::Event;
@@ -58,11 +58,7 @@ impl Caller {
                 "lockstep: {} began a wait while already waiting",
                 state.threads[index].name
             );
-            state.threads[index].wait = Some(Wait {
-                on,
-                deadline,
-                fired: false,
-            });
+            state.threads[index].wait = Some(Wait::new(on, deadline));
             let blocked = state.is_blocked(index);
             if blocked && self.kernel.setup.trace {
                 if let Some(Wait {
@@ -123,24 +119,22 @@ impl Caller {
                 };
                 state.push_record(index, event);
             }
-            state.threads[index].wait = Some(Wait {
-                on,
-                deadline,
-                fired: false,
-            });
+            state.threads[index].wait = Some(Wait::new(on, deadline));
         }
         kernel.settle();
         loop {
             match self.woken() {
-                Some(woke) => return woke,
+                Some((woke, None)) => return woke,
+                Some((_, Some(failure))) => panic!("{failure}"),
                 None => crate::backend::thread::park(),
             }
         }
     }
 
     /// How this thread's parked wait ended, if it has (then the wait record is gone and the
-    /// wakeup traced); `None` while it must park on.
-    fn woken(&self) -> Option<Woke> {
+    /// wakeup traced), with the report of its liveness hint if that fails the execution;
+    /// `None` while it must park on.
+    fn woken(&self) -> Option<(Woke, Option<String>)> {
         let mut state = self.kernel.state.borrow_mut();
         let wait = state.threads[self.index]
             .wait
@@ -158,16 +152,28 @@ impl Caller {
         };
         let wait = state.threads[self.index].wait.take()?;
         self.kernel.progress();
-        if self.kernel.setup.trace {
-            let event = match (wait.on, outcome) {
-                (WaitOn::Ticket { object, mode, .. }, Woke::TimedOut) => {
-                    Event::TimedOut { object, mode }
+        let record = self.kernel.setup.trace.then_some(state.trace.len());
+        let mut failure = None;
+        match (wait.on, outcome) {
+            (WaitOn::Ticket { object, mode, .. }, Woke::TimedOut) => {
+                if let Some(hint) = wait.hint {
+                    failure = self.kernel.log_hint(&state, self.index, &object, hint);
                 }
-                _ => Event::Woke,
-            };
-            state.push_record(self.index, event);
+                state.threads[self.index].last_timeout = Some(LastTimeout {
+                    object: Arc::clone(&object),
+                    record,
+                    fires: state.fires,
+                    alone: wait.fired_alone,
+                });
+                if record.is_some() {
+                    let hint = wait.hint;
+                    state.push_record(self.index, Event::TimedOut { object, mode, hint });
+                }
+            }
+            _ if record.is_some() => state.push_record(self.index, Event::Woke),
+            _ => {}
         }
-        Some(outcome)
+        Some((outcome, failure))
     }
 }
 
@@ -206,10 +212,15 @@ impl Kernel {
                 }
             }
             debug_assert!(state.now >= deadline, "lockstep: the clock ran backwards");
+            state.fires += 1;
+            let hints = state.timeout_hints(deadline);
+            let alone = hints.len() == 1;
             let mut to_wake = Vec::new();
             for (t, thread) in state.threads.iter_mut().enumerate() {
                 if let Some(wait) = thread.wait.as_mut() {
                     if wait.deadline == Some(deadline) && !thread.finished {
+                        wait.hint = hints.iter().find(|(h, _)| *h == t).and_then(|(_, h)| *h);
+                        wait.fired_alone = alone;
                         // A native acquire stays blocked after its deadline fired (the backend
                         // call is still pending) and may be fired again; a parked wait is
                         // runnable once fired, so it cannot be chosen a second time.

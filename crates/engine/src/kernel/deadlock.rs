@@ -3,7 +3,7 @@
 
 use super::State;
 use super::WaitOn;
-use crate::object::{Mode, ObjectInfo};
+use crate::object::{Kind, Mode, ObjectInfo};
 use std::fmt::Write as _;
 use std::sync::Arc;
 
@@ -31,7 +31,7 @@ impl State {
     }
 
     /// Whether any thread holds `object` in a mode that excludes `wanted`.
-    fn is_held_excluding(&self, object: &Arc<ObjectInfo>, wanted: Mode) -> bool {
+    pub(super) fn is_held_excluding(&self, object: &Arc<ObjectInfo>, wanted: Mode) -> bool {
         self.threads.iter().any(|t| {
             t.held
                 .iter()
@@ -39,23 +39,38 @@ impl State {
         })
     }
 
-    /// Every thread holding any part of `object`, with how many holds (or permits) it has.
+    /// Every thread holding any part of `object`, with how many holds (or permits) it has and
+    /// how it holds an RwLock (read or write).
     fn all_holders(&self, object: &Arc<ObjectInfo>) -> Vec<String> {
         let mut names = Vec::new();
         for thread in &self.threads {
-            let count: usize = thread
+            let holds: Vec<Mode> = thread
                 .held
                 .iter()
                 .filter(|h| Arc::ptr_eq(&h.object, object))
-                .map(|h| match h.mode {
-                    Mode::Permits(n) => n,
+                .map(|h| h.mode)
+                .collect();
+            let how = match holds.first() {
+                Some(mode) if object.kind() == Kind::RwLock => {
+                    if *mode == Mode::Shared {
+                        " for reading"
+                    } else {
+                        " for writing"
+                    }
+                }
+                _ => "",
+            };
+            let count: usize = holds
+                .iter()
+                .map(|mode| match mode {
+                    Mode::Permits(n) => *n,
                     _ => 1,
                 })
                 .sum();
             match count {
                 0 => {}
-                1 => names.push(thread.name.clone()),
-                n => names.push(format!("{} (x{n})", thread.name)),
+                1 => names.push(format!("{}{how}", thread.name)),
+                n => names.push(format!("{}{how} (x{n})", thread.name)),
             }
         }
         names
@@ -116,6 +131,13 @@ impl State {
             "deadlock: every thread is blocked and no timeout is pending (virtual time {:?})",
             self.now
         );
+        out.push_str(&self.live_threads());
+        out
+    }
+
+    /// One line per live thread: its name and what it waits for (or that it does not wait).
+    pub(super) fn live_threads(&self) -> String {
+        let mut out = String::new();
         let width = self.threads.iter().map(|t| t.name.len()).max().unwrap_or(0);
         for thread in self.threads.iter().filter(|t| !t.finished) {
             let what = self.waits_for(thread);
@@ -135,6 +157,9 @@ impl State {
                     format!(", held by {}", holders.join(", "))
                 };
                 match mode {
+                    Mode::Exclusive if object.kind() == Kind::RwLock => {
+                        format!("waits to write-lock {object}{held_by}")
+                    }
                     Mode::Exclusive => format!("waits to lock {object}{held_by}"),
                     Mode::Shared => format!("waits to read-lock {object}{held_by}"),
                     Mode::Permits(wanted) => {

@@ -41,6 +41,7 @@
 //! | `caller` | what one operation records: pending operation, trace event, held stack |
 //! | `clock` | waits, deadlines, settling and the virtual clock |
 //! | `deadlock` | "is this thread blocked", holders, the deadlock report |
+//! | `hints` | liveness hints: timed waits that timed out while what they waited for was there |
 //! | `spin` | retries, progress epochs, the livelock report |
 //! | `observe` | what model code marks (coverage, size knobs, faults) and what runners read back |
 //! | `tasks` (shuttle) | per-task readings for schedulers and the shrinker |
@@ -58,6 +59,7 @@
 mod caller;
 mod clock;
 mod deadlock;
+mod hints;
 mod identity;
 mod observe;
 mod spin;
@@ -67,8 +69,9 @@ mod threads;
 
 pub use clock::now;
 pub use observe::{
-    cover, draw_fault, draw_random, last_fault_seed, last_faults, last_random_draws, last_sizes,
-    last_trace, record_failure, record_if_running, set_pending, size,
+    cover, draw_fault, draw_random, last_fault_seed, last_faults, last_live_threads,
+    last_random_draws, last_sizes, last_trace, note_panic, record_failure, record_if_running,
+    set_pending, size,
 };
 pub use spin::{spin_report, SpinOn, DEFAULT_LIVELOCK_BOUND};
 #[cfg(feature = "shuttle")]
@@ -81,6 +84,7 @@ pub use threads::{
 use crate::backend::thread::{current, Thread};
 use crate::fault_plan::FaultPlan;
 use crate::held::Held;
+use crate::liveness::{Hint, HintLog, Liveness};
 use crate::lock_graph::SharedGraph;
 use crate::object::{Mode, ObjectInfo};
 use crate::op::PendingOp;
@@ -128,6 +132,35 @@ struct Wait {
     on: WaitOn,
     deadline: Option<Duration>,
     fired: bool,
+    /// Why its deadline firing looks like a lost wake-up, judged when it fired (every thread
+    /// was blocked then, so the ghost state was exact).
+    hint: Option<Hint>,
+    /// Whether it was the only wait its deadline fired.
+    fired_alone: bool,
+}
+
+impl Wait {
+    fn new(on: WaitOn, deadline: Option<Duration>) -> Self {
+        Wait {
+            on,
+            deadline,
+            fired: false,
+            hint: None,
+            fired_alone: false,
+        }
+    }
+}
+
+/// A thread's last parked wait that timed out, kept for a hint the facade can only judge after
+/// the wait returned (a `wait_timeout_while` condition).
+struct LastTimeout {
+    object: Arc<ObjectInfo>,
+    /// Its `timed out` record in the trace, if traced.
+    record: Option<usize>,
+    /// The kernel's count of fired deadlines when it timed out.
+    fires: u64,
+    /// Whether it was the only wait its deadline fired.
+    alone: bool,
 }
 
 struct ThreadRecord {
@@ -140,6 +173,7 @@ struct ThreadRecord {
     finished: bool,
     held: Vec<Held>,
     wait: Option<Wait>,
+    last_timeout: Option<LastTimeout>,
     /// This thread's fault-draw stream, made at its first draw.
     faults: Option<rand_chacha::ChaCha8Rng>,
     /// This thread's `lockstep::random` stream, made at its first draw.
@@ -171,6 +205,7 @@ impl ThreadRecord {
             finished: false,
             held: Vec::new(),
             wait: None,
+            last_timeout: None,
             faults: None,
             random: None,
             pending: None,
@@ -195,6 +230,13 @@ struct State {
     sizes: Vec<(&'static str, usize)>,
     /// How many `lockstep::random` draws the execution made.
     random_draws: usize,
+    /// How many times a deadline fired (the clock settled on a deadline).
+    fires: u64,
+    /// Where the rendered trace ends: at the failing thread's panic, so that what its
+    /// unwinding released does not bury the failing request.
+    failure_end: Option<usize>,
+    /// How long the trace was when a thread last began to panic (see [`note_panic`]).
+    last_panic_at: Option<usize>,
     /// The atomics accessed so far, by address, with their numbers (first-access order).
     atomics: std::collections::BTreeMap<usize, usize>,
 }
@@ -236,6 +278,10 @@ pub struct Setup {
     /// [`stop_requested`]) instead of unwinding into the backend. Only a runner whose scheduler
     /// answers [`stop_requested`] may set it: any other would let the execution go on.
     pub stop_on_failure: bool,
+    /// Whether a liveness hint fails the execution (see [`crate::liveness`]).
+    pub liveness: Liveness,
+    /// The liveness hints of the exploration so far.
+    pub hints: Arc<std::sync::Mutex<HintLog>>,
     /// After how many retries without progress a thread counts as spinning (`None`: livelocks
     /// are not detected; see the `spin` module of the kernel).
     pub livelock_bound: Option<usize>,
@@ -256,6 +302,8 @@ impl Default for Setup {
             fault_seed: FaultSeed::Fixed(0),
             sizes: Arc::default(),
             stop_on_failure: false,
+            liveness: Liveness::default(),
+            hints: Arc::default(),
             livelock_bound: Some(DEFAULT_LIVELOCK_BOUND),
         }
     }
@@ -324,6 +372,9 @@ pub fn install(setup: Setup, execution: usize) {
             fault_seed: setup.fault_seed.for_execution(execution),
             sizes: Vec::new(),
             random_draws: 0,
+            fires: 0,
+            failure_end: None,
+            last_panic_at: None,
             atomics: std::collections::BTreeMap::new(),
             threads: vec![main],
         }),

@@ -106,7 +106,21 @@ pub fn size(name: &'static str, default: usize) -> Option<usize> {
     Some(value)
 }
 
-/// Records the first panic of the execution (later ones are consequences).
+/// Notes that a thread of the running execution begins to panic (called from a panic hook,
+/// before the unwinding drops anything): if this panic becomes the execution's failure, the
+/// rendered trace ends here, with the failing request, not with the guards the unwinding
+/// releases. Does nothing outside an execution or while the kernel is busy (a panic inside
+/// it). It asks the backend nothing (not even which thread runs): a panic inside the backend's
+/// own bookkeeping may leave it unable to answer.
+pub fn note_panic() {
+    let Some(kernel) = try_kernel() else { return };
+    if let Ok(mut state) = kernel.state.try_borrow_mut() {
+        state.last_panic_at = Some(state.trace.len());
+    };
+}
+
+/// Records the first panic of the execution (later ones are consequences); the trace is cut
+/// where the failing thread began to panic (see [`note_panic`]).
 pub fn record_failure(message: String) {
     if let Some(kernel) = try_kernel() {
         let mut slot = kernel
@@ -114,6 +128,11 @@ pub fn record_failure(message: String) {
             .failure
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if slot.is_none() {
+            if let Ok(mut state) = kernel.state.try_borrow_mut() {
+                state.failure_end = state.last_panic_at;
+            }
+        }
         slot.get_or_insert(message);
     }
 }
@@ -145,10 +164,18 @@ pub fn last_faults() -> Vec<&'static str> {
         .collect()
 }
 
+/// The threads of the execution that ran last on this OS thread that had not finished, one
+/// line each with what it waits for (`is not blocked`: it was running, e.g. in a spin loop);
+/// empty if none ran.
+pub fn last_live_threads() -> String {
+    try_kernel().map_or_else(String::new, |kernel| kernel.state.borrow().live_threads())
+}
+
 /// The trace of the execution that ran last on this OS thread, rendered.
 pub fn last_trace() -> Option<String> {
     let kernel = try_kernel()?;
     let state = kernel.state.borrow();
     let names: Vec<String> = state.threads.iter().map(|t| t.name.clone()).collect();
-    Some(trace::render(&state.trace, &names))
+    let end = state.failure_end.unwrap_or(state.trace.len());
+    Some(trace::render(&state.trace[..end], &names))
 }

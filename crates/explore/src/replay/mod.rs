@@ -34,7 +34,7 @@ pub(crate) fn scenario_body(scenario: &Scenario, variant: Variant) -> Body {
 }
 
 /// The harness for one replay of `seed`: its body, with its fault plan, fault seed, size
-/// knobs and lock-order rule.
+/// knobs, lock-order rule and liveness rule.
 fn harness(seed: &SeedFile, body: &Body) -> Harness<impl Fn() + Send + Sync + 'static> {
     let body = std::sync::Arc::clone(body);
     let mut harness = Harness::new(move || body());
@@ -45,6 +45,7 @@ fn harness(seed: &SeedFile, body: &Body) -> Harness<impl Fn() + Send + Sync + 's
     harness.setup.graph = Some(lockstep_engine::lock_graph::LockGraph::shared(
         seed.lock_order,
     ));
+    harness.setup.liveness = seed.liveness;
     harness.setup.livelock_bound = seed.livelock_detection();
     harness
 }

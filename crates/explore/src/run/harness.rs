@@ -60,6 +60,8 @@ fn install_quiet_hook() {
     let backend: Hook = Arc::from(panic::take_hook());
     panic::set_hook(Box::new(move |info| {
         if QUIET.with(std::cell::Cell::get) {
+            // Where the failing thread's trace ends, before its unwinding releases anything.
+            kernel::note_panic();
             return;
         }
         if super::in_backend_execution() {
@@ -183,7 +185,13 @@ impl<F: Fn() + Send + Sync + 'static> Harness<F> {
             }
             Ok(()) => recorded,
         };
-        let failure = failure.map(|message| spin_bound_report(&message).unwrap_or(message));
+        // A failure the backend raised itself is put in lockstep's words: its bound on an
+        // execution's length as a livelock, anything else by `backend_failure`.
+        let failure = failure.map(|message| {
+            spin_bound_report(&message).unwrap_or_else(|| {
+                super::backend_failure::translate(message, &kernel::last_live_threads())
+            })
+        });
         let trace =
             (failure.is_some() || trace_always).then(|| kernel::last_trace().unwrap_or_default());
         let coverage = coverage.lock().unwrap_or_else(|e| e.into_inner()).len();

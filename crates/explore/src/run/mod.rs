@@ -2,6 +2,7 @@
 //! strategies and the backend drivers ([`shuttle`] or [`loom`], chosen here, once), and
 //! lockstep's own shuttle schedulers ([`schedule`]).
 
+mod backend_failure;
 pub(crate) mod harness;
 #[cfg(loom)]
 mod loom;

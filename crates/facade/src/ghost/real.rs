@@ -272,6 +272,11 @@ pub(crate) fn park(
     }
 }
 
+/// A timed wait's condition held after it timed out: nothing to mark on real threads (liveness
+/// hints are a simulation's, see `lockstep_engine::liveness`).
+#[inline]
+pub(crate) fn condition_held_after_timeout() {}
+
 /// Wakes one waiter of a condvar's queue: the longest-waiting one (the OS decides when it
 /// runs; std promises no order, and this is one of the orders it allows).
 #[inline]

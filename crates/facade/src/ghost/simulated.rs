@@ -216,6 +216,12 @@ pub(crate) fn park(
     )
 }
 
+/// The calling thread's last timed wait timed out and the condition it waited for held
+/// afterwards: marks the timeout as a liveness hint if it held already then.
+pub(crate) fn condition_held_after_timeout() {
+    Caller::current().condition_held_after_timeout();
+}
+
 /// Wakes one waiter of a condvar's queue, any of them: the wake-up is offered to every waiter
 /// queued now and the first the checker runs takes it, so each choice is a schedule (explored
 /// by loom, drawn, recorded and replayed under shuttle).

@@ -24,6 +24,10 @@ pub(crate) fn blocking<G>(
 ) -> (Holder, G) {
     let holder = Holder::current();
     if let Some(report) = self_relock(&holder, object, mode, site) {
+        holder.record(|| lockstep_engine::trace::Event::Requested {
+            object: Arc::clone(object),
+            why: "it holds it already",
+        });
         panic!("{report}");
     }
     if let Err(violation) = hierarchy::before_acquire(&holder, object, site) {
@@ -50,6 +54,7 @@ fn self_relock(
     })?;
     let wants = match mode {
         Mode::Shared => "read-lock",
+        _ if object.kind() == lockstep_engine::object::Kind::RwLock => "write-lock",
         _ => "lock",
     };
     // Under simulation the report says when, as every deadlock report does (read after the

@@ -127,14 +127,20 @@ impl Condvar {
     ) -> (MutexGuard<'a, T>, Result<(), LockError>) {
         let site = Location::caller();
         let deadline = deadline_after(timeout);
+        let mut woke = Woke::Notified;
         loop {
             if !condition(&mut guard) {
+                if woke == Woke::TimedOut {
+                    // The condition held although the wait timed out: a lost wake-up, if it
+                    // held already when the deadline fired (see `lockstep_engine::liveness`).
+                    ghost::condition_held_after_timeout();
+                }
                 return (guard, Ok(()));
             }
             if deadline.is_some_and(|d| crate::time::Instant::now() >= d) {
                 return (guard, Err(self.timed_out(timeout)));
             }
-            guard = self.wait_until(guard, Some(deadline), site).0;
+            (guard, woke) = self.wait_until(guard, Some(deadline), site);
         }
     }
 
