@@ -1,16 +1,27 @@
-//! Contended tries under loom: every outcome std allows for `try_lock`, `try_read` and
-//! `try_write` racing a holder is reached, including the failed try (loom issue #376 hides it
-//! from raw loom: see `ghost::TryProbe`).
-#![cfg(loom)]
+//! Contended tries under shuttle and loom (one file: only the explorer differs): every outcome
+//! std allows for `try_lock`, `try_read` and `try_write` racing a holder is reached, including
+//! the failed try (loom issue #376 hides it from raw loom: see `ghost::TryProbe`).
+#![cfg(any(loom, feature = "shuttle"))]
 
 #[path = "support/try_programs.rs"]
 mod try_programs;
 
-use lockstep::explore::explore_exhaustive;
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 
-/// Every outcome `body` returns across loom's exhaustive exploration (preemption bound 3).
+/// Explores `body`: shuttle, 500 random executions from a fixed seed; loom, every
+/// interleaving up to 3 preemptions.
+fn explore(body: impl Fn() + Send + Sync + 'static) {
+    #[cfg(feature = "shuttle")]
+    let explored =
+        lockstep::explore::explore(lockstep::explore::Strategy::Random, 0x7e57, 500, body);
+    #[cfg(loom)]
+    let explored = lockstep::explore::explore_exhaustive(Some(3), body);
+    let stats = explored.unwrap_or_else(|failure| panic!("unexpected failure: {failure:?}"));
+    assert!(stats.executions > 0);
+}
+
+/// Every outcome `body` returns over the exploration.
 fn outcomes<T, F>(body: F) -> BTreeSet<T>
 where
     T: Ord + Clone + Send + 'static,
@@ -18,12 +29,10 @@ where
 {
     let seen = Arc::new(Mutex::new(BTreeSet::new()));
     let sink = Arc::clone(&seen);
-    let stats = explore_exhaustive(Some(3), move || {
+    explore(move || {
         let outcome = body();
         sink.lock().unwrap().insert(outcome);
-    })
-    .unwrap_or_else(|failure| panic!("unexpected failure: {failure:?}"));
-    assert!(stats.executions > 0);
+    });
     let seen = seen.lock().unwrap().clone();
     seen
 }

@@ -1,7 +1,8 @@
-//! Liveness hints under loom: a timed wait that timed out while what it waited for was
-//! there is marked in the trace and the report, and fails the test under the strict rule; a
-//! timeout while the lock really was held is not marked.
-#![cfg(loom)]
+//! Liveness hints under shuttle and loom (one file: only the explorer differs): a timed wait
+//! that timed out while what it waited for was there is marked in the trace and the report,
+//! and fails the test under the strict rule; a timeout while the lock really was held is not
+//! marked.
+#![cfg(any(loom, feature = "shuttle"))]
 
 mod liveness_programs;
 
@@ -10,6 +11,14 @@ use lockstep::explore::{Explorer, Liveness, Stats, Strategy};
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 
+/// Shuttle: 300 random schedules from a fixed seed.
+#[cfg(feature = "shuttle")]
+fn explorer() -> Explorer {
+    Explorer::new(Strategy::Random).seed(3).iterations(300)
+}
+
+/// Loom: every interleaving up to 2 preemptions.
+#[cfg(loom)]
 fn explorer() -> Explorer {
     Explorer::new(Strategy::Exhaustive {
         preemption_bound: Some(2),

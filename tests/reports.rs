@@ -1,14 +1,24 @@
-//! Failure reports under shuttle: RwLock deadlocks say read or write, lock-order reports say
-//! "requested" for an acquisition that was only requested, and a failing trace ends with the
-//! failing request.
-#![cfg(all(feature = "shuttle", not(loom)))]
+//! Failure reports under shuttle and loom (one file: only the explorer differs): RwLock
+//! deadlocks say read or write, lock-order reports say "requested" for an acquisition that was
+//! only requested, and a failing trace ends with the failing request.
+#![cfg(any(loom, feature = "shuttle"))]
 
 mod report_programs;
 
 use lockstep::explore::{Explorer, Failure, Strategy};
 
+/// Shuttle: 500 random schedules from a fixed seed.
+#[cfg(feature = "shuttle")]
 fn explorer() -> Explorer {
     Explorer::new(Strategy::Random).seed(1).iterations(500)
+}
+
+/// Loom: every interleaving up to 2 preemptions.
+#[cfg(loom)]
+fn explorer() -> Explorer {
+    Explorer::new(Strategy::Exhaustive {
+        preemption_bound: Some(2),
+    })
 }
 
 fn failure(explorer: Explorer) -> Failure {
