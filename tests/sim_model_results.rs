@@ -412,3 +412,10 @@ fn a_transfer_workload_bigger_than_the_spare_units_still_adds_up() {
     );
     assert!(report.failure.is_none(), "{:?}", report.failure);
 }
+
+#[test]
+fn every_worker_of_the_ordered_pairs_workload_adds_one_to_both_counters() {
+    passes(explorer(), || {
+        assert_eq!(model::basics::ordered_pairs(3), (3, 3));
+    });
+}
