@@ -152,8 +152,17 @@ fn an_edit_of_a_stale_version_is_a_conflict_unless_the_check_is_planted_away() {
         booking.update(1, 5, 3);
         let shift = booking.read()[1].clone();
         assert_eq!(
-            (shift.person, shift.slot, shift.generation),
-            (Some(1), 5, 3)
+            (shift.person, shift.slot, shift.generation, shift.version),
+            (Some(1), 5, 3, 1)
+        );
+
+        let half = Booking::new(1, Variant::Bug(booking::HALF_WRITTEN_UPDATE));
+        half.update(0, 5, 3);
+        let shift = half.read()[0].clone();
+        assert_eq!(
+            (shift.slot, shift.generation, shift.version),
+            (5, 3, 1),
+            "alone, even the half-written update writes both fields and one version"
         );
 
         let unchecked = Booking::new(1, Variant::Bug(booking::NO_VERSION_CHECK));

@@ -162,16 +162,19 @@ impl Booking {
     }
 
     /// Moves shift `shift` to `slot` and records it as written by `generation`: two fields that
-    /// must change together.
+    /// must change together. Like every write, it bumps the row's version.
     pub fn update(&self, shift: usize, slot: u32, generation: u32) {
         let _row = self.rows[shift].lock();
         if self.bug(HALF_WRITTEN_UPDATE) {
             self.schedule.write()[shift].slot = slot;
-            self.schedule.write()[shift].generation = generation;
+            let mut schedule = self.schedule.write();
+            schedule[shift].generation = generation;
+            schedule[shift].version += 1;
         } else {
             let mut schedule = self.schedule.write();
             schedule[shift].slot = slot;
             schedule[shift].generation = generation;
+            schedule[shift].version += 1;
         }
     }
 
