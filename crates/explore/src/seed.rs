@@ -477,7 +477,51 @@ pub fn without_line_numbers(message: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::without_line_numbers;
+    use super::{without_line_numbers, SeedFile};
+
+    fn seed_file(schedule: &str) -> SeedFile {
+        SeedFile::parse(&format!(
+            "lockstep_version = \"0\"\nscenario = \"s\"\nvariant = \"fixed\"\n\
+             backend = \"shuttle\"\nstrategy = \"random\"\nseed = 0\niteration = 1\n\
+             expected = \"fail\"\nmessage = \"m\"\nschedule = {schedule}\n"
+        ))
+        .expect("a well-formed seed file")
+    }
+
+    #[test]
+    fn livelock_detection_is_the_recorded_bound_the_default_or_off() {
+        let mut seed = seed_file("[]");
+        assert_eq!(
+            seed.livelock_detection(),
+            Some(lockstep_engine::kernel::DEFAULT_LIVELOCK_BOUND)
+        );
+        seed.livelock_bound = Some(7);
+        assert_eq!(seed.livelock_detection(), Some(7));
+        seed.livelock_bound = Some(0);
+        assert_eq!(seed.livelock_detection(), None);
+    }
+
+    #[test]
+    fn a_schedule_is_written_in_whichever_form_is_shorter() {
+        // `[3]` is as long as `"3"`: the array stays. Runs are shorter as text.
+        for (schedule, written) in [
+            ("[]", "schedule = []"),
+            ("[3]", "schedule = [3]"),
+            ("[3, 3]", "schedule = \"3x2\""),
+            ("[0, 1, 0, 1]", "schedule = \"0 1 0 1\""),
+        ] {
+            let toml = seed_file(schedule).to_toml();
+            assert!(
+                toml.lines().any(|line| line == written),
+                "{schedule} written as {toml:?}, expected a line `{written}`"
+            );
+            assert_eq!(
+                SeedFile::parse(&toml).unwrap().schedule,
+                seed_file(schedule).schedule,
+                "{schedule} reads back"
+            );
+        }
+    }
 
     #[test]
     fn source_locations_lose_their_line_and_column_only() {
