@@ -217,3 +217,42 @@ fn a_seed_naming_a_size_knob_the_scenario_never_reads_is_a_clear_error() {
     }
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn a_shrunk_seed_is_a_fixpoint_that_shrinks_no_further() {
+    let dir = scratch("fixpoint");
+    for seed in [unshrunk_seed(&dir), unshrunk_lost_update(&dir, 4)] {
+        let scenario = model::scenarios::find(&seed.scenario).unwrap();
+        let variant = scenario.variant(&seed.variant).unwrap();
+        let once = shrink(&seed, scenario, variant, 600).unwrap();
+        assert!(once.smaller, "{}: the unshrunk seed shrinks", seed.scenario);
+        let twice = shrink(&once.seed, scenario, variant, 600).unwrap();
+        assert!(
+            !twice.smaller,
+            "{}: shrinking stopped before its fixpoint: {:?} shrank again to {:?}",
+            seed.scenario, once.seed.shrinking, twice.seed.shrinking
+        );
+        assert_eq!(twice.seed.schedule, once.seed.schedule);
+    }
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn delta_debugging_removes_single_steps_once_halves_no_longer_help() {
+    // With two workers no knob can shrink: the schedule alone must go from 5 preemptions to 2
+    // (a worker preempted between its read and its write, and the switch back), which takes
+    // removing single steps; removing halves alone stops at 3.
+    let dir = scratch("single-steps");
+    let seed = unshrunk_lost_update(&dir, 2);
+    let scenario = model::scenarios::find(&seed.scenario).unwrap();
+    let variant = scenario.variant(&seed.variant).unwrap();
+    let shrunk = shrink(&seed, scenario, variant, 600).unwrap();
+    let sizes = shrunk.seed.shrinking.unwrap();
+    assert_eq!(
+        (sizes.shrunk.preemptions, sizes.shrunk.steps),
+        (2, 17),
+        "{sizes:?}: {:?}",
+        shrunk.seed.schedule
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}

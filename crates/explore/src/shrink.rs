@@ -453,7 +453,37 @@ fn pattern(message: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{projected, smaller, BTreeMap, Candidate, Keep, Size, SpawnSite};
+    use super::{projected, recorded_len, smaller, BTreeMap, Candidate, Keep, Size, SpawnSite};
+    use crate::seed::{SeedFile, Shrinking};
+
+    #[test]
+    fn a_recorded_length_leaves_out_only_the_shrinking_summary() {
+        let mut seed = SeedFile::parse(
+            "lockstep_version = \"0\"\nscenario = \"s\"\nvariant = \"fixed\"\n\
+             backend = \"shuttle\"\nstrategy = \"random\"\nseed = 0\niteration = 1\n\
+             expected = \"fail\"\nmessage = \"m\"\nschedule = \"0 1 0 1\"\n",
+        )
+        .unwrap();
+        let bare = seed.to_toml().len();
+        assert_eq!(recorded_len(&seed), bare);
+        let size = Size {
+            preemptions: 3,
+            faults: 0,
+            steps: 4,
+        };
+        seed.shrinking = Some(Shrinking {
+            original: size,
+            shrunk: size,
+            candidates: 9,
+        });
+        assert!(seed.to_toml().len() > bare, "the summary is written");
+        assert_eq!(recorded_len(&seed), bare, "and not counted");
+        seed.schedule.push(1);
+        assert!(
+            recorded_len(&seed) > bare,
+            "a longer schedule is a longer file"
+        );
+    }
 
     #[test]
     fn a_schedule_is_projected_onto_fewer_threads_by_spawn_site() {
