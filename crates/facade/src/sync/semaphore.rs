@@ -513,6 +513,7 @@ impl Semaphore {
         let holder = Holder::current();
         holder.set_pending_on(OpKind::Acquire, &self.info);
         if !unpoison(self.permits.lock()).try_take(n, self.fairness) {
+            ghost::try_failed(&holder, &self.info, Mode::Permits(n));
             return None;
         }
         Some(self.hold(&holder, n, site))
