@@ -53,9 +53,7 @@ fn atomic_rows<'a>(trace: &'a str, word: &str) -> Vec<(&'a str, Vec<&'a str>)> {
         .lines()
         .filter_map(|line| {
             let words: Vec<&str> = line.split_whitespace().collect();
-            let at = words
-                .windows(2)
-                .position(|pair| pair == ["atomic", word])?;
+            let at = words.windows(2).position(|pair| pair == ["atomic", word])?;
             Some((words[at - 1], words[at + 2..].to_vec()))
         })
         .collect()
@@ -66,7 +64,11 @@ fn a_lock_free_check_then_act_bug_fails_with_the_atomic_rows_in_the_trace() {
     let failure = explorer()
         .run(check_then_act_claim)
         .expect_err("both claimers can win");
-    assert!(failure.message.contains("two winners"), "{}", failure.message);
+    assert!(
+        failure.message.contains("two winners"),
+        "{}",
+        failure.message
+    );
     let trace = &failure.trace;
     // The slot is the first atomic accessed, the counter the second; both claimers saw the
     // slot empty, both stored their id, and the second increment took the count from 1 to 2.
@@ -139,7 +141,10 @@ fn every_kind_of_atomic_operation_is_traced_with_its_values() {
     let rows: Vec<String> = failure
         .trace
         .lines()
-        .filter_map(|line| line.split_once("main").map(|(_, rest)| rest.trim().to_owned()))
+        .filter_map(|line| {
+            line.split_once("main")
+                .map(|(_, rest)| rest.trim().to_owned())
+        })
         .filter(|rest| rest.starts_with("atomic"))
         .map(|rest| rest.split_whitespace().collect::<Vec<_>>().join(" "))
         .collect();
@@ -166,6 +171,10 @@ fn with_the_trace_off_no_atomic_is_recorded() {
         .trace(false)
         .run(check_then_act_claim)
         .expect_err("the bug is still found");
-    assert!(failure.message.contains("two winners"), "{}", failure.message);
+    assert!(
+        failure.message.contains("two winners"),
+        "{}",
+        failure.message
+    );
     assert!(!failure.trace.contains("atomic"), "{}", failure.trace);
 }

@@ -61,7 +61,10 @@ fn a_spin_on_try_acquire_is_a_livelock_naming_the_semaphore() {
         )),
         "{message}"
     );
-    assert!(message.contains("main      waits to join thread-1"), "{message}");
+    assert!(
+        message.contains("main      waits to join thread-1"),
+        "{message}"
+    );
 }
 
 #[test]
@@ -107,7 +110,9 @@ fn a_loop_that_keeps_storing_the_same_value_is_a_livelock() {
         spinner.join().unwrap();
     });
     assert!(
-        message.contains(&format!("thread-1  spins: {BOUND} retries since the last progress")),
+        message.contains(&format!(
+            "thread-1  spins: {BOUND} retries since the last progress"
+        )),
         "{message}"
     );
 }

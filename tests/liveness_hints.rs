@@ -185,7 +185,8 @@ fn under_the_strict_rule_a_permit_lost_to_another_thread_fails_with_the_hint_in_
         .expect("the timeout is traced");
     assert!(
         marked.contains("30s   thread-1")
-            && marked.ends_with("hint: a release woke it, another thread took the permits (unfair)"),
+            && marked
+                .ends_with("hint: a release woke it, another thread took the permits (unfair)"),
         "{}",
         failure.trace
     );
@@ -198,7 +199,10 @@ fn a_fifo_semaphore_hands_the_permit_to_its_waiter_and_nothing_is_marked() {
     });
     // The release hands the permit to the waiter (queued during main's sleep), so it never
     // times out; main's try gets the permit only once the waiter dropped it.
-    assert_eq!(seen, BTreeSet::from([(Seen::Got, false), (Seen::Got, true)]));
+    assert_eq!(
+        seen,
+        BTreeSet::from([(Seen::Got, false), (Seen::Got, true)])
+    );
     let stats = verdict.unwrap_or_else(|f| panic!("unexpected failure: {f}"));
     assert_eq!(stats.liveness_hints.count, 0, "{stats:?}");
 }

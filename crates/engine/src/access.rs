@@ -122,7 +122,9 @@ impl AtomicOp {
         match self {
             AtomicOp::Store { value } => Some(*value),
             AtomicOp::ReadModifyWrite { new, .. }
-            | AtomicOp::CompareExchange { new, result: Ok(_), .. }
+            | AtomicOp::CompareExchange {
+                new, result: Ok(_), ..
+            }
             | AtomicOp::FetchUpdate {
                 result: Ok((_, new)),
             } => Some(*new),

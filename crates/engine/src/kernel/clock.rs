@@ -174,9 +174,7 @@ impl Caller {
             }
             (WaitOn::Park { .. }, Woke::TimedOut) => {
                 if let Some(hint) = wait.hint {
-                    failure = self
-                        .kernel
-                        .log_hint(&state, self.index, "its unpark", hint);
+                    failure = self.kernel.log_hint(&state, self.index, "its unpark", hint);
                 }
                 if record.is_some() {
                     let hint = wait.hint;
