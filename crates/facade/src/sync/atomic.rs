@@ -137,6 +137,7 @@ mod recorded {
             /// Runs `f` on the value, from an exclusive reference (loom's stand-in for
             /// `get_mut`).
             #[track_caller]
+            #[cfg_attr(docsrs, doc(cfg(loom)))]
             pub fn with_mut<R>(&mut self, f: impl FnOnce(&mut $value) -> R) -> R {
                 forget_value(std::ptr::from_ref(self) as usize);
                 self.0.with_mut(f)
@@ -254,6 +255,7 @@ mod recorded {
             /// The value, from an exclusive reference (no other thread can see it). Not under
             /// loom, whose atomics keep their value in loom's execution state: use `with_mut`.
             #[cfg(not(loom))]
+            #[cfg_attr(docsrs, doc(cfg(not(loom))))]
             pub fn get_mut(&mut self) -> &mut $value {
                 forget_value(std::ptr::from_ref(self) as usize);
                 self.0.get_mut()
