@@ -1,13 +1,16 @@
 //! Liveness hints under shuttle and loom (one file: only the explorer differs): a timed wait
 //! that timed out while what it waited for was there is marked in the trace and the report,
 //! and fails the test under the strict rule; a timeout while the lock really was held is not
-//! marked.
+//! marked. Condvars, locks, unfair semaphores and `park_timeout` earn hints; a FIFO semaphore
+//! and a channel's `recv_timeout` cannot time out with what they wait for there.
 #![cfg(any(loom, feature = "shuttle"))]
 
 mod liveness_programs;
 
 use liveness_programs::{self as programs, Seen};
 use lockstep::explore::{Explorer, Liveness, Stats, Strategy};
+use lockstep::sync::SemaphoreFairness;
+use lockstep::time::Duration;
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 
@@ -137,4 +140,125 @@ fn a_notification_that_went_to_another_waiter_is_a_hint() {
         ),
         "{stats:?}"
     );
+}
+
+#[test]
+fn a_permit_an_unfair_release_woke_a_waiter_for_that_another_thread_took_is_a_hint() {
+    let (seen, verdict) = explore(Liveness::Hint, || {
+        programs::permit_added_and_taken_at_once(SemaphoreFairness::Unfair)
+    });
+    // The waiter drops a permit it got at once, so main's try may get it back after it.
+    assert_eq!(
+        seen,
+        BTreeSet::from([
+            (Seen::Got, false),
+            (Seen::Got, true),
+            (Seen::TimedOut, true)
+        ])
+    );
+    let stats = verdict.unwrap_or_else(|f| panic!("unexpected failure: {f}"));
+    let first = stats.liveness_hints.first.as_deref().unwrap_or_default();
+    assert!(
+        first.starts_with(
+            "liveness: thread-1's timed wait for Semaphore \"pool\" timed out at 30s after a \
+             release woke it and another thread took the permits first"
+        ),
+        "{stats:?}"
+    );
+}
+
+#[test]
+fn under_the_strict_rule_a_permit_lost_to_another_thread_fails_with_the_hint_in_the_trace() {
+    let (_, verdict) = explore(Liveness::Strict, || {
+        programs::permit_added_and_taken_at_once(SemaphoreFairness::Unfair)
+    });
+    let failure = verdict.expect_err("the strict rule makes the hint a failure");
+    assert!(
+        failure.message.contains("What to do: use the FIFO policy"),
+        "{}",
+        failure.message
+    );
+    let marked = failure
+        .trace
+        .lines()
+        .find(|line| line.contains("timed out") && line.contains("Semaphore \"pool\""))
+        .expect("the timeout is traced");
+    assert!(
+        marked.contains("30s   thread-1")
+            && marked
+                .ends_with("hint: a release woke it, another thread took the permits (unfair)"),
+        "{}",
+        failure.trace
+    );
+}
+
+#[test]
+fn a_fifo_semaphore_hands_the_permit_to_its_waiter_and_nothing_is_marked() {
+    let (seen, verdict) = explore(Liveness::Strict, || {
+        programs::permit_added_and_taken_at_once(SemaphoreFairness::Fifo)
+    });
+    // The release hands the permit to the waiter (queued during main's sleep), so it never
+    // times out; main's try gets the permit only once the waiter dropped it.
+    assert_eq!(
+        seen,
+        BTreeSet::from([(Seen::Got, false), (Seen::Got, true)])
+    );
+    let stats = verdict.unwrap_or_else(|f| panic!("unexpected failure: {f}"));
+    assert_eq!(stats.liveness_hints.count, 0, "{stats:?}");
+}
+
+#[test]
+fn a_park_timeout_after_an_absorbed_unpark_is_a_hint() {
+    let (seen, verdict) = explore(Liveness::Hint, || programs::two_unparks(false));
+    // Two unparks in a row leave one token: one of the two waits times out.
+    assert_eq!(seen, BTreeSet::from([0, 1]));
+    let stats = verdict.unwrap_or_else(|f| panic!("unexpected failure: {f}"));
+    let first = stats.liveness_hints.first.as_deref().unwrap_or_default();
+    assert!(
+        first.starts_with(
+            "liveness: thread-1's timed wait for its unpark timed out at 30s after an unpark \
+             of it found its token already pending"
+        ),
+        "{stats:?}"
+    );
+    let (_, strict) = explore(Liveness::Strict, || programs::two_unparks(false));
+    let failure = strict.expect_err("the strict rule makes the hint a failure");
+    let marked = failure
+        .trace
+        .lines()
+        .find(|line| line.contains("park timed out"))
+        .expect("the timeout is traced");
+    assert!(
+        marked.ends_with("hint: an earlier unpark was absorbed by a pending token (lost wake-up?)"),
+        "{}",
+        failure.trace
+    );
+}
+
+#[test]
+fn counted_signals_lose_nothing_to_an_absorbed_unpark_and_nothing_is_marked() {
+    let (seen, verdict) = explore(Liveness::Strict, || programs::two_unparks(true));
+    assert_eq!(seen, BTreeSet::from([0]));
+    let stats = verdict.unwrap_or_else(|f| panic!("unexpected failure: {f}"));
+    assert_eq!(stats.liveness_hints.count, 0, "{stats:?}");
+}
+
+#[test]
+fn a_recv_timeout_never_times_out_with_a_message_queued_and_nothing_is_marked() {
+    // The receive looks at the queue once more after its deadline fired, so a send that
+    // landed by then is received: a timeout always means the channel was empty. A send due
+    // at the deadline itself races the timeout, and both orders are reached.
+    let cases = [
+        (10, vec![Seen::Got]),
+        (30, vec![Seen::Got, Seen::TimedOut]),
+        (60, vec![Seen::TimedOut]),
+    ];
+    for (delay, outcomes) in cases {
+        let (seen, verdict) = explore(Liveness::Strict, move || {
+            programs::recv_timeout_racing_a_send(Duration::from_secs(delay))
+        });
+        assert_eq!(seen, BTreeSet::from_iter(outcomes), "a send after {delay}s");
+        let stats = verdict.unwrap_or_else(|f| panic!("unexpected failure: {f}"));
+        assert_eq!(stats.liveness_hints.count, 0, "{stats:?}");
+    }
 }

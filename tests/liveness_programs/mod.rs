@@ -1,10 +1,13 @@
 //! Programs for the liveness hints (`lockstep_engine::liveness`), shared by the shuttle and
 //! loom test files: a lost wake-up hidden behind a timed waiter, its fixed twin, a timeout
-//! while the lock really was held, and a notification that went to another waiter.
+//! while the lock really was held, a notification that went to another waiter, a permit an
+//! unfair semaphore's release woke a waiter for that another thread took, two unparks that
+//! made one wake-up, and a channel's timed receive racing a send.
 
-use lockstep::sync::{Arc, Condvar, Mutex};
+use lockstep::sync::atomic::{AtomicUsize, Ordering};
+use lockstep::sync::{mpsc, Arc, Condvar, Mutex, Semaphore, SemaphoreFairness};
 use lockstep::thread;
-use lockstep::time::{sleep, Duration};
+use lockstep::time::{sleep, Duration, Instant};
 
 /// What the timed waiter saw.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -83,4 +86,74 @@ pub fn one_notification_two_waiters() -> (Seen, Seen) {
         ready.notify_one();
     }
     (a.join().unwrap(), b.join().unwrap())
+}
+
+/// A waiter waits up to 30 s for a permit of a semaphore that has none; a second later main
+/// adds one and at once tries to take it itself (and keeps it until the waiter is done).
+/// Unfair, main can win the permit the release woke the waiter for: the waiter times out.
+/// FIFO, the release hands the permit to the waiter, and main's try fails. Returns what the
+/// waiter saw and whether main got the permit.
+pub fn permit_added_and_taken_at_once(fairness: SemaphoreFairness) -> (Seen, bool) {
+    let pool = Arc::new(Semaphore::named("pool", 0).with_fairness(fairness));
+    let p = Arc::clone(&pool);
+    let waiter = thread::spawn(move || match p.acquire_timeout(Duration::from_secs(30)) {
+        Ok(_permit) => Seen::Got,
+        Err(_) => Seen::TimedOut,
+    });
+    sleep(Duration::from_secs(1));
+    pool.add_permits(1);
+    let mine = pool.try_acquire();
+    let seen = waiter.join().unwrap();
+    (seen, mine.is_some())
+}
+
+/// A thread expects two signals, each an unpark, and waits up to 30 s for each with
+/// `park_timeout`; main unparks it twice. Both unparks can come before its first park: the
+/// second is absorbed by the token the first left, and the second wait times out. With
+/// `counted`, main also counts the signals and the thread parks only while fewer came than it
+/// has handled, so an absorbed unpark loses nothing. Returns how many waits timed out.
+///
+/// The waiter reads the count before each wait even when it ignores it: loom's park and unpark
+/// are no scheduling points and depend on nothing in loom's eyes, so without an access loom
+/// sees, loom (raw loom too) never runs the waiter's first park between the two unparks.
+pub fn two_unparks(counted: bool) -> usize {
+    let signals = Arc::new(AtomicUsize::new(0));
+    let s = Arc::clone(&signals);
+    let waiter = thread::spawn(move || {
+        let mut timed_out = 0;
+        for handled in 0..2 {
+            let signalled = s.load(Ordering::Acquire);
+            if counted && signalled > handled {
+                continue;
+            }
+            let start = Instant::now();
+            thread::park_timeout(Duration::from_secs(30));
+            if start.elapsed() >= Duration::from_secs(30) {
+                timed_out += 1;
+            }
+        }
+        timed_out
+    });
+    for _ in 0..2 {
+        signals.fetch_add(1, Ordering::Release);
+        waiter.thread().unpark();
+    }
+    waiter.join().unwrap()
+}
+
+/// A receiver waits up to 30 s for a message that a sender sends after `delay`: it gets it if
+/// the delay is shorter, else it times out with the channel empty.
+pub fn recv_timeout_racing_a_send(delay: Duration) -> Seen {
+    let (tx, rx) = mpsc::named_channel("inbox");
+    let sender = thread::spawn(move || {
+        sleep(delay);
+        let _ = tx.send(1u8);
+    });
+    let seen = match rx.recv_timeout(Duration::from_secs(30)) {
+        Ok(_) => Seen::Got,
+        Err(_) => Seen::TimedOut,
+    };
+    drop(rx);
+    sender.join().unwrap();
+    seen
 }

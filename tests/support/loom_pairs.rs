@@ -73,6 +73,13 @@ pub const PAIRS: &[Pair] = &[
         expect: Expect::Equal,
     },
     Pair {
+        name: "atomics of every kind (store, load, RMW, exchange, update; weak memory)",
+        bound: Some(3),
+        raw: raw_atomic_kinds,
+        facade: facade_atomic_kinds,
+        expect: Expect::Equal,
+    },
+    Pair {
         name: "two senders, one receiver (raw: mutex + condvar channel)",
         bound: Some(3),
         raw: raw_channel::two_senders,
@@ -321,6 +328,44 @@ fn raw_cas_race() {
 
 fn facade_cas_race() {
     crate::primitives::cas_race();
+}
+
+/// A publisher writes data relaxed and a flag with release; a reader that sees the flag reads
+/// the data; a third thread bumps a counter by every kind of read-modify-write. The
+/// same body on `$threads` and `$atomic` (raw loom's, or the facade's).
+macro_rules! atomic_kinds {
+    ($threads:ident, $atomic:path) => {{
+        use $atomic::{AtomicBool, AtomicUsize, Ordering};
+        let data = Arc::new(AtomicUsize::new(0));
+        let flag = Arc::new(AtomicBool::new(false));
+        let (d, f) = (Arc::clone(&data), Arc::clone(&flag));
+        let publisher = $threads::spawn(move || {
+            d.store(7, Ordering::Relaxed);
+            f.store(true, Ordering::Release);
+        });
+        let d = Arc::clone(&data);
+        let bumper = $threads::spawn(move || {
+            d.fetch_add(1, Ordering::AcqRel);
+            let _ = d.compare_exchange(8, 9, Ordering::AcqRel, Ordering::Acquire);
+            let _ = d.fetch_update(Ordering::AcqRel, Ordering::Acquire, |v| v.checked_sub(1));
+            d.swap(3, Ordering::AcqRel);
+        });
+        if flag.load(Ordering::Acquire) {
+            data.load(Ordering::Relaxed);
+        }
+        publisher.join().unwrap();
+        bumper.join().unwrap();
+    }};
+}
+
+fn raw_atomic_kinds() {
+    use loom::thread as threads;
+    atomic_kinds!(threads, loom::sync::atomic);
+}
+
+fn facade_atomic_kinds() {
+    use lockstep::thread as threads;
+    atomic_kinds!(threads, lockstep::sync::atomic);
 }
 
 /// Channels on raw loom.

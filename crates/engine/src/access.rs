@@ -12,10 +12,13 @@
 //!     new: AtomicValue::Int(1),
 //!     result: Err(AtomicValue::Int(5)),
 //! };
-//! assert!(!failed.changed());
+//! assert!(!failed.changed(None));
 //! assert_eq!(failed.to_string(), "0 -> 1 failed, found 5");
 //! let store = AtomicOp::Store { value: AtomicValue::Bool(true) };
-//! assert!(store.changed());
+//! // A store changes the atomic unless the value last written was the same.
+//! assert!(store.changed(None) && store.changed(Some(AtomicValue::Bool(false))));
+//! assert!(!store.changed(Some(AtomicValue::Bool(true))));
+//! assert_eq!(store.written(), Some(AtomicValue::Bool(true)));
 //! assert_eq!((store.word(), store.to_string()), ("store", "true".to_owned()));
 //! ```
 
@@ -89,13 +92,15 @@ pub enum AtomicOp {
 }
 
 impl AtomicOp {
-    /// Whether the operation changed the atomic's value, as far as the facade can tell: a
-    /// store always counts (seeing the old value would take a read, an extra scheduling point);
-    /// a read-modify-write, compare-exchange or update counts if the new value differs.
-    pub fn changed(&self) -> bool {
+    /// Whether the operation changed the atomic's value, given `latest`, the value the last
+    /// write before it left (`None`: not known). A store counts unless it wrote `latest` again
+    /// (reading the old value would take an extra scheduling point, so the kernel remembers
+    /// what was written instead); a read-modify-write, compare-exchange or update counts if
+    /// the new value differs from the one it read.
+    pub fn changed(&self, latest: Option<AtomicValue>) -> bool {
         match self {
             AtomicOp::Load { .. } => false,
-            AtomicOp::Store { .. } => true,
+            AtomicOp::Store { value } => latest != Some(*value),
             AtomicOp::ReadModifyWrite { previous, new, .. } => previous != new,
             AtomicOp::CompareExchange {
                 new,
@@ -107,6 +112,25 @@ impl AtomicOp {
                 result: Ok((previous, new)),
             } => previous != new,
             AtomicOp::FetchUpdate { result: Err(_) } => false,
+        }
+    }
+
+    /// The value this operation left as the atomic's latest, if it wrote one. A load says
+    /// nothing (under loom it may read an older value than the latest); neither does a failed
+    /// exchange or a declined update (they write nothing).
+    pub fn written(&self) -> Option<AtomicValue> {
+        match self {
+            AtomicOp::Store { value } => Some(*value),
+            AtomicOp::ReadModifyWrite { new, .. }
+            | AtomicOp::CompareExchange {
+                new, result: Ok(_), ..
+            }
+            | AtomicOp::FetchUpdate {
+                result: Ok((_, new)),
+            } => Some(*new),
+            AtomicOp::Load { .. }
+            | AtomicOp::CompareExchange { result: Err(_), .. }
+            | AtomicOp::FetchUpdate { result: Err(_) } => None,
         }
     }
 

@@ -12,7 +12,16 @@
 //!   or a lost wake-up;
 //! * a `Condvar::wait_timeout_while` found its condition already satisfied when it timed out,
 //!   and no other thread had run since the deadline fired ([`Hint::ConditionHeld`]): the
-//!   condition changed and no notification reached the waiter.
+//!   condition changed and no notification reached the waiter;
+//! * an unfair semaphore's timed acquire was woken by a release and found the permits taken by
+//!   another thread ([`Hint::PermitsTakenByAnother`]): woken waiters race with new arrivals;
+//! * a `park_timeout` timed out after an unpark of its thread was absorbed by a token already
+//!   pending ([`Hint::UnparkAbsorbed`]): two unparks made one wake-up.
+//!
+//! What cannot happen is not checked, and the tests say so: a FIFO semaphore hands released
+//! permits to its head waiter, so a timed acquire never times out while permits it could take
+//! were free; a channel's `recv_timeout` looks at the queue once more when its deadline fires,
+//! so it never times out with a message queued; a pending unpark token ends a `park_timeout`.
 //!
 //! A hint is marked in the trace (the detail column of the `timed out` row) and counted in the
 //! exploration's report. Under [`Liveness::Strict`] it fails the execution instead, with
@@ -39,6 +48,10 @@ pub enum Hint {
     NotifiedAnother,
     /// Its condition was already satisfied when it timed out.
     ConditionHeld,
+    /// An unfair semaphore's release woke it, and another thread took the permits first.
+    PermitsTakenByAnother,
+    /// An unpark of its thread was absorbed by a token already pending (a `park_timeout`).
+    UnparkAbsorbed,
 }
 
 impl Hint {
@@ -48,6 +61,12 @@ impl Hint {
             Hint::ObjectFree => "hint: it was free at the timeout (lost wake-up?)",
             Hint::NotifiedAnother => "hint: the notification went to another waiter",
             Hint::ConditionHeld => "hint: condition already held, no notify came (lost wake-up?)",
+            Hint::PermitsTakenByAnother => {
+                "hint: a release woke it, another thread took the permits (unfair)"
+            }
+            Hint::UnparkAbsorbed => {
+                "hint: an earlier unpark was absorbed by a pending token (lost wake-up?)"
+            }
         }
     }
 
@@ -78,6 +97,19 @@ impl Hint {
                  reached it (a lost wake-up hidden behind the timeout)"
                     .to_owned(),
                 "notify after every change to the condition, while holding the mutex",
+            ),
+            Hint::PermitsTakenByAnother => (
+                "after a release woke it and another thread took the permits first (the \
+                 semaphore is unfair: woken waiters race with new arrivals)"
+                    .to_owned(),
+                "use the FIFO policy (the default) if waiters must be served in arrival order",
+            ),
+            Hint::UnparkAbsorbed => (
+                "after an unpark of it found its token already pending: two unparks made one \
+                 wake-up"
+                    .to_owned(),
+                "if each unpark stands for an event, keep the events (a counter or a queue the \
+                 thread checks before parking); unparks do not add up",
             ),
         };
         format!(

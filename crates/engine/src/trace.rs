@@ -69,6 +69,8 @@ pub enum Event {
     /// The thread parked on its park token (`thread::park`), until virtual time `until` if it
     /// is a `park_timeout`.
     Park { until: Option<Duration> },
+    /// The thread's `park_timeout` timed out, with the liveness hint its timeout earned.
+    ParkTimedOut { hint: Option<Hint> },
     /// The thread made thread `target`'s park token available.
     Unpark { target: usize },
     /// The thread drew `value` from its `lockstep::random` stream.
@@ -190,6 +192,11 @@ impl Record {
                 "park".into(),
                 String::new(),
                 until.map_or_else(String::new, |until| format!("until {until:?}")),
+            ),
+            Event::ParkTimedOut { hint } => (
+                "park timed out".into(),
+                String::new(),
+                hint.map_or_else(String::new, |hint| hint.detail().to_owned()),
             ),
             Event::Unpark { target } => ("unpark".into(), name(*target), String::new()),
             Event::Random { value } => ("random".into(), String::new(), format!("{value:#018x}")),

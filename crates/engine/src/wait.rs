@@ -245,12 +245,34 @@ pub enum Woke {
 #[derive(Default)]
 pub struct ParkToken {
     available: AtomicBool,
+    /// Whether an unpark found the token already available (it was absorbed), since a timed
+    /// park last judged it (see [`take_absorbed`](ParkToken::take_absorbed)).
+    absorbed: AtomicBool,
 }
 
 impl ParkToken {
-    /// Makes the token available (an unpark).
+    /// Makes the token available (an unpark); an unpark that finds it available already is
+    /// absorbed, and remembered as such.
     pub fn make_available(&self) {
-        self.available.store(true, Ordering::Release);
+        if self.available.swap(true, Ordering::AcqRel) {
+            self.absorbed.store(true, Ordering::Release);
+        }
+    }
+
+    /// Whether an unpark was absorbed since the last call (which forgets it): a timed-out
+    /// park asks, so each absorbed unpark marks one timeout.
+    ///
+    /// ```
+    /// use lockstep_engine::wait::ParkToken;
+    ///
+    /// let token = ParkToken::default();
+    /// token.make_available();
+    /// assert!(!token.take_absorbed());
+    /// token.make_available();
+    /// assert!(token.take_absorbed() && !token.take_absorbed());
+    /// ```
+    pub fn take_absorbed(&self) -> bool {
+        self.absorbed.swap(false, Ordering::AcqRel)
     }
 
     /// Whether an unpark is waiting to be consumed.

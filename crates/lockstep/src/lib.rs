@@ -81,6 +81,7 @@
 //! | `explore::explore` (strategy, seed, iterations) | - | yes | - |
 //! | `explore::explore_exhaustive` | - | - | yes |
 //! | `schedule` (pending operations, for custom schedulers), `shrink` | - | yes | - |
+//! | `sync::atomic::*::get_mut` / `with_mut` (an atomic's value in place), `const fn new` | `get_mut`, `const` | `get_mut`, `const` | `with_mut` (not `AtomicBool`), not `const` |
 //! | `cli::main` (feature `cli`) | - | list, explore, replay, shrink, adopt | list, explore, replay, adopt (`cli::SHRINK_NEEDS_SHUTTLE`) |
 //!
 //! ## Using it from your crate

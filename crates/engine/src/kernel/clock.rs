@@ -157,7 +157,9 @@ impl Caller {
         match (wait.on, outcome) {
             (WaitOn::Ticket { object, mode, .. }, Woke::TimedOut) => {
                 if let Some(hint) = wait.hint {
-                    failure = self.kernel.log_hint(&state, self.index, &object, hint);
+                    failure = self
+                        .kernel
+                        .log_hint(&state, self.index, &object.to_string(), hint);
                 }
                 state.threads[self.index].last_timeout = Some(LastTimeout {
                     object: Arc::clone(&object),
@@ -168,6 +170,15 @@ impl Caller {
                 if record.is_some() {
                     let hint = wait.hint;
                     state.push_record(self.index, Event::TimedOut { object, mode, hint });
+                }
+            }
+            (WaitOn::Park { .. }, Woke::TimedOut) => {
+                if let Some(hint) = wait.hint {
+                    failure = self.kernel.log_hint(&state, self.index, "its unpark", hint);
+                }
+                if record.is_some() {
+                    let hint = wait.hint;
+                    state.push_record(self.index, Event::ParkTimedOut { hint });
                 }
             }
             _ if record.is_some() => state.push_record(self.index, Event::Woke),

@@ -1,7 +1,7 @@
 //! Liveness hints (see [`crate::liveness`]): judged when a deadline fires, logged when the
 //! waiter wakes timed out, and the one hint only the facade can judge (a condition that held).
 
-use super::{Caller, Kernel, State, WaitOn};
+use super::{Caller, Kernel, LastTimeout, State, WaitOn};
 use crate::liveness::{Hint, Liveness};
 use crate::object::{Mode, ObjectInfo};
 use crate::trace::Event;
@@ -32,6 +32,7 @@ impl State {
                     mode: Mode::Notify,
                     ..
                 } if ticket.lost_an_offer() => Some(Hint::NotifiedAnother),
+                WaitOn::Park { token } if token.take_absorbed() => Some(Hint::UnparkAbsorbed),
                 _ => None,
             };
             fired.push((t, hint));
@@ -41,16 +42,16 @@ impl State {
 }
 
 impl Kernel {
-    /// Counts `thread`'s `hint` on `object` in the exploration's log; returns its report if
-    /// the liveness rule makes it a failure.
+    /// Counts `thread`'s `hint` on `object` (what it waited for, as the report names it) in
+    /// the exploration's log; returns its report if the liveness rule makes it a failure.
     pub(super) fn log_hint(
         &self,
         state: &State,
         thread: usize,
-        object: &ObjectInfo,
+        object: &str,
         hint: Hint,
     ) -> Option<String> {
-        let report = hint.report(&state.threads[thread].name, &object.to_string(), state.now);
+        let report = hint.report(&state.threads[thread].name, object, state.now);
         let strict = self.setup.liveness == Liveness::Strict;
         let failure = strict.then(|| report.clone());
         self.setup
@@ -70,24 +71,38 @@ impl Caller {
     /// [`Hint::ConditionHeld`] (panicking with the report under the strict rule). Otherwise
     /// another thread may have made it true after the timeout, and nothing is marked.
     pub fn condition_held_after_timeout(&self) {
+        self.mark_last_timeout(Hint::ConditionHeld, |last, state| {
+            last.alone && last.fires == state.fires
+        });
+    }
+
+    /// This thread's last parked wait, an unfair semaphore's timed acquire, timed out after a
+    /// release woke it and another thread took the permits first: its timeout is marked
+    /// [`Hint::PermitsTakenByAnother`] (panicking with the report under the strict rule).
+    pub fn permits_taken_before_timeout(&self) {
+        self.mark_last_timeout(Hint::PermitsTakenByAnother, |_, _| true);
+    }
+
+    /// Marks this thread's last timed-out parked wait with `hint`, if `applies` to it.
+    fn mark_last_timeout(&self, hint: Hint, applies: impl FnOnce(&LastTimeout, &State) -> bool) {
         let failure = {
             let mut state = self.kernel.state.borrow_mut();
             let Some(last) = state.threads[self.index].last_timeout.take() else {
                 return;
             };
-            if !last.alone || last.fires != state.fires {
+            if !applies(&last, &state) {
                 return;
             }
             if let Some(record) = last.record {
-                if let Some(Event::TimedOut { hint, .. }) =
+                if let Some(Event::TimedOut { hint: marked, .. }) =
                     state.trace.get_mut(record).map(|r| &mut r.event)
                 {
-                    *hint = Some(Hint::ConditionHeld);
+                    *marked = Some(hint);
                 }
             }
             let object: Arc<ObjectInfo> = last.object;
             self.kernel
-                .log_hint(&state, self.index, &object, Hint::ConditionHeld)
+                .log_hint(&state, self.index, &object.to_string(), hint)
         };
         if let Some(report) = failure {
             panic!("{report}");

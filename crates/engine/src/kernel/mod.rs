@@ -237,8 +237,8 @@ struct State {
     failure_end: Option<usize>,
     /// How long the trace was when a thread last began to panic (see [`note_panic`]).
     last_panic_at: Option<usize>,
-    /// The atomics accessed so far, by address, with their numbers (first-access order).
-    atomics: std::collections::BTreeMap<usize, usize>,
+    /// The atomics accessed so far, by address: their numbers and last written values.
+    atomics: std::collections::BTreeMap<usize, spin::AtomicGhost>,
 }
 
 /// One execution's kernel.

@@ -1,17 +1,18 @@
 //! Livelock detection: threads that retry while nothing changes.
 //!
 //! **Retries** are the operations a spin loop repeats: `yield_now`, a zero `sleep`, a failed
-//! `try_lock` / `try_read` / `try_write` (the facade's shared try path; the semaphore's
-//! `try_acquire` does not report its failures yet), an atomic load, and an atomic
+//! `try_lock` / `try_read` / `try_write` / `try_acquire*` (a semaphore's), a `try_recv` on an
+//! empty channel, a `try_send` on a full one, an atomic load, and an atomic
 //! read-modify-write, compare-exchange or `fetch_update` that left the value as it was (a
-//! failed exchange, a `swap(true)` on `true`). Atomics are counted under shuttle only (the
-//! facade wraps shuttle's; loom's are used as they are).
+//! failed exchange, a `swap(true)` on `true`), or a store of the value the atomic's last write
+//! left (the kernel remembers it: reading it back would be a scheduling point).
 //!
 //! **Progress** is any change another thread could observe through a lockstep primitive: a
 //! lock, permit or read lock acquired or released; a thread spawned, finished, joined or
 //! unparked; a notification; a message sent or received; a barrier arrival; an initializer
 //! finished; a wait that ended (woken or timed out); the virtual clock moving; an atomic store,
-//! or a read-modify-write, exchange or update that changed the value. Model events, fault
+//! read-modify-write, exchange or update that changed the value (a store whose previous value
+//! the kernel does not know, the first one to an atomic or one after `get_mut`, counts). Model events, fault
 //! draws and `lockstep::random` draws are neither. Every progress starts a new *epoch*; a
 //! thread's retries count within the current epoch only.
 //!
@@ -35,7 +36,7 @@
 //!   reports it as a livelock too (see [`spin_report`]).
 
 use super::{yield_to_the_others, Caller, Kernel, State, ThreadRecord};
-use crate::access::AtomicOp;
+use crate::access::{AtomicOp, AtomicValue};
 use crate::object::{Mode, ObjectInfo};
 use crate::trace::Event;
 use std::fmt::{self, Write as _};
@@ -78,6 +79,8 @@ impl fmt::Display for SpinOn {
                 let what = match mode {
                     Mode::Shared => "try_read",
                     Mode::Permits(_) => "try_acquire",
+                    Mode::Recv => "try_recv",
+                    Mode::Send { .. } => "try_send",
                     _ => "try_lock",
                 };
                 write!(f, "a failed {what} of {object}")
@@ -93,6 +96,16 @@ pub(super) struct Spin {
     epoch: u64,
     retries: usize,
     on: Option<SpinOn>,
+}
+
+/// What the kernel knows of one atomic.
+pub(super) struct AtomicGhost {
+    /// Its number in the trace (first-access order).
+    number: usize,
+    /// The value the last write through the facade left (`None`: not known yet, or changed in
+    /// place since). The last write is the latest in the atomic's modification order, on
+    /// shuttle and on loom alike, so a store of this value changes nothing any thread can see.
+    latest: Option<AtomicValue>,
 }
 
 /// What the other threads allow when one thread spins.
@@ -129,11 +142,15 @@ impl State {
         }
     }
 
-    /// The number of the atomic at `address` in this execution, numbered in first-access order
-    /// (an address reused by a later atomic keeps the number).
-    pub(super) fn atomic_number(&mut self, address: usize) -> usize {
+    /// What the kernel knows of the atomic at `address` in this execution, numbered in
+    /// first-access order (an address reused by a later atomic keeps the number, and the value
+    /// last written there).
+    pub(super) fn atomic_ghost(&mut self, address: usize) -> &mut AtomicGhost {
         let next = self.atomics.len() + 1;
-        *self.atomics.entry(address).or_insert(next)
+        self.atomics.entry(address).or_insert(AtomicGhost {
+            number: next,
+            latest: None,
+        })
     }
 
     /// What thread `thread` is doing, as the livelock report lists it.
@@ -217,15 +234,19 @@ impl Caller {
     /// This thread accessed the atomic at `address` (of type `kind`): traced, and counted as
     /// progress if it changed the value, else as a retry.
     pub fn atomic(&self, address: usize, kind: &'static str, op: AtomicOp) {
-        let atomic = {
+        let (atomic, changed) = {
             let mut state = self.kernel.state.borrow_mut();
-            let atomic = state.atomic_number(address);
+            let ghost = state.atomic_ghost(address);
+            let (atomic, changed) = (ghost.number, op.changed(ghost.latest));
+            if let Some(written) = op.written() {
+                ghost.latest = Some(written);
+            }
             if self.kernel.setup.trace {
                 state.push_record(self.index, Event::Atomic { atomic, kind, op });
             }
-            atomic
+            (atomic, changed)
         };
-        if op.changed() {
+        if changed {
             self.kernel.progress();
         } else {
             self.retried(SpinOn::Atomic {
@@ -233,6 +254,16 @@ impl Caller {
                 kind,
                 op: op.word(),
             });
+        }
+    }
+}
+
+impl Caller {
+    /// The atomic at `address` was changed in place (`get_mut`, `with_mut`): the kernel no
+    /// longer knows the value last written to it.
+    pub fn atomic_forgotten(&self, address: usize) {
+        if let Some(ghost) = self.kernel.state.borrow_mut().atomics.get_mut(&address) {
+            ghost.latest = None;
         }
     }
 }

@@ -277,6 +277,11 @@ pub(crate) fn park(
 #[inline]
 pub(crate) fn condition_held_after_timeout() {}
 
+/// An unfair semaphore's timed acquire lost the permits to another thread and timed out:
+/// nothing to mark on real threads.
+#[inline]
+pub(crate) fn permits_taken_before_timeout() {}
+
 /// Wakes one waiter of a condvar's queue: the longest-waiting one (the OS decides when it
 /// runs; std promises no order, and this is one of the orders it allows).
 #[inline]

@@ -222,6 +222,12 @@ pub(crate) fn condition_held_after_timeout() {
     Caller::current().condition_held_after_timeout();
 }
 
+/// The calling thread's last timed wait, an unfair semaphore's acquire, timed out after a
+/// release woke it and another thread took the permits: marks the timeout as a liveness hint.
+pub(crate) fn permits_taken_before_timeout() {
+    Caller::current().permits_taken_before_timeout();
+}
+
 /// Wakes one waiter of a condvar's queue, any of them: the wake-up is offered to every waiter
 /// queued now and the first the checker runs takes it, so each choice is a schedule (explored
 /// by loom, drawn, recorded and replayed under shuttle).

@@ -2,23 +2,25 @@
 //! `AtomicI64`, `AtomicU8` to `AtomicU64`, `AtomicIsize`, `AtomicUsize`, `AtomicPtr<T>`) with
 //! std's methods, and [`fence`] / [`compiler_fence`].
 //!
-//! Under std they are std's; under loom, loom's (which model weak memory). Under shuttle they
-//! are shuttle's atomics (each access a scheduling point) wrapped so that every access
+//! Under std they are std's. Under shuttle and loom they are the backend's atomics (each
+//! access a scheduling point; loom's model weak memory) wrapped so that every access
 //!
 //! * first records the thread's pending operation (a read for loads, a write for stores and
-//!   read-modify-writes) for partial-order-aware scheduling (`lockstep::schedule`);
+//!   read-modify-writes) for partial-order-aware scheduling (`lockstep::schedule`, shuttle);
 //! * then appears in the trace, when the trace is on, with its values: `atomic load` of
 //!   `AtomicUsize#1` (atomics are numbered in first-access order) with the value read, a
 //!   store with the value written, a read-modify-write with its operand and the value before
 //!   and after, a compare-exchange with the expected and new values and whether it stored (else
 //!   the value found); pointers show only as `null` or `non-null`;
-//! * and counts as progress (it changed the value; every store counts) or as a retry for the
-//!   livelock detector (see the README's liveness section).
+//! * and counts as progress (it changed the value; a store counts unless it writes the value
+//!   the last write left) or as a retry for the livelock detector (see the README's liveness
+//!   section).
 //!
-//! The wrapper adds no scheduling point. Under loom atomics are loom's own, not wrapped: they
-//! are not traced and not counted as retries (loom's branch bound stops a spin on them, and
-//! lockstep reports it as a livelock); wrapping them would need loom's `const`-less
-//! constructors and `with_mut` in the facade's API, so it is shuttle-only for now.
+//! The wrapper adds no scheduling point and no access to the backend's atomic: the values come
+//! from the one operation the program asked for, so loom explores exactly the executions raw
+//! loom does (`tests/loom_vs_raw.rs`). With the trace off only the livelock bookkeeping runs.
+//! Under loom the constructors are not `const` (loom's are not) and `#[track_caller]` passes
+//! the program's own location to loom's diagnostics.
 //!
 //! Deliberate differences from std, on the simulated backends:
 //!
@@ -26,8 +28,9 @@
 //!   `compare_exchange`. std allows a spurious failure (and LL/SC machines such as ARM produce
 //!   them); a loop around the weak exchange, the only correct use, behaves the same either way,
 //!   but a program that treats one failed weak exchange as "someone else won" is not caught.
-//! * loom keeps an atomic's value in its execution state, so loom's atomics have no `get_mut`;
-//!   they offer `with_mut(|v| ..)` instead. `into_inner`, `load` and `store` work everywhere.
+//! * loom keeps an atomic's value in its execution state, so under loom the atomics have no
+//!   `get_mut`; the integer and pointer ones offer `with_mut(|v| ..)` instead, as loom's do.
+//!   `into_inner`, `load` and `store` work everywhere.
 //! * [`compiler_fence`] is std's on every backend: it orders nothing between threads, so there
 //!   is nothing to simulate.
 //!
@@ -49,19 +52,19 @@
 pub use crate::backend::atomic::fence;
 pub use std::sync::atomic::{compiler_fence, Ordering};
 
-#[cfg(not(feature = "shuttle"))]
+#[cfg(not(any(loom, feature = "shuttle")))]
 pub use crate::backend::atomic::{
     AtomicBool, AtomicI16, AtomicI32, AtomicI64, AtomicI8, AtomicIsize, AtomicPtr, AtomicU16,
     AtomicU32, AtomicU64, AtomicU8, AtomicUsize,
 };
 
-#[cfg(feature = "shuttle")]
+#[cfg(any(loom, feature = "shuttle"))]
 pub use recorded::{
     AtomicBool, AtomicI16, AtomicI32, AtomicI64, AtomicI8, AtomicIsize, AtomicPtr, AtomicU16,
     AtomicU32, AtomicU64, AtomicU8, AtomicUsize,
 };
 
-#[cfg(feature = "shuttle")]
+#[cfg(any(loom, feature = "shuttle"))]
 mod recorded {
     use crate::backend::atomic as native;
     use lockstep_engine::access::{AtomicOp, AtomicValue};
@@ -69,6 +72,14 @@ mod recorded {
     use lockstep_engine::op::{ObjectId, OpKind};
     use std::fmt;
     use std::sync::atomic::Ordering;
+
+    /// The atomic at `address` is changed in place: the kernel no longer knows the value last
+    /// written to it.
+    fn forget_value(address: usize) {
+        if let Some(caller) = Caller::try_current() {
+            caller.atomic_forgotten(address);
+        }
+    }
 
     /// A value an atomic holds, as the trace shows it.
     trait Traced: Copy {
@@ -104,6 +115,7 @@ mod recorded {
     macro_rules! read_modify_write {
         ($value:ty, $(#[$doc:meta])* $method:ident, $new:expr) => {
             $(#[$doc])*
+            #[track_caller]
             pub fn $method(&self, value: $value, order: Ordering) -> $value {
                 let caller = self.pending(OpKind::Write);
                 let previous = self.0.$method(value, order);
@@ -114,6 +126,21 @@ mod recorded {
                     new: ($new)(previous, value).traced(),
                 });
                 previous
+            }
+        };
+    }
+
+    /// Loom's `with_mut` (its atomics have no `get_mut`): `f` gets the value in place.
+    #[cfg(loom)]
+    macro_rules! with_mut {
+        ($value:ty) => {
+            /// Runs `f` on the value, from an exclusive reference (loom's stand-in for
+            /// `get_mut`).
+            #[track_caller]
+            #[cfg_attr(docsrs, doc(cfg(loom)))]
+            pub fn with_mut<R>(&mut self, f: impl FnOnce(&mut $value) -> R) -> R {
+                forget_value(std::ptr::from_ref(self) as usize);
+                self.0.with_mut(f)
             }
         };
     }
@@ -138,6 +165,7 @@ mod recorded {
             }
 
             /// Loads the value.
+            #[track_caller]
             pub fn load(&self, order: Ordering) -> $value {
                 let caller = self.pending(OpKind::Read);
                 let value = self.0.load(order);
@@ -148,6 +176,7 @@ mod recorded {
             }
 
             /// Stores `value`.
+            #[track_caller]
             pub fn store(&self, value: $value, order: Ordering) {
                 let caller = self.pending(OpKind::Write);
                 self.0.store(value, order);
@@ -165,6 +194,7 @@ mod recorded {
 
             /// Stores `new` if the value is `current`; returns the previous value, `Ok` if it
             /// was `current`.
+            #[track_caller]
             pub fn compare_exchange(
                 &self,
                 current: $value,
@@ -184,6 +214,7 @@ mod recorded {
 
             /// As [`Self::compare_exchange`]: a simulated weak exchange never fails
             /// spuriously (see the module docs).
+            #[track_caller]
             pub fn compare_exchange_weak(
                 &self,
                 current: $value,
@@ -196,6 +227,7 @@ mod recorded {
 
             /// Applies `f` until it returns `None` or its result is stored; returns the previous
             /// value, `Ok` if one was stored.
+            #[track_caller]
             pub fn fetch_update<F>(
                 &self,
                 set_order: Ordering,
@@ -220,12 +252,17 @@ mod recorded {
                 result
             }
 
-            /// The value, from an exclusive reference (no other thread can see it).
+            /// The value, from an exclusive reference (no other thread can see it). Not under
+            /// loom, whose atomics keep their value in loom's execution state: use `with_mut`.
+            #[cfg(not(loom))]
+            #[cfg_attr(docsrs, doc(cfg(not(loom))))]
             pub fn get_mut(&mut self) -> &mut $value {
+                forget_value(std::ptr::from_ref(self) as usize);
                 self.0.get_mut()
             }
 
             /// Consumes the atomic, returning its value.
+            #[track_caller]
             pub fn into_inner(self) -> $value {
                 self.0.into_inner()
             }
@@ -271,7 +308,15 @@ mod recorded {
 
             impl $name {
                 /// A new atomic holding `value`.
+                #[cfg(not(loom))]
                 pub const fn new(value: $value) -> Self {
+                    $name(native::$name::new(value))
+                }
+
+                /// A new atomic holding `value` (loom's constructor is not `const`).
+                #[cfg(loom)]
+                #[track_caller]
+                pub fn new(value: $value) -> Self {
                     $name(native::$name::new(value))
                 }
 
@@ -293,6 +338,11 @@ mod recorded {
         };
         ($name:ident, $value:ty, int) => {
             atomic!($name, $value);
+
+            #[cfg(loom)]
+            impl $name {
+                with_mut!($value);
+            }
 
             impl $name {
                 read_modify_write!(
@@ -342,11 +392,22 @@ mod recorded {
 
     impl<T> AtomicPtr<T> {
         /// A new atomic holding `value`.
+        #[cfg(not(loom))]
         pub const fn new(value: *mut T) -> Self {
             AtomicPtr(native::AtomicPtr::new(value))
         }
 
+        /// A new atomic holding `value` (loom's constructor is not `const`).
+        #[cfg(loom)]
+        #[track_caller]
+        pub fn new(value: *mut T) -> Self {
+            AtomicPtr(native::AtomicPtr::new(value))
+        }
+
         common_methods!(AtomicPtr, *mut T);
+
+        #[cfg(loom)]
+        with_mut!(*mut T);
     }
 
     impl<T> From<*mut T> for AtomicPtr<T> {

@@ -397,7 +397,8 @@ impl Semaphore {
     /// The unfair acquire: takes `n` permits if they are free, else parks until a release
     /// wakes every waiter, and races for them again. The ticket is registered under the
     /// permits' lock, so a release right after a failed attempt (unlocking is a scheduling
-    /// point under shuttle) wakes it.
+    /// point under shuttle) wakes it. A timeout after a woken attempt found the permits taken
+    /// by another thread is a liveness hint (see `lockstep_engine::liveness`).
     fn wait_racing(
         &self,
         n: usize,
@@ -406,6 +407,9 @@ impl Semaphore {
     ) -> Result<HoldOwner, LockError> {
         let holder = Holder::current();
         let deadline = timeout.and_then(deadline_after);
+        // The take count when it last queued, and whether a woken attempt lost the permits.
+        let mut queued_at = None;
+        let mut lost_to_another = false;
         loop {
             holder.set_pending_on(OpKind::Acquire, &self.info);
             let ticket = {
@@ -417,6 +421,8 @@ impl Semaphore {
                 if timeout.is_some_and(|t| t.is_zero()) {
                     return Err(self.timed_out(timeout));
                 }
+                lost_to_another |= queued_at.is_some_and(|takes| permits.takes() > takes);
+                queued_at = Some(permits.takes());
                 self.info.waiters.register()
             };
             let woke = ghost::park(
@@ -427,6 +433,9 @@ impl Semaphore {
             );
             self.info.waiters.cancel(&ticket);
             if woke == Woke::TimedOut {
+                if lost_to_another {
+                    ghost::permits_taken_before_timeout();
+                }
                 return Err(self.timed_out(timeout));
             }
         }
@@ -513,6 +522,7 @@ impl Semaphore {
         let holder = Holder::current();
         holder.set_pending_on(OpKind::Acquire, &self.info);
         if !unpoison(self.permits.lock()).try_take(n, self.fairness) {
+            ghost::try_failed(&holder, &self.info, Mode::Permits(n));
             return None;
         }
         Some(self.hold(&holder, n, site))

@@ -22,6 +22,9 @@ struct Waiter {
 pub(super) struct Permits {
     free: usize,
     queue: VecDeque<Waiter>,
+    /// How many acquires took permits so far: a woken waiter that finds the count moved
+    /// since it queued lost them to another thread.
+    takes: u64,
 }
 
 impl Permits {
@@ -29,6 +32,7 @@ impl Permits {
         Permits {
             free,
             queue: VecDeque::new(),
+            takes: 0,
         }
     }
 
@@ -40,7 +44,13 @@ impl Permits {
             return false;
         }
         self.free -= n;
+        self.takes += 1;
         true
+    }
+
+    /// How many acquires have taken permits at once so far (not counting FIFO hand-overs).
+    pub(super) fn takes(&self) -> u64 {
+        self.takes
     }
 
     /// Queues a FIFO waiter for `wanted` permits behind the others.

@@ -11,7 +11,7 @@
 //! (one thread runs at a time); what operations observe is only the locked state.
 
 use super::{park_on, Guarded};
-use crate::ghost::{Holder, Moment};
+use crate::ghost::{self, Holder, Moment};
 use crate::sync::holds;
 use crate::time::{deadline_after, Instant};
 use lockstep_engine::object::{Kind, Mode};
@@ -144,10 +144,12 @@ impl<T> Channel<T> {
                 }
                 return Ok(());
             }
+            let capacity = self.capacity.unwrap_or_default();
             if trying {
+                drop(state);
+                ghost::try_failed(&holder, info, Mode::Send { capacity });
                 return Err(TrySendError::Full(message));
             }
-            let capacity = self.capacity.unwrap_or_default();
             park_on(&self.room, state, info, Mode::Send { capacity }, None);
         }
     }
@@ -211,7 +213,11 @@ impl<T> Channel<T> {
                 return Received::Disconnected;
             }
             let deadline = match patience {
-                Patience::None => return Received::Empty,
+                Patience::None => {
+                    drop(state);
+                    ghost::try_failed(&holder, info, Mode::Recv);
+                    return Received::Empty;
+                }
                 Patience::Until(deadline) => deadline,
             };
             // A timed-out receive looks once more (above) so that a message handed over as
