@@ -62,6 +62,22 @@ fn dfs_enumerates_every_schedule_of_a_program_and_stops() {
         "DFS ran out of budget after {} executions instead of finishing",
         report.stats.executions
     );
+    assert!(report.stats.executions > 1, "{:?}", report.stats);
+    assert_eq!(
+        report.stats.distinct_schedules, report.stats.executions,
+        "DFS runs each schedule once"
+    );
+    let random =
+        small_transfers(Explorer::new(Strategy::Random).iterations(report.stats.executions * 4))
+            .explore(scenario("release-on-error"), Variant::Fixed);
+    assert!(
+        random.stats.distinct_schedules > 1
+            && random.stats.distinct_schedules <= report.stats.executions,
+        "random sampling {} times repeats some of the {} schedules and finds several: {:?}",
+        random.stats.executions,
+        report.stats.executions,
+        random.stats
+    );
 }
 
 #[test]
