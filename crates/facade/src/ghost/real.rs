@@ -248,6 +248,25 @@ impl TryProbe {
     pub(crate) fn trying(&self) {}
 }
 
+/// Where a writer of a writer-preferring RwLock arrives: only a simulation needs one (see the
+/// simulated twin); under std the lock is std's.
+pub(crate) struct ArrivalPoint;
+
+impl ArrivalPoint {
+    /// An arrival point for a new lock.
+    pub(crate) fn new() -> Self {
+        ArrivalPoint
+    }
+
+    /// A writer arrives.
+    #[inline]
+    pub(crate) fn writer_arrives(&self) {}
+
+    /// A reader is about to decide whether a queued writer holds it back.
+    #[inline]
+    pub(crate) fn reader_arrives(&self) {}
+}
+
 /// Parks until `ticket` is notified or `deadline` passes.
 pub(crate) fn park(
     ticket: &Arc<Ticket>,

@@ -199,6 +199,41 @@ impl TryProbe {
     }
 }
 
+/// Where a writer of a writer-preferring RwLock arrives (from then on it holds back new
+/// readers), as one backend operation of its own, so that the checker orders each arrival
+/// against each read's decision (see `sync::rwlock_policy`).
+///
+/// A thread's ghost state changes when it runs, which is right after its previous scheduling
+/// point: a writer marked queued there, before its backend `write`, would hold back every
+/// read that comes after that point, and a read that reached the lock first (between the two)
+/// could never be explored. So the writer *stores* to this atomic and marks itself queued right
+/// after, and under loom each read *loads* it before it decides whether to wait: loads never
+/// depend on each other, so readers alone explore what raw loom does; each writer's arrival
+/// depends on each read, so loom's partial-order reduction runs a read on both sides of it.
+/// Under shuttle, whose scheduler may switch at any backend operation, the writer's store
+/// alone does it. Both are `Relaxed`: the atomic orders nothing else.
+pub(crate) struct ArrivalPoint(backend::atomic::AtomicBool);
+
+impl ArrivalPoint {
+    /// An arrival point for a new lock.
+    pub(crate) fn new() -> Self {
+        ArrivalPoint(backend::atomic::AtomicBool::new(false))
+    }
+
+    /// A writer arrives.
+    #[inline]
+    pub(crate) fn writer_arrives(&self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+
+    /// A reader is about to decide whether a queued writer holds it back.
+    #[inline]
+    pub(crate) fn reader_arrives(&self) {
+        #[cfg(loom)]
+        self.0.load(Ordering::Relaxed);
+    }
+}
+
 /// Parks until `ticket` is notified or `deadline` passes on the virtual clock.
 pub(crate) fn park(
     ticket: &Arc<Ticket>,
