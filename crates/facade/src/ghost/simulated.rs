@@ -206,31 +206,70 @@ impl TryProbe {
 /// A thread's ghost state changes when it runs, which is right after its previous scheduling
 /// point: a writer marked queued there, before its backend `write`, would hold back every
 /// read that comes after that point, and a read that reached the lock first (between the two)
-/// could never be explored. So the writer *stores* to this atomic and marks itself queued right
-/// after, and under loom each read *loads* it before it decides whether to wait: loads never
-/// depend on each other, so readers alone explore what raw loom does; each writer's arrival
-/// depends on each read, so loom's partial-order reduction runs a read on both sides of it.
-/// Under shuttle, whose scheduler may switch at any backend operation, the writer's store
-/// alone does it. Both are `Relaxed`: the atomic orders nothing else.
-pub(crate) struct ArrivalPoint(backend::atomic::AtomicBool);
+/// could never be explored. So the writer passes a scheduling point and marks itself queued
+/// right after, and under loom each read passes one that depends on it before it decides
+/// whether to wait, so that loom's partial-order reduction runs a read on both sides of each
+/// arrival.
+///
+/// Under loom the points are a loom `Arc`'s: a writer's arrival clones it (the clone is kept
+/// until the lock is dropped), a read's decision counts its references. Clones do not depend
+/// on each other, nor do counts, so writers alone and readers alone explore what raw loom does;
+/// and unlike an atomic's load, a count has one value (an atomic load may read any store
+/// coherence allows, each one more execution) and orders nothing (no drop comes before the
+/// lock's). Under shuttle, whose scheduler may switch at any backend operation, the writer's
+/// store to a backend atomic alone does it.
+pub(crate) struct ArrivalPoint {
+    #[cfg(loom)]
+    count: backend::LoomArc<()>,
+    /// One clone per arrival so far.
+    #[cfg(loom)]
+    arrivals: std::sync::Mutex<Vec<backend::LoomArc<()>>>,
+    #[cfg(not(loom))]
+    point: backend::atomic::AtomicBool,
+}
 
 impl ArrivalPoint {
     /// An arrival point for a new lock.
     pub(crate) fn new() -> Self {
-        ArrivalPoint(backend::atomic::AtomicBool::new(false))
+        ArrivalPoint {
+            #[cfg(loom)]
+            count: backend::LoomArc::new(()),
+            #[cfg(loom)]
+            arrivals: std::sync::Mutex::default(),
+            #[cfg(not(loom))]
+            point: backend::atomic::AtomicBool::new(false),
+        }
     }
 
     /// A writer arrives.
     #[inline]
     pub(crate) fn writer_arrives(&self) {
-        self.0.store(true, Ordering::Relaxed);
+        #[cfg(loom)]
+        {
+            let arrival = backend::LoomArc::clone(&self.count);
+            backend::unpoison(self.arrivals.lock()).push(arrival);
+        }
+        #[cfg(not(loom))]
+        self.point.store(true, Ordering::Relaxed);
     }
 
     /// A reader is about to decide whether a queued writer holds it back.
     #[inline]
     pub(crate) fn reader_arrives(&self) {
         #[cfg(loom)]
-        self.0.load(Ordering::Relaxed);
+        backend::LoomArc::strong_count(&self.count);
+    }
+}
+
+#[cfg(loom)]
+impl Drop for ArrivalPoint {
+    /// Gives the clones back (each a scheduling point of the dropping thread). While it
+    /// unwinds, loom may be tearing the execution down, so they are let go without loom.
+    fn drop(&mut self) {
+        let arrivals = std::mem::take(&mut *backend::unpoison(self.arrivals.lock()));
+        if std::thread::panicking() {
+            std::mem::forget(arrivals);
+        }
     }
 }
 
