@@ -278,3 +278,47 @@ fn readers_beside_a_writer_see_every_order_under_both_policies() {
         );
     }
 }
+
+/// `main` holds a read while a writer raises a flag and then writes, and a reader that waits
+/// for the flag reads with a one-second timeout: what it saw, or `None` when it timed out
+/// behind the writer (which arrived after the flag, but may before the read).
+fn reader_after_the_writers_flag(policy: RwLockPolicy) -> Option<u32> {
+    use lockstep::sync::atomic::{AtomicBool, Ordering};
+    let lock = Arc::new(RwLock::named("rw", 0).with_policy(policy));
+    let flag = Arc::new(AtomicBool::new(false));
+    let held = lock.read();
+    let writer = {
+        let (lock, flag) = (Arc::clone(&lock), Arc::clone(&flag));
+        thread::spawn(move || {
+            flag.store(true, Ordering::SeqCst);
+            *lock.write() += 1;
+        })
+    };
+    let reader = {
+        let (lock, flag) = (Arc::clone(&lock), Arc::clone(&flag));
+        thread::spawn(move || {
+            while !flag.load(Ordering::SeqCst) {
+                thread::yield_now();
+            }
+            lock.read_timeout(Duration::from_secs(1))
+                .ok()
+                .map(|read| *read)
+        })
+    };
+    let seen = reader.join().unwrap();
+    drop(held);
+    writer.join().unwrap();
+    seen
+}
+
+#[test]
+fn a_reader_signalled_by_a_writer_may_still_read_first_or_wait_behind_it() {
+    assert_eq!(
+        outcomes(true, || reader_after_the_writers_flag(WriterPreferring)),
+        BTreeSet::from([None, Some(0)])
+    );
+    assert_eq!(
+        outcomes(true, || reader_after_the_writers_flag(ReaderPreferring)),
+        BTreeSet::from([Some(0)])
+    );
+}

@@ -267,6 +267,14 @@ impl ArrivalPoint {
     pub(crate) fn reader_arrives(&self) {}
 }
 
+/// Whether a writer of a writer-preferring RwLock arrives at a backend `try_write` (a
+/// simulation's concern; under std the lock is std's).
+pub(crate) const WRITERS_ARRIVE_BY_TRYING: bool = false;
+
+/// Whether a first read of a writer-preferring RwLock decides after its backend read (a
+/// simulation's concern).
+pub(crate) const READS_DECIDE_AFTER_READING: bool = false;
+
 /// Parks until `ticket` is notified or `deadline` passes.
 pub(crate) fn park(
     ticket: &Arc<Ticket>,

@@ -216,17 +216,32 @@ impl TryProbe {
 /// on each other, nor do counts, so writers alone and readers alone explore what raw loom does;
 /// and unlike an atomic's load, a count has one value (an atomic load may read any store
 /// coherence allows, each one more execution) and orders nothing (no drop comes before the
-/// lock's). Under shuttle, whose scheduler may switch at any backend operation, the writer's
-/// store to a backend atomic alone does it.
+/// lock's). Under shuttle, whose scheduler may switch before any backend operation, a writer
+/// arrives at its backend `try_write` instead (see [`WRITERS_ARRIVE_BY_TRYING`]), and this is
+/// nothing.
 pub(crate) struct ArrivalPoint {
     #[cfg(loom)]
     count: backend::LoomArc<()>,
     /// One clone per arrival so far.
     #[cfg(loom)]
     arrivals: std::sync::Mutex<Vec<backend::LoomArc<()>>>,
-    #[cfg(not(loom))]
-    point: backend::atomic::AtomicBool,
 }
+
+/// Whether a writer of a writer-preferring RwLock arrives at a backend `try_write` of its own
+/// (then, if that fails, waits in `write`) rather than at an [`ArrivalPoint`]: under shuttle,
+/// which switches threads right before the try and runs the writer on right after it, so the
+/// try is the arrival, and where the lock is free it is the only scheduling point of the
+/// write, as the backend `write` would have been. Not under loom, which blocks a try that is
+/// pending on a lock another thread takes until the lock is free (loom issue #376).
+pub(crate) const WRITERS_ARRIVE_BY_TRYING: bool = cfg!(not(loom));
+
+/// Whether a first read of a writer-preferring RwLock decides whether a queued writer holds it
+/// back right after its backend read (or try), giving it back if so, rather than after an
+/// [`ArrivalPoint`]: under shuttle, where the backend read's scheduling point comes right
+/// before it, so a writer's arrival is explored on either side of the decision with no
+/// scheduling point added. Not under loom, whose partial-order reduction needs an operation
+/// that depends on the arrival (a backend read does not: the arrival is an `Arc`'s).
+pub(crate) const READS_DECIDE_AFTER_READING: bool = cfg!(not(loom));
 
 impl ArrivalPoint {
     /// An arrival point for a new lock.
@@ -236,8 +251,6 @@ impl ArrivalPoint {
             count: backend::LoomArc::new(()),
             #[cfg(loom)]
             arrivals: std::sync::Mutex::default(),
-            #[cfg(not(loom))]
-            point: backend::atomic::AtomicBool::new(false),
         }
     }
 
@@ -249,15 +262,17 @@ impl ArrivalPoint {
             let arrival = backend::LoomArc::clone(&self.count);
             backend::unpoison(self.arrivals.lock()).push(arrival);
         }
-        #[cfg(not(loom))]
-        self.point.store(true, Ordering::Relaxed);
     }
 
-    /// A reader is about to decide whether a queued writer holds it back.
+    /// A reader is about to decide whether a queued writer holds it back: under loom a count
+    /// of the `Arc`; under shuttle (only a recursive read decides before a backend operation,
+    /// see [`READS_DECIDE_AFTER_READING`]) a yield.
     #[inline]
     pub(crate) fn reader_arrives(&self) {
         #[cfg(loom)]
         backend::LoomArc::strong_count(&self.count);
+        #[cfg(not(loom))]
+        backend::thread::yield_now();
     }
 }
 

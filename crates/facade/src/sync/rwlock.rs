@@ -7,7 +7,7 @@ use super::read_share::{ReadHold, ReadShares};
 use super::rwlock_policy::{Fairness, RwLockPolicy};
 use super::unwind_park::UnwindParking;
 use crate::backend::{self, unpoison};
-use crate::ghost::{Anchored, Holder, TryProbe};
+use crate::ghost::{self, Anchored, Holder, TryProbe};
 use crate::hierarchy;
 use crate::time::{Duration, Instant};
 use crate::LockError;
@@ -119,15 +119,24 @@ impl<T: ?Sized> RwLock<T> {
         if let Some(report) = self.fairness.saw_read(&holder, &self.info, site) {
             panic!("{report}");
         }
-        let admit = || {
-            let admitted = self.fairness.admit_reader(&holder, &self.info, None);
-            debug_assert!(admitted, "lockstep: a read without a deadline timed out");
-        };
-        let (holder, native) = timed::blocking_admitted(&self.info, Mode::Shared, site, admit, || {
-            ReadHold::take(&self.shares, thread, || Some(unpoison(self.native.read())))
-                .expect("a blocking read returns its guard")
-        });
-        self.read_guard(&holder, native, site)
+        let rereads = self.fairness.rereads(&holder, &self.info);
+        loop {
+            let admit = || {
+                let admitted = self.fairness.admit_reader(&holder, &self.info, rereads, None);
+                debug_assert!(admitted, "lockstep: a read without a deadline timed out");
+            };
+            let (reader, native) =
+                timed::blocking_admitted(&self.info, Mode::Shared, site, admit, || {
+                    ReadHold::take(&self.shares, thread, || Some(unpoison(self.native.read())))
+                        .expect("a blocking read returns its guard")
+                });
+            if self.fairness.gives_back(&reader, rereads) {
+                drop(native);
+                self.fairness.wait_at_gate(&reader, &self.info, None);
+                continue;
+            }
+            return self.read_guard(&reader, native, site);
+        }
     }
 
     /// Blocks until nobody holds the lock, then takes exclusive access. Panics with the report
@@ -142,9 +151,14 @@ impl<T: ?Sized> RwLock<T> {
         if let Some(report) = self.fairness.saw_write_request(&holder, &self.info, site) {
             panic!("{report}");
         }
-        let queued = self.fairness.queue_writer(&holder);
+        let mut queued = self.fairness.queue_writer(&holder, &self.info);
         let (holder, native) = timed::blocking(&self.info, Mode::Exclusive, site, || {
-            unpoison(self.native.write())
+            let try_write = || match self.native.try_write() {
+                Ok(native) => Some(native),
+                Err(std::sync::TryLockError::Poisoned(p)) => Some(p.into_inner()),
+                Err(std::sync::TryLockError::WouldBlock) => None,
+            };
+            queued.write(try_write, || unpoison(self.native.write()))
         });
         let guard = self.write_guard(&holder, native, site);
         drop(queued);
@@ -170,12 +184,14 @@ impl<T: ?Sized> RwLock<T> {
         let site = Location::caller();
         let holder = Holder::current();
         hierarchy::before_acquire(&holder, &self.info, site)?;
+        let rereads = self.fairness.rereads(&holder, &self.info);
         timed::acquire(&self.info, Mode::Shared, Some(timeout), |deadline| {
             // A plain attempt (a zero timeout) is a try: it fails behind a queued writer.
+            let moment = deadline.map(Instant::moment);
             if deadline.is_some()
                 && !self
                     .fairness
-                    .admit_reader(&holder, &self.info, deadline.map(Instant::moment))
+                    .admit_reader(&holder, &self.info, rereads, moment)
             {
                 return None;
             }
@@ -192,9 +208,14 @@ impl<T: ?Sized> RwLock<T> {
         }
         let holder = Holder::current();
         hierarchy::before_acquire(&holder, &self.info, site)?;
-        let queued = (!timeout.is_zero()).then(|| self.fairness.queue_writer(&holder));
+        let mut queued =
+            (!timeout.is_zero()).then(|| self.fairness.queue_writer(&holder, &self.info));
         let written = timed::acquire(&self.info, Mode::Exclusive, Some(timeout), |deadline| {
-            self.try_write_until(deadline, site)
+            let written = self.try_write_until(deadline, site);
+            if let (None, Some(queued)) = (&written, &mut queued) {
+                queued.arrive();
+            }
+            written
         });
         drop(queued);
         written
@@ -206,12 +227,10 @@ impl<T: ?Sized> RwLock<T> {
         site: &'static Location<'static>,
     ) -> Option<RwLockReadGuard<'_, T>> {
         let holder = Holder::current();
-        // A plain try decides at a scheduling point of its own; a timed attempt has just been
-        // admitted by the gate, with nothing run since.
-        let held_back = match deadline {
-            None => self.fairness.holds_back_reader(&holder),
-            Some(_) => self.fairness.writer_queued_before(&holder),
-        };
+        let rereads = self.fairness.rereads(&holder, &self.info);
+        // A plain try decides here (or after its backend try, see `gives_back`); a timed
+        // attempt has just been admitted by the gate, with nothing run since.
+        let held_back = deadline.is_none() && self.fairness.try_held_back(&holder, rereads);
         let attempt = || {
             // Behind another thread's queued writer a try fails (writer-preferring); the
             // backend try is skipped, its outcome is decided.
@@ -234,6 +253,13 @@ impl<T: ?Sized> RwLock<T> {
             deadline,
             attempt,
         )?;
+        if self.fairness.gives_back(&holder, rereads) {
+            drop(native);
+            if deadline.is_none() {
+                ghost::try_failed(&holder, &self.info, Mode::Shared);
+            }
+            return None;
+        }
         Some(self.read_guard(&holder, native, site))
     }
 

@@ -89,16 +89,53 @@ struct Request {
     first_read_at: Option<&'static Location<'static>>,
 }
 
-/// A writer's place in the queue; leaving it (dropped, on success, timeout or panic) opens the
-/// gate for the readers behind it.
+/// A writing call's place in the queue of a writer-preferring lock: its writer waits to write
+/// once it has arrived (see [`Fairness::queue_writer`]); leaving it (dropped, on success,
+/// timeout or panic) opens the gate for the readers behind it.
 pub(crate) struct Queued<'a> {
     fairness: &'a Fairness,
-    thread: Option<usize>,
+    object: &'a Arc<ObjectInfo>,
+    /// The writer's index, if the lock prefers writers (under simulation).
+    writer: Option<usize>,
+    /// Whether it has arrived (is in the queue).
+    arrived: bool,
+}
+
+impl Queued<'_> {
+    /// The writer has arrived: it holds back new readers from now on (once per call).
+    pub(crate) fn arrive(&mut self) {
+        if let (Some(writer), false) = (self.writer, self.arrived) {
+            self.arrived = true;
+            lock(&self.fairness.queued).push(writer);
+        }
+    }
+
+    /// A blocking backend write of a writer that has not arrived yet: under shuttle the
+    /// backend's `try_write` is its arrival (a scheduling point right before it, as before the
+    /// backend `write` it stands in for when the lock is free), and if that fails the writer
+    /// arrives and waits in `write`. Otherwise (it arrived already, or the lock does not
+    /// prefer writers) just `write`.
+    pub(crate) fn write<G>(
+        &mut self,
+        try_write: impl FnOnce() -> Option<G>,
+        write: impl FnOnce() -> G,
+    ) -> G {
+        if self.writer.is_none() || self.arrived {
+            return write();
+        }
+        if let Some(native) = try_write() {
+            return native;
+        }
+        self.arrive();
+        write()
+    }
 }
 
 impl Drop for Queued<'_> {
     fn drop(&mut self) {
-        let Some(thread) = self.thread else { return };
+        let (Some(thread), true) = (self.writer, self.arrived) else {
+            return;
+        };
         super::holds::release_bookkeeping(|| {
             {
                 let mut queued = lock(&self.fairness.queued);
@@ -108,7 +145,9 @@ impl Drop for Queued<'_> {
                     .expect("lockstep: a queued writer left a queue it was not in");
                 queued.remove(at);
             }
+            // The readers at the gate, and timed readers that gave their read back (shuttle).
             self.fairness.gate.wake_all();
+            self.object.waiters.wake_all();
         });
     }
 }
@@ -137,50 +176,100 @@ impl Fairness {
         self.policy
     }
 
-    /// `holder` waits to write from now until the returned place is dropped (a writer-preferring
-    /// lock under simulation: it arrives first, at a scheduling point of its own).
-    pub(crate) fn queue_writer(&self, holder: &Holder) -> Queued<'_> {
-        let thread = self.prefers_writers().then(|| holder.index());
-        if let Some(thread) = thread {
-            self.arrival.writer_arrives();
-            lock(&self.queued).push(thread);
-        }
-        Queued {
+    /// A writing call of `holder` (`write`, `write_timeout`), in the queue until the returned
+    /// place is dropped. On a writer-preferring lock under simulation it must arrive at a
+    /// scheduling point of its own: under loom it does so here (see `ghost::ArrivalPoint`);
+    /// under shuttle at its first backend try ([`Queued::write`], or a timed write's first
+    /// failed attempt, [`Queued::arrive`]), which adds no scheduling point where the lock is
+    /// free.
+    pub(crate) fn queue_writer<'a>(
+        &'a self,
+        holder: &Holder,
+        object: &'a Arc<ObjectInfo>,
+    ) -> Queued<'a> {
+        let mut queued = Queued {
             fairness: self,
-            thread,
+            object,
+            writer: self.prefers_writers().then(|| holder.index()),
+            arrived: false,
+        };
+        if queued.writer.is_some() && !ghost::WRITERS_ARRIVE_BY_TRYING {
+            self.arrival.writer_arrives();
+            queued.arrive();
         }
+        queued
     }
 
     fn prefers_writers(&self) -> bool {
         crate::SIMULATED && self.policy == RwLockPolicy::WriterPreferring
     }
 
-    /// A read by `holder` is about to decide whether it goes on: the scheduling point that
-    /// orders it against writers' arrivals (writer-preferring, under loom), then whether it
-    /// must wait (or a `try_read` fail) because another thread waits to write.
-    pub(crate) fn holds_back_reader(&self, holder: &Holder) -> bool {
-        if !self.prefers_writers() {
+    /// Whether `holder` reads `object` already: a recursive read, which under simulation has
+    /// no backend operation of its own (see `read_share`).
+    pub(crate) fn rereads(&self, holder: &Holder, object: &Arc<ObjectInfo>) -> bool {
+        self.prefers_writers()
+            && holder.with_held(|stack| {
+                stack
+                    .iter()
+                    .any(|h| Arc::ptr_eq(&h.object, object) && h.mode == Mode::Shared)
+            })
+    }
+
+    /// Whether a read decides before its backend read whether a queued writer holds it back:
+    /// under loom, right after the read's arrival point; under shuttle only a recursive read
+    /// (which passes a scheduling point of its own, having no backend read), while a first read
+    /// decides right after its backend read or try, the scheduling point before which shuttle
+    /// may run a writer's arrival ([`gives_back`](Self::gives_back)).
+    fn decides_before(&self, rereads: bool) -> bool {
+        self.prefers_writers() && (!ghost::READS_DECIDE_AFTER_READING || rereads)
+    }
+
+    /// Before a blocking or timed read's backend read by `holder`: passes the read's arrival
+    /// point and waits at the gate while another thread waits to write (if it decides here,
+    /// see [`decides_before`](Self::decides_before)); `false` if `deadline` (virtual time)
+    /// passed first.
+    pub(crate) fn admit_reader(
+        &self,
+        holder: &Holder,
+        object: &Arc<ObjectInfo>,
+        rereads: bool,
+        deadline: Option<Moment>,
+    ) -> bool {
+        if !self.decides_before(rereads) {
+            return true;
+        }
+        self.arrival.reader_arrives();
+        self.wait_at_gate(holder, object, deadline)
+    }
+
+    /// Before a plain `try_read`'s backend try: whether it fails because another thread waits
+    /// to write (if it decides here).
+    pub(crate) fn try_held_back(&self, holder: &Holder, rereads: bool) -> bool {
+        if !self.decides_before(rereads) {
             return false;
         }
         self.arrival.reader_arrives();
         self.writer_queued_before(holder)
     }
 
-    /// Whether a thread other than `holder` waits to write (the decision alone, right after
-    /// [`holds_back_reader`](Self::holds_back_reader) passed its scheduling point).
-    pub(crate) fn writer_queued_before(&self, holder: &Holder) -> bool {
-        self.prefers_writers() && lock(&self.queued).iter().any(|&t| t != holder.index())
+    /// After a first read's backend read or try by `holder` succeeded, under shuttle: whether
+    /// it must give the backend read back (and wait at the gate, or fail), because another
+    /// thread waits to write.
+    pub(crate) fn gives_back(&self, holder: &Holder, rereads: bool) -> bool {
+        self.prefers_writers()
+            && !self.decides_before(rereads)
+            && self.writer_queued_before(holder)
     }
 
-    /// Waits at the gate until no other thread waits to write `object`, or `deadline` passes
-    /// (virtual time); returns whether the read may go on.
-    pub(crate) fn admit_reader(
+    /// Waits at the gate until no thread other than `holder` waits to write `object`, or
+    /// `deadline` passes; returns whether the read may go on.
+    pub(crate) fn wait_at_gate(
         &self,
         holder: &Holder,
         object: &Arc<ObjectInfo>,
         deadline: Option<Moment>,
     ) -> bool {
-        while self.holds_back_reader(holder) {
+        while self.writer_queued_before(holder) {
             let ticket = self.gate.register();
             // Under simulation nothing runs between the check and the registration, so the
             // writer that leaves the queue finds the ticket.
@@ -189,8 +278,18 @@ impl Fairness {
             if woke == Woke::TimedOut {
                 return false;
             }
+            // Under loom the park orders nothing against writers' arrivals: decide again after
+            // the arrival point. Under shuttle the park was a scheduling point.
+            if !ghost::READS_DECIDE_AFTER_READING {
+                self.arrival.reader_arrives();
+            }
         }
         true
+    }
+
+    /// Whether a thread other than `holder` waits to write.
+    fn writer_queued_before(&self, holder: &Holder) -> bool {
+        self.prefers_writers() && lock(&self.queued).iter().any(|&t| t != holder.index())
     }
 
     /// A reader-preferring lock's recursive-read check, at a blocking read by `holder` of
