@@ -322,3 +322,208 @@ fn a_reader_signalled_by_a_writer_may_still_read_first_or_wait_behind_it() {
         BTreeSet::from([Some(0)])
     );
 }
+
+/// Loom execution counts of RwLock programs through the facade, against the same programs on
+/// raw loom: a reader-preferring lock explores exactly what raw loom does; a writer-preferring
+/// one does too for writers alone and readers alone, and more where a read can decide on
+/// either side of a writer's arrival (what raw loom, reader-preferring, has no counterpart of).
+#[cfg(loom)]
+mod loom_counts {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    fn raw_executions(bound: Option<usize>, body: fn()) -> usize {
+        let count = Arc::new(AtomicUsize::new(0));
+        let counter = Arc::clone(&count);
+        let mut builder = loom::model::Builder::new();
+        builder.preemption_bound = bound;
+        builder.check(move || {
+            counter.fetch_add(1, Ordering::Relaxed);
+            body();
+        });
+        count.load(Ordering::Relaxed)
+    }
+
+    fn facade_executions(bound: Option<usize>, body: fn()) -> usize {
+        lockstep::explore::explore_exhaustive(bound, body)
+            .unwrap_or_else(|failure| panic!("the program passes: {failure}"))
+            .executions
+    }
+
+    mod raw {
+        use loom::sync::RwLock;
+        use loom::thread;
+        use std::sync::Arc;
+
+        /// loom's `rwlock_read_two_write_one`.
+        pub fn read_two_write_one() {
+            let lock = Arc::new(RwLock::new(1));
+            for _ in 0..2 {
+                let lock = Arc::clone(&lock);
+                thread::spawn(move || {
+                    let _read = lock.read().unwrap();
+                    thread::yield_now();
+                });
+            }
+            let _write = lock.write().unwrap();
+            thread::yield_now();
+        }
+
+        /// loom's `rwlock_write_three`.
+        pub fn write_three() {
+            let lock = Arc::new(RwLock::new(1));
+            for _ in 0..2 {
+                let lock = Arc::clone(&lock);
+                thread::spawn(move || {
+                    let _write = lock.write().unwrap();
+                    thread::yield_now();
+                });
+            }
+            let _write = lock.write().unwrap();
+            thread::yield_now();
+        }
+
+        pub fn three_readers() {
+            let lock = Arc::new(RwLock::new(1));
+            let readers: Vec<_> = (0..2)
+                .map(|_| {
+                    let lock = Arc::clone(&lock);
+                    thread::spawn(move || *lock.read().unwrap())
+                })
+                .collect();
+            let mine = *lock.read().unwrap();
+            let theirs: i32 = readers.into_iter().map(|r| r.join().unwrap()).sum();
+            assert_eq!(mine + theirs, 3);
+        }
+
+        pub fn reader_and_writer() {
+            let lock = Arc::new(RwLock::new(0));
+            let reader = {
+                let lock = Arc::clone(&lock);
+                thread::spawn(move || *lock.read().unwrap())
+            };
+            *lock.write().unwrap() += 1;
+            assert!(reader.join().unwrap() <= 1);
+        }
+    }
+
+    /// The raw programs against the facade, on a writer-preferring lock if `P`, else a
+    /// reader-preferring one.
+    mod facade {
+        use lockstep::sync::{Arc, RwLock, RwLockPolicy};
+        use lockstep::thread;
+
+        fn lock<const P: bool>(value: i32) -> Arc<RwLock<i32>> {
+            let policy = if P {
+                RwLockPolicy::WriterPreferring
+            } else {
+                RwLockPolicy::ReaderPreferring
+            };
+            Arc::new(RwLock::new(value).with_policy(policy))
+        }
+
+        pub fn read_two_write_one<const P: bool>() {
+            let lock = lock::<P>(1);
+            for _ in 0..2 {
+                let lock = Arc::clone(&lock);
+                thread::spawn(move || {
+                    let _read = lock.read();
+                    thread::yield_now();
+                });
+            }
+            let _write = lock.write();
+            thread::yield_now();
+        }
+
+        pub fn write_three<const P: bool>() {
+            let lock = lock::<P>(1);
+            for _ in 0..2 {
+                let lock = Arc::clone(&lock);
+                thread::spawn(move || {
+                    let _write = lock.write();
+                    thread::yield_now();
+                });
+            }
+            let _write = lock.write();
+            thread::yield_now();
+        }
+
+        pub fn three_readers<const P: bool>() {
+            let lock = lock::<P>(1);
+            let readers: Vec<_> = (0..2)
+                .map(|_| {
+                    let lock = Arc::clone(&lock);
+                    thread::spawn(move || *lock.read())
+                })
+                .collect();
+            let mine = *lock.read();
+            let theirs: i32 = readers.into_iter().map(|r| r.join().unwrap()).sum();
+            assert_eq!(mine + theirs, 3);
+        }
+
+        pub fn reader_and_writer<const P: bool>() {
+            let lock = lock::<P>(0);
+            let reader = {
+                let lock = Arc::clone(&lock);
+                thread::spawn(move || *lock.read())
+            };
+            *lock.write() += 1;
+            assert!(reader.join().unwrap() <= 1);
+        }
+    }
+
+    /// (name, raw, facade writer-preferring, facade reader-preferring, whether the
+    /// writer-preferring count equals raw loom's)
+    type Program = (&'static str, fn(), fn(), fn(), bool);
+
+    const PROGRAMS: &[Program] = &[
+        (
+            "two readers, one writer",
+            raw::read_two_write_one,
+            facade::read_two_write_one::<true>,
+            facade::read_two_write_one::<false>,
+            false,
+        ),
+        (
+            "three writers",
+            raw::write_three,
+            facade::write_three::<true>,
+            facade::write_three::<false>,
+            true,
+        ),
+        (
+            "three readers",
+            raw::three_readers,
+            facade::three_readers::<true>,
+            facade::three_readers::<false>,
+            true,
+        ),
+        (
+            "a reader and a writer",
+            raw::reader_and_writer,
+            facade::reader_and_writer::<true>,
+            facade::reader_and_writer::<false>,
+            false,
+        ),
+    ];
+
+    #[test]
+    fn execution_counts_against_raw_loom() {
+        let mut wrong = Vec::new();
+        for &(name, raw, writer_preferring, reader_preferring, equal) in PROGRAMS {
+            for bound in [Some(2), None] {
+                let raw = raw_executions(bound, raw);
+                let wp = facade_executions(bound, writer_preferring);
+                let rp = facade_executions(bound, reader_preferring);
+                println!(
+                    "{name} (bound {bound:?}): raw loom {raw}, writer-preferring {wp}, \
+                     reader-preferring {rp}"
+                );
+                if rp != raw || (equal && wp != raw) || (!equal && wp <= raw) {
+                    wrong.push(format!("{name} (bound {bound:?}): raw {raw}, WP {wp}, RP {rp}"));
+                }
+            }
+        }
+        assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    }
+}
