@@ -206,19 +206,19 @@ impl TryProbe {
 /// A thread's ghost state changes when it runs, which is right after its previous scheduling
 /// point: a writer marked queued there, before its backend `write`, would hold back every
 /// read that comes after that point, and a read that reached the lock first (between the two)
-/// could never be explored. So the writer passes a scheduling point and marks itself queued
-/// right after, and under loom each read passes one that depends on it before it decides
-/// whether to wait, so that loom's partial-order reduction runs a read on both sides of each
-/// arrival.
+/// could never be explored. So under loom the writer passes a scheduling point and marks itself
+/// queued right after, and each read passes one that depends on it before it decides whether
+/// to wait, so that loom's partial-order reduction runs a read on both sides of each arrival.
 ///
-/// Under loom the points are a loom `Arc`'s: a writer's arrival clones it (the clone is kept
+/// The points are a loom `Arc`'s: a writer's arrival clones it (the clone is kept
 /// until the lock is dropped), a read's decision counts its references. Clones do not depend
 /// on each other, nor do counts, so writers alone and readers alone explore what raw loom does;
 /// and unlike an atomic's load, a count has one value (an atomic load may read any store
 /// coherence allows, each one more execution) and orders nothing (no drop comes before the
 /// lock's). Under shuttle, whose scheduler may switch before any backend operation, a writer
-/// arrives at its backend `try_write` instead (see [`WRITERS_ARRIVE_BY_TRYING`]), and this is
-/// nothing.
+/// arrives at its backend `try_write` instead (see [`WRITERS_ARRIVE_BY_TRYING`]) and a first
+/// read decides after its backend read ([`READS_DECIDE_AFTER_READING`]); only a recursive read,
+/// which has no backend operation, passes this point, as a yield.
 pub(crate) struct ArrivalPoint {
     #[cfg(loom)]
     count: backend::LoomArc<()>,

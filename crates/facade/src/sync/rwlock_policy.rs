@@ -12,11 +12,18 @@
 //! backend read lock; a `try_read` fails instead. The queued writer that stops waiting opens
 //! the gate.
 //!
-//! Scheduling points: a writer's arrival is one backend operation and a read's decision comes
-//! right after one (see `ghost::ArrivalPoint`), so the checker explores a read on both sides
-//! of each writer's arrival; the gate parks (and the writer wakes it) only when a read waits
-//! behind a writer, which raw loom has no counterpart of. A reader-preferring lock does none
-//! of this, so it explores exactly what raw loom does.
+//! Scheduling points. A thread's ghost state changes when it runs, right after its previous
+//! scheduling point, so a writer's arrival and a read's decision each come right after a
+//! backend operation that the checker orders against the other, and a read is explored on
+//! both sides of each writer's arrival. Under loom those are a loom `Arc`'s clone (arrival) and
+//! count (decision), see `ghost::ArrivalPoint`: writers alone and readers alone explore what
+//! raw loom does. Under shuttle a writer arrives at a backend `try_write` (then waits in
+//! `write` if that failed) and a first read decides right after its backend read or try,
+//! giving it back if a writer is queued ([`Fairness::gives_back`]); a recursive read, which
+//! has no backend operation, yields first. So where the lock is free no scheduling point is
+//! added. The gate parks (and the writer wakes it) only when a read waits behind a writer,
+//! which raw loom has no counterpart of. A reader-preferring lock does none of this, so it
+//! explores exactly what raw loom does.
 //!
 //! Under std the lock is std's own, with the platform's policy; nothing here runs.
 
