@@ -19,7 +19,9 @@ use RwLockPolicy::{ReaderPreferring, WriterPreferring};
 /// up to 3 preemptions. `graph`: whether potential deadlocks are checked.
 fn explorer(graph: bool) -> Explorer {
     #[cfg(feature = "shuttle")]
-    let explorer = Explorer::new(Strategy::Random).seed(0x5eed).iterations(1000);
+    let explorer = Explorer::new(Strategy::Random)
+        .seed(0x5eed)
+        .iterations(1000);
     #[cfg(loom)]
     let explorer = Explorer::new(Strategy::Exhaustive {
         preemption_bound: Some(3),
@@ -130,7 +132,9 @@ fn a_recursive_read_beside_a_writer_is_a_potential_deadlock_under_reader_preferr
     });
     let message = &failure.message;
     assert!(
-        message.starts_with("potential deadlock: main read-locks RwLock \"rw\" again at tests/rwlock_policy.rs:"),
+        message.starts_with(
+            "potential deadlock: main read-locks RwLock \"rw\" again at tests/rwlock_policy.rs:"
+        ),
         "{message}"
     );
     assert!(
@@ -520,7 +524,9 @@ mod loom_counts {
                      reader-preferring {rp}"
                 );
                 if rp != raw || (equal && wp != raw) || (!equal && wp <= raw) {
-                    wrong.push(format!("{name} (bound {bound:?}): raw {raw}, WP {wp}, RP {rp}"));
+                    wrong.push(format!(
+                        "{name} (bound {bound:?}): raw {raw}, WP {wp}, RP {rp}"
+                    ));
                 }
             }
         }

@@ -46,15 +46,21 @@ impl State {
         (0..self.threads.len())
             .filter(|&t| t != except && !self.threads[t].finished)
             .filter(|&t| {
-                self.threads[t].wait.as_ref().is_some_and(|wait| match &wait.on {
-                    WaitOn::Acquire { object: o, mode: Mode::Exclusive } => {
-                        Arc::ptr_eq(o, object) && wait.deadline.is_none()
-                    }
-                    WaitOn::Ticket { object: o, mode: Mode::Exclusive, .. } => {
-                        Arc::ptr_eq(o, object) && !wait.fired
-                    }
-                    _ => false,
-                })
+                self.threads[t]
+                    .wait
+                    .as_ref()
+                    .is_some_and(|wait| match &wait.on {
+                        WaitOn::Acquire {
+                            object: o,
+                            mode: Mode::Exclusive,
+                        } => Arc::ptr_eq(o, object) && wait.deadline.is_none(),
+                        WaitOn::Ticket {
+                            object: o,
+                            mode: Mode::Exclusive,
+                            ..
+                        } => Arc::ptr_eq(o, object) && !wait.fired,
+                        _ => false,
+                    })
             })
             .collect()
     }

@@ -122,7 +122,9 @@ impl<T: ?Sized> RwLock<T> {
         let rereads = self.fairness.rereads(&holder, &self.info);
         loop {
             let admit = || {
-                let admitted = self.fairness.admit_reader(&holder, &self.info, rereads, None);
+                let admitted = self
+                    .fairness
+                    .admit_reader(&holder, &self.info, rereads, None);
                 debug_assert!(admitted, "lockstep: a read without a deadline timed out");
             };
             let (reader, native) =

@@ -263,9 +263,7 @@ impl Fairness {
     /// it must give the backend read back (and wait at the gate, or fail), because another
     /// thread waits to write.
     pub(crate) fn gives_back(&self, holder: &Holder, rereads: bool) -> bool {
-        self.prefers_writers()
-            && !self.decides_before(rereads)
-            && self.writer_queued_before(holder)
+        self.prefers_writers() && !self.decides_before(rereads) && self.writer_queued_before(holder)
     }
 
     /// Waits at the gate until no thread other than `holder` waits to write `object`, or
