@@ -47,6 +47,10 @@ mod imp {
 mod imp {
     /// The backend's name: `"std"`, `"shuttle"` or `"loom"`.
     pub const NAME: &str = "loom";
+    /// loom's reference-counted pointer: a clone and a count are scheduling points that
+    /// depend on each other (two clones, or two counts, do not), with no value to choose and
+    /// no ordering of their own (see the facade's RwLock arrival point).
+    pub use loom::sync::Arc as LoomArc;
     pub use loom::sync::{Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
     /// The backend's atomic types.
     pub mod atomic {

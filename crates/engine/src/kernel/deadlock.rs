@@ -39,6 +39,58 @@ impl State {
         })
     }
 
+    /// The threads other than `except` waiting to write RwLock `object` (blocked in `write`, or
+    /// parked in `write_timeout` with its deadline not fired), by index: under a writer-preferring
+    /// policy, what a read of it waits behind when no thread holds it for writing.
+    pub(super) fn waiting_writers(&self, object: &Arc<ObjectInfo>, except: usize) -> Vec<usize> {
+        (0..self.threads.len())
+            .filter(|&t| t != except && !self.threads[t].finished)
+            .filter(|&t| {
+                self.threads[t]
+                    .wait
+                    .as_ref()
+                    .is_some_and(|wait| match &wait.on {
+                        WaitOn::Acquire {
+                            object: o,
+                            mode: Mode::Exclusive,
+                        } => Arc::ptr_eq(o, object) && wait.deadline.is_none(),
+                        WaitOn::Ticket {
+                            object: o,
+                            mode: Mode::Exclusive,
+                            ..
+                        } => Arc::ptr_eq(o, object) && !wait.fired,
+                        _ => false,
+                    })
+            })
+            .collect()
+    }
+
+    /// Why a read of RwLock `object` by thread `reader` waits while nobody holds it for
+    /// writing: the writers queued before it (` behind thread-1, which waits to write-lock
+    /// it`), or nothing if none do (or it is held for writing, which says why already).
+    fn behind_writers(&self, object: &Arc<ObjectInfo>, reader: usize) -> String {
+        if object.kind() != Kind::RwLock || self.is_held_excluding(object, Mode::Shared) {
+            return String::new();
+        }
+        let writers: Vec<&str> = self
+            .waiting_writers(object, reader)
+            .into_iter()
+            .map(|t| self.threads[t].name.as_str())
+            .collect();
+        match writers.as_slice() {
+            [] => String::new(),
+            [one] => format!(
+                ", behind {one}, which waits to write-lock it (a writer-preferring RwLock: \
+                 reads wait while a writer waits)"
+            ),
+            many => format!(
+                ", behind {}, which wait to write-lock it (a writer-preferring RwLock: reads \
+                 wait while a writer waits)",
+                many.join(", ")
+            ),
+        }
+    }
+
     /// Every thread holding any part of `object`, with how many holds (or permits) it has and
     /// how it holds an RwLock (read or write).
     fn all_holders(&self, object: &Arc<ObjectInfo>) -> Vec<String> {
@@ -161,7 +213,17 @@ impl State {
                         format!("waits to write-lock {object}{held_by}")
                     }
                     Mode::Exclusive => format!("waits to lock {object}{held_by}"),
-                    Mode::Shared => format!("waits to read-lock {object}{held_by}"),
+                    Mode::Shared => {
+                        let reader = self.threads.iter().position(|t| std::ptr::eq(t, thread));
+                        let reader = reader.expect("lockstep: a thread of this execution");
+                        let again = self.threads[reader]
+                            .held
+                            .iter()
+                            .any(|h| Arc::ptr_eq(&h.object, object) && h.mode == Mode::Shared);
+                        let again = if again { " again" } else { "" };
+                        let behind = self.behind_writers(object, reader);
+                        format!("waits to read-lock {object}{again}{held_by}{behind}")
+                    }
                     Mode::Permits(wanted) => {
                         format!("waits for {}{held_by}", self.permit_wait(object, *wanted))
                     }

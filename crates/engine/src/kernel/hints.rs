@@ -26,7 +26,11 @@ impl State {
                     object,
                     mode: mode @ (Mode::Exclusive | Mode::Shared),
                     ..
-                } if !self.is_held_excluding(object, *mode) => Some(Hint::ObjectFree),
+                } if !self.is_held_excluding(object, *mode)
+                    && (*mode == Mode::Exclusive || self.waiting_writers(object, t).is_empty()) =>
+                {
+                    Some(Hint::ObjectFree)
+                }
                 WaitOn::Ticket {
                     ticket,
                     mode: Mode::Notify,

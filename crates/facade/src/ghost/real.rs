@@ -248,6 +248,33 @@ impl TryProbe {
     pub(crate) fn trying(&self) {}
 }
 
+/// Where a writer of a writer-preferring RwLock arrives: only a simulation needs one (see the
+/// simulated twin); under std the lock is std's.
+pub(crate) struct ArrivalPoint;
+
+impl ArrivalPoint {
+    /// An arrival point for a new lock.
+    pub(crate) fn new() -> Self {
+        ArrivalPoint
+    }
+
+    /// A writer arrives.
+    #[inline]
+    pub(crate) fn writer_arrives(&self) {}
+
+    /// A reader is about to decide whether a queued writer holds it back.
+    #[inline]
+    pub(crate) fn reader_arrives(&self) {}
+}
+
+/// Whether a writer of a writer-preferring RwLock arrives at a backend `try_write` (a
+/// simulation's concern; under std the lock is std's).
+pub(crate) const WRITERS_ARRIVE_BY_TRYING: bool = false;
+
+/// Whether a first read of a writer-preferring RwLock decides after its backend read (a
+/// simulation's concern).
+pub(crate) const READS_DECIDE_AFTER_READING: bool = false;
+
 /// Parks until `ticket` is notified or `deadline` passes.
 pub(crate) fn park(
     ticket: &Arc<Ticket>,

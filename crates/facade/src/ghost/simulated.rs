@@ -199,6 +199,95 @@ impl TryProbe {
     }
 }
 
+/// Where a writer of a writer-preferring RwLock arrives (from then on it holds back new
+/// readers), as one backend operation of its own, so that the checker orders each arrival
+/// against each read's decision (see `sync::rwlock_policy`).
+///
+/// A thread's ghost state changes when it runs, which is right after its previous scheduling
+/// point: a writer marked queued there, before its backend `write`, would hold back every
+/// read that comes after that point, and a read that reached the lock first (between the two)
+/// could never be explored. So under loom the writer passes a scheduling point and marks itself
+/// queued right after, and each read passes one that depends on it before it decides whether
+/// to wait, so that loom's partial-order reduction runs a read on both sides of each arrival.
+///
+/// The points are a loom `Arc`'s: a writer's arrival clones it (the clone is kept
+/// until the lock is dropped), a read's decision counts its references. Clones do not depend
+/// on each other, nor do counts, so writers alone and readers alone explore what raw loom does;
+/// and unlike an atomic's load, a count has one value (an atomic load may read any store
+/// coherence allows, each one more execution) and orders nothing (no drop comes before the
+/// lock's). Under shuttle, whose scheduler may switch before any backend operation, a writer
+/// arrives at its backend `try_write` instead (see [`WRITERS_ARRIVE_BY_TRYING`]) and a first
+/// read decides after its backend read ([`READS_DECIDE_AFTER_READING`]); only a recursive read,
+/// which has no backend operation, passes this point, as a yield.
+pub(crate) struct ArrivalPoint {
+    #[cfg(loom)]
+    count: backend::LoomArc<()>,
+    /// One clone per arrival so far.
+    #[cfg(loom)]
+    arrivals: std::sync::Mutex<Vec<backend::LoomArc<()>>>,
+}
+
+/// Whether a writer of a writer-preferring RwLock arrives at a backend `try_write` of its own
+/// (then, if that fails, waits in `write`) rather than at an [`ArrivalPoint`]: under shuttle,
+/// which switches threads right before the try and runs the writer on right after it, so the
+/// try is the arrival, and where the lock is free it is the only scheduling point of the
+/// write, as the backend `write` would have been. Not under loom, which blocks a try that is
+/// pending on a lock another thread takes until the lock is free (loom issue #376).
+pub(crate) const WRITERS_ARRIVE_BY_TRYING: bool = cfg!(not(loom));
+
+/// Whether a first read of a writer-preferring RwLock decides whether a queued writer holds it
+/// back right after its backend read (or try), giving it back if so, rather than after an
+/// [`ArrivalPoint`]: under shuttle, where the backend read's scheduling point comes right
+/// before it, so a writer's arrival is explored on either side of the decision with no
+/// scheduling point added. Not under loom, whose partial-order reduction needs an operation
+/// that depends on the arrival (a backend read does not: the arrival is an `Arc`'s).
+pub(crate) const READS_DECIDE_AFTER_READING: bool = cfg!(not(loom));
+
+impl ArrivalPoint {
+    /// An arrival point for a new lock.
+    pub(crate) fn new() -> Self {
+        ArrivalPoint {
+            #[cfg(loom)]
+            count: backend::LoomArc::new(()),
+            #[cfg(loom)]
+            arrivals: std::sync::Mutex::default(),
+        }
+    }
+
+    /// A writer arrives.
+    #[inline]
+    pub(crate) fn writer_arrives(&self) {
+        #[cfg(loom)]
+        {
+            let arrival = backend::LoomArc::clone(&self.count);
+            backend::unpoison(self.arrivals.lock()).push(arrival);
+        }
+    }
+
+    /// A reader is about to decide whether a queued writer holds it back: under loom a count
+    /// of the `Arc`; under shuttle (only a recursive read decides before a backend operation,
+    /// see [`READS_DECIDE_AFTER_READING`]) a yield.
+    #[inline]
+    pub(crate) fn reader_arrives(&self) {
+        #[cfg(loom)]
+        backend::LoomArc::strong_count(&self.count);
+        #[cfg(not(loom))]
+        backend::thread::yield_now();
+    }
+}
+
+#[cfg(loom)]
+impl Drop for ArrivalPoint {
+    /// Gives the clones back (each a scheduling point of the dropping thread). While it
+    /// unwinds, loom may be tearing the execution down, so they are let go without loom.
+    fn drop(&mut self) {
+        let arrivals = std::mem::take(&mut *backend::unpoison(self.arrivals.lock()));
+        if std::thread::panicking() {
+            std::mem::forget(arrivals);
+        }
+    }
+}
+
 /// Parks until `ticket` is notified or `deadline` passes on the virtual clock.
 pub(crate) fn park(
     ticket: &Arc<Ticket>,

@@ -22,6 +22,18 @@ pub(crate) fn blocking<G>(
     site: &'static std::panic::Location<'static>,
     acquire: impl FnOnce() -> G,
 ) -> (Holder, G) {
+    blocking_admitted(object, mode, site, || {}, acquire)
+}
+
+/// [`blocking`], with `admit` run once the checks have passed, before the backend acquire: a
+/// wait of the caller's own that the acquire must come after (a read behind queued writers).
+pub(crate) fn blocking_admitted<G>(
+    object: &Arc<ObjectInfo>,
+    mode: Mode,
+    site: &'static std::panic::Location<'static>,
+    admit: impl FnOnce(),
+    acquire: impl FnOnce() -> G,
+) -> (Holder, G) {
     let holder = Holder::current();
     if let Some(report) = self_relock(&holder, object, mode, site) {
         holder.record(|| lockstep_engine::trace::Event::Requested {
@@ -33,6 +45,7 @@ pub(crate) fn blocking<G>(
     if let Err(violation) = hierarchy::before_acquire(&holder, object, site) {
         panic!("{violation}");
     }
+    admit();
     let native = ghost::native_acquire(&holder, object, mode, acquire);
     (holder, native)
 }

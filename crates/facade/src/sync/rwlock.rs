@@ -1,11 +1,13 @@
-//! A poison-free reader-writer lock with timed variants.
+//! A poison-free reader-writer lock with timed variants and an explicit priority policy
+//! ([`RwLockPolicy`], see `rwlock_policy`).
 
 use super::acquire as timed;
 use super::holds;
 use super::read_share::{ReadHold, ReadShares};
+use super::rwlock_policy::{Fairness, RwLockPolicy};
 use super::unwind_park::UnwindParking;
 use crate::backend::{self, unpoison};
-use crate::ghost::{Anchored, Holder, TryProbe};
+use crate::ghost::{self, Anchored, Holder, TryProbe};
 use crate::hierarchy;
 use crate::time::{Duration, Instant};
 use crate::LockError;
@@ -17,6 +19,10 @@ use std::panic::Location;
 use std::sync::Arc;
 
 /// A reader-writer lock, like `std::sync::RwLock` but poison-free and with timed variants.
+///
+/// Under simulation it prefers writers unless made
+/// [`ReaderPreferring`](RwLockPolicy::ReaderPreferring): a read waits while another thread
+/// waits to write (see [`RwLockPolicy`]).
 ///
 /// ```
 /// use lockstep::sync::RwLock;
@@ -30,6 +36,7 @@ pub struct RwLock<T: ?Sized> {
     info: Arc<ObjectInfo>,
     probe: TryProbe,
     shares: ReadShares<T>,
+    fairness: Fairness,
     /// Declared before `native`, which a parked backend write guard borrows, so dropped first.
     parking: UnwindParking,
     native: Anchored<backend::RwLock<T>>,
@@ -74,9 +81,24 @@ impl<T> RwLock<T> {
             info,
             probe: TryProbe::new(),
             shares: ReadShares::new(),
+            fairness: Fairness::new(RwLockPolicy::default()),
             parking: UnwindParking::new(),
             native: Anchored::new(backend::RwLock::new(value)),
         }
+    }
+
+    /// The same lock with priority policy `policy` (see [`RwLockPolicy`]; under std the lock
+    /// is std's, whatever the policy).
+    ///
+    /// ```
+    /// use lockstep::sync::{RwLock, RwLockPolicy};
+    ///
+    /// let cache = RwLock::named("cache", 0).with_policy(RwLockPolicy::ReaderPreferring);
+    /// assert_eq!(cache.policy(), RwLockPolicy::ReaderPreferring);
+    /// ```
+    pub fn with_policy(mut self, policy: RwLockPolicy) -> Self {
+        self.fairness = Fairness::new(policy);
+        self
     }
 
     /// Consumes the lock and returns its value.
@@ -92,12 +114,31 @@ impl<T: ?Sized> RwLock<T> {
     #[track_caller]
     pub fn read(&self) -> RwLockReadGuard<'_, T> {
         let site = Location::caller();
-        let thread = Holder::current().index();
-        let (holder, native) = timed::blocking(&self.info, Mode::Shared, site, || {
-            ReadHold::take(&self.shares, thread, || Some(unpoison(self.native.read())))
-                .expect("a blocking read returns its guard")
-        });
-        self.read_guard(&holder, native, site)
+        let holder = Holder::current();
+        let thread = holder.index();
+        if let Some(report) = self.fairness.saw_read(&holder, &self.info, site) {
+            panic!("{report}");
+        }
+        let rereads = self.fairness.rereads(&holder, &self.info);
+        loop {
+            let admit = || {
+                let admitted = self
+                    .fairness
+                    .admit_reader(&holder, &self.info, rereads, None);
+                debug_assert!(admitted, "lockstep: a read without a deadline timed out");
+            };
+            let (reader, native) =
+                timed::blocking_admitted(&self.info, Mode::Shared, site, admit, || {
+                    ReadHold::take(&self.shares, thread, || Some(unpoison(self.native.read())))
+                        .expect("a blocking read returns its guard")
+                });
+            if self.fairness.gives_back(&reader, rereads) {
+                drop(native);
+                self.fairness.wait_at_gate(&reader, &self.info, None);
+                continue;
+            }
+            return self.read_guard(&reader, native, site);
+        }
     }
 
     /// Blocks until nobody holds the lock, then takes exclusive access. Panics with the report
@@ -108,10 +149,22 @@ impl<T: ?Sized> RwLock<T> {
         if let Some(guard) = self.reclaim() {
             return guard;
         }
+        let holder = Holder::current();
+        if let Some(report) = self.fairness.saw_write_request(&holder, &self.info, site) {
+            panic!("{report}");
+        }
+        let mut queued = self.fairness.queue_writer(&holder, &self.info);
         let (holder, native) = timed::blocking(&self.info, Mode::Exclusive, site, || {
-            unpoison(self.native.write())
+            let try_write = || match self.native.try_write() {
+                Ok(native) => Some(native),
+                Err(std::sync::TryLockError::Poisoned(p)) => Some(p.into_inner()),
+                Err(std::sync::TryLockError::WouldBlock) => None,
+            };
+            queued.write(try_write, || unpoison(self.native.write()))
         });
-        self.write_guard(&holder, native, site)
+        let guard = self.write_guard(&holder, native, site);
+        drop(queued);
+        guard
     }
 
     /// Takes shared access if no writer holds the lock right now (not hierarchy-checked: a try
@@ -131,8 +184,19 @@ impl<T: ?Sized> RwLock<T> {
     #[track_caller]
     pub fn read_timeout(&self, timeout: Duration) -> Result<RwLockReadGuard<'_, T>, LockError> {
         let site = Location::caller();
-        hierarchy::before_acquire(&Holder::current(), &self.info, site)?;
+        let holder = Holder::current();
+        hierarchy::before_acquire(&holder, &self.info, site)?;
+        let rereads = self.fairness.rereads(&holder, &self.info);
         timed::acquire(&self.info, Mode::Shared, Some(timeout), |deadline| {
+            // A plain attempt (a zero timeout) is a try: it fails behind a queued writer.
+            let moment = deadline.map(Instant::moment);
+            if deadline.is_some()
+                && !self
+                    .fairness
+                    .admit_reader(&holder, &self.info, rereads, moment)
+            {
+                return None;
+            }
             self.try_read_until(deadline, site)
         })
     }
@@ -144,10 +208,19 @@ impl<T: ?Sized> RwLock<T> {
         if let Some(guard) = self.reclaim() {
             return Ok(guard);
         }
-        hierarchy::before_acquire(&Holder::current(), &self.info, site)?;
-        timed::acquire(&self.info, Mode::Exclusive, Some(timeout), |deadline| {
-            self.try_write_until(deadline, site)
-        })
+        let holder = Holder::current();
+        hierarchy::before_acquire(&holder, &self.info, site)?;
+        let mut queued =
+            (!timeout.is_zero()).then(|| self.fairness.queue_writer(&holder, &self.info));
+        let written = timed::acquire(&self.info, Mode::Exclusive, Some(timeout), |deadline| {
+            let written = self.try_write_until(deadline, site);
+            if let (None, Some(queued)) = (&written, &mut queued) {
+                queued.arrive();
+            }
+            written
+        });
+        drop(queued);
+        written
     }
 
     fn try_read_until(
@@ -156,7 +229,16 @@ impl<T: ?Sized> RwLock<T> {
         site: &'static Location<'static>,
     ) -> Option<RwLockReadGuard<'_, T>> {
         let holder = Holder::current();
+        let rereads = self.fairness.rereads(&holder, &self.info);
+        // A plain try decides here (or after its backend try, see `gives_back`); a timed
+        // attempt has just been admitted by the gate, with nothing run since.
+        let held_back = deadline.is_none() && self.fairness.try_held_back(&holder, rereads);
         let attempt = || {
+            // Behind another thread's queued writer a try fails (writer-preferring); the
+            // backend try is skipped, its outcome is decided.
+            if held_back {
+                return None;
+            }
             ReadHold::take(&self.shares, holder.index(), || {
                 match self.native.try_read() {
                     Ok(native) => Some(native),
@@ -173,6 +255,13 @@ impl<T: ?Sized> RwLock<T> {
             deadline,
             attempt,
         )?;
+        if self.fairness.gives_back(&holder, rereads) {
+            drop(native);
+            if deadline.is_none() {
+                ghost::try_failed(&holder, &self.info, Mode::Shared);
+            }
+            return None;
+        }
         Some(self.read_guard(&holder, native, site))
     }
 
@@ -205,6 +294,17 @@ impl<T: ?Sized> RwLock<T> {
     pub fn get_mut(&mut self) -> &mut T {
         self.parking.release();
         unpoison(self.native.get_mut())
+    }
+
+    /// Its priority policy (see [`RwLockPolicy`]).
+    ///
+    /// ```
+    /// use lockstep::sync::{RwLock, RwLockPolicy};
+    ///
+    /// assert_eq!(RwLock::new(()).policy(), RwLockPolicy::WriterPreferring);
+    /// ```
+    pub fn policy(&self) -> RwLockPolicy {
+        self.fairness.policy()
     }
 
     /// The canonical name of this lock, as reports and errors print it.
