@@ -176,8 +176,9 @@ impl Caller {
                         object: Arc::clone(object),
                         mode: *mode,
                     },
-                    _ => Event::Sleep {
-                        until: poll.deadline.unwrap_or_default(),
+                    Some(Awaited::Sleep { until }) => Event::Sleep { until: *until },
+                    _ => Event::Pending {
+                        until: poll.deadline,
                     },
                 };
                 state.push_record(self.index, event);

@@ -193,12 +193,19 @@ mod imp {
         let tasks = std::mem::take(&mut *runtime.tasks.borrow_mut());
         for task in &tasks {
             if !task.ending.lock().unwrap().ended {
-                task.abort.abort();
+                abort(task);
             }
         }
         for task in &tasks {
             std::future::poll_fn(|cx| poll_end(task, cx)).await;
         }
+    }
+
+    /// Cancels `task`: shuttle drops its future at its next poll, which it wakes it for
+    /// (not through the task's lockstep waker, so the kernel is told here).
+    fn abort(task: &TaskShared) {
+        task.abort.abort();
+        kernel::task_woken(task.index);
     }
 
     /// Ready once `task` has ended.
@@ -254,7 +261,7 @@ mod imp {
 
     impl<T> Task<T> {
         pub(crate) fn abort(&self) {
-            self.shared.abort.abort();
+            abort(&self.shared);
         }
 
         pub(crate) fn is_finished(&self) -> bool {
@@ -327,6 +334,11 @@ mod imp {
             match poll {
                 Poll::Ready(value) => {
                     this.future = None;
+                    // On a multi-threaded runtime another worker may run between a task's
+                    // last poll and its end becoming visible: an `abort` or `is_finished`
+                    // there sees a running task that then finishes with its output. The one
+                    // scheduling point that lets shuttle reach that.
+                    shuttle::thread::yield_now();
                     this.end(Ok(value));
                     Poll::Ready(())
                 }

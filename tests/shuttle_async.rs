@@ -1,0 +1,305 @@
+//! The async facade (`lockstep::tokio`) under shuttle: tasks are threads of the execution,
+//! on the one virtual clock. Each test collects the outcomes of an exploration and asserts the
+//! full set, or asserts the failure a planted bug must produce.
+#![cfg(all(feature = "shuttle", not(loom)))]
+
+use lockstep::explore::{Explorer, Failure, Strategy};
+use lockstep::sync::atomic::{AtomicBool, Ordering};
+use lockstep::time::{Duration, Instant};
+use lockstep::tokio::sync::{Mutex, Notify};
+use lockstep::tokio::{block_on, task, time};
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+/// Every outcome `body` returns over `iterations` random executions from seed 7.
+fn outcomes<T, F>(iterations: usize, body: F) -> BTreeSet<T>
+where
+    T: Ord + Clone + Send + 'static,
+    F: Fn() -> T + Send + Sync + 'static,
+{
+    let seen = Arc::new(std::sync::Mutex::new(BTreeSet::new()));
+    let sink = Arc::clone(&seen);
+    Explorer::new(Strategy::Random)
+        .seed(7)
+        .iterations(iterations)
+        .run(move || {
+            let outcome = body();
+            sink.lock().unwrap().insert(outcome);
+        })
+        .unwrap_or_else(|failure| panic!("unexpected failure: {failure}"));
+    let seen = seen.lock().unwrap().clone();
+    seen
+}
+
+/// The first failure of a random exploration of `body` from `seed`.
+fn failure(seed: u64, body: impl Fn() + Send + Sync + 'static) -> Failure {
+    Explorer::new(Strategy::Random)
+        .seed(seed)
+        .iterations(500)
+        .run(body)
+        .expect_err("the planted bug is found")
+}
+
+#[test]
+fn a_joined_task_gives_its_output_and_an_aborted_one_may_finish_or_be_cancelled() {
+    let seen = outcomes(200, || {
+        block_on(async {
+            let handle = task::spawn(async {
+                task::yield_now().await;
+                5
+            });
+            handle.abort();
+            let finished = handle.is_finished();
+            (handle.await.map_err(|e| e.is_cancelled()), finished)
+        })
+    });
+    // Aborting races with the task: it may have finished first (then its output wins), or be
+    // cancelled before its first poll or at its yield.
+    assert_eq!(
+        seen,
+        BTreeSet::from([(Ok(5), false), (Ok(5), true), (Err(true), false)])
+    );
+}
+
+#[test]
+fn tasks_a_runtime_leaves_running_are_cancelled_when_block_on_ends() {
+    let seen = outcomes(50, || {
+        let unlocked = Arc::new(Mutex::named("m", ()));
+        let u = Arc::clone(&unlocked);
+        block_on(async move {
+            // Detached, pending forever: no deadlock, it is cancelled at the runtime's end,
+            // and the lock it holds is given back.
+            task::spawn(async move {
+                let _held = u.lock().await;
+                std::future::pending::<()>().await;
+            });
+            task::yield_now().await;
+        });
+        block_on(async move { drop(unlocked.lock().await) });
+        "ended"
+    });
+    assert_eq!(seen, BTreeSet::from(["ended"]));
+}
+
+#[test]
+fn the_async_mutex_excludes_and_both_acquisition_orders_are_reached() {
+    let seen = outcomes(200, || {
+        block_on(async {
+            let log = Arc::new(Mutex::named("log", Vec::new()));
+            let tasks: Vec<_> = (0..2)
+                .map(|t| {
+                    let log = Arc::clone(&log);
+                    task::spawn(async move {
+                        let mut guard = log.lock().await;
+                        guard.push(t);
+                        task::yield_now().await; // a switch point inside the critical section
+                        guard.push(t);
+                    })
+                })
+                .collect();
+            for t in tasks {
+                t.await.unwrap();
+            }
+            let log = log.lock().await.clone();
+            log
+        })
+    });
+    assert_eq!(seen, BTreeSet::from([vec![0, 0, 1, 1], vec![1, 1, 0, 0]]));
+}
+
+#[test]
+fn a_deadlock_between_two_tasks_is_reported_with_every_task_blocked() {
+    // The lock-order graph off, so that the all-blocked report is what finds it.
+    let failure = Explorer::new(Strategy::Random)
+        .seed(3)
+        .iterations(500)
+        .lock_order_graph(false)
+        .run(|| {
+            block_on(async {
+                let a = Arc::new(Mutex::named("a", ()));
+                let b = Arc::new(Mutex::named("b", ()));
+                let (a2, b2) = (Arc::clone(&a), Arc::clone(&b));
+                let first = task::spawn(async move {
+                    let _a = a2.lock().await;
+                    task::yield_now().await;
+                    let _b = b2.lock().await;
+                });
+                let second = task::spawn(async move {
+                    let _b = b.lock().await;
+                    task::yield_now().await;
+                    let _a = a.lock().await;
+                });
+                let _ = (first.await, second.await);
+            })
+        })
+        .expect_err("the deadlock is found");
+    let message = &failure.message;
+    assert!(
+        message.starts_with("deadlock: every thread is blocked and no timeout is pending"),
+        "{message}"
+    );
+    assert!(
+        message.contains(r#"task-1  awaits to lock Mutex "b", held by task-2"#)
+            && message.contains(r#"task-2  awaits to lock Mutex "a", held by task-1"#)
+            && message.contains("main    awaits task-1 to finish"),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_timeout_fires_at_thirty_virtual_seconds() {
+    let seen = outcomes(20, || {
+        block_on(async {
+            let start = Instant::now();
+            let result = time::timeout(Duration::from_secs(30), std::future::pending::<()>()).await;
+            (result.is_err(), Instant::now().duration_since(start))
+        })
+    });
+    assert_eq!(seen, BTreeSet::from([(true, Duration::from_secs(30))]));
+}
+
+#[test]
+fn a_timed_lock_completes_or_times_out_as_the_schedule_decides() {
+    let seen = outcomes(300, || {
+        block_on(async {
+            let m = Arc::new(Mutex::named("session", ()));
+            let holder = {
+                let m = Arc::clone(&m);
+                task::spawn(async move {
+                    let _g = m.lock().await;
+                    time::sleep(Duration::from_secs(45)).await;
+                })
+            };
+            let waiter = {
+                let m = Arc::clone(&m);
+                task::spawn(async move {
+                    let r = time::timeout(Duration::from_secs(30), m.lock()).await;
+                    (r.is_ok(), Instant::now().since_start())
+                })
+            };
+            holder.await.unwrap();
+            waiter.await.unwrap()
+        })
+    });
+    // The waiter gets the lock at once (the holder has not taken it yet), or the holder keeps
+    // it for 45 s and the waiter's 30 s timeout fires at exactly t = 30 s.
+    assert_eq!(
+        seen,
+        BTreeSet::from([(true, Duration::ZERO), (false, Duration::from_secs(30))])
+    );
+}
+
+#[test]
+fn a_dropped_pending_lock_future_hands_the_lock_to_the_next_waiter() {
+    // `impatient` queues first and gives up after 1 s, with the lock already handed to it or
+    // not; `patient` queues behind it and must get the lock once the holder lets go. If the
+    // dropped future kept its place (or its grant), `patient` would wait forever: a deadlock.
+    let seen = outcomes(300, || {
+        block_on(async {
+            let m = Arc::new(Mutex::named("m", ()));
+            let guard = m.lock().await;
+            let impatient = {
+                let m = Arc::clone(&m);
+                task::spawn(async move {
+                    time::timeout(Duration::from_secs(1), m.lock())
+                        .await
+                        .is_ok()
+                })
+            };
+            task::yield_now().await;
+            let patient = {
+                let m = Arc::clone(&m);
+                task::spawn(async move {
+                    let _g = m.lock().await;
+                    Instant::now().since_start()
+                })
+            };
+            time::sleep(Duration::from_secs(2)).await;
+            drop(guard);
+            (impatient.await.unwrap(), patient.await.unwrap())
+        })
+    });
+    assert_eq!(seen, BTreeSet::from([(false, Duration::from_secs(2))]));
+}
+
+/// A waiter that checks a flag and then waits for `notify_waiters`: if the notifier runs in
+/// between, the notification is lost (no permit is stored) and the waiter waits forever.
+fn lost_notify_wakeup(fixed: bool) {
+    block_on(async move {
+        let ready = Arc::new(AtomicBool::new(false));
+        let notify = Arc::new(Notify::named("ready"));
+        let waiter = {
+            let (ready, notify) = (Arc::clone(&ready), Arc::clone(&notify));
+            task::spawn(async move {
+                // The fix: the `Notified` is made before the check, so a later
+                // `notify_waiters` reaches it.
+                let early = fixed.then(|| notify.notified());
+                if !ready.load(Ordering::SeqCst) {
+                    match early {
+                        Some(notified) => notified.await,
+                        None => notify.notified().await,
+                    }
+                }
+            })
+        };
+        let notifier = task::spawn(async move {
+            ready.store(true, Ordering::SeqCst);
+            notify.notify_waiters();
+        });
+        notifier.await.unwrap();
+        waiter.await.unwrap();
+    });
+}
+
+#[test]
+fn a_lost_notify_wakeup_is_found_by_random_and_named_in_the_report() {
+    let failure = failure(11, || lost_notify_wakeup(false));
+    assert!(
+        failure
+            .message
+            .contains(r#"task-1  awaits for a notification on Notify "ready""#),
+        "{failure}"
+    );
+    assert!(
+        failure.message.contains("main    awaits task-1 to finish"),
+        "{failure}"
+    );
+}
+
+#[test]
+fn the_fixed_notify_handshake_never_loses_the_wakeup() {
+    assert_eq!(
+        outcomes(300, || {
+            lost_notify_wakeup(true);
+            "woken"
+        }),
+        BTreeSet::from(["woken"])
+    );
+}
+
+#[test]
+fn the_same_seed_gives_the_same_failure_and_trace() {
+    let first = failure(11, || lost_notify_wakeup(false));
+    let second = failure(11, || lost_notify_wakeup(false));
+    assert_eq!(first, second);
+    assert!(first.trace.contains("task-1"), "{}", first.trace);
+}
+
+#[test]
+fn an_async_lock_taken_against_the_hierarchy_is_reported() {
+    use lockstep::sync::LockClass;
+    const TABLE: LockClass = LockClass::new("table", 1);
+    const ROW: LockClass = LockClass::new("row", 2);
+    let failure = failure(1, || {
+        block_on(async {
+            let table = Mutex::ranked(TABLE, ());
+            let row = lockstep::sync::Mutex::ranked(ROW, ());
+            let _row = row.lock(); // the sync lock of the higher rank first
+            let _table = table.lock().await;
+        })
+    });
+    assert!(
+        failure.message.contains("table") && failure.message.contains("row"),
+        "{failure}"
+    );
+}
