@@ -191,35 +191,31 @@ fn a_timed_lock_completes_or_times_out_as_the_schedule_decides() {
 
 #[test]
 fn a_dropped_pending_lock_future_hands_the_lock_to_the_next_waiter() {
-    // `impatient` queues first and gives up after 1 s, with the lock already handed to it or
-    // not; `patient` queues behind it and must get the lock once the holder lets go. If the
-    // dropped future kept its place (or its grant), `patient` would wait forever: a deadlock.
+    // `first` and `second` queue for the lock in that order; the holder lets go, which hands
+    // the lock to `first`, and at once aborts `first`: dropped before it polls again (or after
+    // it took the lock, as the schedule decides). Either way `second` must get the lock; if a
+    // dropped future kept the lock it had been handed, `second` would wait forever.
     let seen = outcomes(300, || {
         block_on(async {
             let m = Arc::new(Mutex::named("m", ()));
             let guard = m.lock().await;
-            let impatient = {
-                let m = Arc::clone(&m);
-                task::spawn(async move {
-                    time::timeout(Duration::from_secs(1), m.lock())
-                        .await
-                        .is_ok()
-                })
-            };
-            task::yield_now().await;
-            let patient = {
-                let m = Arc::clone(&m);
+            let queue_up = |m: &Arc<Mutex<()>>| {
+                let m = Arc::clone(m);
                 task::spawn(async move {
                     let _g = m.lock().await;
-                    Instant::now().since_start()
                 })
             };
-            time::sleep(Duration::from_secs(2)).await;
+            let first = queue_up(&m);
+            time::sleep(Duration::from_secs(1)).await; // `first` is queued
+            let second = queue_up(&m);
+            time::sleep(Duration::from_secs(1)).await; // `second` is queued behind it
             drop(guard);
-            (impatient.await.unwrap(), patient.await.unwrap())
+            first.abort();
+            let first = first.await.map_err(|e| e.is_cancelled());
+            (first, second.await.is_ok())
         })
     });
-    assert_eq!(seen, BTreeSet::from([(false, Duration::from_secs(2))]));
+    assert_eq!(seen, BTreeSet::from([(Ok(()), true), (Err(true), true)]));
 }
 
 /// A waiter that checks a flag and then waits for `notify_waiters`: if the notifier runs in
