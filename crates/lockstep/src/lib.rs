@@ -81,6 +81,7 @@
 //! | `explore::explore` (strategy, seed, iterations) | - | yes | - |
 //! | `explore::explore_exhaustive` | - | - | yes |
 //! | `schedule` (pending operations, for custom schedulers), `shrink` | - | yes | - |
+//! | [`tokio`] (feature `tokio`: `block_on`, `task`, `time`, `sync::{Mutex, Notify}`; docs/ASYNC.md) | on tokio | on shuttle's executor, virtual time | not yet |
 //! | `cli::main` (feature `cli`) | - | list, explore, replay, shrink, adopt | list, explore, replay, adopt (`cli::SHRINK_NEEDS_SHUTTLE`) |
 //!
 //! ## Using it from your crate

@@ -66,20 +66,29 @@ mod imp {
         tokio::task::yield_now().await;
     }
 
-    /// tokio's timer.
-    pub(crate) struct Sleep(Pin<Box<tokio::time::Sleep>>);
+    /// tokio's timer, made at the first poll (so a sleep can be made outside the runtime
+    /// that will poll it, as in `block_on(timeout(..))`).
+    pub(crate) struct Sleep {
+        deadline: Instant,
+        timer: Option<Pin<Box<tokio::time::Sleep>>>,
+    }
 
     /// A sleep until `deadline` on tokio's timer.
     pub(crate) fn sleep_until(deadline: Instant) -> Sleep {
-        Sleep(Box::pin(tokio::time::sleep_until(
-            tokio::time::Instant::from_std(deadline.moment()),
-        )))
+        Sleep {
+            deadline,
+            timer: None,
+        }
     }
 
     impl Future for Sleep {
         type Output = ();
         fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-            self.0.as_mut().poll(cx)
+            let deadline = tokio::time::Instant::from_std(self.deadline.moment());
+            self.timer
+                .get_or_insert_with(|| Box::pin(tokio::time::sleep_until(deadline)))
+                .as_mut()
+                .poll(cx)
         }
     }
 }
