@@ -189,7 +189,7 @@ impl<T: ?Sized> Mutex<T> {
     }
 }
 
-impl<T: ?Sized + Default> Default for Mutex<T> {
+impl<T: Default> Default for Mutex<T> {
     fn default() -> Self {
         Mutex::with_info(holds::object(Kind::Mutex, None), T::default())
     }
