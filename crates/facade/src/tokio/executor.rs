@@ -229,10 +229,13 @@ mod imp {
         Poll::Pending
     }
 
+    /// Where a task's result waits for its handle.
+    type ResultSlot<T> = Arc<Mutex<Option<Result<T, JoinError>>>>;
+
     /// A spawned task: its result, once it ended, and shuttle's handle.
     pub(crate) struct Task<T> {
         shared: Arc<TaskShared>,
-        result: Arc<Mutex<Option<Result<T, JoinError>>>>,
+        result: ResultSlot<T>,
         _native: shuttle::future::JoinHandle<()>,
     }
 
@@ -299,7 +302,7 @@ mod imp {
         started: bool,
         ended: bool,
         future: Option<Pin<Box<F>>>,
-        result: Arc<Mutex<Option<Result<F::Output, JoinError>>>>,
+        result: ResultSlot<F::Output>,
         ending: Arc<Mutex<Ending>>,
     }
 
