@@ -6,7 +6,7 @@
 use lockstep::explore::{Explorer, Failure, Strategy};
 use lockstep::sync::atomic::{AtomicBool, Ordering};
 use lockstep::time::{Duration, Instant};
-use lockstep::tokio::sync::{Mutex, Notify};
+use lockstep::tokio::sync::{oneshot, Mutex, Notify, Semaphore};
 use lockstep::tokio::{block_on, task, time};
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -297,5 +297,162 @@ fn an_async_lock_taken_against_the_hierarchy_is_reported() {
     assert!(
         failure.message.contains("table") && failure.message.contains("row"),
         "{failure}"
+    );
+}
+
+#[test]
+fn a_dropped_notified_passes_its_notify_one_to_the_next_waiter() {
+    // `first` and `second` wait; one `notify_one` goes to `first`, which is aborted at once
+    // (before or after it consumed it). If the notification died with `first`'s future,
+    // `second` would wait forever for the second `notify_one`... which comes only after it.
+    let seen = outcomes(300, || {
+        block_on(async {
+            let notify = Arc::new(Notify::named("work"));
+            let wait = |notify: &Arc<Notify>| {
+                let notify = Arc::clone(notify);
+                task::spawn(async move { notify.notified().await })
+            };
+            let first = wait(&notify);
+            time::sleep(Duration::from_secs(1)).await; // `first` waits
+            let second = wait(&notify);
+            time::sleep(Duration::from_secs(1)).await; // `second` waits behind it
+            notify.notify_one();
+            first.abort();
+            let first = first.await.map_err(|e| e.is_cancelled());
+            if first.is_ok() {
+                notify.notify_one(); // `first` consumed the first one
+            }
+            (first, second.await.is_ok())
+        })
+    });
+    assert_eq!(seen, BTreeSet::from([(Ok(()), true), (Err(true), true)]));
+}
+
+#[test]
+fn a_semaphore_serves_waiters_in_arrival_order_and_a_big_waiter_holds_up_the_rest() {
+    let seen = outcomes(200, || {
+        block_on(async {
+            let pool = Arc::new(Semaphore::named("pool", 2));
+            let order = Arc::new(Mutex::new(Vec::new()));
+            let both = Arc::clone(&pool).acquire_many_owned(2).await.unwrap();
+            let queue_up = |name: &'static str, n: u32| {
+                let (pool, order) = (Arc::clone(&pool), Arc::clone(&order));
+                task::spawn(async move {
+                    let _permits = pool.acquire_many(n).await.unwrap();
+                    order.lock().await.push(name);
+                })
+            };
+            let big = queue_up("big", 2);
+            time::sleep(Duration::from_secs(1)).await;
+            let small = queue_up("small", 1);
+            time::sleep(Duration::from_secs(1)).await;
+            drop(both);
+            big.await.unwrap();
+            small.await.unwrap();
+            let order = order.lock().await.clone();
+            order
+        })
+    });
+    assert_eq!(seen, BTreeSet::from([vec!["big", "small"]]));
+}
+
+#[test]
+fn a_cancelled_big_acquire_lets_the_waiters_it_held_up_be_served() {
+    // One permit is free, but `big` (wanting 2) queued first holds up `small`; when `big`'s
+    // timeout drops its acquire at t = 1 s, `small` must be served then, not wait forever.
+    let seen = outcomes(100, || {
+        block_on(async {
+            let pool = Arc::new(Semaphore::named("pool", 1));
+            let big = {
+                let pool = Arc::clone(&pool);
+                task::spawn(async move {
+                    time::timeout(Duration::from_secs(1), pool.acquire_many(2))
+                        .await
+                        .is_ok()
+                })
+            };
+            task::yield_now().await;
+            time::sleep(Duration::from_millis(1)).await; // `big` is queued
+            let small = {
+                let pool = Arc::clone(&pool);
+                task::spawn(async move {
+                    let _permit = pool.acquire().await.unwrap();
+                    Instant::now().since_start()
+                })
+            };
+            (big.await.unwrap(), small.await.unwrap())
+        })
+    });
+    assert_eq!(seen, BTreeSet::from([(false, Duration::from_secs(1))]));
+}
+
+#[test]
+fn closing_a_semaphore_fails_its_pending_acquires() {
+    let seen = outcomes(100, || {
+        block_on(async {
+            let pool = Arc::new(Semaphore::named("pool", 0));
+            let waiter = {
+                let pool = Arc::clone(&pool);
+                task::spawn(async move { pool.acquire().await.map(drop).map_err(|e| e.to_string()) })
+            };
+            task::yield_now().await;
+            pool.close();
+            waiter.await.unwrap()
+        })
+    });
+    assert_eq!(
+        seen,
+        BTreeSet::from([Err(r#"Semaphore "pool" is closed"#.to_owned())])
+    );
+}
+
+#[test]
+fn a_deadlock_on_async_permits_counts_them() {
+    let failure = failure(5, || {
+        block_on(async {
+            let pool = Arc::new(Semaphore::named("pool", 1));
+            let _held = pool.acquire().await.unwrap();
+            let p = Arc::clone(&pool);
+            task::spawn(async move { drop(p.acquire().await) }).await.unwrap();
+        })
+    });
+    assert!(
+        failure.message.contains(
+            r#"task-1  awaits for a permit of Semaphore "pool" (0 of 1 free), held by main"#
+        ),
+        "{failure}"
+    );
+}
+
+#[test]
+fn a_oneshot_value_is_there_or_not_yet_as_the_schedule_decides() {
+    let seen = outcomes(200, || {
+        block_on(async {
+            let (tx, mut rx) = oneshot::channel();
+            let sender = task::spawn(async move { tx.send(1).unwrap() });
+            let early = rx.try_recv().ok();
+            sender.await.unwrap();
+            let value = match early {
+                Some(value) => value,
+                None => rx.await.unwrap(),
+            };
+            (early.is_some(), value)
+        })
+    });
+    assert_eq!(seen, BTreeSet::from([(false, 1), (true, 1)]));
+}
+
+#[test]
+fn a_oneshot_whose_sender_is_dropped_fails_the_receiver() {
+    let seen = outcomes(50, || {
+        block_on(async {
+            let (tx, rx) = oneshot::channel::<u8>();
+            task::spawn(async move { drop(tx) });
+            rx.await.map_err(|e| e.to_string())
+        })
+    });
+    assert_eq!(
+        seen,
+        BTreeSet::from([Err("the sender of Channel#0 was dropped without sending".to_owned())])
     );
 }
