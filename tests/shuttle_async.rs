@@ -263,6 +263,23 @@ fn a_lost_notify_wakeup_is_found_by_random_and_named_in_the_report() {
 }
 
 #[test]
+fn the_lost_notify_wakeup_is_found_by_pct_and_pos_too() {
+    for strategy in [Strategy::Pct { depth: 3 }, Strategy::Pos] {
+        let failure = Explorer::new(strategy)
+            .seed(11)
+            .iterations(500)
+            .run(|| lost_notify_wakeup(false))
+            .expect_err("the planted bug is found");
+        assert!(
+            failure
+                .message
+                .contains(r#"task-1  awaits for a notification on Notify "ready""#),
+            "{strategy:?}: {failure}"
+        );
+    }
+}
+
+#[test]
 fn the_fixed_notify_handshake_never_loses_the_wakeup() {
     assert_eq!(
         outcomes(300, || {
@@ -393,7 +410,9 @@ fn closing_a_semaphore_fails_its_pending_acquires() {
             let pool = Arc::new(Semaphore::named("pool", 0));
             let waiter = {
                 let pool = Arc::clone(&pool);
-                task::spawn(async move { pool.acquire().await.map(drop).map_err(|e| e.to_string()) })
+                task::spawn(
+                    async move { pool.acquire().await.map(drop).map_err(|e| e.to_string()) },
+                )
             };
             task::yield_now().await;
             pool.close();
@@ -413,7 +432,9 @@ fn a_deadlock_on_async_permits_counts_them() {
             let pool = Arc::new(Semaphore::named("pool", 1));
             let _held = pool.acquire().await.unwrap();
             let p = Arc::clone(&pool);
-            task::spawn(async move { drop(p.acquire().await) }).await.unwrap();
+            task::spawn(async move { drop(p.acquire().await) })
+                .await
+                .unwrap();
         })
     });
     assert!(
@@ -453,6 +474,38 @@ fn a_oneshot_whose_sender_is_dropped_fails_the_receiver() {
     });
     assert_eq!(
         seen,
-        BTreeSet::from([Err("the sender of Channel#0 was dropped without sending".to_owned())])
+        BTreeSet::from([Err(
+            "the sender of Channel#0 was dropped without sending".to_owned()
+        )])
+    );
+}
+
+#[test]
+fn threads_and_tasks_share_one_virtual_clock() {
+    // A lockstep thread sleeps, then sends; the task waiting for it has a 30 s timeout. The
+    // clock jumps to the thread's wake-up (10 s) or to the task's deadline (30 s), whichever
+    // is first: both kinds of waiter count as blocked, and both deadlines are the kernel's.
+    let seen = outcomes(50, || {
+        [10, 40].map(|thread_sleeps| {
+            block_on(async move {
+                let (tx, rx) = oneshot::channel();
+                let thread = lockstep::thread::spawn(move || {
+                    lockstep::time::sleep(Duration::from_secs(thread_sleeps));
+                    let _ = tx.send(());
+                });
+                let start = Instant::now();
+                let arrived = time::timeout(Duration::from_secs(30), rx).await.is_ok();
+                let waited = Instant::now().duration_since(start);
+                thread.join().unwrap();
+                (arrived, waited)
+            })
+        })
+    });
+    assert_eq!(
+        seen,
+        BTreeSet::from([[
+            (true, Duration::from_secs(10)),
+            (false, Duration::from_secs(30))
+        ]])
     );
 }

@@ -3,7 +3,7 @@
 #![cfg(not(any(loom, feature = "shuttle")))]
 
 use lockstep::time::Duration;
-use lockstep::tokio::sync::{Mutex, Notify};
+use lockstep::tokio::sync::{oneshot, Mutex, Notify, Semaphore};
 use lockstep::tokio::{block_on, task, time};
 use std::sync::Arc;
 
@@ -84,4 +84,41 @@ fn a_notify_one_before_the_wait_is_kept_as_a_permit() {
             .await
             .unwrap();
     });
+}
+
+#[test]
+fn a_semaphore_bounds_the_tasks_inside_it() {
+    let most = block_on(async {
+        let pool = Arc::new(Semaphore::named("pool", 2));
+        let inside = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let most = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let handles: Vec<_> = (0..8)
+            .map(|_| {
+                let (pool, inside, most) =
+                    (Arc::clone(&pool), Arc::clone(&inside), Arc::clone(&most));
+                task::spawn(async move {
+                    let _permit = pool.acquire_owned().await.unwrap();
+                    let now = inside.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+                    most.fetch_max(now, std::sync::atomic::Ordering::SeqCst);
+                    task::yield_now().await;
+                    inside.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+                })
+            })
+            .collect();
+        for handle in handles {
+            handle.await.unwrap();
+        }
+        most.load(std::sync::atomic::Ordering::SeqCst)
+    });
+    assert!((1..=2).contains(&most), "{most} tasks were inside at once");
+}
+
+#[test]
+fn a_oneshot_carries_its_value_across_tasks() {
+    let value = block_on(async {
+        let (tx, rx) = oneshot::channel();
+        task::spawn(async move { tx.send("hello").unwrap() });
+        rx.await.unwrap()
+    });
+    assert_eq!(value, "hello");
 }

@@ -64,7 +64,10 @@ impl<T> Shared<T> {
     /// The sender is done (sent or dropped): the receiver is woken.
     fn sender_done(&self, value: Option<T>) {
         let mut state = self.state();
-        debug_assert!(!state.sender_done, "lockstep: a oneshot sender finished twice");
+        debug_assert!(
+            !state.sender_done,
+            "lockstep: a oneshot sender finished twice"
+        );
         state.sender_done = true;
         state.value = value;
         if let Some(receiver) = state.receiver.take() {

@@ -450,11 +450,13 @@ impl<'a> Future for Acquire<'a> {
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let semaphore = self.semaphore;
         let permits = self.waiting.wanted;
-        self.waiting.poll(semaphore, cx).map_ok(|owner| SemaphorePermit {
-            semaphore,
-            permits,
-            owner,
-        })
+        self.waiting
+            .poll(semaphore, cx)
+            .map_ok(|owner| SemaphorePermit {
+                semaphore,
+                permits,
+                owner,
+            })
     }
 }
 
