@@ -509,3 +509,32 @@ fn threads_and_tasks_share_one_virtual_clock() {
         ]])
     );
 }
+
+#[test]
+fn an_inversion_between_an_async_and_a_sync_lock_is_a_potential_deadlock_even_unblocked() {
+    // A task takes the async lock then the sync one; after it ended, the root future takes
+    // them the other way round (it need not be `Send`, so it may hold the sync guard across
+    // the await). No execution blocks, but the lock-order graph, shared by async and sync
+    // locks, has the cycle.
+    let failure = failure(1, || {
+        block_on(async {
+            let table = Arc::new(Mutex::named("table", ()));
+            let row = Arc::new(lockstep::sync::Mutex::named("row", ()));
+            let (t, r) = (Arc::clone(&table), Arc::clone(&row));
+            task::spawn(async move {
+                let _table = t.lock().await;
+                drop(r.lock());
+            })
+            .await
+            .unwrap();
+            let _row = row.lock();
+            drop(table.lock().await);
+        })
+    });
+    assert!(
+        failure.message.starts_with("potential deadlock")
+            && failure.message.contains(r#"Mutex "table""#)
+            && failure.message.contains(r#"Mutex "row""#),
+        "{failure}"
+    );
+}
