@@ -205,3 +205,9 @@ impl Drop for Notified<'_> {
         });
     }
 }
+
+impl std::fmt::Debug for Notify {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.info)
+    }
+}

@@ -547,3 +547,21 @@ impl Drop for OwnedSemaphorePermit {
         self.semaphore.give_back(&self.owner, self.permits);
     }
 }
+
+impl std::fmt::Debug for Semaphore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ({} free)", self.info, self.available_permits())
+    }
+}
+
+impl std::fmt::Debug for SemaphorePermit<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} permits of {}", self.permits, self.semaphore.info)
+    }
+}
+
+impl std::fmt::Debug for OwnedSemaphorePermit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} permits of {}", self.permits, self.semaphore.info)
+    }
+}
