@@ -279,6 +279,8 @@ fn the_facades_modules_are_layered_over_the_backend_switch() {
                 "fault",
                 "random",
             ],
+            // The async facade: its locks are the sync facade's objects, ranks and holds.
+            &["tokio"],
             &["check"],
         ],
     );
@@ -316,6 +318,9 @@ fn the_backend_is_named_only_in_the_switch_modules() {
         // The std-or-simulated twins of channels, barrier and one-time initializers (std's own
         // types under std).
         "crates/facade/src/sync/twin/mod.rs",
+        // The async facade's executor and timer: tokio under std, shuttle's executor with
+        // tasks as kernel threads under simulation.
+        "crates/facade/src/tokio/executor.rs",
         "crates/facade/src/fault.rs",
         "crates/facade/src/lib.rs",
     ];

@@ -69,12 +69,15 @@ pub enum Kind {
     OnceLock,
     /// A value initialized on first use (`LazyLock`).
     LazyLock,
+    /// An async task notifier (`lockstep::tokio::sync::Notify`).
+    Notify,
 }
 
 impl fmt::Display for Kind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             Kind::Mutex => "Mutex",
+            Kind::Notify => "Notify",
             Kind::RwLock => "RwLock",
             Kind::Semaphore => "Semaphore",
             Kind::Condvar => "Condvar",

@@ -71,6 +71,9 @@ pub enum Event {
     Park { until: Option<Duration> },
     /// The thread's `park_timeout` timed out, with the liveness hint its timeout earned.
     ParkTimedOut { hint: Option<Hint> },
+    /// The async task's poll returned `Pending` awaiting something other than an object (a
+    /// task's end, a future lockstep does not know), until virtual time `until` at the latest.
+    Pending { until: Option<Duration> },
     /// The thread made thread `target`'s park token available.
     Unpark { target: usize },
     /// The thread drew `value` from its `lockstep::random` stream.
@@ -188,6 +191,11 @@ impl Record {
             Event::Clock { to } => ("clock".into(), String::new(), format!("jumps to {to:?}")),
             Event::Model { subject, detail } => ("event".into(), subject.clone(), detail.clone()),
             Event::Fault { site, kind } => ("fault".into(), (*site).to_owned(), kind.to_string()),
+            Event::Pending { until } => (
+                "pending".into(),
+                String::new(),
+                until.map(|t| format!("until {t:?}")).unwrap_or_default(),
+            ),
             Event::Park { until } => (
                 "park".into(),
                 String::new(),

@@ -68,6 +68,10 @@ pub mod scenario;
 pub mod sync;
 pub mod thread;
 pub mod time;
+/// Async code, shaped like tokio (feature `tokio`; not yet under loom: see docs/ASYNC.md).
+#[cfg(all(feature = "tokio", not(loom)))]
+#[cfg_attr(docsrs, doc(cfg(all(feature = "tokio", not(loom)))))]
+pub mod tokio;
 pub mod trace;
 
 pub use error::LockError;

@@ -37,6 +37,7 @@ fn pending_of(on: &WaitOn) -> (OpKind, Option<ObjectId>) {
         WaitOn::Sleep => (OpKind::Sleep, None),
         WaitOn::Join { thread } => (OpKind::Join, Some(ObjectId::thread(*thread))),
         WaitOn::Park { token } => (OpKind::Park, Some(ObjectId::address(Arc::as_ptr(token)))),
+        WaitOn::Poll { .. } => (OpKind::Wait, None),
     }
 }
 
@@ -227,6 +228,7 @@ impl Kernel {
             let hints = state.timeout_hints(deadline);
             let alone = hints.len() == 1;
             let mut to_wake = Vec::new();
+            let mut to_wake_tasks = Vec::new();
             for (t, thread) in state.threads.iter_mut().enumerate() {
                 if let Some(wait) = thread.wait.as_mut() {
                     if wait.deadline == Some(deadline) && !thread.finished {
@@ -241,16 +243,30 @@ impl Kernel {
                             thread.name
                         );
                         wait.fired = true;
-                        if t != index {
+                        // A task is woken through its waker, even the calling one: it is
+                        // inside its poll, about to return `Pending`, and must be polled again.
+                        if let WaitOn::Poll { waker, timers, .. } = &wait.on {
+                            to_wake_tasks.push(waker.clone());
+                            to_wake_tasks.extend(
+                                timers
+                                    .iter()
+                                    .filter(|(at, _)| *at <= deadline)
+                                    .map(|(_, waker)| waker.clone()),
+                            );
+                        } else if t != index {
                             to_wake.extend(thread.handle.clone());
                         }
                     }
                 }
             }
-            to_wake
+            (to_wake, to_wake_tasks)
         };
+        let (to_wake, to_wake_tasks) = to_wake;
         for thread in to_wake {
             thread.unpark();
+        }
+        for task in to_wake_tasks {
+            task.wake();
         }
     }
 }

@@ -2,7 +2,7 @@
 //! ghost state (held stacks and wait records), never from the backend.
 
 use super::State;
-use super::WaitOn;
+use super::{Awaited, WaitOn};
 use crate::object::{Kind, Mode, ObjectInfo};
 use std::fmt::Write as _;
 use std::sync::Arc;
@@ -27,6 +27,8 @@ impl State {
             WaitOn::Sleep => true,
             WaitOn::Join { thread } => !self.threads[*thread].finished,
             WaitOn::Park { token } => !token.is_available(),
+            // Its waker clears the wait; until then nothing it awaits can make it runnable.
+            WaitOn::Poll { .. } => true,
         }
     }
 
@@ -202,52 +204,80 @@ impl State {
     pub(super) fn waits_for(&self, thread: &super::ThreadRecord) -> String {
         match thread.wait.as_ref().map(|w| &w.on) {
             Some(WaitOn::Acquire { object, mode }) | Some(WaitOn::Ticket { object, mode, .. }) => {
-                let holders = self.all_holders(object);
-                let held_by = if holders.is_empty() {
-                    String::new()
-                } else {
-                    format!(", held by {}", holders.join(", "))
-                };
-                match mode {
-                    Mode::Exclusive if object.kind() == Kind::RwLock => {
-                        format!("waits to write-lock {object}{held_by}")
-                    }
-                    Mode::Exclusive => format!("waits to lock {object}{held_by}"),
-                    Mode::Shared => {
-                        let reader = self.threads.iter().position(|t| std::ptr::eq(t, thread));
-                        let reader = reader.expect("lockstep: a thread of this execution");
-                        let again = self.threads[reader]
-                            .held
-                            .iter()
-                            .any(|h| Arc::ptr_eq(&h.object, object) && h.mode == Mode::Shared);
-                        let again = if again { " again" } else { "" };
-                        let behind = self.behind_writers(object, reader);
-                        format!("waits to read-lock {object}{again}{held_by}{behind}")
-                    }
-                    Mode::Permits(wanted) => {
-                        format!("waits for {}{held_by}", self.permit_wait(object, *wanted))
-                    }
-                    Mode::Notify => format!("waits for a notification on {object}"),
-                    Mode::Recv => format!("waits to recv on {object}"),
-                    Mode::Send { capacity: 0 } => format!(
-                        "waits to send on {object} (a rendezvous: for the receiver to \
-                             take its message)"
-                    ),
-                    Mode::Send { capacity } => {
-                        format!("waits to send on {object} (full: {capacity} of {capacity})")
-                    }
-                    Mode::Arrive { parties } => format!(
-                        "waits at {object} ({} of {parties} arrived)",
-                        self.arrived_at(object)
-                    ),
-                    Mode::Init => format!("waits for {object}'s initializer to finish"),
-                }
+                format!("waits {}", self.object_wait(thread, object, *mode))
             }
             Some(WaitOn::Join { thread }) => {
                 format!("waits to join {}", self.threads[*thread].name)
             }
             Some(WaitOn::Park { .. }) => "waits in park (no unpark is coming)".to_owned(),
+            Some(WaitOn::Poll { awaits, .. }) => self.awaits_for(thread, awaits),
             Some(WaitOn::Sleep) | None => "is not blocked".to_owned(),
+        }
+    }
+
+    /// What a pending task awaits: each future its last poll left pending, `or` between them.
+    fn awaits_for(&self, thread: &super::ThreadRecord, awaits: &[Awaited]) -> String {
+        if awaits.is_empty() {
+            return "awaits a future lockstep does not know (no lockstep object will wake it)"
+                .to_owned();
+        }
+        let each: Vec<String> = awaits
+            .iter()
+            .map(|awaited| match awaited {
+                Awaited::Object { object, mode } => self.object_wait(thread, object, *mode),
+                Awaited::Sleep { until } => format!("a sleep until {until:?}"),
+                Awaited::Task { thread } => format!("{} to finish", self.threads[*thread].name),
+            })
+            .collect();
+        format!("awaits {}", each.join(" or "))
+    }
+
+    /// What `thread`, a waiter on `object` in `mode`, waits for, after "waits " or "awaits ":
+    /// `to lock Mutex "m", held by thread-1`.
+    fn object_wait(
+        &self,
+        thread: &super::ThreadRecord,
+        object: &Arc<ObjectInfo>,
+        mode: Mode,
+    ) -> String {
+        let holders = self.all_holders(object);
+        let held_by = if holders.is_empty() {
+            String::new()
+        } else {
+            format!(", held by {}", holders.join(", "))
+        };
+        match mode {
+            Mode::Exclusive if object.kind() == Kind::RwLock => {
+                format!("to write-lock {object}{held_by}")
+            }
+            Mode::Exclusive => format!("to lock {object}{held_by}"),
+            Mode::Shared => {
+                let reader = self.threads.iter().position(|t| std::ptr::eq(t, thread));
+                let reader = reader.expect("lockstep: a thread of this execution");
+                let again = thread
+                    .held
+                    .iter()
+                    .any(|h| Arc::ptr_eq(&h.object, object) && h.mode == Mode::Shared);
+                let again = if again { " again" } else { "" };
+                let behind = self.behind_writers(object, reader);
+                format!("to read-lock {object}{again}{held_by}{behind}")
+            }
+            Mode::Permits(wanted) => {
+                format!("for {}{held_by}", self.permit_wait(object, wanted))
+            }
+            Mode::Notify => format!("for a notification on {object}"),
+            Mode::Recv => format!("to recv on {object}"),
+            Mode::Send { capacity: 0 } => {
+                format!("to send on {object} (a rendezvous: for the receiver to take its message)")
+            }
+            Mode::Send { capacity } => {
+                format!("to send on {object} (full: {capacity} of {capacity})")
+            }
+            Mode::Arrive { parties } => format!(
+                "at {object} ({} of {parties} arrived)",
+                self.arrived_at(object)
+            ),
+            Mode::Init => format!("for {object}'s initializer to finish"),
         }
     }
 }

@@ -42,6 +42,7 @@
 //! | `clock` | waits, deadlines, settling and the virtual clock |
 //! | `deadlock` | "is this thread blocked", holders, the deadlock report |
 //! | `hints` | liveness hints: timed waits that timed out while what they waited for was there |
+//! | `polls` | async tasks: a poll's awaited futures, going idle on `Pending`, waking |
 //! | `spin` | retries, progress epochs, the livelock report |
 //! | `observe` | what model code marks (coverage, size knobs, faults) and what runners read back |
 //! | `tasks` (shuttle) | per-task readings for schedulers and the shrinker |
@@ -62,6 +63,7 @@ mod deadlock;
 mod hints;
 mod identity;
 mod observe;
+mod polls;
 mod spin;
 #[cfg(feature = "shuttle")]
 mod tasks;
@@ -73,6 +75,7 @@ pub use observe::{
     last_random_draws, last_sizes, last_trace, note_panic, record_failure, record_if_running,
     set_pending, size,
 };
+pub use polls::{register_task, task_woken, Awaited};
 pub use spin::{spin_report, SpinOn, DEFAULT_LIVELOCK_BOUND};
 #[cfg(feature = "shuttle")]
 pub use tasks::{last_spawn_sites, pending_by_task, spawned_or_joined};
@@ -125,6 +128,18 @@ pub enum WaitOn {
     Park {
         /// The thread's park token.
         token: Arc<ParkToken>,
+    },
+    /// An async task (or a thread in `block_on`) whose last poll returned `Pending` without
+    /// being woken: it is blocked until its waker is called or its earliest deadline fires
+    /// (see `polls`).
+    Poll {
+        /// What the pending futures of its last poll await, in the order they registered.
+        awaits: Vec<Awaited>,
+        /// The waker of the task's top-level poll: called when its deadline fires.
+        waker: std::task::Waker,
+        /// The wakers of its futures that have deadlines, with them: those due are woken too
+        /// (a combinator may poll only the futures whose own waker was called).
+        timers: Vec<(Duration, std::task::Waker)>,
     },
 }
 
@@ -189,6 +204,11 @@ struct ThreadRecord {
     /// What runs at its first facade operation made while it is not panicking (see
     /// [`Caller::after_unwinding`]), in the order deferred.
     after_unwinding: Vec<Box<dyn FnOnce()>>,
+    /// The poll it is in, if it is an async task (or a thread in `block_on`) polling now.
+    poll: Option<polls::Poll>,
+    /// The async runtime it runs in (the facade's, opaque here), inherited by the tasks it
+    /// spawns.
+    runtime: Option<Rc<dyn std::any::Any>>,
 }
 
 /// The source location of a `spawn` call: threads spawned at one site (the workers of a loop)
@@ -212,6 +232,8 @@ impl ThreadRecord {
             site,
             spin: spin::Spin::default(),
             after_unwinding: Vec::new(),
+            poll: None,
+            runtime: None,
         }
     }
 }

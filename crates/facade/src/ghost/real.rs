@@ -523,3 +523,13 @@ impl<T: ?Sized> std::ops::DerefMut for Anchored<T> {
         &mut self.0
     }
 }
+
+/// Whether async locks keep held stacks: not under std, where a tokio task moves between
+/// worker threads and the held stack is per thread (a task-local stack is not built yet; see
+/// docs/ASYNC.md).
+#[cfg(feature = "tokio")]
+pub(crate) const ASYNC_HOLDS: bool = false;
+
+/// The calling task's pending future awaits `object` in `mode`: only a simulation reports it.
+#[cfg(feature = "tokio")]
+pub(crate) fn awaits(_object: &Arc<ObjectInfo>, _mode: Mode) {}

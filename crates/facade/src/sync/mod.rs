@@ -11,7 +11,7 @@ mod acquire;
 pub mod atomic;
 mod barrier;
 mod condvar;
-mod holds;
+pub(crate) mod holds;
 pub mod mpsc;
 mod mutex;
 mod once;

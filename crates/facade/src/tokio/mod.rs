@@ -1,0 +1,48 @@
+//! # `lockstep::tokio`: async code, explored with the sync facade's guarantees
+//!
+//! The paths mirror tokio's ([`task`], [`time`], [`sync`]), so porting is replacing
+//! `tokio::` by `lockstep::tokio::`. The design, the backends and what is not built yet are
+//! in `docs/ASYNC.md`.
+//!
+//! | build | tasks run on | time |
+//! |---|---|---|
+//! | std (`--features tokio`) | a tokio multi-threaded runtime | tokio's timer, real time |
+//! | shuttle (`--features shuttle,tokio`) | shuttle's futures executor | the kernel's virtual clock |
+//! | loom | not yet | |
+//!
+//! Under simulation a task is a thread of the execution (`task-N`): it holds locks, is
+//! traced, and is named in deadlock reports with what it awaits; the virtual clock moves only
+//! when every thread and task is blocked, so a 30 s `timeout` fires at t = 30 s at once.
+//!
+//! ```
+//! use lockstep::tokio::{block_on, sync::Mutex, task};
+//! use std::sync::Arc;
+//!
+//! let total = block_on(async {
+//!     let counter = Arc::new(Mutex::named("counter", 0));
+//!     let c = Arc::clone(&counter);
+//!     task::spawn(async move { *c.lock().await += 1 }).await.unwrap();
+//!     let total = *counter.lock().await;
+//!     total
+//! });
+//! assert_eq!(total, 1);
+//! ```
+
+mod executor;
+pub mod sync;
+pub mod task;
+pub mod time;
+
+/// Runs `future` to its end on the calling thread, as its runtime: the tasks it spawns run
+/// with it, and those still running when it ends are cancelled (as when a tokio runtime is
+/// dropped), and awaited. Under std a new tokio multi-threaded runtime; under simulation
+/// shuttle's executor, the calling thread polling the root future as a task would.
+///
+/// It stands for `#[tokio::main]` / `Runtime::block_on` (tokio has no free `block_on`).
+///
+/// ```
+/// assert_eq!(lockstep::tokio::block_on(async { 40 + 2 }), 42);
+/// ```
+pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    executor::block_on(future)
+}

@@ -1,0 +1,141 @@
+//! Time for tasks, shaped like `tokio::time`: [`sleep`], [`sleep_until`], [`timeout`], on
+//! lockstep's [`Instant`].
+//!
+//! Under simulation these run on the execution's one virtual clock, shared with threads: it
+//! moves only when every thread and task is blocked and a deadline is pending, so
+//! `timeout(Duration::from_secs(30), fut)` fires at exactly t = 30 s, in microseconds.
+
+use super::executor;
+pub use crate::time::{Duration, Instant};
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+/// A future that is ready once its deadline has passed.
+///
+/// ```
+/// use lockstep::tokio::{block_on, time};
+///
+/// block_on(time::sleep(time::Duration::from_millis(1)));
+/// ```
+pub struct Sleep {
+    deadline: Instant,
+    timer: executor::Sleep,
+}
+
+impl Sleep {
+    /// When it is ready.
+    ///
+    /// ```
+    /// use lockstep::tokio::time::{self, Duration, Instant};
+    ///
+    /// let deadline = Instant::now() + Duration::from_secs(1);
+    /// assert_eq!(time::sleep_until(deadline).deadline(), deadline);
+    /// ```
+    pub fn deadline(&self) -> Instant {
+        self.deadline
+    }
+}
+
+impl Future for Sleep {
+    type Output = ();
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        Pin::new(&mut self.timer).poll(cx)
+    }
+}
+
+/// Sleeps for `duration` (virtual time under simulation).
+///
+/// ```
+/// use lockstep::tokio::{block_on, time};
+///
+/// block_on(time::sleep(time::Duration::ZERO));
+/// ```
+pub fn sleep(duration: Duration) -> Sleep {
+    sleep_until(Instant::now() + duration)
+}
+
+/// Sleeps until `deadline` (virtual time under simulation).
+///
+/// ```
+/// use lockstep::tokio::{block_on, time};
+///
+/// block_on(time::sleep_until(time::Instant::now()));
+/// ```
+pub fn sleep_until(deadline: Instant) -> Sleep {
+    Sleep {
+        deadline,
+        timer: executor::sleep_until(deadline),
+    }
+}
+
+/// The error of a [`timeout`] whose future did not finish in time.
+///
+/// ```
+/// use lockstep::tokio::{block_on, time};
+/// use std::future::pending;
+///
+/// let elapsed = block_on(time::timeout(time::Duration::from_millis(1), pending::<()>()));
+/// assert_eq!(
+///     elapsed.unwrap_err().to_string(),
+///     "deadline has elapsed: the future did not finish within 1ms"
+/// );
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("deadline has elapsed: the future did not finish within {after:?}")]
+pub struct Elapsed {
+    after: Duration,
+}
+
+impl Elapsed {
+    /// How long the future was given.
+    ///
+    /// ```
+    /// use lockstep::tokio::{block_on, time};
+    ///
+    /// let elapsed = block_on(time::timeout(time::Duration::ZERO, std::future::pending::<()>()));
+    /// assert_eq!(elapsed.unwrap_err().after(), time::Duration::ZERO);
+    /// ```
+    pub fn after(&self) -> Duration {
+        self.after
+    }
+}
+
+/// `future`, given at most `after`: its output, or [`Elapsed`] once the deadline passes first
+/// (the future is then dropped: cancelled at its await point). The future is polled before
+/// the deadline is looked at, as tokio does.
+pub struct Timeout<F> {
+    future: Pin<Box<F>>,
+    sleep: Sleep,
+    after: Duration,
+}
+
+/// Runs `future` for at most `after` (virtual time under simulation).
+///
+/// ```
+/// use lockstep::tokio::{block_on, time};
+///
+/// let done = block_on(time::timeout(time::Duration::from_secs(30), async { 7 }));
+/// assert_eq!(done, Ok(7));
+/// ```
+pub fn timeout<F: Future>(after: Duration, future: F) -> Timeout<F> {
+    Timeout {
+        future: Box::pin(future),
+        sleep: sleep(after),
+        after,
+    }
+}
+
+impl<F: Future> Future for Timeout<F> {
+    type Output = Result<F::Output, Elapsed>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        if let Poll::Ready(output) = self.future.as_mut().poll(cx) {
+            return Poll::Ready(Ok(output));
+        }
+        let after = self.after;
+        Pin::new(&mut self.sleep)
+            .poll(cx)
+            .map(|()| Err(Elapsed { after }))
+    }
+}
