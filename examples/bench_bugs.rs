@@ -220,7 +220,7 @@ mod bench {
                 let mut by_strategy = Vec::new();
                 for strategy in strategies() {
                     let seeds = if strategy == Strategy::Dfs { 1 } else { SEEDS };
-                    let found = Found::measure(seeds, |seed| {
+                    let found = Found::measure(seeds, None, |seed| {
                         scenario_attempt(strategy, seed, scenario, Variant::Bug(bug))
                     });
                     by_strategy.push((strategy, median(&mut found.executions_to_first_failure())));

@@ -45,15 +45,26 @@ pub struct Found {
 }
 
 impl Found {
-    /// Runs `attempt` for each seed `0..seeds`.
-    pub fn measure(seeds: u64, attempt: impl Fn(u64) -> Attempt) -> Found {
-        let attempts: Vec<Attempt> = (0..seeds).map(attempt).collect();
-        for attempt in &attempts {
+    /// Runs `attempt` for each seed `0..seeds`; with `give_up_after: Some(k)`, stops after the
+    /// first `k` seeds if none of them found a failure.
+    pub fn measure(
+        seeds: u64,
+        give_up_after: Option<u64>,
+        attempt: impl Fn(u64) -> Attempt,
+    ) -> Found {
+        let mut attempts: Vec<Attempt> = Vec::new();
+        for seed in 0..seeds {
+            let attempt = attempt(seed);
             assert!(
                 attempt.executions <= BUDGET,
-                "an attempt ran {} executions, over the budget of {BUDGET}",
+                "seed {seed} ran {} executions, over the budget of {BUDGET}",
                 attempt.executions
             );
+            attempts.push(attempt);
+            let hopeless = attempts.iter().all(|a| a.first_failure.is_none());
+            if hopeless && give_up_after == Some(seed + 1) {
+                break;
+            }
         }
         Found { attempts }
     }
