@@ -112,11 +112,13 @@ pub enum Difference {
     /// Under loom relaxed accesses are modelled: outcomes shuttle's tests expect never to see
     /// (while saying a faithful model would) are reached.
     LoomModelsRelaxed,
+    /// Under loom an execution runs at most 5 threads (loom's `MAX_THREADS`).
+    LoomThreadLimit,
 }
 
 impl Difference {
     /// Every row, in table order.
-    pub const ALL: [Difference; 13] = [
+    pub const ALL: [Difference; 14] = [
         Difference::PoisonFree,
         Difference::OwnSelfRelockReport,
         Difference::VirtualTime,
@@ -130,6 +132,7 @@ impl Difference {
         Difference::LoomTryAtSchedulingPoints,
         Difference::NoSpuriousPark,
         Difference::LoomModelsRelaxed,
+        Difference::LoomThreadLimit,
     ];
 
     /// The row's key in the table's first column.
@@ -148,6 +151,7 @@ impl Difference {
             Difference::LoomTryAtSchedulingPoints => "loom-try-at-scheduling-points",
             Difference::NoSpuriousPark => "no-spurious-park",
             Difference::LoomModelsRelaxed => "loom-models-relaxed",
+            Difference::LoomThreadLimit => "loom-thread-limit",
         }
     }
 }

@@ -12,7 +12,7 @@
 
 use super::Body::{Observes, Runs};
 use super::Expect::{Fails, Outcomes, Passes};
-use super::{Case, Search};
+use super::{Case, Difference, On, Search};
 use lockstep::sync::atomic::{AtomicUsize, Ordering};
 use lockstep::sync::{Arc, LazyLock, Mutex, Once};
 use lockstep::thread;
@@ -43,7 +43,11 @@ pub const CASES: &[Case] = &[
         ]),
     )
     .search(Search::Pct(3))
-    .loom_bound(1),
+    .differs(
+        Difference::LoomThreadLimit,
+        On::Loom,
+        Fails("self.threads.len() < self.max()"),
+    ),
     Case::shuttle(
         "once.rs",
         "multiple",

@@ -394,10 +394,12 @@ fn unpark_of_a_condvar_waiter() {
     reader.thread().unpark();
 }
 
-/// A thread parks, then reads how many unparks main had counted (a `std` counter, so main
-/// yields first); it parks again after the first, which the second unpark ends.
+/// A thread parks, then reads how many unparks main had counted; it parks again after the
+/// first, which the second unpark ends. Upstream's counter is a `std` atomic, invisible to
+/// shuttle, behind a `yield_now`; here it is the facade's, which loom sees too (with a `std`
+/// counter loom has no scheduling point between the two unparks, and only 2 is seen).
 fn unparks_seen_after_park() -> String {
-    let count = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let count = Arc::new(AtomicUsize::new(0));
     let seen = Arc::new(Mutex::new(None));
     let parkee = {
         let (count, seen) = (Arc::clone(&count), Arc::clone(&seen));

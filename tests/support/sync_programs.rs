@@ -47,6 +47,32 @@ pub fn try_recv_against_send() -> String {
     got
 }
 
+/// A `try_recv` racing a thread that only drops the last sender; main then drops the
+/// receiver without joining (so the sender's drop may come last, with the receiver gone).
+pub fn try_recv_against_sender_drop() -> String {
+    let (tx, rx) = mpsc::channel::<u8>();
+    thread::spawn(move || drop(tx));
+    let got = format!("{:?}", rx.try_recv());
+    drop(rx);
+    got
+}
+
+/// A `try_send` into a channel of one racing a thread that only drops the receiver.
+pub fn try_send_against_receiver_drop() -> String {
+    let (tx, rx) = mpsc::sync_channel::<u8>(1);
+    let receiver = thread::spawn(move || drop(rx));
+    let got = match tx.try_send(1) {
+        Ok(()) => "Ok(())".to_owned(),
+        Err(mpsc::TrySendError::Full(_)) => "Err(TrySendError::Full(..))".to_owned(),
+        Err(mpsc::TrySendError::Disconnected(_)) => {
+            "Err(TrySendError::Disconnected(..))".to_owned()
+        }
+    };
+    drop(tx);
+    receiver.join().unwrap();
+    got
+}
+
 /// Two `try_recv`s racing a thread that sends one message and drops its sender: after the
 /// message, the channel may still look merely empty, or already disconnected.
 pub fn try_recv_against_last_send() -> (String, String) {
@@ -329,6 +355,17 @@ pub fn panicking_initializers() -> (bool, Option<u8>, bool) {
     assert!(catch_unwind(AssertUnwindSafe(|| *lazy)).is_err());
     let lazy_poisoned = catch_unwind(AssertUnwindSafe(|| *lazy)).is_err();
     (once_poisoned, Some(retried), lazy_poisoned)
+}
+
+/// A `Once` whose initializer panics, called twice more: whether each later call panicked, and
+/// whether it then counts as completed (std: it never does).
+pub fn once_poisoned_twice() -> (bool, bool, bool) {
+    use std::panic::{catch_unwind, AssertUnwindSafe};
+    let once = Once::new();
+    assert!(catch_unwind(AssertUnwindSafe(|| once.call_once(|| panic!("init failed")))).is_err());
+    let second = catch_unwind(AssertUnwindSafe(|| once.call_once(|| {}))).is_err();
+    let third = catch_unwind(AssertUnwindSafe(|| once.call_once(|| {}))).is_err();
+    (second, third, once.is_completed())
 }
 
 /// Two threads each count an initialization they believe they did. The planted bug checks
