@@ -154,7 +154,7 @@ fn the_search_finds_the_check_then_set_double_initialization() {
 fn an_initializer_waiting_for_a_lock_its_waiter_holds_is_a_deadlock_naming_both() {
     let failure = explorer()
         .run(programs::initializer_needs_a_held_lock)
-    .expect_err("the loader waits for main's lock, main for the loader's initializer");
+        .expect_err("the loader waits for main's lock, main for the loader's initializer");
     assert_eq!(
         failure.message,
         "deadlock: every thread is blocked and no timeout is pending (virtual time 0ns)\n  \

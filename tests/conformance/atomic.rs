@@ -549,8 +549,8 @@ fn fetch_update_calls_racing_add() -> String {
     let adder = {
         let x = Arc::clone(&x);
         thread::spawn(move || {
-                let _ = x.fetch_add(1, SeqCst);
-            })
+            let _ = x.fetch_add(1, SeqCst);
+        })
     };
     let mut calls = 0;
     x.fetch_update(SeqCst, SeqCst, |v| {

@@ -24,7 +24,12 @@ pub const CASES: &[Case] = &[
         Runs(release_fence_to_acquire_load),
         Passes,
     ),
-    Case::loom("fence.rs", "sb_fences", Runs(store_buffering_fenced), Passes),
+    Case::loom(
+        "fence.rs",
+        "sb_fences",
+        Runs(store_buffering_fenced),
+        Passes,
+    ),
     Case::loom(
         "fence.rs",
         "fence_hazard_pointer",
@@ -32,7 +37,12 @@ pub const CASES: &[Case] = &[
         Passes,
     ),
     Case::loom("fence.rs", "rwc_syncs", Runs(read_write_causality), Passes),
-    Case::loom("fence.rs", "w_rwc", Runs(write_read_write_causality), Passes),
+    Case::loom(
+        "fence.rs",
+        "w_rwc",
+        Runs(write_read_write_causality),
+        Passes,
+    ),
 ];
 
 /// A writer stores 42 into the data and then sets the flag (with `release_fence` before a
@@ -77,7 +87,10 @@ fn release_fence_to_acquire_load() {
 
 /// Store buffering with `SeqCst` fences between each store and load: not both loads miss.
 fn store_buffering_fenced() {
-    let (x, y) = (Arc::new(AtomicBool::new(false)), Arc::new(AtomicBool::new(false)));
+    let (x, y) = (
+        Arc::new(AtomicBool::new(false)),
+        Arc::new(AtomicBool::new(false)),
+    );
     let other = {
         let (x, y) = (Arc::clone(&x), Arc::clone(&y));
         thread::spawn(move || {

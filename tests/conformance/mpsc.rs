@@ -341,11 +341,11 @@ fn first_received_is(expected: i32) {
     let (tx, rx) = channel();
     let tx2 = tx.clone();
     thread::spawn(move || {
-                let _ = tx.send(5);
-            });
+        let _ = tx.send(5);
+    });
     thread::spawn(move || {
-                let _ = tx2.send(6);
-            });
+        let _ = tx2.send(6);
+    });
     assert_eq!(
         rx.recv().unwrap(),
         expected,

@@ -62,8 +62,7 @@ pub const CASES: &[Case] = &[
         Passes,
     )
     .search(Search::Dfs),
-    Case::shuttle("once.rs", "moved_dfs", Runs(moved_once_stays_done), Passes)
-        .search(Search::Dfs),
+    Case::shuttle("once.rs", "moved_dfs", Runs(moved_once_stays_done), Passes).search(Search::Dfs),
     Case::shuttle("lazy_static.rs", "basic", Runs(lazy_lookup), Passes).search(Search::Dfs),
     Case::shuttle(
         "lazy_static.rs",
@@ -156,8 +155,11 @@ fn threads_race_call_once(threads: usize) -> String {
     assert!(!once.is_completed());
     let handles: Vec<_> = (0..threads)
         .map(|_| {
-            let (once, counter, initializer) =
-                (Arc::clone(&once), Arc::clone(&counter), Arc::clone(&initializer));
+            let (once, counter, initializer) = (
+                Arc::clone(&once),
+                Arc::clone(&counter),
+                Arc::clone(&initializer),
+            );
             thread::spawn(move || {
                 once.call_once(|| {
                     counter.fetch_add(1, Ordering::SeqCst);
@@ -191,8 +193,11 @@ fn two_onces_race_independently() -> String {
     let (first, second) = (Arc::new(Once::new()), Arc::new(Once::new()));
     let counter = Arc::new(AtomicUsize::new(0));
     let other = {
-        let (first, second, counter) =
-            (Arc::clone(&first), Arc::clone(&second), Arc::clone(&counter));
+        let (first, second, counter) = (
+            Arc::clone(&first),
+            Arc::clone(&second),
+            Arc::clone(&counter),
+        );
         thread::spawn(move || {
             first.call_once(|| {
                 let _ = counter.fetch_add(1, Ordering::SeqCst);
@@ -203,15 +208,21 @@ fn two_onces_race_independently() -> String {
         })
     };
     first.call_once(|| {
-                let _ = counter.fetch_add(2, Ordering::SeqCst);
-            });
+        let _ = counter.fetch_add(2, Ordering::SeqCst);
+    });
     second.call_once(|| {
-                let _ = counter.fetch_add(8, Ordering::SeqCst);
-            });
+        let _ = counter.fetch_add(8, Ordering::SeqCst);
+    });
     other.join().unwrap();
     let counter = counter.load(Ordering::SeqCst);
-    assert!(matches!(counter & 3, 1 | 2), "exactly one first initializer");
-    assert!(matches!(counter & 12, 4 | 8), "exactly one second initializer");
+    assert!(
+        matches!(counter & 3, 1 | 2),
+        "exactly one first initializer"
+    );
+    assert!(
+        matches!(counter & 12, 4 | 8),
+        "exactly one second initializer"
+    );
     counter.to_string()
 }
 
@@ -219,7 +230,9 @@ fn two_onces_race_independently() -> String {
 /// clears the poison with `call_once_force`, which the facade does not offer.)
 fn panicking_call_once_poisons() {
     let once = Once::new();
-    let first = catch_unwind(AssertUnwindSafe(|| once.call_once(|| panic!("expected panic"))));
+    let first = catch_unwind(AssertUnwindSafe(|| {
+        once.call_once(|| panic!("expected panic"))
+    }));
     assert!(first.is_err(), "`call_once` should panic");
     let second = catch_unwind(AssertUnwindSafe(|| once.call_once(|| {})));
     assert!(second.is_err(), "the once should be poisoned");

@@ -56,7 +56,12 @@ pub const CASES: &[Case] = &[
         Observes(thread_handle_names),
         Outcomes(&["None/None None/None Some(\"foobar\")/Some(\"foobar\")"]),
     ),
-    Case::loom("thread_api.rs", "park_unpark_loom", Runs(unpark_then_park), Passes),
+    Case::loom(
+        "thread_api.rs",
+        "park_unpark_loom",
+        Runs(unpark_then_park),
+        Passes,
+    ),
     Case::shuttle("thread.rs", "thread_scope", Runs(scope_sets_flag), Passes).search(Search::Dfs),
     Case::shuttle(
         "thread.rs",
@@ -240,7 +245,8 @@ fn thread_handle_names() -> String {
     let names = |spawn: fn(Box<dyn FnOnce() + Send>) -> JoinHandle<()>| {
         let (tx, rx) = channel();
         let handle = spawn(Box::new(move || {
-            tx.send(thread::current().name().map(str::to_owned)).unwrap()
+            tx.send(thread::current().name().map(str::to_owned))
+                .unwrap()
         }));
         let inside = rx.recv().unwrap();
         let outside = handle.thread().name().map(str::to_owned);
