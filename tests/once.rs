@@ -162,3 +162,31 @@ fn an_initializer_waiting_for_a_lock_its_waiter_holds_is_a_deadlock_naming_both(
          loader  waits to lock Mutex \"registry\", held by main"
     );
 }
+
+#[test]
+fn the_search_finds_the_once_checked_before_it_is_called() {
+    let failure = explorer()
+        .run(|| programs::once_checked_then_called(true))
+        .expect_err("both threads can find the setup not completed");
+    assert_eq!(failure.message, "2 threads believe they ran the setup");
+    explorer()
+        .run(|| programs::once_checked_then_called(false))
+        .expect("counting inside call_once counts once");
+}
+
+#[test]
+fn the_search_finds_the_lazy_value_computed_from_the_old_setting() {
+    let failure = explorer()
+        .run(|| programs::lazy_computed_before_the_setting(true))
+        .expect_err("the worker can force the lazy value first");
+    assert!(
+        failure.message.starts_with(
+            "assertion `left == right` failed: the lazy value was computed from the old setting"
+        ),
+        "{}",
+        failure.message
+    );
+    explorer()
+        .run(|| programs::lazy_computed_before_the_setting(false))
+        .expect("a setting made before the spawn is seen");
+}

@@ -423,3 +423,60 @@ pub fn initializer_needs_a_held_lock() {
     let _ = config.get_or_init(|| 1);
     drop(worker);
 }
+
+/// Two threads each make sure a setup ran, counting the runs they believe they made. Planted
+/// bug (`bug`): a thread checks `is_completed` and counts before calling `call_once`, so both
+/// can count. The fix counts inside the initializer.
+pub fn once_checked_then_called(bug: bool) {
+    let once = Arc::new(Once::named("setup"));
+    let runs = Arc::new(AtomicUsize::new(0));
+    let threads: Vec<_> = (0..2)
+        .map(|_| {
+            let (once, runs) = (Arc::clone(&once), Arc::clone(&runs));
+            thread::spawn(move || {
+                if bug {
+                    if !once.is_completed() {
+                        runs.fetch_add(1, Ordering::SeqCst);
+                        once.call_once(|| {});
+                    }
+                } else {
+                    once.call_once(|| {
+                        runs.fetch_add(1, Ordering::SeqCst);
+                    });
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    let runs = runs.load(Ordering::SeqCst);
+    assert!(runs == 1, "{runs} threads believe they ran the setup");
+}
+
+/// A worker reads a `LazyLock` computed from a shared setting; main changes the setting to 2
+/// and then reads the lazy value. Planted bug (`bug`): main changes the setting after
+/// spawning the worker, whose first read may compute the value from the old setting. The fix
+/// sets it before the spawn.
+pub fn lazy_computed_before_the_setting(bug: bool) {
+    let setting = Arc::new(AtomicUsize::new(1));
+    let lazy = {
+        let setting = Arc::clone(&setting);
+        Arc::new(LazyLock::new(move || setting.load(Ordering::SeqCst) * 10))
+    };
+    if !bug {
+        setting.store(2, Ordering::SeqCst);
+    }
+    let worker = {
+        let lazy = Arc::clone(&lazy);
+        thread::spawn(move || **lazy)
+    };
+    if bug {
+        setting.store(2, Ordering::SeqCst);
+    }
+    assert_eq!(
+        **lazy, 20,
+        "the lazy value was computed from the old setting"
+    );
+    worker.join().unwrap();
+}
