@@ -197,3 +197,73 @@ fn an_exhaustive_run_sees_one_value_per_draw_and_the_fault_seed_picks_it() {
     assert_eq!(draws(1), first, "the same seed, the same draws");
     assert_ne!(draws(2), first, "another seed, other draws");
 }
+
+#[test]
+fn exhaustive_search_finds_the_reentrant_lock_that_checks_and_claims_apart() {
+    let failure = explore_exhaustive(Some(BOUND), || {
+        primitives::reentrant_lock_by_thread_id(true)
+    })
+    .expect_err("both threads can find the lock free");
+    assert!(
+        failure
+            .message
+            .starts_with("assertion `left == right` failed: two threads inside the reentrant lock"),
+        "{}",
+        failure.message
+    );
+    explore_exhaustive(Some(BOUND), || {
+        primitives::reentrant_lock_by_thread_id(false)
+    })
+    .expect("checking and claiming in one critical section excludes");
+}
+
+#[test]
+fn exhaustive_search_finds_the_treiber_push_that_stores_instead_of_exchanging() {
+    let failure = explore_exhaustive(Some(BOUND), || primitives::treiber_pushes(true))
+        .expect_err("a push can overwrite the other");
+    assert!(
+        failure
+            .message
+            .starts_with("assertion `left == right` failed: lost a push: 1 of 2 nodes"),
+        "{}",
+        failure.message
+    );
+    explore_exhaustive(Some(BOUND), || primitives::treiber_pushes(false))
+        .expect("compare_exchange loses no push");
+}
+
+#[test]
+fn exhaustive_search_finds_the_permit_added_before_its_item() {
+    let failure = explore_exhaustive(Some(BOUND), || {
+        primitives::add_permits_before_the_item(true)
+    })
+    .expect_err("the consumer can take the permit before the item is queued");
+    assert!(
+        failure
+            .message
+            .starts_with("assertion `left == right` failed: a permit without an item"),
+        "{}",
+        failure.message
+    );
+    explore_exhaustive(Some(BOUND), || {
+        primitives::add_permits_before_the_item(false)
+    })
+    .expect("an item queued before its permit is always there");
+}
+
+/// Weak memory is loom's alone (shuttle's atomics are sequentially consistent: the row
+/// `shuttle-sc-atomics` of docs/CONFORMANCE.md), so only loom can find the missing fences.
+#[test]
+fn exhaustive_search_finds_the_message_passed_without_fences() {
+    let failure = explore_exhaustive(Some(BOUND), || primitives::fenced_message(true))
+        .expect_err("the reader can see the flag and stale data");
+    assert!(
+        failure
+            .message
+            .starts_with("assertion `left == right` failed: saw the flag but not the data"),
+        "{}",
+        failure.message
+    );
+    explore_exhaustive(Some(BOUND), || primitives::fenced_message(false))
+        .expect("release and acquire fences publish the data");
+}

@@ -295,3 +295,66 @@ fn dfs_keeps_one_draw_for_its_whole_enumeration() {
         .expect("passes");
     assert_eq!(draws.lock().unwrap().len(), 1);
 }
+
+#[test]
+fn random_search_finds_the_reentrant_lock_that_checks_and_claims_apart() {
+    let failure = Explorer::new(Strategy::Random)
+        .seed(SEED)
+        .iterations(1000)
+        .run(|| primitives::reentrant_lock_by_thread_id(true))
+        .expect_err("both threads can find the lock free");
+    assert!(
+        failure
+            .message
+            .starts_with("assertion `left == right` failed: two threads inside the reentrant lock"),
+        "{}",
+        failure.message
+    );
+    Explorer::new(Strategy::Random)
+        .seed(SEED)
+        .iterations(300)
+        .run(|| primitives::reentrant_lock_by_thread_id(false))
+        .expect("checking and claiming in one critical section excludes");
+}
+
+#[test]
+fn random_search_finds_the_treiber_push_that_stores_instead_of_exchanging() {
+    let failure = Explorer::new(Strategy::Random)
+        .seed(SEED)
+        .iterations(1000)
+        .run(|| primitives::treiber_pushes(true))
+        .expect_err("a push can overwrite the other");
+    assert!(
+        failure
+            .message
+            .starts_with("assertion `left == right` failed: lost a push: 1 of 2 nodes"),
+        "{}",
+        failure.message
+    );
+    Explorer::new(Strategy::Random)
+        .seed(SEED)
+        .iterations(300)
+        .run(|| primitives::treiber_pushes(false))
+        .expect("compare_exchange loses no push");
+}
+
+#[test]
+fn random_search_finds_the_permit_added_before_its_item() {
+    let failure = Explorer::new(Strategy::Random)
+        .seed(SEED)
+        .iterations(1000)
+        .run(|| primitives::add_permits_before_the_item(true))
+        .expect_err("the consumer can take the permit before the item is queued");
+    assert!(
+        failure
+            .message
+            .starts_with("assertion `left == right` failed: a permit without an item"),
+        "{}",
+        failure.message
+    );
+    Explorer::new(Strategy::Random)
+        .seed(SEED)
+        .iterations(300)
+        .run(|| primitives::add_permits_before_the_item(false))
+        .expect("an item queued before its permit is always there");
+}

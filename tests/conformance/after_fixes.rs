@@ -169,45 +169,95 @@ pub const CASES: &[Case] = &[
     ),
 ];
 
-fn two_try_lock_increments() -> String {
-    let lock = Arc::new(Mutex::new(0));
+/// Two threads each add 1 with `try_increment` (a `try_lock` / `try_write`): the final value.
+fn two_try_increments<L: Send + Sync + 'static>(
+    lock: L,
+    try_increment: fn(&L, i32),
+    value: fn(&L) -> i32,
+) -> String {
+    let lock = Arc::new(lock);
     let threads: Vec<_> = (0..2)
         .map(|_| {
             let lock = Arc::clone(&lock);
-            thread::spawn(move || {
-                if let Some(mut guard) = lock.try_lock() {
-                    *guard += 1;
-                }
-            })
+            thread::spawn(move || try_increment(&lock, 1))
         })
         .collect();
     for t in threads {
         t.join().unwrap();
     }
-    let value = *lock.lock();
-    value.to_string()
+    value(&lock).to_string()
 }
 
-fn lock_against_two_try_locks() -> String {
-    let lock = Arc::new(Mutex::new(0));
+/// A thread adds 1 with `increment` (a plain lock) while another tries to add 1, then 2, with
+/// `try_increment`; `observe` may look from main meanwhile. The final value and what
+/// `observe` saw.
+fn lock_against_two_tries<L: Send + Sync + 'static, T>(
+    lock: L,
+    increment: fn(&L),
+    try_increment: fn(&L, i32),
+    observe: fn(&L) -> T,
+    value: fn(&L) -> i32,
+) -> (i32, T) {
+    let lock = Arc::new(lock);
     let locker = {
         let lock = Arc::clone(&lock);
-        thread::spawn(move || *lock.lock() += 1)
+        thread::spawn(move || increment(&lock))
     };
     let trier = {
         let lock = Arc::clone(&lock);
         thread::spawn(move || {
             for n in 1..3 {
-                if let Some(mut guard) = lock.try_lock() {
-                    *guard += n;
-                }
+                try_increment(&lock, n);
             }
         })
     };
+    let seen = observe(&lock);
     locker.join().unwrap();
     trier.join().unwrap();
-    let value = *lock.lock();
+    (value(&lock), seen)
+}
+
+fn try_lock_add(lock: &Mutex<i32>, n: i32) {
+    if let Some(mut guard) = lock.try_lock() {
+        *guard += n;
+    }
+}
+
+fn try_write_add(lock: &RwLock<i32>, n: i32) {
+    if let Some(mut guard) = lock.try_write() {
+        *guard += n;
+    }
+}
+
+fn two_try_lock_increments() -> String {
+    two_try_increments(Mutex::new(0), try_lock_add, |lock| *lock.lock())
+}
+
+fn lock_against_two_try_locks() -> String {
+    let (value, ()) = lock_against_two_tries(
+        Mutex::new(0),
+        |lock| *lock.lock() += 1,
+        try_lock_add,
+        |_| (),
+        |lock| *lock.lock(),
+    );
     value.to_string()
+}
+
+fn two_try_write_increments() -> String {
+    two_try_increments(RwLock::new(0), try_write_add, |lock| *lock.read())
+}
+
+/// `(final value, what main's try_read saw)` with a writer and two `try_write`s racing it.
+fn write_try_write_try_read() -> String {
+    let outcome = lock_against_two_tries(
+        RwLock::new(0),
+        |lock| *lock.write() += 1,
+        try_write_add,
+        |lock| lock.try_read().map(|guard| *guard),
+        |lock| *lock.read(),
+    );
+    format!("{outcome:?}")
 }
 
 /// Shuttle's `mutex_rwlock_interaction`: +1, then +2 if a `try_lock` under a write lock
@@ -247,49 +297,6 @@ fn mutex_rwlock_interaction() -> String {
     doubler.join().unwrap();
     let value = *value.lock().unwrap();
     value.to_string()
-}
-
-fn two_try_write_increments() -> String {
-    let lock = Arc::new(RwLock::new(0));
-    let threads: Vec<_> = (0..2)
-        .map(|_| {
-            let lock = Arc::clone(&lock);
-            thread::spawn(move || {
-                if let Some(mut guard) = lock.try_write() {
-                    *guard += 1;
-                }
-            })
-        })
-        .collect();
-    for t in threads {
-        t.join().unwrap();
-    }
-    let value = *lock.read();
-    value.to_string()
-}
-
-/// `(final value, what main's try_read saw)` with a writer and two `try_write`s racing it.
-fn write_try_write_try_read() -> String {
-    let lock = Arc::new(RwLock::new(0));
-    let writer = {
-        let lock = Arc::clone(&lock);
-        thread::spawn(move || *lock.write() += 1)
-    };
-    let trier = {
-        let lock = Arc::clone(&lock);
-        thread::spawn(move || {
-            for n in 1..3 {
-                if let Some(mut guard) = lock.try_write() {
-                    *guard += n;
-                }
-            }
-        })
-    };
-    let seen = lock.try_read().map(|guard| *guard);
-    writer.join().unwrap();
-    trier.join().unwrap();
-    let value = *lock.read();
-    format!("{:?}", (value, seen))
 }
 
 /// Upstream: the second `try_read` fails (lockstep's succeeds: no writer is queued).
@@ -349,47 +356,48 @@ fn notify_one_wakes_the_second_waiter() {
     cond.notify_one();
 }
 
-/// A thread panics holding the mutex; upstream then gets a `PoisonError`, lockstep the lock.
-fn mutex_poison() {
-    let lock = Arc::new(Mutex::new(()));
-    let other = Arc::new(Mutex::new(()));
-    let held = other.lock();
-    {
-        let lock = Arc::clone(&lock);
+/// A thread panics holding a lock (taken and released by `hold`, which runs its closure
+/// in between) while main holds another; upstream then gets a `PoisonError`, lockstep the
+/// lock.
+fn usable_after_a_panic_inside<L: Send + Sync + 'static>(
+    new: fn() -> L,
+    hold: fn(&L, &mut dyn FnMut()),
+) {
+    let lock = Arc::new(new());
+    let other = new();
+    hold(&other, &mut || {
+        let panicking = Arc::clone(&lock);
         thread::spawn(move || {
             catch_unwind(AssertUnwindSafe(|| {
-                let _guard = lock.lock();
-                panic!("expected");
+                hold(&panicking, &mut || panic!("expected"))
             }))
             .unwrap_err();
         })
         .join()
         .unwrap();
-    }
-    drop(lock.lock());
-    drop(held);
-    drop(other.lock());
+        hold(&lock, &mut || {});
+    });
+    hold(&other, &mut || {});
+}
+
+fn mutex_poison() {
+    usable_after_a_panic_inside(
+        || Mutex::new(()),
+        |lock, inside| {
+            let _guard = lock.lock();
+            inside();
+        },
+    );
 }
 
 fn rwlock_poison() {
-    let lock = Arc::new(RwLock::new(()));
-    let other = Arc::new(RwLock::new(()));
-    let held = other.write();
-    {
-        let lock = Arc::clone(&lock);
-        thread::spawn(move || {
-            catch_unwind(AssertUnwindSafe(|| {
-                let _guard = lock.write();
-                panic!("expected");
-            }))
-            .unwrap_err();
-        })
-        .join()
-        .unwrap();
-    }
-    drop(lock.write());
-    drop(held);
-    drop(other.write());
+    usable_after_a_panic_inside(
+        || RwLock::new(()),
+        |lock, inside| {
+            let _guard = lock.write();
+            inside();
+        },
+    );
 }
 
 /// Main locks while the holder panics holding the lock: main gets it in every interleaving

@@ -1,11 +1,16 @@
 //! Atomics: loom `tests/atomic.rs`, `atomic_int.rs`, `atomic_relaxed.rs`, `litmus.rs`,
-//! `smoke.rs`; shuttle `tests/basic/atomic.rs`. The facade offers `AtomicBool`, `AtomicUsize`,
-//! `AtomicU64` and `AtomicI64` today: the integer cases run on those three widths.
+//! `smoke.rs`; shuttle `tests/basic/atomic.rs`. loom's single-threaded integer cases run on
+//! every width, as upstream's macro does; shuttle's two-thread integer cases on `AtomicUsize`
+//! (upstream repeats them per width: the interleavings are the same), its `bool` and pointer
+//! cases on `AtomicBool` and `AtomicPtr`.
 
 use super::Body::{Observes, Runs};
 use super::Expect::{Fails, Outcomes, Passes};
 use super::{Case, Difference, On, Search};
-use lockstep::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, AtomicUsize, Ordering};
+use lockstep::sync::atomic::{
+    AtomicBool, AtomicI16, AtomicI32, AtomicI64, AtomicI8, AtomicIsize, AtomicPtr, AtomicU16,
+    AtomicU32, AtomicU64, AtomicU8, AtomicUsize, Ordering,
+};
 use lockstep::sync::Arc;
 use lockstep::thread;
 use Ordering::{AcqRel, Acquire, Relaxed, Release, SeqCst};
@@ -143,6 +148,49 @@ pub const CASES: &[Case] = &[
         Outcomes(&["Err(false)", "Ok(true)"]),
     )
     .search(Search::Dfs),
+    Case::shuttle(
+        "atomic.rs",
+        "bool::try_update",
+        Observes(bool_negate_against_store),
+        Outcomes(&["false", "true"]),
+    )
+    .search(Search::Dfs),
+    Case::shuttle(
+        "atomic.rs",
+        "ptr::try_update",
+        Observes(ptr_update_against_store),
+        Outcomes(&["false", "true"]),
+    )
+    .search(Search::Dfs),
+    Case::shuttle(
+        "atomic.rs",
+        "ptr::compare_exchange",
+        Observes(ptr_compare_exchange_against_store),
+        Outcomes(&["false", "true"]),
+    )
+    .search(Search::Dfs),
+    Case::shuttle(
+        "atomic.rs",
+        "relaxed_orderings_work",
+        Runs(relaxed_message),
+        Passes,
+    )
+    .search(Search::Dfs)
+    .differs(Difference::LoomModelsRelaxed, On::Loom, Fails("left: 0")),
+    Case::shuttle(
+        "atomic.rs",
+        "fetch_update_alias",
+        Runs(fetch_update_on_every_kind),
+        Passes,
+    )
+    .search(Search::Dfs),
+    Case::shuttle(
+        "atomic.rs",
+        "fetch_update_retries",
+        Observes(fetch_update_calls_racing_add),
+        Outcomes(&["1", "2"]),
+    )
+    .search(Search::Dfs),
 ];
 
 fn fetch_adds_differ() {
@@ -174,22 +222,17 @@ const NUM_B: u64 = 13209405719799650717;
 /// Runs one single-threaded check on every integer width the facade offers, with loom's two
 /// numbers cast to that width.
 macro_rules! on_every_width {
-    (|$atomic:ident, $a:ident, $b:ident| $check:block) => {{
-        {
-            type $atomic = AtomicUsize;
-            let ($a, $b) = (NUM_A as usize, NUM_B as usize);
+    (|$atomic:ident, $a:ident, $b:ident| $check:block) => {
+        on_every_width!(@each $atomic, $a, $b, $check,
+            AtomicU8 u8, AtomicU16 u16, AtomicU32 u32, AtomicU64 u64, AtomicUsize usize,
+            AtomicI8 i8, AtomicI16 i16, AtomicI32 i32, AtomicI64 i64, AtomicIsize isize)
+    };
+    (@each $atomic:ident, $a:ident, $b:ident, $check:block, $($ty:ident $int:ty),*) => {{
+        $({
+            type $atomic = $ty;
+            let ($a, $b) = (NUM_A as $int, NUM_B as $int);
             $check
-        }
-        {
-            type $atomic = AtomicU64;
-            let ($a, $b) = (NUM_A, NUM_B);
-            $check
-        }
-        {
-            type $atomic = AtomicI64;
-            let ($a, $b) = (NUM_A as i64, NUM_B as i64);
-            $check
-        }
+        })*
     }};
 }
 
@@ -412,4 +455,111 @@ fn load_store_increments() {
         t.join().unwrap();
     }
     assert_eq!(num.load(Relaxed), 2);
+}
+
+/// Main negates a `bool` with `fetch_update` (upstream: `try_update`) while a thread stores
+/// `true`: the final value.
+fn bool_negate_against_store() -> String {
+    let x = Arc::new(AtomicBool::new(false));
+    let storer = {
+        let x = Arc::clone(&x);
+        thread::spawn(move || x.store(true, SeqCst))
+    };
+    x.fetch_update(SeqCst, SeqCst, |v| Some(!v)).unwrap();
+    storer.join().unwrap();
+    x.load(SeqCst).to_string()
+}
+
+/// Two distinct addresses for pointer cases (never dereferenced).
+fn two_slots() -> (Box<usize>, Box<usize>) {
+    (Box::new(0), Box::new(0))
+}
+
+/// Main sets the pointer to `x` with `fetch_update` while a thread stores `y`: whether it
+/// ends at `x`.
+fn ptr_update_against_store() -> String {
+    let (mut x, mut y) = two_slots();
+    let x_ptr: *mut usize = &mut *x;
+    let y_addr = &mut *y as *mut usize as usize;
+    let ptr = Arc::new(AtomicPtr::new(x_ptr));
+    let storer = {
+        let ptr = Arc::clone(&ptr);
+        thread::spawn(move || ptr.store(y_addr as *mut usize, SeqCst))
+    };
+    ptr.fetch_update(SeqCst, SeqCst, |_| Some(x_ptr)).unwrap();
+    storer.join().unwrap();
+    (ptr.load(SeqCst) == x_ptr).to_string()
+}
+
+/// Main's `compare_exchange(x, x2)` while a thread stores `y`: whether it succeeded.
+fn ptr_compare_exchange_against_store() -> String {
+    let (mut x, mut y) = two_slots();
+    let mut x2 = Box::new(0usize);
+    let x_ptr: *mut usize = &mut *x;
+    let x2_ptr: *mut usize = &mut *x2;
+    let y_addr = &mut *y as *mut usize as usize;
+    let ptr = Arc::new(AtomicPtr::new(x_ptr));
+    let storer = {
+        let ptr = Arc::clone(&ptr);
+        thread::spawn(move || ptr.store(y_addr as *mut usize, SeqCst))
+    };
+    let result = ptr.compare_exchange(x_ptr, x2_ptr, SeqCst, SeqCst);
+    storer.join().unwrap();
+    result.is_ok().to_string()
+}
+
+/// Data then flag, both relaxed; a reader that sees the flag asserts the data. Upstream
+/// expects it to pass under shuttle (which does not model relaxed orderings, and says the test
+/// should fail if it did).
+fn relaxed_message() {
+    let flag = Arc::new(AtomicBool::new(false));
+    let data = Arc::new(AtomicU64::new(0));
+    {
+        let (flag, data) = (Arc::clone(&flag), Arc::clone(&data));
+        thread::spawn(move || {
+            data.store(42, Relaxed);
+            flag.store(true, Relaxed);
+        });
+    }
+    if flag.load(Relaxed) {
+        assert_eq!(data.load(Relaxed), 42);
+    }
+}
+
+/// `fetch_update` on an integer, a `bool` and a pointer, single-threaded.
+fn fetch_update_on_every_kind() {
+    let int = AtomicUsize::new(1);
+    assert_eq!(int.fetch_update(SeqCst, SeqCst, |x| Some(x + 1)), Ok(1));
+    assert_eq!(int.fetch_update(SeqCst, SeqCst, |_| None), Err(2));
+    let b = AtomicBool::new(false);
+    assert_eq!(b.fetch_update(SeqCst, SeqCst, |x| Some(!x)), Ok(false));
+    assert!(b.load(SeqCst));
+    let mut x = 0usize;
+    let ptr = AtomicPtr::new(std::ptr::null_mut());
+    let result = ptr.fetch_update(SeqCst, SeqCst, |_| Some(&mut x as *mut usize));
+    assert_eq!(result, Ok(std::ptr::null_mut()));
+}
+
+/// Main increments with `fetch_update` (its closure loads another atomic, a scheduling point)
+/// while a thread `fetch_add`s: no increment is lost, and the closure runs once or, when the
+/// other write lands while it runs, twice. The outcome is the number of calls.
+fn fetch_update_calls_racing_add() -> String {
+    let x = Arc::new(AtomicUsize::new(0));
+    let y = AtomicUsize::new(0);
+    let adder = {
+        let x = Arc::clone(&x);
+        thread::spawn(move || {
+            let _ = x.fetch_add(1, SeqCst);
+        })
+    };
+    let mut calls = 0;
+    x.fetch_update(SeqCst, SeqCst, |v| {
+        calls += 1;
+        y.load(SeqCst);
+        Some(v + 1)
+    })
+    .unwrap();
+    adder.join().unwrap();
+    assert_eq!(x.load(SeqCst), 2);
+    calls.to_string()
 }

@@ -5,7 +5,7 @@ use super::Body::Runs;
 use super::Expect::{Fails, Passes};
 use super::{Case, Search};
 use lockstep::sync::atomic::{AtomicUsize, Ordering};
-use lockstep::sync::{Arc, Condvar, Mutex};
+use lockstep::sync::{Arc, Condvar, Mutex, MutexGuard};
 use lockstep::thread;
 use lockstep::time::Duration;
 
@@ -233,100 +233,100 @@ fn two_workers_notify_all_then_one() {
     });
 }
 
-/// OSTEP figure 30.8: waiters check with `if`, not `while`; a consumer can find nothing.
-fn producer_consumer_waiting_with_if() {
-    let shared = Arc::new((Mutex::new(()), Condvar::new(), AtomicUsize::new(0)));
-    for _ in 0..2 {
-        let shared = Arc::clone(&shared);
-        thread::spawn(move || {
-            let (lock, cond, count) = &*shared;
-            for _ in 0..2 {
-                let mut guard = lock.lock();
-                if count.load(Ordering::SeqCst) == 0 {
-                    guard = cond.wait(guard);
+/// One of OSTEP's producer-consumer attempts over a one-slot buffer (`count` 0 or 1): a
+/// producer puts twice, two consumers get `gets_per_consumer` times each.
+#[derive(Clone, Copy)]
+struct ProducerConsumer {
+    /// Waiters re-check their condition in a `while` (else an `if`, which trusts one wake-up).
+    recheck: bool,
+    /// Separate condvars for "empty" and "full" (else one for both).
+    two_condvars: bool,
+    gets_per_consumer: usize,
+}
+
+impl ProducerConsumer {
+    fn run(self) {
+        let condvars = if self.two_condvars { 2 } else { 1 };
+        let shared = Arc::new((
+            Mutex::new(()),
+            (0..condvars).map(|_| Condvar::new()).collect::<Vec<_>>(),
+            AtomicUsize::new(0),
+        ));
+        // `is_full` wakes consumers, `is_empty` the producer (the same condvar when only one).
+        let (is_full, is_empty) = (0, condvars - 1);
+        for _ in 0..2 {
+            let shared = Arc::clone(&shared);
+            thread::spawn(move || {
+                let (lock, conds, count) = &*shared;
+                for _ in 0..self.gets_per_consumer {
+                    let guard = lock.lock();
+                    let guard =
+                        self.wait(&conds[is_full], guard, || count.load(Ordering::SeqCst) == 0);
+                    assert_eq!(count.load(Ordering::SeqCst), 1, "nothing to get");
+                    count.store(0, Ordering::SeqCst);
+                    conds[is_empty].notify_one();
+                    drop(guard);
                 }
-                assert_eq!(count.load(Ordering::SeqCst), 1, "nothing to get");
-                count.store(0, Ordering::SeqCst);
-                cond.notify_one();
-                drop(guard);
-            }
-        });
+            });
+        }
+        let (lock, conds, count) = &*shared;
+        for _ in 0..2 {
+            let guard = lock.lock();
+            let guard = self.wait(&conds[is_empty], guard, || {
+                count.load(Ordering::SeqCst) == 1
+            });
+            assert_eq!(count.load(Ordering::SeqCst), 0, "no space to put");
+            count.store(1, Ordering::SeqCst);
+            conds[is_full].notify_one();
+            drop(guard);
+        }
     }
-    let (lock, cond, count) = &*shared;
-    for _ in 0..2 {
-        let mut guard = lock.lock();
-        if count.load(Ordering::SeqCst) == 1 {
+
+    /// Waits on `cond` while (or, without `recheck`, if) `blocked()`.
+    fn wait<'a>(
+        self,
+        cond: &Condvar,
+        mut guard: MutexGuard<'a, ()>,
+        blocked: impl Fn() -> bool,
+    ) -> MutexGuard<'a, ()> {
+        if self.recheck {
+            while blocked() {
+                guard = cond.wait(guard);
+            }
+        } else if blocked() {
             guard = cond.wait(guard);
         }
-        assert_eq!(count.load(Ordering::SeqCst), 0, "no space to put");
-        count.store(1, Ordering::SeqCst);
-        cond.notify_one();
-        drop(guard);
+        guard
     }
+}
+
+/// OSTEP figure 30.8: waiters check with `if`, not `while`; a consumer can find nothing.
+fn producer_consumer_waiting_with_if() {
+    ProducerConsumer {
+        recheck: false,
+        two_condvars: false,
+        gets_per_consumer: 2,
+    }
+    .run();
 }
 
 /// OSTEP figure 30.10: `while` loops but one condvar for "empty" and "full"; a consumer can
 /// wake the other consumer instead of the producer, and everyone sleeps.
 fn producer_consumer_one_condvar() {
-    let shared = Arc::new((Mutex::new(()), Condvar::new(), AtomicUsize::new(0)));
-    for _ in 0..2 {
-        let shared = Arc::clone(&shared);
-        thread::spawn(move || {
-            let (lock, cond, count) = &*shared;
-            let mut guard = lock.lock();
-            while count.load(Ordering::SeqCst) == 0 {
-                guard = cond.wait(guard);
-            }
-            assert_eq!(count.load(Ordering::SeqCst), 1, "nothing to get");
-            count.store(0, Ordering::SeqCst);
-            cond.notify_one();
-            drop(guard);
-        });
+    ProducerConsumer {
+        recheck: true,
+        two_condvars: false,
+        gets_per_consumer: 1,
     }
-    let (lock, cond, count) = &*shared;
-    for _ in 0..2 {
-        let mut guard = lock.lock();
-        while count.load(Ordering::SeqCst) == 1 {
-            guard = cond.wait(guard);
-        }
-        assert_eq!(count.load(Ordering::SeqCst), 0, "no space to put");
-        count.store(1, Ordering::SeqCst);
-        cond.notify_one();
-        drop(guard);
-    }
+    .run();
 }
 
 /// OSTEP figure 30.12: separate condvars for "empty" and "full"; correct.
 fn producer_consumer_two_condvars() {
-    let shared = Arc::new((
-        Mutex::new(()),
-        Condvar::new(),
-        Condvar::new(),
-        AtomicUsize::new(0),
-    ));
-    for _ in 0..2 {
-        let shared = Arc::clone(&shared);
-        thread::spawn(move || {
-            let (lock, is_empty, is_full, count) = &*shared;
-            let mut guard = lock.lock();
-            while count.load(Ordering::SeqCst) == 0 {
-                guard = is_full.wait(guard);
-            }
-            assert_eq!(count.load(Ordering::SeqCst), 1, "nothing to get");
-            count.store(0, Ordering::SeqCst);
-            is_empty.notify_one();
-            drop(guard);
-        });
+    ProducerConsumer {
+        recheck: true,
+        two_condvars: true,
+        gets_per_consumer: 1,
     }
-    let (lock, is_empty, is_full, count) = &*shared;
-    for _ in 0..2 {
-        let mut guard = lock.lock();
-        while count.load(Ordering::SeqCst) == 1 {
-            guard = is_empty.wait(guard);
-        }
-        assert_eq!(count.load(Ordering::SeqCst), 0, "no space to put");
-        count.store(1, Ordering::SeqCst);
-        is_full.notify_one();
-        drop(guard);
-    }
+    .run();
 }

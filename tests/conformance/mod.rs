@@ -4,17 +4,21 @@
 //! Each [`Case`] is one upstream test: a body written once against the facade, the upstream
 //! expectation ([`Expect`]) and, where lockstep deliberately behaves otherwise, the row of the
 //! table of intended differences in `docs/CONFORMANCE.md` ([`Difference`]) with what lockstep
-//! does instead, which is what the runner then asserts on that backend. The runners
-//! (`tests/shuttle_conformance.rs`, `tests/loom_conformance.rs`) explore every case on their
-//! backend and [`judge`] the result. `after_fixes.rs` holds the cases that waited for the fixes
+//! does instead, which is what the runner then asserts on that backend. The runner
+//! (`tests/upstream_conformance.rs`, built for shuttle or for loom) explores every case on its
+//! backend and [`judge`]s the result. `after_fixes.rs` holds the cases that waited for the fixes
 //! of issue 17 (contended tries, `notify_one`, poison under loom, recursive reads).
 #![allow(dead_code)] // each runner uses the part of the harness its backend needs
 
 pub mod after_fixes;
 pub mod arc;
 pub mod atomic;
+pub mod barrier;
 pub mod condvar;
+pub mod fence;
+pub mod mpsc;
 pub mod mutex;
+pub mod once;
 pub mod rwlock;
 pub mod scheduling;
 pub mod semaphore;
@@ -103,11 +107,18 @@ pub enum Difference {
     /// Under loom, a `try_lock` lands only at a scheduling point of the holder's critical
     /// section: never after work the holder does on data loom does not see.
     LoomTryAtSchedulingPoints,
+    /// Under simulation `thread::park` never returns spuriously.
+    NoSpuriousPark,
+    /// Under loom relaxed accesses are modelled: outcomes shuttle's tests expect never to see
+    /// (while saying a faithful model would) are reached.
+    LoomModelsRelaxed,
+    /// Under loom an execution runs at most 5 threads (loom's `MAX_THREADS`).
+    LoomThreadLimit,
 }
 
 impl Difference {
     /// Every row, in table order.
-    pub const ALL: [Difference; 11] = [
+    pub const ALL: [Difference; 14] = [
         Difference::PoisonFree,
         Difference::OwnSelfRelockReport,
         Difference::VirtualTime,
@@ -119,6 +130,9 @@ impl Difference {
         Difference::LoomSeqCstIsAcqRel,
         Difference::NoConcurrencyWarning,
         Difference::LoomTryAtSchedulingPoints,
+        Difference::NoSpuriousPark,
+        Difference::LoomModelsRelaxed,
+        Difference::LoomThreadLimit,
     ];
 
     /// The row's key in the table's first column.
@@ -135,6 +149,9 @@ impl Difference {
             Difference::LoomSeqCstIsAcqRel => "loom-seqcst-is-acqrel",
             Difference::NoConcurrencyWarning => "no-concurrency-warning",
             Difference::LoomTryAtSchedulingPoints => "loom-try-at-scheduling-points",
+            Difference::NoSpuriousPark => "no-spurious-park",
+            Difference::LoomModelsRelaxed => "loom-models-relaxed",
+            Difference::LoomThreadLimit => "loom-thread-limit",
         }
     }
 }
@@ -347,8 +364,12 @@ pub fn all() -> Vec<Case> {
         after_fixes::CASES,
         arc::CASES,
         atomic::CASES,
+        barrier::CASES,
         condvar::CASES,
+        fence::CASES,
+        mpsc::CASES,
         mutex::CASES,
+        once::CASES,
         rwlock::CASES,
         scheduling::CASES,
         semaphore::CASES,

@@ -133,7 +133,8 @@ fn establishes_happens_before() {
     writer.join().unwrap();
 }
 
-fn into_inner() {
+/// Two threads each add 1 under the lock; both joined.
+fn two_locked_increments() -> Arc<Mutex<i32>> {
     let lock = Arc::new(Mutex::new(0));
     let threads: Vec<_> = (0..2)
         .map(|_| {
@@ -144,7 +145,11 @@ fn into_inner() {
     for t in threads {
         t.join().unwrap();
     }
-    let lock = Arc::into_inner(lock).expect("every clone is gone");
+    lock
+}
+
+fn into_inner() {
+    let lock = Arc::into_inner(two_locked_increments()).expect("every clone is gone");
     assert_eq!(lock.into_inner(), 2);
 }
 
@@ -189,16 +194,7 @@ fn increment_in_two_critical_sections() {
 }
 
 fn increment_in_one_critical_section() {
-    let lock = Arc::new(Mutex::new(0));
-    let threads: Vec<_> = (0..2)
-        .map(|_| {
-            let lock = Arc::clone(&lock);
-            thread::spawn(move || *lock.lock() += 1)
-        })
-        .collect();
-    for t in threads {
-        t.join().unwrap();
-    }
+    let lock = two_locked_increments();
     assert_eq!(*lock.lock(), 2);
 }
 

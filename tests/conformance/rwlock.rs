@@ -11,6 +11,16 @@ use lockstep::thread;
 
 const SELF_RELOCK: &str = "tried to acquire a RwLock it already holds";
 
+/// Shuttle's `rwlock.rs::name`: `body` relocks a lock main holds; shuttle panics with its
+/// message, lockstep reports it first with `report` (the row `own-self-relock-report`).
+const fn self_relock(name: &'static str, body: fn(), report: &'static str) -> Case {
+    Case::shuttle("rwlock.rs", name, Runs(body), Fails(SELF_RELOCK)).differs(
+        Difference::OwnSelfRelockReport,
+        On::Both,
+        Fails(report),
+    )
+}
+
 pub const CASES: &[Case] = &[
     Case::loom("rwlock.rs", "rwlock_read_one", Runs(read_one), Passes),
     Case::loom(
@@ -118,38 +128,20 @@ pub const CASES: &[Case] = &[
         Passes,
     )
     .loom_bound(1),
-    Case::shuttle(
-        "rwlock.rs",
+    self_relock(
         "double_write",
-        Runs(double_write),
-        Fails(SELF_RELOCK),
-    )
-    .differs(
-        Difference::OwnSelfRelockReport,
-        On::Both,
-        Fails("deadlock: main wants to write-lock RwLock#0 at tests/conformance/rwlock.rs:"),
+        double_write,
+        "deadlock: main wants to write-lock RwLock#0 at tests/conformance/rwlock.rs:",
     ),
-    Case::shuttle(
-        "rwlock.rs",
+    self_relock(
         "read_upgrade",
-        Runs(read_upgrade),
-        Fails(SELF_RELOCK),
-    )
-    .differs(
-        Difference::OwnSelfRelockReport,
-        On::Both,
-        Fails("deadlock: main wants to write-lock RwLock#0 at tests/conformance/rwlock.rs:"),
+        read_upgrade,
+        "deadlock: main wants to write-lock RwLock#0 at tests/conformance/rwlock.rs:",
     ),
-    Case::shuttle(
-        "rwlock.rs",
+    self_relock(
         "write_downgrade",
-        Runs(write_downgrade),
-        Fails(SELF_RELOCK),
-    )
-    .differs(
-        Difference::OwnSelfRelockReport,
-        On::Both,
-        Fails("deadlock: main wants to read-lock RwLock#0 at tests/conformance/rwlock.rs:"),
+        write_downgrade,
+        "deadlock: main wants to read-lock RwLock#0 at tests/conformance/rwlock.rs:",
     ),
     Case::shuttle(
         "rwlock.rs",
@@ -187,30 +179,32 @@ fn read_one() {
         .unwrap();
 }
 
-fn read_two_write_one() {
+/// Two threads take the lock (writers with `spawned_write`, else readers) and yield inside,
+/// while main writes and yields.
+fn two_then_a_writer(spawned_write: bool) {
     let lock = Arc::new(RwLock::new(1));
     for _ in 0..2 {
         let lock = Arc::clone(&lock);
         thread::spawn(move || {
-            let _read = lock.read();
-            thread::yield_now();
+            if spawned_write {
+                let _write = lock.write();
+                thread::yield_now();
+            } else {
+                let _read = lock.read();
+                thread::yield_now();
+            }
         });
     }
     let _write = lock.write();
     thread::yield_now();
 }
 
+fn read_two_write_one() {
+    two_then_a_writer(false);
+}
+
 fn write_three() {
-    let lock = Arc::new(RwLock::new(1));
-    for _ in 0..2 {
-        let lock = Arc::clone(&lock);
-        thread::spawn(move || {
-            let _write = lock.write();
-            thread::yield_now();
-        });
-    }
-    let _write = lock.write();
-    thread::yield_now();
+    two_then_a_writer(true);
 }
 
 fn write_then_try_write() {

@@ -269,3 +269,166 @@ pub fn random_retry_budget() {
     let budget = lockstep::random::gen_range(1..=4u8);
     assert!(budget < 4, "retry budget {budget} overflows the table");
 }
+
+/// A hand-made reentrant lock that records its holder by `thread::current().id()`. Planted
+/// bug (`bug`): it checks for a free (or already own) lock and claims it in two separate
+/// critical sections, so two threads can both find it free. Each of two threads enters,
+/// checks it is alone inside, enters again (reentrantly) and leaves twice.
+pub fn reentrant_lock_by_thread_id(bug: bool) {
+    type Holder = Option<(thread::ThreadId, usize)>;
+    /// The depth `me` reaches by entering under `holder`, if it may enter.
+    fn claim(holder: Holder, me: thread::ThreadId) -> Option<usize> {
+        match holder {
+            None => Some(1),
+            Some((owner, depth)) if owner == me => Some(depth + 1),
+            Some(_) => None,
+        }
+    }
+    let holder: Arc<Mutex<Holder>> = Arc::new(Mutex::new(None));
+    let inside = Arc::new(AtomicUsize::new(0));
+    let enter = move |holder: &Mutex<Holder>| {
+        let me = thread::current().id();
+        loop {
+            if bug {
+                let may = claim(*holder.lock(), me).is_some();
+                if may {
+                    let mut held = holder.lock();
+                    let depth = claim(*held, me).unwrap_or(1);
+                    *held = Some((me, depth));
+                    return;
+                }
+            } else {
+                let mut held = holder.lock();
+                if let Some(depth) = claim(*held, me) {
+                    *held = Some((me, depth));
+                    return;
+                }
+            }
+            thread::yield_now();
+        }
+    };
+    let exit = |holder: &Mutex<Holder>| {
+        let mut held = holder.lock();
+        *held = match *held {
+            Some((owner, depth)) if depth > 1 => Some((owner, depth - 1)),
+            _ => None,
+        };
+    };
+    let workers: Vec<_> = (0..2)
+        .map(|_| {
+            let (holder, inside) = (Arc::clone(&holder), Arc::clone(&inside));
+            thread::spawn(move || {
+                enter(&holder);
+                let others = inside.fetch_add(1, Ordering::SeqCst);
+                assert_eq!(others, 0, "two threads inside the reentrant lock");
+                enter(&holder);
+                exit(&holder);
+                inside.fetch_sub(1, Ordering::SeqCst);
+                exit(&holder);
+            })
+        })
+        .collect();
+    for worker in workers {
+        worker.join().unwrap();
+    }
+}
+
+/// A Treiber stack on an `AtomicPtr`: two threads push one node each, then main counts the
+/// nodes (and frees them). Planted bug (`bug`): a push loads the head and stores the new node
+/// instead of `compare_exchange`-ing it, so one push can overwrite the other.
+pub fn treiber_pushes(bug: bool) {
+    struct Node {
+        next: *mut Node,
+    }
+    let top = Arc::new(AtomicPtr::<Node>::new(std::ptr::null_mut()));
+    let pushers: Vec<_> = (0..2)
+        .map(|_| {
+            let top = Arc::clone(&top);
+            thread::spawn(move || {
+                let node = Box::into_raw(Box::new(Node {
+                    next: std::ptr::null_mut(),
+                }));
+                let mut head = top.load(Ordering::Acquire);
+                loop {
+                    // SAFETY: `node` is this thread's until it is published below.
+                    unsafe { (*node).next = head };
+                    if bug {
+                        top.store(node, Ordering::Release);
+                        return;
+                    }
+                    match top.compare_exchange(head, node, Ordering::AcqRel, Ordering::Acquire) {
+                        Ok(_) => return,
+                        Err(actual) => head = actual,
+                    }
+                }
+            })
+        })
+        .collect();
+    for pusher in pushers {
+        pusher.join().unwrap();
+    }
+    let mut nodes = 0;
+    let mut at = top.load(Ordering::Acquire);
+    while !at.is_null() {
+        // SAFETY: every node reachable from `top` was boxed by a pusher, and is freed once.
+        let node = unsafe { Box::from_raw(at) };
+        at = node.next;
+        nodes += 1;
+    }
+    assert_eq!(nodes, 2, "lost a push: {nodes} of 2 nodes on the stack");
+}
+
+/// A producer hands items to a consumer: one permit per item, added with `add_permits`.
+/// Planted bug (`bug`): the producer adds the permit before it queues the item, so the
+/// consumer can hold a permit for an item that is not there yet.
+pub fn add_permits_before_the_item(bug: bool) {
+    let permits = Arc::new(Semaphore::named("items", 0));
+    let queue = Arc::new(Mutex::new(Vec::new()));
+    let producer = {
+        let (permits, queue) = (Arc::clone(&permits), Arc::clone(&queue));
+        thread::spawn(move || {
+            if bug {
+                permits.add_permits(1);
+                queue.lock().push(7);
+            } else {
+                queue.lock().push(7);
+                permits.add_permits(1);
+            }
+        })
+    };
+    let _permit = permits.acquire();
+    let item = queue.lock().pop();
+    assert_eq!(item, Some(7), "a permit without an item");
+    producer.join().unwrap();
+}
+
+/// Message passing through relaxed atomics: the writer stores the data, then the flag; a
+/// reader that sees the flag reads the data. Planted bug (`bug`): no fences, so the reader can
+/// see the flag and stale data (under loom; shuttle's atomics are sequentially consistent).
+/// The fix puts a release fence before the flag store and an acquire fence after its load.
+pub fn fenced_message(bug: bool) {
+    use lockstep::sync::atomic::fence;
+    let data = Arc::new(AtomicUsize::new(0));
+    let flag = Arc::new(AtomicBool::new(false));
+    let writer = {
+        let (data, flag) = (Arc::clone(&data), Arc::clone(&flag));
+        thread::spawn(move || {
+            data.store(42, Ordering::Relaxed);
+            if !bug {
+                fence(Ordering::Release);
+            }
+            flag.store(true, Ordering::Relaxed);
+        })
+    };
+    if flag.load(Ordering::Relaxed) {
+        if !bug {
+            fence(Ordering::Acquire);
+        }
+        assert_eq!(
+            data.load(Ordering::Relaxed),
+            42,
+            "saw the flag but not the data"
+        );
+    }
+    writer.join().unwrap();
+}

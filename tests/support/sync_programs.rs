@@ -47,6 +47,32 @@ pub fn try_recv_against_send() -> String {
     got
 }
 
+/// A `try_recv` racing a thread that only drops the last sender; main then drops the
+/// receiver without joining (so the sender's drop may come last, with the receiver gone).
+pub fn try_recv_against_sender_drop() -> String {
+    let (tx, rx) = mpsc::channel::<u8>();
+    thread::spawn(move || drop(tx));
+    let got = format!("{:?}", rx.try_recv());
+    drop(rx);
+    got
+}
+
+/// A `try_send` into a channel of one racing a thread that only drops the receiver.
+pub fn try_send_against_receiver_drop() -> String {
+    let (tx, rx) = mpsc::sync_channel::<u8>(1);
+    let receiver = thread::spawn(move || drop(rx));
+    let got = match tx.try_send(1) {
+        Ok(()) => "Ok(())".to_owned(),
+        Err(mpsc::TrySendError::Full(_)) => "Err(TrySendError::Full(..))".to_owned(),
+        Err(mpsc::TrySendError::Disconnected(_)) => {
+            "Err(TrySendError::Disconnected(..))".to_owned()
+        }
+    };
+    drop(tx);
+    receiver.join().unwrap();
+    got
+}
+
 /// Two `try_recv`s racing a thread that sends one message and drops its sender: after the
 /// message, the channel may still look merely empty, or already disconnected.
 pub fn try_recv_against_last_send() -> (String, String) {
@@ -331,6 +357,17 @@ pub fn panicking_initializers() -> (bool, Option<u8>, bool) {
     (once_poisoned, Some(retried), lazy_poisoned)
 }
 
+/// A `Once` whose initializer panics, called twice more: whether each later call panicked, and
+/// whether it then counts as completed (std: it never does).
+pub fn once_poisoned_twice() -> (bool, bool, bool) {
+    use std::panic::{catch_unwind, AssertUnwindSafe};
+    let once = Once::new();
+    assert!(catch_unwind(AssertUnwindSafe(|| once.call_once(|| panic!("init failed")))).is_err());
+    let second = catch_unwind(AssertUnwindSafe(|| once.call_once(|| {}))).is_err();
+    let third = catch_unwind(AssertUnwindSafe(|| once.call_once(|| {}))).is_err();
+    (second, third, once.is_completed())
+}
+
 /// Two threads each count an initialization they believe they did. The planted bug checks
 /// `get` and then `set`s (check-then-act): both can find it empty. The fix counts only a
 /// successful `set`.
@@ -385,4 +422,61 @@ pub fn initializer_needs_a_held_lock() {
     started.wait();
     let _ = config.get_or_init(|| 1);
     drop(worker);
+}
+
+/// Two threads each make sure a setup ran, counting the runs they believe they made. Planted
+/// bug (`bug`): a thread checks `is_completed` and counts before calling `call_once`, so both
+/// can count. The fix counts inside the initializer.
+pub fn once_checked_then_called(bug: bool) {
+    let once = Arc::new(Once::named("setup"));
+    let runs = Arc::new(AtomicUsize::new(0));
+    let threads: Vec<_> = (0..2)
+        .map(|_| {
+            let (once, runs) = (Arc::clone(&once), Arc::clone(&runs));
+            thread::spawn(move || {
+                if bug {
+                    if !once.is_completed() {
+                        runs.fetch_add(1, Ordering::SeqCst);
+                        once.call_once(|| {});
+                    }
+                } else {
+                    once.call_once(|| {
+                        runs.fetch_add(1, Ordering::SeqCst);
+                    });
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    let runs = runs.load(Ordering::SeqCst);
+    assert!(runs == 1, "{runs} threads believe they ran the setup");
+}
+
+/// A worker reads a `LazyLock` computed from a shared setting; main changes the setting to 2
+/// and then reads the lazy value. Planted bug (`bug`): main changes the setting after
+/// spawning the worker, whose first read may compute the value from the old setting. The fix
+/// sets it before the spawn.
+pub fn lazy_computed_before_the_setting(bug: bool) {
+    let setting = Arc::new(AtomicUsize::new(1));
+    let lazy = {
+        let setting = Arc::clone(&setting);
+        Arc::new(LazyLock::new(move || setting.load(Ordering::SeqCst) * 10))
+    };
+    if !bug {
+        setting.store(2, Ordering::SeqCst);
+    }
+    let worker = {
+        let lazy = Arc::clone(&lazy);
+        thread::spawn(move || **lazy)
+    };
+    if bug {
+        setting.store(2, Ordering::SeqCst);
+    }
+    assert_eq!(
+        **lazy, 20,
+        "the lazy value was computed from the old setting"
+    );
+    worker.join().unwrap();
 }

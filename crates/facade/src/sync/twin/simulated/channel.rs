@@ -5,10 +5,13 @@
 //! channel, and a rendezvous sender until its message is taken, park in `room`
 //! (`Mode::Send`). A send that finds the receiver parked hands the message straight to it
 //! (`handoff`), so the woken receiver returns without locking the state again: a blocking
-//! `recv` is one scheduling point, as loom's own channel's is. Dropping an end is a scheduling point only when the other side could
-//! still observe it: the last sender's drop while the receiver lives, the receiver's drop while
-//! a sender lives. Which of those it is comes from two ghost counts, exact under simulation
-//! (one thread runs at a time); what operations observe is only the locked state.
+//! `recv` is one scheduling point, as loom's own channel's is. The last sender's drop and the
+//! receiver's drop are one scheduling point each (a ghost count, exact under simulation, tells
+//! which sender drop is the last), also when the other end is gone already: skipping it then
+//! would hide from loom's DPOR that this drop conflicts with the other end's earlier
+//! operations, and the executions where it comes first (a `try_send` that finds the receiver
+//! gone, a `try_recv` that finds the senders gone) would never be explored. Only a drop that
+//! the other end can still observe records a `disconnect` and wakes waiters.
 
 use super::{park_on, Guarded};
 use crate::ghost::{self, Holder, Moment};
@@ -21,7 +24,7 @@ use lockstep_engine::wait::{WaitQueue, Woke};
 use std::collections::VecDeque;
 use std::fmt;
 use std::marker::PhantomData;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{RecvError, RecvTimeoutError, SendError, TryRecvError, TrySendError};
 use std::sync::Arc;
 use std::time::Duration;
@@ -34,10 +37,8 @@ struct Channel<T> {
     capacity: Option<usize>,
     /// Senders waiting for room, or (rendezvous) for the receiver to take their message.
     room: WaitQueue,
-    /// Live `Sender`/`SyncSender` values (ghost: decides whether a drop must tell).
+    /// Live `Sender`/`SyncSender` values (ghost: tells which sender drop is the last).
     senders: AtomicUsize,
-    /// Whether the `Receiver` lives (ghost: decides whether a drop must tell).
-    receiver: AtomicBool,
     /// A message handed by a sender to the parked receiver (ghost storage, filled only with
     /// the state locked and the receiver parked, taken by the receiver when it wakes).
     handoff: std::sync::Mutex<Option<T>>,
@@ -90,7 +91,6 @@ impl<T> Channel<T> {
             capacity,
             room: WaitQueue::default(),
             senders: AtomicUsize::new(1),
-            receiver: AtomicBool::new(true),
             handoff: std::sync::Mutex::new(None),
         })
     }
@@ -235,38 +235,40 @@ impl<T> Channel<T> {
         }
     }
 
-    /// A sender value went away; the last one, while the receiver lives, disconnects.
+    /// A sender value went away; the last one disconnects (observed only while the receiver
+    /// lives).
     fn drop_sender(&self) {
-        let last = self.senders.fetch_sub(1, Ordering::Relaxed) == 1;
-        if !last || !self.receiver.load(Ordering::Relaxed) {
+        if self.senders.fetch_sub(1, Ordering::Relaxed) != 1 {
             return;
         }
         holds::release_bookkeeping(|| {
             let mut state = self.guarded.lock_for_drop();
             state.senders_gone = true;
+            let observed = !state.receiver_gone;
             drop(state);
-            self.record_disconnect(true);
-            self.guarded.info.waiters.wake_all();
+            if observed {
+                self.record_disconnect(true);
+                self.guarded.info.waiters.wake_all();
+            }
         });
     }
 
     /// The receiver went away: later sends fail, and queued messages are dropped (on a
     /// rendezvous, the waiting sender takes its message back).
     fn drop_receiver(&self) {
-        self.receiver.store(false, Ordering::Relaxed);
-        if self.senders.load(Ordering::Relaxed) == 0 {
-            return; // nobody is left to observe it; the queue goes with the channel
-        }
         holds::release_bookkeeping(|| {
             let mut state = self.guarded.lock_for_drop();
             state.receiver_gone = true;
+            let observed = !state.senders_gone;
             let undelivered = match self.capacity {
                 Some(0) => VecDeque::new(),
                 _ => std::mem::take(&mut state.queue),
             };
             drop(state);
-            self.record_disconnect(false);
-            self.room.wake_all();
+            if observed {
+                self.record_disconnect(false);
+                self.room.wake_all();
+            }
             drop(undelivered);
         });
     }

@@ -82,7 +82,13 @@ impl InitCell {
             let mut phase = self.phase.lock(&holder, OpKind::Write);
             match *phase {
                 Phase::Done => return,
-                Phase::Poisoned => panic!("Once instance has previously been poisoned"),
+                Phase::Poisoned => {
+                    // Unlocked first: under loom a backend guard dropped by the unwinding
+                    // would poison loom's inner std lock, and every later use of this `Once`
+                    // (`is_completed`, another `call_once`) would panic with a `PoisonError`.
+                    drop(phase);
+                    panic!("Once instance has previously been poisoned")
+                }
                 Phase::Running => {
                     park_on(&info.waiters, phase, info, Mode::Init, None);
                 }

@@ -1,9 +1,11 @@
-//! `Barrier`, `Once`, `OnceLock` and `LazyLock` under shuttle: every outcome std allows is
-//! reached (each thread wins a `set` race, a `get` sees the cell empty or set, any thread can
-//! lead a barrier generation), the rules that always hold do (one leader per generation, one
-//! initializer run), deadlock reports name the barrier's count and the initializer, and planted
-//! bugs are found.
-#![cfg(all(feature = "shuttle", not(loom)))]
+//! `Barrier`, `Once`, `OnceLock` and `LazyLock` under shuttle and loom (one file: only the
+//! explorer differs): every outcome std allows is reached (each thread wins a `set` race and
+//! leads a barrier generation, a `get` sees the cell empty or set, either thread runs the lazy
+//! initializer), the rules that always hold do (one leader per generation, one initializer
+//! run), a poisoned `Once` stays usable as std's (no loom `PoisonError`), deadlock reports name
+//! the barrier's count and the initializer, and planted bugs are found by random search and by
+//! loom's exhaustive search.
+#![cfg(any(loom, feature = "shuttle"))]
 
 #[path = "support/sync_programs.rs"]
 mod programs;
@@ -12,7 +14,21 @@ use lockstep::explore::{Explorer, Strategy};
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 
-/// Every outcome `body` returns over 500 random executions.
+/// Shuttle: 1,000 random executions from seed 29 (the bug hunts and reports use this too).
+#[cfg(feature = "shuttle")]
+fn explorer() -> Explorer {
+    Explorer::new(Strategy::Random).seed(29).iterations(1000)
+}
+
+/// Loom: every interleaving up to 3 preemptions.
+#[cfg(loom)]
+fn explorer() -> Explorer {
+    Explorer::new(Strategy::Exhaustive {
+        preemption_bound: Some(3),
+    })
+}
+
+/// Every outcome `body` returns over the exploration.
 fn outcomes<T, F>(body: F) -> BTreeSet<T>
 where
     T: Ord + Send + 'static,
@@ -20,9 +36,7 @@ where
 {
     let seen = Arc::new(Mutex::new(BTreeSet::new()));
     let sink = Arc::clone(&seen);
-    Explorer::new(Strategy::Random)
-        .seed(29)
-        .iterations(500)
+    explorer()
         .run(move || {
             let outcome = body();
             sink.lock().unwrap().insert(outcome);
@@ -30,6 +44,10 @@ where
         .unwrap_or_else(|failure| panic!("unexpected failure: {failure}"));
     let seen = std::mem::take(&mut *seen.lock().unwrap());
     seen
+}
+
+fn s(text: &str) -> String {
+    text.to_owned()
 }
 
 #[test]
@@ -43,8 +61,7 @@ fn every_thread_leads_some_generation_and_each_has_exactly_one_leader() {
 
 #[test]
 fn a_barrier_short_of_a_party_is_a_deadlock_with_the_count() {
-    let failure = Explorer::new(Strategy::Random)
-        .iterations(10)
+    let failure = explorer()
         .run(programs::barrier_short_of_a_party)
         .expect_err("the third party never comes");
     assert_eq!(
@@ -56,9 +73,8 @@ fn a_barrier_short_of_a_party_is_a_deadlock_with_the_count() {
 }
 
 #[test]
-fn random_search_finds_a_read_before_the_barrier() {
-    let failure = Explorer::new(Strategy::Random)
-        .iterations(1000)
+fn the_search_finds_a_read_before_the_barrier() {
+    let failure = explorer()
         .run(|| programs::barrier_publishes(true))
         .expect_err("a read before the barrier can miss the other write");
     assert!(
@@ -67,8 +83,7 @@ fn random_search_finds_a_read_before_the_barrier() {
         failure.message
     );
     assert!(failure.trace.contains("arrive"), "{}", failure.trace);
-    Explorer::new(Strategy::Random)
-        .iterations(1000)
+    explorer()
         .run(|| programs::barrier_publishes(false))
         .expect("after the barrier both writes are visible");
 }
@@ -101,7 +116,7 @@ fn once_runs_once_and_is_completed_may_be_seen_either_way() {
 fn either_thread_may_run_the_lazy_initializer_and_it_runs_once() {
     assert_eq!(
         outcomes(programs::lazy_lock_forced_twice),
-        BTreeSet::from([(1, "main".to_owned()), (1, "other".to_owned())])
+        BTreeSet::from([(1, s("main")), (1, s("other"))])
     );
 }
 
@@ -114,25 +129,30 @@ fn panicking_initializers_poison_once_and_lazy_lock_but_not_once_lock() {
 }
 
 #[test]
-fn random_search_finds_the_check_then_set_double_initialization() {
-    let failure = Explorer::new(Strategy::Random)
-        .iterations(1000)
+fn a_poisoned_once_panics_on_every_later_call_and_is_never_completed() {
+    assert_eq!(
+        outcomes(programs::once_poisoned_twice),
+        BTreeSet::from([(true, true, false)])
+    );
+}
+
+#[test]
+fn the_search_finds_the_check_then_set_double_initialization() {
+    let failure = explorer()
         .run(|| programs::check_then_set(true))
         .expect_err("both threads can find the cell empty");
     assert_eq!(
         failure.message,
         "2 threads believe they initialized the leader"
     );
-    Explorer::new(Strategy::Random)
-        .iterations(1000)
+    explorer()
         .run(|| programs::check_then_set(false))
         .expect("one set wins");
 }
 
 #[test]
 fn an_initializer_waiting_for_a_lock_its_waiter_holds_is_a_deadlock_naming_both() {
-    let failure = Explorer::new(Strategy::Random)
-        .iterations(10)
+    let failure = explorer()
         .run(programs::initializer_needs_a_held_lock)
         .expect_err("the loader waits for main's lock, main for the loader's initializer");
     assert_eq!(
@@ -141,4 +161,32 @@ fn an_initializer_waiting_for_a_lock_its_waiter_holds_is_a_deadlock_naming_both(
          main    waits for OnceLock \"config\"'s initializer to finish\n  \
          loader  waits to lock Mutex \"registry\", held by main"
     );
+}
+
+#[test]
+fn the_search_finds_the_once_checked_before_it_is_called() {
+    let failure = explorer()
+        .run(|| programs::once_checked_then_called(true))
+        .expect_err("both threads can find the setup not completed");
+    assert_eq!(failure.message, "2 threads believe they ran the setup");
+    explorer()
+        .run(|| programs::once_checked_then_called(false))
+        .expect("counting inside call_once counts once");
+}
+
+#[test]
+fn the_search_finds_the_lazy_value_computed_from_the_old_setting() {
+    let failure = explorer()
+        .run(|| programs::lazy_computed_before_the_setting(true))
+        .expect_err("the worker can force the lazy value first");
+    assert!(
+        failure.message.starts_with(
+            "assertion `left == right` failed: the lazy value was computed from the old setting"
+        ),
+        "{}",
+        failure.message
+    );
+    explorer()
+        .run(|| programs::lazy_computed_before_the_setting(false))
+        .expect("a setting made before the spawn is seen");
 }

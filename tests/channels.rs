@@ -1,7 +1,10 @@
-//! `mpsc` channels under shuttle: every outcome std allows is reached (both message orders,
-//! `try_recv` empty and full, disconnection seen early and late, rendezvous hand-over), virtual
-//! time for `recv_timeout`, a deadlock report that names the channel, and a planted bug found.
-#![cfg(all(feature = "shuttle", not(loom)))]
+//! `mpsc` channels under shuttle and loom (one file: only the explorer differs): every outcome
+//! std allows is reached (both message orders, `try_recv` empty and full, disconnection seen
+//! early and late, a drop racing a try on the other end, rendezvous hand-over), virtual time
+//! for `recv_timeout`, a deadlock report that names the channel, and a planted bug found by
+//! random search, POS and loom's exhaustive search (the execution counts against raw loom are
+//! in `loom_vs_raw.rs`).
+#![cfg(any(loom, feature = "shuttle"))]
 
 #[path = "support/sync_programs.rs"]
 mod programs;
@@ -11,7 +14,33 @@ use lockstep::time::Duration;
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 
-/// Every outcome `body` returns over 500 random executions.
+/// Shuttle: 500 random executions from seed 17.
+#[cfg(feature = "shuttle")]
+fn explorer() -> Explorer {
+    Explorer::new(Strategy::Random).seed(17).iterations(500)
+}
+
+/// Loom: every interleaving up to 3 preemptions.
+#[cfg(loom)]
+fn explorer() -> Explorer {
+    Explorer::new(Strategy::Exhaustive {
+        preemption_bound: Some(3),
+    })
+}
+
+/// The search that must find the planted bug: shuttle, 1,000 random executions from seed 3;
+/// loom, the exhaustive one.
+#[cfg(feature = "shuttle")]
+fn bug_hunter() -> Explorer {
+    Explorer::new(Strategy::Random).seed(3).iterations(1000)
+}
+
+#[cfg(loom)]
+fn bug_hunter() -> Explorer {
+    explorer()
+}
+
+/// Every outcome `body` returns over the exploration.
 fn outcomes<T, F>(body: F) -> BTreeSet<T>
 where
     T: Ord + Send + 'static,
@@ -19,9 +48,7 @@ where
 {
     let seen = Arc::new(Mutex::new(BTreeSet::new()));
     let sink = Arc::clone(&seen);
-    Explorer::new(Strategy::Random)
-        .seed(17)
-        .iterations(500)
+    explorer()
         .run(move || {
             let outcome = body();
             sink.lock().unwrap().insert(outcome);
@@ -33,6 +60,10 @@ where
 
 fn s(text: &str) -> String {
     text.to_owned()
+}
+
+fn secs(s: u64) -> Duration {
+    Duration::from_secs(s)
 }
 
 #[test]
@@ -97,11 +128,7 @@ fn a_rendezvous_try_send_hands_over_only_to_a_waiting_receiver() {
     assert_eq!(
         outcomes(programs::rendezvous_try_send),
         BTreeSet::from([
-            (
-                s("Err(TrySendError::Full(..))"),
-                s("Err(Timeout)"),
-                Duration::from_secs(1)
-            ),
+            (s("Err(TrySendError::Full(..))"), s("Err(Timeout)"), secs(1)),
             (s("Ok(())"), s("Ok(7)"), Duration::ZERO),
         ])
     );
@@ -109,14 +136,18 @@ fn a_rendezvous_try_send_hands_over_only_to_a_waiting_receiver() {
 
 #[test]
 fn recv_timeout_waits_on_virtual_time() {
-    let secs = Duration::from_secs;
     assert_eq!(
-        outcomes(move || programs::recv_timeout_against_delayed_send(secs(5), secs(10))),
+        outcomes(|| programs::recv_timeout_against_delayed_send(secs(5), secs(10))),
         BTreeSet::from([(s("Ok(1)"), secs(5))])
     );
     assert_eq!(
-        outcomes(move || programs::recv_timeout_against_delayed_send(secs(30), secs(10))),
+        outcomes(|| programs::recv_timeout_against_delayed_send(secs(30), secs(10))),
         BTreeSet::from([(s("Err(Timeout)"), secs(10))])
+    );
+    // A send exactly at the deadline: either may come first.
+    assert_eq!(
+        outcomes(|| programs::recv_timeout_against_delayed_send(secs(10), secs(10))),
+        BTreeSet::from([(s("Err(Timeout)"), secs(10)), (s("Ok(1)"), secs(10))])
     );
 }
 
@@ -133,9 +164,24 @@ fn disconnection_gives_std_errors_not_hangs() {
 }
 
 #[test]
+fn a_try_recv_racing_the_last_senders_drop_sees_it_either_way() {
+    assert_eq!(
+        outcomes(programs::try_recv_against_sender_drop),
+        BTreeSet::from([s("Err(Disconnected)"), s("Err(Empty)")])
+    );
+}
+
+#[test]
+fn a_try_send_racing_the_receivers_drop_sees_it_either_way() {
+    assert_eq!(
+        outcomes(programs::try_send_against_receiver_drop),
+        BTreeSet::from([s("Err(TrySendError::Disconnected(..))"), s("Ok(())")])
+    );
+}
+
+#[test]
 fn a_receiver_waiting_on_a_silent_sender_is_a_deadlock_naming_the_channel() {
-    let failure = Explorer::new(Strategy::Random)
-        .iterations(10)
+    let failure = explorer()
         .run(programs::recv_from_a_silent_sender)
         .expect_err("the consumer waits forever");
     assert_eq!(
@@ -154,10 +200,8 @@ fn a_receiver_waiting_on_a_silent_sender_is_a_deadlock_naming_the_channel() {
 }
 
 #[test]
-fn random_search_finds_the_drain_that_stops_at_the_first_empty_try_recv() {
-    let failure = Explorer::new(Strategy::Random)
-        .seed(3)
-        .iterations(1000)
+fn the_search_finds_the_drain_that_stops_at_the_first_empty_try_recv() {
+    let failure = bug_hunter()
         .run(|| programs::drain_jobs(2, true))
         .expect_err("the consumer can look before the worker sends");
     assert!(
@@ -166,13 +210,12 @@ fn random_search_finds_the_drain_that_stops_at_the_first_empty_try_recv() {
         failure.message
     );
     assert!(failure.trace.contains("send"), "{}", failure.trace);
-    Explorer::new(Strategy::Random)
-        .seed(3)
-        .iterations(1000)
+    bug_hunter()
         .run(|| programs::drain_jobs(2, false))
         .expect("receiving until disconnection loses nothing");
 }
 
+#[cfg(feature = "shuttle")]
 #[test]
 fn pos_finds_the_lost_jobs_too() {
     Explorer::new(Strategy::Pos)
