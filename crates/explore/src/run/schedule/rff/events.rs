@@ -1,0 +1,297 @@
+//! What one execution did, in the terms the search learns from: abstract events (which code,
+//! which object, which access, the how-manieth of its thread) and the reads-from pairs among
+//! them.
+//!
+//! An event names no thread and no address. Its thread is named by the code it runs (where it
+//! was spawned), so the N - 1 setters of a reorder program are one class and the pairs the
+//! search sees do not grow with N (RFF names events by instruction address for the same
+//! reason). Its object is named by the order in which the execution first met it, which is
+//! deterministic for a given schedule: the identities the kernel hands out are addresses, and
+//! those are only ever looked up here, never stored in what the search keeps.
+
+use lockstep_engine::op::{ObjectId, OpKind, PendingOp};
+use std::collections::HashMap;
+
+/// How an operation touches its object.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) enum Access {
+    /// An atomic load or a read lock: sees the last write.
+    Read,
+    /// An atomic store or read-modify-write: sees the last write (which it overwrites) and is
+    /// the new last write.
+    Update,
+    /// Taking a lock: follows the last release.
+    Acquire,
+    /// Giving a lock back: the next acquire follows it.
+    Release,
+    /// Waiting on a condition variable: follows the last notification.
+    Wait,
+    /// Notifying a condition variable.
+    Notify,
+}
+
+impl Access {
+    /// How `kind` touches its object, if it is an access the search learns from (spawns,
+    /// joins, sleeps and parking touch no shared object).
+    pub(crate) fn of(kind: OpKind) -> Option<Access> {
+        Some(match kind {
+            OpKind::Read => Access::Read,
+            OpKind::Write => Access::Update,
+            OpKind::Acquire => Access::Acquire,
+            OpKind::Release => Access::Release,
+            OpKind::Wait => Access::Wait,
+            OpKind::Notify => Access::Notify,
+            OpKind::Spawn | OpKind::Join | OpKind::Sleep | OpKind::Park | OpKind::Unpark => {
+                return None
+            }
+        })
+    }
+
+    /// Whether the access sees the object's last write (it is the reader of a pair).
+    pub(crate) fn reads(self) -> bool {
+        matches!(
+            self,
+            Access::Read | Access::Update | Access::Acquire | Access::Wait
+        )
+    }
+
+    /// Whether the access becomes the object's last write.
+    pub(crate) fn writes(self) -> bool {
+        matches!(self, Access::Update | Access::Release | Access::Notify)
+    }
+
+    pub(crate) fn letter(self) -> char {
+        match self {
+            Access::Read => 'r',
+            Access::Update => 'u',
+            Access::Acquire => 'a',
+            Access::Release => 'l',
+            Access::Wait => 'w',
+            Access::Notify => 'n',
+        }
+    }
+
+    pub(crate) fn from_letter(letter: char) -> Option<Access> {
+        [
+            Access::Read,
+            Access::Update,
+            Access::Acquire,
+            Access::Release,
+            Access::Wait,
+            Access::Notify,
+        ]
+        .into_iter()
+        .find(|access| access.letter() == letter)
+    }
+}
+
+/// One access, abstracted: the `ordinal`-th `access` to object `object` by a thread of class
+/// `class` (0: the main thread; otherwise an index into [`Classes`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) struct Event {
+    pub(crate) class: u32,
+    pub(crate) object: u32,
+    pub(crate) access: Access,
+    pub(crate) ordinal: u32,
+}
+
+/// The write a read saw: the object's initial value, or an event.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) enum Source {
+    Initial,
+    Write(Event),
+}
+
+/// A reads-from pair: `read` saw `from`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) struct ReadsFrom {
+    pub(crate) read: Event,
+    pub(crate) from: Source,
+}
+
+/// Thread classes by the place their threads were spawned (`file:line:column`), numbered from
+/// 1 in the order the search first met them.
+#[derive(Default)]
+pub(crate) struct Classes {
+    numbers: HashMap<String, u32>,
+    sites: Vec<String>,
+}
+
+impl Classes {
+    /// The class of threads spawned at `site`.
+    pub(crate) fn intern(&mut self, site: &str) -> u32 {
+        if let Some(&number) = self.numbers.get(site) {
+            return number;
+        }
+        self.sites.push(site.to_owned());
+        let number = u32::try_from(self.sites.len()).expect("fewer than 2^32 spawn sites");
+        self.numbers.insert(site.to_owned(), number);
+        number
+    }
+
+    /// Where class `class`'s threads were spawned (`main` for class 0).
+    pub(crate) fn site(&self, class: u32) -> &str {
+        match class {
+            0 => "main",
+            n => &self.sites[n as usize - 1],
+        }
+    }
+}
+
+/// One execution as it runs: the abstract event each task's pending operation would be, the
+/// last write of every object, and the pairs so far. Its tables keep their capacity from one
+/// execution to the next, so observing allocates nothing once the first executions are done.
+#[derive(Default)]
+pub(crate) struct Observer {
+    pub(crate) classes: Classes,
+    /// Each task's class this execution (`None`: not looked up yet).
+    task_classes: Vec<Option<u32>>,
+    objects: HashMap<ObjectId, u32>,
+    last_write: Vec<Source>,
+    ordinals: HashMap<(usize, u32, Access), u32>,
+    pairs: Vec<ReadsFrom>,
+}
+
+impl Observer {
+    /// Forgets the last execution (but not the classes, which the corpus refers to).
+    pub(crate) fn reset(&mut self) {
+        self.task_classes.clear();
+        self.objects.clear();
+        self.last_write.clear();
+        self.ordinals.clear();
+        self.pairs.clear();
+    }
+
+    /// The pairs of this execution so far, in the order they happened.
+    pub(crate) fn pairs(&self) -> &[ReadsFrom] {
+        &self.pairs
+    }
+
+    /// What object `object` was last written by this execution.
+    pub(crate) fn last_write(&self, object: u32) -> Source {
+        self.last_write
+            .get(object as usize)
+            .copied()
+            .unwrap_or(Source::Initial)
+    }
+
+    /// The event task `task` performs if it runs `op` now.
+    pub(crate) fn event(&mut self, task: usize, op: PendingOp) -> Option<Event> {
+        let access = Access::of(op.kind())?;
+        let id = op.object().filter(|id| id.thread_index().is_none())?;
+        let next = u32::try_from(self.objects.len()).expect("fewer than 2^32 objects");
+        let object = *self.objects.entry(id).or_insert(next);
+        let class = self.class(task);
+        let ordinal = self
+            .ordinals
+            .get(&(task, object, access))
+            .copied()
+            .unwrap_or(0);
+        Some(Event {
+            class,
+            object,
+            access,
+            ordinal,
+        })
+    }
+
+    /// Task `task` performed `event`: records the pair it read and the write it made.
+    pub(crate) fn performed(&mut self, task: usize, event: Event) {
+        *self
+            .ordinals
+            .entry((task, event.object, event.access))
+            .or_insert(0) += 1;
+        let object = event.object as usize;
+        if self.last_write.len() <= object {
+            self.last_write.resize(object + 1, Source::Initial);
+        }
+        if event.access.reads() {
+            self.pairs.push(ReadsFrom {
+                read: event,
+                from: self.last_write[object],
+            });
+        }
+        if event.access.writes() {
+            self.last_write[object] = Source::Write(event);
+        }
+    }
+
+    fn class(&mut self, task: usize) -> u32 {
+        if let Some(Some(class)) = self.task_classes.get(task) {
+            return *class;
+        }
+        // A task met for the first time: look every task's spawn site up once.
+        let sites = lockstep_engine::kernel::last_spawn_sites();
+        self.task_classes.resize(sites.len().max(task + 1), None);
+        for (slot, site) in self.task_classes.iter_mut().zip(&sites) {
+            if slot.is_none() {
+                *slot = Some(match site {
+                    None => 0,
+                    Some(site) => self.classes.intern(&site.to_string()),
+                });
+            }
+        }
+        *self.task_classes[task].get_or_insert(0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_access_letter_reads_back() {
+        for kind in [
+            OpKind::Read,
+            OpKind::Write,
+            OpKind::Acquire,
+            OpKind::Release,
+            OpKind::Wait,
+            OpKind::Notify,
+        ] {
+            let access = Access::of(kind).expect("an access");
+            assert_eq!(Access::from_letter(access.letter()), Some(access));
+        }
+        assert_eq!(Access::of(OpKind::Spawn), None);
+    }
+
+    #[test]
+    fn a_read_sees_the_last_write_of_its_object_and_initial_values_before_any() {
+        let mut observer = Observer::default();
+        let (a, b) = (ObjectId::address(&1u8), ObjectId::address(&2u8));
+        let event = |observer: &mut Observer, kind, id| {
+            observer
+                .event(0, PendingOp::new(kind, Some(id)))
+                .expect("an access")
+        };
+        let load_a = event(&mut observer, OpKind::Read, a);
+        observer.performed(0, load_a);
+        let store_b = event(&mut observer, OpKind::Write, b);
+        observer.performed(0, store_b);
+        let load_b = event(&mut observer, OpKind::Read, b);
+        observer.performed(0, load_b);
+        let second_load_a = event(&mut observer, OpKind::Read, a);
+        assert_eq!((load_a.object, store_b.object), (0, 1));
+        assert_eq!(second_load_a.ordinal, 1, "the thread's second read of a");
+        assert_eq!(
+            observer.pairs(),
+            [
+                ReadsFrom {
+                    read: load_a,
+                    from: Source::Initial
+                },
+                ReadsFrom {
+                    read: store_b,
+                    from: Source::Initial
+                },
+                ReadsFrom {
+                    read: load_b,
+                    from: Source::Write(store_b)
+                },
+            ]
+        );
+        observer.reset();
+        assert!(observer.pairs().is_empty());
+        assert_eq!(observer.last_write(1), Source::Initial);
+    }
+}
