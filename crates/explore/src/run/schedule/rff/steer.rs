@@ -4,7 +4,7 @@
 //! priorities order the threads within each of the three bands.
 
 use super::corpus::Constraint;
-use super::events::{Event, Observer, Source};
+use super::events::{Access, Event, Observer, Source};
 
 /// Preferred, neutral and held back, as [`Steering::band`] ranks a thread's next event.
 pub(crate) const PREFERRED: u8 = 2;
@@ -53,8 +53,8 @@ impl Steering {
                 } else {
                     hold = true;
                 }
-            } else if event.access.writes() {
-                let is_source = Source::Write(event) == constraint.from;
+            } else if let Some(write) = write_ahead(event) {
+                let is_source = Source::Write(write) == constraint.from;
                 match (constraint.must, is_source) {
                     // The write the read must see: now.
                     (true, true) => prefer = true,
@@ -93,5 +93,20 @@ impl Steering {
         if self.patience == 0 {
             self.open.iter_mut().for_each(|open| *open = false);
         }
+    }
+}
+
+/// The write `event` makes, or for an acquire the release it leads to (the same thread's
+/// release of the same lock with the same ordinal): to keep a lock's last release from
+/// changing, the acquire must wait, since once a thread holds the lock its release can only
+/// be delayed by blocking everyone else.
+fn write_ahead(event: Event) -> Option<Event> {
+    match event.access {
+        Access::Acquire => Some(Event {
+            access: Access::Release,
+            ..event
+        }),
+        access if access.writes() => Some(event),
+        _ => None,
     }
 }
