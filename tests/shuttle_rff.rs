@@ -92,16 +92,140 @@ fn found_and_median(
     (found, median)
 }
 
+/// Runs `body` under `strategy` from `seed` for `budget` executions and returns the set of
+/// outcomes (what `body` returned) over all of them.
+fn outcomes<T: Ord + Send + 'static>(
+    strategy: Strategy,
+    seed: u64,
+    budget: usize,
+    body: impl Fn() -> T + Send + Sync + 'static,
+) -> std::collections::BTreeSet<T> {
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(std::collections::BTreeSet::new()));
+    let sink = std::sync::Arc::clone(&seen);
+    Explorer::new(strategy)
+        .seed(seed)
+        .iterations(budget)
+        .run(move || {
+            let outcome = body();
+            sink.lock().unwrap().insert(outcome);
+        })
+        .expect("the program has no bug");
+    let seen = std::mem::take(&mut *seen.lock().unwrap());
+    seen
+}
+
 #[test]
-fn measure() {
-    for strategy in [Strategy::Rff] {
-        for n in [10, 20] {
-            let r = found_and_median(strategy, 2000, move || model::ordering::reorder(n, false));
-            eprintln!("{strategy} reorder {n}: {r:?}");
-        }
-        for (w, r) in [(10, 10), (99, 1)] {
-            let res = found_and_median(strategy, 2000, move || two_stage(w, r));
-            eprintln!("{strategy} two-stage {w}+{r}: {res:?}");
-        }
+fn the_same_seed_runs_the_same_executions_to_the_same_failure() {
+    let run = |seed| {
+        Explorer::new(Strategy::Rff)
+            .seed(seed)
+            .iterations(1000)
+            .shrink_budget(0)
+            .run(|| two_stage(10, 10))
+            .expect_err("RFF finds the two-stage violation")
+    };
+    for seed in [1, 2] {
+        let (first, again) = (run(seed), run(seed));
+        assert_eq!(first.execution, again.execution, "seed {seed}");
+        assert_eq!(first.schedule, again.schedule, "seed {seed}");
+        assert_eq!(first.trace, again.trace, "seed {seed}");
+        assert_eq!(first.message, again.message, "seed {seed}");
     }
+    // Without a failure, the whole sequence of executions is the same too: the same outcome
+    // at every execution.
+    let sequence = || {
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let sink = std::sync::Arc::clone(&seen);
+        Explorer::new(Strategy::Rff)
+            .seed(5)
+            .iterations(300)
+            .run(move || sink.lock().unwrap().push(store_buffering()))
+            .expect("no bug");
+        let sequence = std::mem::take(&mut *seen.lock().unwrap());
+        sequence
+    };
+    let first = sequence();
+    assert_eq!(first.len(), 300);
+    assert_eq!(first, sequence());
+}
+
+#[test]
+fn two_seeds_search_differently() {
+    let first = |seed| executions_to_failure(Strategy::Rff, seed, 1000, || two_stage(10, 10));
+    let firsts: std::collections::BTreeSet<_> = (0..8).map(first).collect();
+    assert!(firsts.len() > 1, "eight seeds failed at the same execution: {firsts:?}");
+}
+
+/// Each thread stores its flag, then loads the other's: what the two loads saw.
+fn store_buffering() -> (i64, i64) {
+    let flags = Arc::new([AtomicI64::new(0), AtomicI64::new(0)]);
+    let other = Arc::clone(&flags);
+    let left = thread::spawn(move || {
+        other[0].store(1, Ordering::SeqCst);
+        other[1].load(Ordering::SeqCst)
+    });
+    flags[1].store(1, Ordering::SeqCst);
+    let right = flags[0].load(Ordering::SeqCst);
+    (left.join().expect("left"), right)
+}
+
+#[test]
+fn every_sequentially_consistent_outcome_of_store_buffering_is_reached() {
+    // Under sequential consistency (shuttle's model) the loads see (0, 1), (1, 0) or (1, 1).
+    let seen = outcomes(Strategy::Rff, 0, 200, store_buffering);
+    assert_eq!(seen, [(0, 1), (1, 0), (1, 1)].into());
+}
+
+#[test]
+fn a_failure_found_by_rff_replays_from_its_seed_file() {
+    let dir = std::env::temp_dir().join(format!("lockstep-rff-seeds-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let scenario = model::scenarios::find("lost-update").expect("scenario exists");
+    let bug = lockstep::scenario::Variant::Bug("read-then-write");
+    let report = Explorer::new(Strategy::Rff)
+        .seed(3)
+        .seeds_dir(&dir)
+        .explore(scenario, bug);
+    let failure = report.failure.expect("RFF finds the lost update");
+    let path = report.seed_file.expect("a seed file").expect("written");
+    let seed = lockstep::seed::SeedFile::read(&path).expect("readable");
+    assert_eq!(seed.strategy, "rff");
+    assert_eq!(seed.schedule, failure.schedule);
+    let replayed = lockstep::replay::replay(&path, model::scenarios::ALL).expect("replays");
+    assert_eq!(replayed.failure.as_deref(), Some(failure.message.as_str()));
+    assert_eq!(replayed.trace, failure.trace, "the replay is the same execution");
+    std::fs::remove_dir_all(dir).expect("cleaned up");
+}
+
+/// Found on all 20 seeds within `budget`, with a median of at most `median_bound` executions
+/// (seeded, so the same on every run; the bounds leave margin over what was measured).
+fn assert_found_everywhere(
+    what: &str,
+    budget: usize,
+    median_bound: usize,
+    body: impl Fn() + Clone + Send + Sync + 'static,
+) {
+    let (found, median) = found_and_median(Strategy::Rff, budget, body);
+    assert_eq!(found, 20, "{what}: found on {found}/20 seeds within {budget}");
+    assert!(
+        median <= median_bound,
+        "{what}: median {median} executions to the first failure, more than {median_bound}"
+    );
+}
+
+#[test]
+fn the_ungated_reorder_is_found_within_single_digit_medians_at_ten_and_twenty_threads() {
+    // Measured: median 5 at N = 10, 6 at N = 20 (7 at N = 100).
+    for threads in [10, 20] {
+        assert_found_everywhere(&format!("reorder {threads}"), 100, 9, move || {
+            model::ordering::reorder(threads, false)
+        });
+    }
+}
+
+#[test]
+fn the_two_stage_violation_is_found_on_every_seed() {
+    // Measured: median 10 at 10 + 10 threads, 23 at 99 + 1.
+    assert_found_everywhere("two-stage 10+10", 200, 20, || two_stage(10, 10));
+    assert_found_everywhere("two-stage 99+1", 400, 40, || two_stage(99, 1));
 }
