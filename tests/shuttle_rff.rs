@@ -115,6 +115,16 @@ fn outcomes<T: Ord + Send + 'static>(
 }
 
 #[test]
+fn measure() {
+    for n in [3, 5, 10, 20, 50, 100] {
+        eprintln!("M reorder {n}: {:?}", found_and_median(Strategy::Rff, 10_000, move || model::ordering::reorder(n, false)));
+    }
+    for (w, r) in [(1, 1), (10, 10), (40, 10), (99, 1)] {
+        eprintln!("M two-stage {w}+{r}: {:?}", found_and_median(Strategy::Rff, 10_000, move || two_stage(w, r)));
+    }
+}
+
+#[test]
 fn the_same_seed_runs_the_same_executions_to_the_same_failure() {
     let run = |seed| {
         Explorer::new(Strategy::Rff)

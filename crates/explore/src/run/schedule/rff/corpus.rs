@@ -1,8 +1,8 @@
 //! The corpus: abstract schedules that showed new reads-from pairs, each with the pairs its
 //! execution showed, and the energy schedule that picks which one to mutate next.
 
-use super::coverage::Coverage;
-use super::events::{Event, ReadsFrom, Source};
+use super::coverage::{Coverage, PairId};
+use super::events::{Event, Source};
 use rand_chacha::rand_core::RngCore;
 
 /// One constraint of an abstract schedule: read `read` must (or, if not `must`, must not) see
@@ -22,24 +22,32 @@ pub(crate) struct AbstractSchedule {
     pub(crate) constraints: Vec<Constraint>,
 }
 
-/// A corpus entry: a schedule and the distinct pairs (sorted) its execution showed.
+/// A corpus entry: a schedule and the distinct pairs (sorted numbers) its execution showed.
 #[derive(Clone, Debug)]
 pub(crate) struct Entry {
     pub(crate) schedule: AbstractSchedule,
-    pub(crate) pairs: Vec<ReadsFrom>,
+    pub(crate) pairs: Vec<PairId>,
 }
 
 /// The energy unit: a pair seen once is worth this much, one seen `k` times `1/k` of it.
 const ENERGY: u64 = 1 << 20;
 
+/// Energies are recomputed after this many picks (and whenever an entry joins): they drift
+/// slowly, and recomputing costs a pass over every entry's pairs.
+const REFRESH: usize = 32;
+
 #[derive(Default)]
 pub(crate) struct Corpus {
     entries: Vec<Entry>,
+    /// The running sum of the entries' energies, as last computed.
+    cumulative: Vec<u64>,
+    picks_until_refresh: usize,
 }
 
 impl Corpus {
     pub(crate) fn push(&mut self, entry: Entry) {
         self.entries.push(entry);
+        self.picks_until_refresh = 0;
     }
 
     pub(crate) fn entries(&self) -> &[Entry] {
@@ -49,34 +57,36 @@ impl Corpus {
     /// An entry drawn with probability proportional to its energy: the sum, over the pairs its
     /// execution showed, of the inverse of how often the search has seen the pair (RFF's power
     /// schedule favours schedules that exercise rare pairs the same way). `None` while empty.
-    pub(crate) fn pick(&self, coverage: &Coverage, rng: &mut impl RngCore) -> Option<&Entry> {
-        let energy = |entry: &Entry| -> u64 {
-            let sum: u64 = entry
+    pub(crate) fn pick(&mut self, coverage: &Coverage, rng: &mut impl RngCore) -> Option<&Entry> {
+        if self.picks_until_refresh == 0 {
+            self.refresh(coverage);
+        }
+        self.picks_until_refresh -= 1;
+        let total = *self.cumulative.last()?;
+        let ticket = rng.next_u64() % total;
+        let at = self.cumulative.partition_point(|&sum| sum <= ticket);
+        self.entries.get(at)
+    }
+
+    fn refresh(&mut self, coverage: &Coverage) {
+        let mut sum = 0;
+        self.cumulative.clear();
+        for entry in &self.entries {
+            let energy: u64 = entry
                 .pairs
                 .iter()
-                .map(|pair| ENERGY / u64::from(coverage.hits(pair).max(1)))
+                .map(|&id| ENERGY / u64::from(coverage.hits_of(id).max(1)))
                 .sum();
-            sum.max(1)
-        };
-        let total: u64 = self.entries.iter().map(energy).sum();
-        if total == 0 {
-            return None;
+            sum += energy.max(1);
+            self.cumulative.push(sum);
         }
-        let mut ticket = rng.next_u64() % total;
-        for entry in &self.entries {
-            let weight = energy(entry);
-            if ticket < weight {
-                return Some(entry);
-            }
-            ticket -= weight;
-        }
-        unreachable!("the tickets add up to the total energy")
+        self.picks_until_refresh = REFRESH;
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::events::Access;
+    use super::super::events::{Access, ReadsFrom};
     use super::*;
     use rand_chacha::rand_core::SeedableRng;
 
@@ -103,12 +113,13 @@ mod tests {
         coverage.learn(&[rare]);
         let mut corpus = Corpus::default();
         for (seed, pair) in [(0, common), (1, rare)] {
+            let (pairs, _) = coverage.learn(&[pair]);
             corpus.push(Entry {
                 schedule: AbstractSchedule {
                     seed,
                     constraints: Vec::new(),
                 },
-                pairs: vec![pair],
+                pairs,
             });
         }
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);

@@ -1,59 +1,62 @@
-//! Coverage: every reads-from pair the search has seen, with the number of executions that
-//! showed it (rare pairs earn energy), and every write seen on each object (the sources a
-//! mutation can ask a read to see instead).
+//! Coverage: every reads-from pair the search has seen, numbered in the order first seen, with
+//! the number of executions that showed it (rare pairs earn energy), and every write seen on
+//! each object (the sources a mutation can ask a read to see instead).
 
 use super::events::{Event, ReadsFrom, Source};
-use std::collections::HashMap;
+use super::hasher::FastMap;
+
+/// A pair's number: its index in the order pairs were first seen.
+pub(crate) type PairId = u32;
 
 #[derive(Default)]
 pub(crate) struct Coverage {
-    /// How many executions showed each pair.
-    hits: HashMap<ReadsFrom, u32>,
-    /// The pairs in the order they were first seen (what is iterated: never `hits`).
-    seen: Vec<ReadsFrom>,
+    ids: FastMap<ReadsFrom, PairId>,
+    /// The pairs by number (what is iterated: never `ids`).
+    pairs: Vec<ReadsFrom>,
+    /// How many executions showed each pair, by number.
+    hits: Vec<u32>,
     /// Each object's writes, in the order they were first seen.
     writes: Vec<Vec<Event>>,
-    /// This execution's distinct pairs (a scratch buffer, kept for its capacity).
-    scratch: Vec<ReadsFrom>,
 }
 
 impl Coverage {
-    /// Counts one execution's `pairs` (each distinct pair once); returns its distinct pairs,
-    /// sorted, and how many of them are new.
-    pub(crate) fn learn(&mut self, pairs: &[ReadsFrom]) -> (Vec<ReadsFrom>, usize) {
-        self.scratch.clear();
-        self.scratch.extend_from_slice(pairs);
-        self.scratch.sort_unstable();
-        self.scratch.dedup();
-        let mut new = 0;
-        for index in 0..self.scratch.len() {
-            let pair = self.scratch[index];
-            self.count(pair, 1, &mut new);
+    /// Counts one execution's `pairs` (each distinct pair once); returns the numbers of its
+    /// distinct pairs, sorted, and how many of them are new.
+    pub(crate) fn learn(&mut self, pairs: &[ReadsFrom]) -> (Vec<PairId>, usize) {
+        let before = self.pairs.len();
+        let mut ids: Vec<PairId> = pairs.iter().map(|pair| self.id(*pair)).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        for &id in &ids {
+            self.hits[id as usize] = self.hits[id as usize].saturating_add(1);
         }
-        (self.scratch.clone(), new)
+        (ids, self.pairs.len() - before)
     }
 
-    /// Adds `count` sightings of `pair` (a merged corpus's coverage).
-    pub(crate) fn add(&mut self, pair: ReadsFrom, count: u32) {
-        let mut new = 0;
-        self.count(pair, count, &mut new);
+    /// Adds `count` sightings of `pair` (a saved corpus's coverage); returns its number.
+    pub(crate) fn add(&mut self, pair: ReadsFrom, count: u32) -> PairId {
+        let id = self.id(pair);
+        self.hits[id as usize] = self.hits[id as usize].saturating_add(count);
+        id
     }
 
-    fn count(&mut self, pair: ReadsFrom, count: u32, new: &mut usize) {
-        let hits = self.hits.entry(pair).or_insert(0);
-        let first = *hits == 0;
-        *hits = hits.saturating_add(count);
-        if first {
-            *new += 1;
-            self.seen.push(pair);
-            for event in [Some(pair.read), source_event(pair.from)]
-                .into_iter()
-                .flatten()
-                .filter(|event| event.access.writes())
-            {
-                self.note_write(event);
-            }
+    /// `pair`'s number, numbering it now if it is new.
+    fn id(&mut self, pair: ReadsFrom) -> PairId {
+        if let Some(&id) = self.ids.get(&pair) {
+            return id;
         }
+        let id = PairId::try_from(self.pairs.len()).expect("fewer than 2^32 pairs");
+        self.ids.insert(pair, id);
+        self.pairs.push(pair);
+        self.hits.push(0);
+        for event in [Some(pair.read), source_event(pair.from)]
+            .into_iter()
+            .flatten()
+            .filter(|event| event.access.writes())
+        {
+            self.note_write(event);
+        }
+        id
     }
 
     fn note_write(&mut self, event: Event) {
@@ -68,17 +71,22 @@ impl Coverage {
 
     /// How many executions showed `pair` (0: never).
     pub(crate) fn hits(&self, pair: &ReadsFrom) -> u32 {
-        self.hits.get(pair).copied().unwrap_or(0)
+        self.ids.get(pair).map_or(0, |&id| self.hits[id as usize])
+    }
+
+    /// How many executions showed pair number `id`.
+    pub(crate) fn hits_of(&self, id: PairId) -> u32 {
+        self.hits[id as usize]
+    }
+
+    /// Pair number `id`.
+    pub(crate) fn pair(&self, id: PairId) -> ReadsFrom {
+        self.pairs[id as usize]
     }
 
     /// Every pair seen, in the order first seen, with its count.
     pub(crate) fn pairs(&self) -> impl Iterator<Item = (ReadsFrom, u32)> + '_ {
-        self.seen.iter().map(|pair| (*pair, self.hits(pair)))
-    }
-
-    /// The number of distinct pairs seen.
-    pub(crate) fn len(&self) -> usize {
-        self.seen.len()
+        self.pairs.iter().copied().zip(self.hits.iter().copied())
     }
 
     /// Every source a read of `object` could see: its initial value, then each write seen.
@@ -118,9 +126,10 @@ mod tests {
             from: Source::Write(store),
         };
         let (distinct, new) = coverage.learn(&[load, load]);
-        assert_eq!((distinct.len(), new), (1, 1));
+        assert_eq!((distinct, new), (vec![0], 1));
         assert_eq!(coverage.learn(&[load]).1, 0);
-        assert_eq!(coverage.hits(&load), 2);
+        assert_eq!((coverage.hits(&load), coverage.hits_of(0)), (2, 2));
+        assert_eq!(coverage.pair(0), load);
         assert_eq!(
             coverage.sources(0).collect::<Vec<_>>(),
             [Source::Initial, Source::Write(store)]

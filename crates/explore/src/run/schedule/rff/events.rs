@@ -10,7 +10,7 @@
 //! those are only ever looked up here, never stored in what the search keeps.
 
 use lockstep_engine::op::{ObjectId, OpKind, PendingOp};
-use std::collections::HashMap;
+use super::hasher::FastMap;
 
 /// How an operation touches its object.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -86,7 +86,9 @@ impl Access {
 }
 
 /// One access, abstracted: the `ordinal`-th `access` to object `object` by a thread of class
-/// `class` (0: the main thread; otherwise an index into [`Classes`]).
+/// `class` (0: the main thread; otherwise an index into [`Classes`]). Ordinals past 3 are
+/// bucketed by powers of two (see [`bucket`]), so a loop does not make every execution's
+/// events new.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub(crate) struct Event {
     pub(crate) class: u32,
@@ -113,12 +115,25 @@ pub(crate) struct ReadsFrom {
 /// 1 in the order the search first met them.
 #[derive(Default)]
 pub(crate) struct Classes {
-    numbers: HashMap<String, u32>,
+    numbers: FastMap<String, u32>,
+    /// The same by spawn location, so that a location is formatted once, not per execution.
+    locations: FastMap<(&'static str, u32, u32), u32>,
     sites: Vec<String>,
 }
 
 impl Classes {
     /// The class of threads spawned at `site`.
+    pub(crate) fn of(&mut self, site: lockstep_engine::kernel::SpawnSite) -> u32 {
+        let key = (site.file(), site.line(), site.column());
+        if let Some(&number) = self.locations.get(&key) {
+            return number;
+        }
+        let number = self.intern(&site.to_string());
+        self.locations.insert(key, number);
+        number
+    }
+
+    /// The class of threads spawned at `site` (`file:line:column`).
     pub(crate) fn intern(&mut self, site: &str) -> u32 {
         if let Some(&number) = self.numbers.get(site) {
             return number;
@@ -146,9 +161,12 @@ pub(crate) struct Observer {
     pub(crate) classes: Classes,
     /// Each task's class this execution (`None`: not looked up yet).
     task_classes: Vec<Option<u32>>,
-    objects: HashMap<ObjectId, u32>,
+    objects: FastMap<ObjectId, u32>,
     last_write: Vec<Source>,
-    ordinals: HashMap<(usize, u32, Access), u32>,
+    ordinals: FastMap<(usize, u32, Access), u32>,
+    /// Each task's pending operation as last looked at, with its event: a task's next event
+    /// changes only when it runs, so each step looks up only the task that ran.
+    next: Vec<Option<(PendingOp, Option<Event>)>>,
     pairs: Vec<ReadsFrom>,
 }
 
@@ -159,6 +177,7 @@ impl Observer {
         self.objects.clear();
         self.last_write.clear();
         self.ordinals.clear();
+        self.next.clear();
         self.pairs.clear();
     }
 
@@ -177,16 +196,31 @@ impl Observer {
 
     /// The event task `task` performs if it runs `op` now.
     pub(crate) fn event(&mut self, task: usize, op: PendingOp) -> Option<Event> {
+        if let Some(Some((cached, event))) = self.next.get(task) {
+            if *cached == op {
+                return *event;
+            }
+        }
+        let event = self.look_up(task, op);
+        if self.next.len() <= task {
+            self.next.resize(task + 1, None);
+        }
+        self.next[task] = Some((op, event));
+        event
+    }
+
+    fn look_up(&mut self, task: usize, op: PendingOp) -> Option<Event> {
         let access = Access::of(op.kind())?;
         let id = op.object().filter(|id| id.thread_index().is_none())?;
         let next = u32::try_from(self.objects.len()).expect("fewer than 2^32 objects");
         let object = *self.objects.entry(id).or_insert(next);
         let class = self.class(task);
-        let ordinal = self
+        let count = self
             .ordinals
             .get(&(task, object, access))
             .copied()
             .unwrap_or(0);
+        let ordinal = bucket(count);
         Some(Event {
             class,
             object,
@@ -197,6 +231,9 @@ impl Observer {
 
     /// Task `task` performed `event`: records the pair it read and the write it made.
     pub(crate) fn performed(&mut self, task: usize, event: Event) {
+        if let Some(next) = self.next.get_mut(task) {
+            *next = None;
+        }
         *self
             .ordinals
             .entry((task, event.object, event.access))
@@ -216,6 +253,7 @@ impl Observer {
         }
     }
 
+    /// The class of task `task`'s thread.
     fn class(&mut self, task: usize) -> u32 {
         if let Some(Some(class)) = self.task_classes.get(task) {
             return *class;
@@ -227,11 +265,23 @@ impl Observer {
             if slot.is_none() {
                 *slot = Some(match site {
                     None => 0,
-                    Some(site) => self.classes.intern(&site.to_string()),
+                    Some(site) => self.classes.of(site),
                 });
             }
         }
         *self.task_classes[task].get_or_insert(0)
+    }
+}
+
+/// The ordinal an access gets when its thread made `count` of the same accesses to the same
+/// object before it: the count itself up to 3, then 2 + log2(count) (4..=7 are 4, 8..=15 are 5,
+/// ...), as AFL buckets hit counts: the search tells the first few accesses apart, and only
+/// the order of magnitude of the later ones.
+pub(crate) fn bucket(count: u32) -> u32 {
+    if count < 4 {
+        count
+    } else {
+        2 + count.ilog2()
     }
 }
 
@@ -253,6 +303,12 @@ mod tests {
             assert_eq!(Access::from_letter(access.letter()), Some(access));
         }
         assert_eq!(Access::of(OpKind::Spawn), None);
+    }
+
+    #[test]
+    fn ordinals_are_exact_up_to_three_and_bucketed_by_powers_of_two_after() {
+        let ordinals: Vec<u32> = [0, 1, 2, 3, 4, 7, 8, 15, 16, 1000].map(bucket).into();
+        assert_eq!(ordinals, [0, 1, 2, 3, 4, 4, 5, 5, 6, 11]);
     }
 
     #[test]

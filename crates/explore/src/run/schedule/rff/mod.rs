@@ -40,6 +40,7 @@
 mod corpus;
 mod coverage;
 mod events;
+mod hasher;
 mod mutate;
 mod steer;
 
@@ -104,8 +105,13 @@ impl Rff {
 
     fn next_schedule(&mut self) -> AbstractSchedule {
         let fresh = self.rng.next_u64() % FRESH_EVERY == 0;
-        match self.corpus.pick(&self.coverage, &mut self.rng) {
-            Some(parent) if !fresh => mutate::mutate(parent, &self.coverage, &mut self.rng),
+        let parent = if fresh {
+            None
+        } else {
+            self.corpus.pick(&self.coverage, &mut self.rng)
+        };
+        match parent {
+            Some(parent) => mutate::mutate(parent, &self.coverage, &mut self.rng),
             _ => AbstractSchedule {
                 seed: self.rng.next_u64(),
                 constraints: Vec::new(),

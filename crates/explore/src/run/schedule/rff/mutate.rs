@@ -3,11 +3,15 @@
 
 use super::corpus::{AbstractSchedule, Constraint, Entry};
 use super::coverage::Coverage;
+use super::events::ReadsFrom;
 use rand_chacha::rand_core::RngCore;
 
 /// The most constraints one schedule carries: each one steers a few operations, and more of
 /// them only conflict.
 pub(crate) const MAX_CONSTRAINTS: usize = 4;
+
+/// How many of the parent's pairs a "see another write" mutation considers.
+const CANDIDATE_READS: usize = 8;
 
 /// The weight of a pair never seen; one seen `k` times weighs `1/(k + 1)` of it.
 const UNSEEN: u64 = 1 << 20;
@@ -18,7 +22,7 @@ pub(crate) fn mutate(parent: &Entry, coverage: &Coverage, rng: &mut impl RngCore
     for _ in 0..=rng.next_u64() % 3 {
         match rng.next_u64() % 8 {
             0..=3 => see_another_write(&mut child, parent, coverage, rng),
-            4 => forbid_a_seen_write(&mut child, parent, rng),
+            4 => forbid_a_seen_write(&mut child, parent, coverage, rng),
             5 => drop_a_constraint(&mut child, rng),
             _ => child.seed = rng.next_u64(),
         }
@@ -27,36 +31,46 @@ pub(crate) fn mutate(parent: &Entry, coverage: &Coverage, rng: &mut impl RngCore
 }
 
 /// Adds "read R must see W" for a read R of the parent's execution and a write W it did not
-/// see there, drawn by how rarely R has been seen reading from W (never: most likely).
+/// see there, drawn by how rarely R has been seen reading from W (never: most likely), among
+/// the alternatives of a few of the parent's pairs drawn at random (looking at all of them
+/// would cost a pass over the parent's pairs and every object's writes per execution).
 fn see_another_write(
     child: &mut AbstractSchedule,
     parent: &Entry,
     coverage: &Coverage,
     rng: &mut impl RngCore,
 ) {
-    let options = || {
-        parent.pairs.iter().flat_map(move |pair| {
-            coverage
-                .sources(pair.read.object)
-                .filter(move |source| *source != pair.from)
-                .map(move |source| {
-                    let seen = super::events::ReadsFrom {
-                        read: pair.read,
-                        from: source,
-                    };
-                    let weight = UNSEEN / (u64::from(coverage.hits(&seen)) + 1);
-                    (pair.read, source, weight)
-                })
-        })
-    };
-    let total: u64 = options().map(|(_, _, weight)| weight).sum();
+    if parent.pairs.is_empty() {
+        return;
+    }
+    let mut options: Vec<(Constraint, u64)> = Vec::new();
+    for _ in 0..CANDIDATE_READS {
+        let pair = coverage.pair(parent.pairs[pick(rng, parent.pairs.len())]);
+        for from in coverage.sources(pair.read.object) {
+            if from == pair.from || options.iter().any(|(c, _)| c.read == pair.read && c.from == from) {
+                continue;
+            }
+            let seen = ReadsFrom {
+                read: pair.read,
+                from,
+            };
+            let weight = UNSEEN / (u64::from(coverage.hits(&seen)) + 1);
+            let constraint = Constraint {
+                read: pair.read,
+                from,
+                must: true,
+            };
+            options.push((constraint, weight));
+        }
+    }
+    let total: u64 = options.iter().map(|(_, weight)| weight).sum();
     if total == 0 {
         return;
     }
     let mut ticket = rng.next_u64() % total;
-    for (read, from, weight) in options() {
+    for (constraint, weight) in options {
         if ticket < weight {
-            add(child, Constraint { read, from, must: true });
+            add(child, constraint);
             return;
         }
         ticket -= weight;
@@ -64,11 +78,16 @@ fn see_another_write(
 }
 
 /// Adds "read R must not see W" for a pair (R, W) of the parent's execution.
-fn forbid_a_seen_write(child: &mut AbstractSchedule, parent: &Entry, rng: &mut impl RngCore) {
+fn forbid_a_seen_write(
+    child: &mut AbstractSchedule,
+    parent: &Entry,
+    coverage: &Coverage,
+    rng: &mut impl RngCore,
+) {
     if parent.pairs.is_empty() {
         return;
     }
-    let pair = parent.pairs[pick(rng, parent.pairs.len())];
+    let pair = coverage.pair(parent.pairs[pick(rng, parent.pairs.len())]);
     add(
         child,
         Constraint {
@@ -105,7 +124,7 @@ fn pick(rng: &mut impl RngCore, len: usize) -> usize {
 
 #[cfg(test)]
 mod tests {
-    use super::super::events::{Access, Event, ReadsFrom, Source};
+    use super::super::events::{Access, Event, Source};
     use super::*;
     use rand_chacha::rand_core::SeedableRng;
 
@@ -128,10 +147,10 @@ mod tests {
             from: Source::Write(store),
         };
         let mut coverage = Coverage::default();
-        coverage.learn(&[seen]);
+        let (pairs, _) = coverage.learn(&[seen]);
         let parent = Entry {
             schedule: AbstractSchedule::default(),
-            pairs: vec![seen],
+            pairs,
         };
         let mut child = AbstractSchedule::default();
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
