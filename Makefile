@@ -44,11 +44,13 @@ adopt:
 	$(LOCKSTEP) adopt $(SEED)
 	INSTA_UPDATE=unseen $(CARGO) test --features shuttle --test corpus
 
-## bench: facade cost vs raw shuttle and loom, planted bugs and the ordering family per strategy,
-## the PCT paper's calibration set; every figure measured in this run
+## bench: facade cost vs raw shuttle and loom, planted bugs per strategy, the classic benchmarks'
+## bug shapes and planted bugs per search strategy beside the RFF paper's figures, the PCT
+## paper's calibration set; every figure measured in this run
 bench:
 	$(CARGO) run --release --features shuttle --example bench_shuttle
 	$(CARGO) run --release --features shuttle --example bench_bugs
+	$(CARGO) run --release --features shuttle --example bench_search -- --give-up-after 5
 	$(CARGO) run --release --features shuttle --example bench_pct
 	$(CARGO) run --release --features shuttle --example bench_memory
 	$(LOOM_ENV) $(CARGO) run --release --example bench_loom

@@ -5,9 +5,9 @@
 //! default fault plan and no shrinking. It prints, per bug and strategy, how many seeds found
 //! it and the median (min..max) executions to the first failure, plus the median wall time to
 //! it; then PCT against random bug by bug, with each bug's class (see [`bench::CLASSES`]);
-//! then the same for the ordering family `model::ordering::reorder` (N = 3, 5, 10, 20
-//! threads, with and without a start gate; random, PCT 2/3 and POS); then runs every fixed
-//! scenario with the same budget (one seed per strategy), which must find nothing.
+//! then runs every fixed scenario with the same budget (one seed per strategy), which must find
+//! nothing. (The ordering family and the other bug shapes of the classic benchmarks are in
+//! `bench_search`.)
 //!
 //! Run with `cargo run --release --features shuttle --example bench_bugs`.
 
@@ -28,14 +28,17 @@ fn main() {
 }
 
 #[cfg(all(feature = "shuttle", not(loom)))]
+#[path = "support/first_failure.rs"]
+mod first_failure;
+
+#[cfg(all(feature = "shuttle", not(loom)))]
 mod bench {
-    use lockstep::explore::{Explorer, Strategy};
-    use lockstep::fault::FaultPlan;
+    use super::first_failure::{
+        isolated, median, scenario_attempt, scenario_explorer, Found, SEEDS,
+    };
+    use lockstep::explore::Strategy;
     use lockstep::scenario::Variant;
     use std::time::Duration;
-
-    const SEEDS: u64 = 20;
-    const BUDGET: usize = 10_000;
 
     /// What a planted bug needs from the schedule. "any schedule": found whatever the
     /// interleaving (a logic error, a lock-hierarchy violation the checker reports on first
@@ -103,119 +106,37 @@ mod bench {
         ]
     }
 
-    fn faults() -> FaultPlan {
-        FaultPlan::every_kind(0.05, Duration::from_millis(100))
-    }
-
-    /// Runs `work` on a fresh OS thread: some failures end while a simulated thread is still
-    /// unwinding, which can leave shuttle's per-OS-thread state unusable for the next
-    /// exploration on the same thread (seen after hundreds of failing runs in one process).
-    fn isolated<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> T {
-        std::thread::spawn(work)
-            .join()
-            .expect("the exploration itself does not panic")
-    }
-
     fn explore(
         strategy: Strategy,
         seed: u64,
         scenario: &'static lockstep::scenario::Scenario,
         variant: Variant,
     ) -> lockstep::explore::Report {
-        isolated(move || explorer(strategy, seed).explore(scenario, variant))
+        isolated(move || scenario_explorer(strategy, seed).explore(scenario, variant))
     }
 
-    /// Executions to the first failure and the time to it, for every seed that found one.
-    struct Found {
-        seeds: u64,
-        executions: Vec<usize>,
-        times: Vec<Duration>,
-    }
-
-    impl Found {
-        /// Runs `find` (the first failure's execution number and time, if any) for each seed.
-        fn measure(seeds: u64, find: impl Fn(u64) -> Option<(usize, Duration)>) -> Found {
-            let mut found = Found {
-                seeds,
-                executions: Vec::new(),
-                times: Vec::new(),
-            };
-            for seed in 0..seeds {
-                if let Some((execution, time)) = find(seed) {
-                    found.executions.push(execution);
-                    found.times.push(time);
-                }
+    /// `found/seeds | median (min..max) | median time to it`, as table cells.
+    fn cells(found: &Found) -> String {
+        let executions = found.executions_to_first_failure();
+        let spread = match (executions.first(), executions.last()) {
+            (Some(min), Some(max)) => {
+                format!(
+                    "{} ({min}..{max})",
+                    median(&mut executions.clone()).unwrap_or(0)
+                )
             }
-            found
-        }
-
-        /// The median executions to the first failure, if any seed found one.
-        fn median_executions(&self) -> Option<usize> {
-            median(&mut self.executions.clone())
-        }
-
-        /// `found/seeds | median (min..max) | median time`, as table cells.
-        fn cells(mut self) -> String {
-            let count = self.executions.len();
-            let spread = match (
-                self.executions.iter().min().copied(),
-                self.executions.iter().max().copied(),
-            ) {
-                (Some(min), Some(max)) => {
-                    format!(
-                        "{} ({min}..{max})",
-                        median(&mut self.executions).unwrap_or(0)
-                    )
-                }
-                _ => "-".to_owned(),
-            };
-            let time = median(&mut self.times).map_or("-".to_owned(), |t| {
-                format!("{:.2} ms", t.as_secs_f64() * 1e3)
-            });
-            format!("{count}/{} | {spread} | {time}", self.seeds)
-        }
-    }
-
-    fn explorer(strategy: Strategy, seed: u64) -> Explorer {
-        Explorer::new(strategy)
-            .seed(seed)
-            .iterations(BUDGET)
-            .faults(faults())
-            .shrink_budget(0)
-    }
-
-    /// The `reorder` family: N threads, gated or not, per seeded strategy (no faults: the
-    /// family has no fault sites).
-    fn ordering_family() {
-        println!();
-        println!(
-            "| family | threads | strategy | found | executions to first failure: median (min..max) | median time to it |"
-        );
-        println!("|---|---|---|---|---|---|");
-        for gated in [true, false] {
-            let family = if gated {
-                "reorder, gated"
-            } else {
-                "reorder, ungated"
-            };
-            for threads in [3, 5, 10, 20] {
-                for strategy in strategies().into_iter().filter(|s| *s != Strategy::Dfs) {
-                    let found = Found::measure(SEEDS, |seed| {
-                        isolated(move || {
-                            let started = std::time::Instant::now();
-                            Explorer::new(strategy)
-                                .seed(seed)
-                                .iterations(BUDGET)
-                                .shrink_budget(0)
-                                .run(move || model::ordering::reorder(threads, gated))
-                                .err()
-                                .map(|failure| (failure.execution, started.elapsed()))
-                        })
-                    });
-                    println!("| {family} | {threads} | {strategy} | {} |", found.cells());
-                }
-            }
-        }
+            _ => "-".to_owned(),
+        };
+        let mut times: Vec<Duration> = found
+            .attempts
+            .iter()
+            .filter(|a| a.first_failure.is_some())
+            .map(|a| a.elapsed)
+            .collect();
+        let time = median(&mut times).map_or("-".to_owned(), |t| {
+            format!("{:.2} ms", t.as_secs_f64() * 1e3)
+        });
+        format!("{} | {spread} | {time}", found.found())
     }
 
     /// One planted bug's median executions to the first failure, per strategy (`None`: no
@@ -285,11 +206,6 @@ mod bench {
         }
     }
 
-    fn median<T: Copy + Ord>(values: &mut [T]) -> Option<T> {
-        values.sort_unstable();
-        values.get(values.len() / 2).copied()
-    }
-
     /// Prints the table of schedules to the first failure, and the fixed model's check.
     pub fn run() {
         // Expected failures panic inside the exploration; keep the output to the tables.
@@ -304,17 +220,14 @@ mod bench {
                 let mut by_strategy = Vec::new();
                 for strategy in strategies() {
                     let seeds = if strategy == Strategy::Dfs { 1 } else { SEEDS };
-                    let found = Found::measure(seeds, |seed| {
-                        let report = explore(strategy, seed, scenario, Variant::Bug(bug));
-                        report
-                            .failure
-                            .map(|failure| (failure.execution, report.stats.elapsed))
+                    let found = Found::measure(seeds, None, |seed| {
+                        scenario_attempt(strategy, seed, scenario, Variant::Bug(bug))
                     });
-                    by_strategy.push((strategy, found.median_executions()));
+                    by_strategy.push((strategy, median(&mut found.executions_to_first_failure())));
                     println!(
                         "| {} | {bug} | {strategy} | {} |",
                         scenario.name,
-                        found.cells()
+                        cells(&found)
                     );
                 }
                 medians.push(BugMedians {
@@ -325,7 +238,6 @@ mod bench {
             }
         }
         pct_against_random(&medians);
-        ordering_family();
         println!();
         println!("| fixed scenario | strategy | executions | result |");
         println!("|---|---|---|---|");

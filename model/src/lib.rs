@@ -10,5 +10,6 @@ pub mod breaker;
 pub mod lock_table;
 pub mod ordering;
 pub mod scenarios;
+pub mod search;
 pub mod session;
 pub mod transfer;
