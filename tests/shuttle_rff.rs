@@ -5,55 +5,8 @@
 
 use lockstep::explore::{Explorer, Strategy};
 use lockstep::sync::atomic::{AtomicI64, Ordering};
-use lockstep::sync::{Arc, Mutex};
+use lockstep::sync::Arc;
 use lockstep::thread;
-
-/// SCTBench's TwoStage at `writers` + `readers` threads: each writer sets `data1` under one
-/// lock, then `data2 = data1 + 1` under another; each reader reads `data1` in one critical
-/// section and `data2` in the next and expects `data2 == data1 + 1` once `data1` is set.
-fn two_stage(writers: usize, readers: usize) {
-    #[derive(Default)]
-    struct Shared {
-        first: Mutex<()>,
-        second: Mutex<()>,
-        data1: AtomicI64,
-        data2: AtomicI64,
-    }
-    let shared = Arc::new(Shared::default());
-    let mut handles = Vec::new();
-    for _ in 0..writers {
-        let shared = Arc::clone(&shared);
-        handles.push(thread::spawn(move || {
-            {
-                let _first = shared.first.lock();
-                shared.data1.store(1, Ordering::SeqCst);
-            }
-            let _second = shared.second.lock();
-            let data1 = shared.data1.load(Ordering::SeqCst);
-            shared.data2.store(data1 + 1, Ordering::SeqCst);
-        }));
-    }
-    for _ in 0..readers {
-        let shared = Arc::clone(&shared);
-        handles.push(thread::spawn(move || {
-            let data1 = {
-                let _first = shared.first.lock();
-                shared.data1.load(Ordering::SeqCst)
-            };
-            if data1 == 0 {
-                return;
-            }
-            let data2 = {
-                let _second = shared.second.lock();
-                shared.data2.load(Ordering::SeqCst)
-            };
-            assert_eq!(data2, data1 + 1, "two-stage: data2 lags data1");
-        }));
-    }
-    for handle in handles {
-        handle.join().expect("a two-stage thread panicked");
-    }
-}
 
 /// The execution (1-based) at which `strategy` from `seed` first fails `body`, if it does
 /// within `budget` executions.
@@ -70,6 +23,11 @@ fn executions_to_failure(
         .run(body)
         .err()
         .map(|failure| failure.execution)
+}
+
+/// The buggy program of `model::search`'s instance `name`.
+fn instance(name: &str) -> fn() {
+    model::search::find(name).expect("a listed instance").run
 }
 
 fn median(mut values: Vec<usize>) -> usize {
@@ -116,11 +74,8 @@ fn outcomes<T: Ord + Send + 'static>(
 
 #[test]
 fn measure() {
-    for n in [3, 5, 10, 20, 50, 100] {
-        eprintln!("M reorder {n}: {:?}", found_and_median(Strategy::Rff, 10_000, move || model::ordering::reorder(n, false)));
-    }
-    for (w, r) in [(1, 1), (10, 10), (40, 10), (99, 1)] {
-        eprintln!("M two-stage {w}+{r}: {:?}", found_and_median(Strategy::Rff, 10_000, move || two_stage(w, r)));
+    for instance in model::search::INSTANCES.iter().filter(|i| std::env::var("ONLY").map_or(true, |o| i.name.contains(&o))) {
+        eprintln!("M {}: {:?}", instance.name, found_and_median(Strategy::Rff, 10_000, instance.run));
     }
 }
 
@@ -131,7 +86,7 @@ fn the_same_seed_runs_the_same_executions_to_the_same_failure() {
             .seed(seed)
             .iterations(1000)
             .shrink_budget(0)
-            .run(|| two_stage(10, 10))
+            .run(instance("two-stage-10+10"))
             .expect_err("RFF finds the two-stage violation")
     };
     for seed in [1, 2] {
@@ -161,7 +116,7 @@ fn the_same_seed_runs_the_same_executions_to_the_same_failure() {
 
 #[test]
 fn two_seeds_search_differently() {
-    let first = |seed| executions_to_failure(Strategy::Rff, seed, 1000, || two_stage(10, 10));
+    let first = |seed| executions_to_failure(Strategy::Rff, seed, 1000, instance("two-stage-10+10"));
     let firsts: std::collections::BTreeSet<_> = (0..8).map(first).collect();
     assert!(firsts.len() > 1, "eight seeds failed at the same execution: {firsts:?}");
 }
@@ -224,18 +179,18 @@ fn assert_found_everywhere(
 }
 
 #[test]
-fn the_ungated_reorder_is_found_within_single_digit_medians_at_ten_and_twenty_threads() {
-    // Measured: median 5 at N = 10, 6 at N = 20 (7 at N = 100).
-    for threads in [10, 20] {
-        assert_found_everywhere(&format!("reorder {threads}"), 100, 9, move || {
-            model::ordering::reorder(threads, false)
-        });
+fn the_ungated_reorder_is_found_within_single_digit_medians_at_any_thread_count() {
+    // Measured: median 3 at N = 10, 20 and 100.
+    for threads in [10, 20, 100] {
+        let name = format!("reorder-{threads}");
+        assert_found_everywhere(&name, 100, 6, instance(&name));
     }
 }
 
 #[test]
 fn the_two_stage_violation_is_found_on_every_seed() {
-    // Measured: median 10 at 10 + 10 threads, 23 at 99 + 1.
-    assert_found_everywhere("two-stage 10+10", 200, 20, || two_stage(10, 10));
-    assert_found_everywhere("two-stage 99+1", 400, 40, || two_stage(99, 1));
+    // Measured: median 7 at 10 + 10 threads, 16 at 99 + 1.
+    for (name, median_bound) in [("two-stage-10+10", 15), ("two-stage-99+1", 32)] {
+        assert_found_everywhere(name, 400, median_bound, instance(name));
+    }
 }

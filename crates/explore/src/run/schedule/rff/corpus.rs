@@ -97,6 +97,7 @@ mod tests {
             object: 0,
             access: Access::Read,
             ordinal,
+            context: Default::default(),
         };
         let common = ReadsFrom {
             read: read(0),

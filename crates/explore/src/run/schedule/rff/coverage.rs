@@ -17,6 +17,9 @@ pub(crate) struct Coverage {
     hits: Vec<u32>,
     /// Each object's writes, in the order they were first seen.
     writes: Vec<Vec<Event>>,
+    /// How many executions asked for each pair (a constraint "R must see W"): a pair asked
+    /// for and never seen may be impossible, and should stop drawing mutations.
+    asked: FastMap<ReadsFrom, u32>,
 }
 
 impl Coverage {
@@ -74,6 +77,16 @@ impl Coverage {
         self.ids.get(pair).map_or(0, |&id| self.hits[id as usize])
     }
 
+    /// One more execution asked for `pair`.
+    pub(crate) fn ask(&mut self, pair: ReadsFrom) {
+        *self.asked.entry(pair).or_insert(0) += 1;
+    }
+
+    /// How many executions showed `pair` or asked for it.
+    pub(crate) fn tried(&self, pair: &ReadsFrom) -> u32 {
+        self.hits(pair) + self.asked.get(pair).copied().unwrap_or(0)
+    }
+
     /// How many executions showed pair number `id`.
     pub(crate) fn hits_of(&self, id: PairId) -> u32 {
         self.hits[id as usize]
@@ -114,6 +127,7 @@ mod tests {
             object,
             access,
             ordinal: 0,
+            context: Default::default(),
         }
     }
 
@@ -135,5 +149,7 @@ mod tests {
             [Source::Initial, Source::Write(store)]
         );
         assert_eq!(coverage.sources(7).collect::<Vec<_>>(), [Source::Initial]);
+        coverage.ask(load);
+        assert_eq!(coverage.tried(&load), 3);
     }
 }

@@ -86,16 +86,23 @@ impl Access {
 }
 
 /// One access, abstracted: the `ordinal`-th `access` to object `object` by a thread of class
-/// `class` (0: the main thread; otherwise an index into [`Classes`]). Ordinals past 3 are
-/// bucketed by powers of two (see [`bucket`]), so a loop does not make every execution's
-/// events new.
+/// `class` (0: the main thread; otherwise an index into [`Classes`]), right after the accesses
+/// in `context` (its thread's last two, latest first). Ordinals past 3 are bucketed by powers
+/// of two (see [`bucket`]), so a loop does not make every execution's events new. The
+/// context stands in for RFF's instruction address: threads spawned at one place can run
+/// different code (a helper that spawns both setters and readers), and what a thread did just
+/// before tells the roles apart, as the code they run would.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub(crate) struct Event {
     pub(crate) class: u32,
     pub(crate) object: u32,
     pub(crate) access: Access,
     pub(crate) ordinal: u32,
+    pub(crate) context: Context,
 }
+
+/// A thread's last two accesses (object and access), latest first.
+pub(crate) type Context = [Option<(u32, Access)>; 2];
 
 /// The write a read saw: the object's initial value, or an event.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -164,6 +171,8 @@ pub(crate) struct Observer {
     objects: FastMap<ObjectId, u32>,
     last_write: Vec<Source>,
     ordinals: FastMap<(usize, u32, Access), u32>,
+    /// Each task's context: its last two accesses.
+    contexts: Vec<Context>,
     /// Each task's pending operation as last looked at, with its event: a task's next event
     /// changes only when it runs, so each step looks up only the task that ran.
     next: Vec<Option<(PendingOp, Option<Event>)>>,
@@ -177,6 +186,7 @@ impl Observer {
         self.objects.clear();
         self.last_write.clear();
         self.ordinals.clear();
+        self.contexts.clear();
         self.next.clear();
         self.pairs.clear();
     }
@@ -226,6 +236,7 @@ impl Observer {
             object,
             access,
             ordinal,
+            context: self.contexts.get(task).copied().unwrap_or_default(),
         })
     }
 
@@ -238,6 +249,11 @@ impl Observer {
             .ordinals
             .entry((task, event.object, event.access))
             .or_insert(0) += 1;
+        if self.contexts.len() <= task {
+            self.contexts.resize(task + 1, Context::default());
+        }
+        let context = &mut self.contexts[task];
+        *context = [Some((event.object, event.access)), context[0]];
         let object = event.object as usize;
         if self.last_write.len() <= object {
             self.last_write.resize(object + 1, Source::Initial);
@@ -258,15 +274,15 @@ impl Observer {
         if let Some(Some(class)) = self.task_classes.get(task) {
             return *class;
         }
-        // A task met for the first time: look every task's spawn site up once.
+        // A task met for the first time: look the spawn sites up, and keep every task's that
+        // is known by now. A task with no site yet may simply not have started (the kernel
+        // maps a task to its thread when it starts); only `task` itself, which has an
+        // operation pending and so has started, is settled either way (no site: `main`).
         let sites = lockstep_engine::kernel::last_spawn_sites();
         self.task_classes.resize(sites.len().max(task + 1), None);
         for (slot, site) in self.task_classes.iter_mut().zip(&sites) {
-            if slot.is_none() {
-                *slot = Some(match site {
-                    None => 0,
-                    Some(site) => self.classes.of(site),
-                });
+            if let (None, Some(site)) = (*slot, site) {
+                *slot = Some(self.classes.of(site));
             }
         }
         *self.task_classes[task].get_or_insert(0)
@@ -329,6 +345,11 @@ mod tests {
         let second_load_a = event(&mut observer, OpKind::Read, a);
         assert_eq!((load_a.object, store_b.object), (0, 1));
         assert_eq!(second_load_a.ordinal, 1, "the thread's second read of a");
+        assert_eq!(
+            load_b.context,
+            [Some((1, Access::Update)), Some((0, Access::Read))],
+            "right after the store of b and the load of a"
+        );
         assert_eq!(
             observer.pairs(),
             [

@@ -136,6 +136,12 @@ impl Scheduler for Rff {
         }
         self.iterations_left -= 1;
         self.schedule = self.next_schedule();
+        for constraint in self.schedule.constraints.iter().filter(|c| c.must) {
+            self.coverage.ask(events::ReadsFrom {
+                read: constraint.read,
+                from: constraint.from,
+            });
+        }
         self.execution_rng = ChaCha8Rng::seed_from_u64(self.schedule.seed);
         self.observer.reset();
         self.steering.start(&self.schedule.constraints);

@@ -10,10 +10,12 @@ use rand_chacha::rand_core::RngCore;
 /// them only conflict.
 pub(crate) const MAX_CONSTRAINTS: usize = 4;
 
-/// How many of the parent's pairs a "see another write" mutation considers.
-const CANDIDATE_READS: usize = 8;
+/// How many of the parent's pairs a "see another write" mutation considers: all of them up
+/// to this many, else this many drawn at random.
+const CANDIDATE_READS: usize = 32;
 
-/// The weight of a pair never seen; one seen `k` times weighs `1/(k + 1)` of it.
+/// The weight of a pair never seen nor asked for; one seen or asked for `k` times weighs
+/// `1/(k + 1)` of it.
 const UNSEEN: u64 = 1 << 20;
 
 /// A child of `parent`: one to three mutations of its schedule.
@@ -31,9 +33,11 @@ pub(crate) fn mutate(parent: &Entry, coverage: &Coverage, rng: &mut impl RngCore
 }
 
 /// Adds "read R must see W" for a read R of the parent's execution and a write W it did not
-/// see there, drawn by how rarely R has been seen reading from W (never: most likely), among
-/// the alternatives of a few of the parent's pairs drawn at random (looking at all of them
-/// would cost a pass over the parent's pairs and every object's writes per execution).
+/// see there, drawn by how rarely R has been seen reading from W or asked to (neither: most
+/// likely; a pair asked for often and never seen is likely impossible), among
+/// the alternatives of the parent's pairs, or of [`CANDIDATE_READS`] of them drawn at random
+/// if it has more (looking at all of a long execution's would cost a pass over its pairs and
+/// every object's writes per execution).
 fn see_another_write(
     child: &mut AbstractSchedule,
     parent: &Entry,
@@ -44,8 +48,10 @@ fn see_another_write(
         return;
     }
     let mut options: Vec<(Constraint, u64)> = Vec::new();
-    for _ in 0..CANDIDATE_READS {
-        let pair = coverage.pair(parent.pairs[pick(rng, parent.pairs.len())]);
+    let every = parent.pairs.len() <= CANDIDATE_READS;
+    for at in 0..CANDIDATE_READS.min(parent.pairs.len()) {
+        let at = if every { at } else { pick(rng, parent.pairs.len()) };
+        let pair = coverage.pair(parent.pairs[at]);
         for from in coverage.sources(pair.read.object) {
             if from == pair.from || options.iter().any(|(c, _)| c.read == pair.read && c.from == from) {
                 continue;
@@ -54,7 +60,7 @@ fn see_another_write(
                 read: pair.read,
                 from,
             };
-            let weight = UNSEEN / (u64::from(coverage.hits(&seen)) + 1);
+            let weight = UNSEEN / (u64::from(coverage.tried(&seen)) + 1);
             let constraint = Constraint {
                 read: pair.read,
                 from,
@@ -135,12 +141,14 @@ mod tests {
             object: 0,
             access: Access::Update,
             ordinal: 0,
+            context: Default::default(),
         };
         let load = Event {
             class: 2,
             object: 0,
             access: Access::Read,
             ordinal: 0,
+            context: Default::default(),
         };
         let seen = ReadsFrom {
             read: load,

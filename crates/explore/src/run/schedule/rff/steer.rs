@@ -54,7 +54,10 @@ impl Steering {
                     hold = true;
                 }
             } else if let Some(write) = write_ahead(event) {
-                let is_source = Source::Write(write) == constraint.from;
+                let is_source = match constraint.from {
+                    Source::Write(source) => write.leads_to(source),
+                    Source::Initial => false,
+                };
                 match (constraint.must, is_source) {
                     // The write the read must see: now.
                     (true, true) => prefer = true,
@@ -96,17 +99,36 @@ impl Steering {
     }
 }
 
-/// The write `event` makes, or for an acquire the release it leads to (the same thread's
-/// release of the same lock with the same ordinal): to keep a lock's last release from
-/// changing, the acquire must wait, since once a thread holds the lock its release can only
-/// be delayed by blocking everyone else.
-fn write_ahead(event: Event) -> Option<Event> {
+/// The write `event` makes, or for an acquire the release it leads to: to keep a lock's last
+/// release from changing, the acquire must wait, since once a thread holds the lock its
+/// release can only be delayed by blocking everyone else.
+fn write_ahead(event: Event) -> Option<WriteAhead> {
     match event.access {
-        Access::Acquire => Some(Event {
-            access: Access::Release,
-            ..event
-        }),
-        access if access.writes() => Some(event),
+        Access::Acquire => Some(WriteAhead::ReleaseAfter(event)),
+        access if access.writes() => Some(WriteAhead::Write(event)),
         _ => None,
+    }
+}
+
+/// A write a thread is about to make, now or (after an acquire) once it releases.
+#[derive(Clone, Copy)]
+enum WriteAhead {
+    Write(Event),
+    /// The release that follows this acquire: the same thread's, of the same lock, with the
+    /// same ordinal (its context is not known yet).
+    ReleaseAfter(Event),
+}
+
+impl WriteAhead {
+    /// Whether this is (or leads to) `write`.
+    fn leads_to(self, write: Event) -> bool {
+        match self {
+            WriteAhead::Write(event) => event == write,
+            WriteAhead::ReleaseAfter(acquire) => {
+                write.access == Access::Release
+                    && (write.class, write.object, write.ordinal)
+                        == (acquire.class, acquire.object, acquire.ordinal)
+            }
+        }
     }
 }
