@@ -194,3 +194,59 @@ fn the_two_stage_violation_is_found_on_every_seed() {
         assert_found_everywhere(name, 400, median_bound, instance(name));
     }
 }
+
+#[test]
+fn feedback_round_trips_through_its_file_merges_and_steers_the_next_run() {
+    use lockstep::explore::{Feedback, FeedbackError};
+    let dir = std::env::temp_dir().join(format!("lockstep-rff-feedback-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    // Two shards of one search: other seeds, so other mutations, each with its feedback.
+    let shards = [Feedback::new(), Feedback::new()];
+    for (seed, feedback) in (0..).zip(&shards) {
+        Explorer::new(Strategy::Rff)
+            .seed(seed)
+            .iterations(40)
+            .feedback(feedback)
+            .run(|| {
+                store_buffering();
+            })
+            .expect("no bug");
+        assert!(feedback.pairs() > 0 && feedback.schedules() > 0, "{feedback:?}");
+    }
+    let file = dir.join("shard-1.toml");
+    shards[0].save(&file).expect("saved");
+    let loaded = Feedback::load(&file).expect("loaded");
+    assert_eq!(
+        (loaded.pairs(), loaded.schedules()),
+        (shards[0].pairs(), shards[0].schedules())
+    );
+    loaded.merge(&shards[1]);
+    assert_eq!(
+        loaded.schedules(),
+        shards[0].schedules() + shards[1].schedules()
+    );
+    assert!(loaded.pairs() >= shards[0].pairs().max(shards[1].pairs()));
+    assert!(loaded.pairs() <= shards[0].pairs() + shards[1].pairs());
+    let merged = dir.join("merged.toml");
+    loaded.save(&merged).expect("saved");
+    // The same seed from the same feedback runs the same executions.
+    let from_merged = || {
+        Explorer::new(Strategy::Rff)
+            .seed(9)
+            .iterations(1000)
+            .shrink_budget(0)
+            .feedback(&Feedback::load(&merged).expect("loaded"))
+            .run(instance("two-stage-10+10"))
+            .expect_err("RFF finds the two-stage violation")
+    };
+    let (first, again) = (from_merged(), from_merged());
+    assert_eq!(
+        (first.execution, &first.schedule),
+        (again.execution, &again.schedule)
+    );
+    std::fs::write(dir.join("bad.toml"), "version = 7\npairs = []\nentries = []\n").unwrap();
+    let error = Feedback::load(dir.join("bad.toml")).expect_err("another version");
+    assert!(matches!(error, FeedbackError::Invalid { .. }), "{error}");
+    assert!(error.to_string().contains("bad.toml") && error.to_string().contains("version 7"), "{error}");
+    std::fs::remove_dir_all(dir).expect("cleaned up");
+}

@@ -16,7 +16,7 @@ pub use self::loom::Strategy;
 #[cfg(loom)]
 pub(crate) use self::loom::*;
 #[cfg(feature = "shuttle")]
-pub use self::shuttle::Strategy;
+pub use self::shuttle::{Feedback, FeedbackError, Strategy};
 #[cfg(feature = "shuttle")]
 pub(crate) use self::shuttle::*;
 
@@ -40,4 +40,7 @@ pub(crate) struct Drive<'a> {
     pub(crate) checkpoint: Option<&'a Path>,
     /// Where each execution's fault seed comes from (DFS moves through the plans).
     pub(crate) fault_seed: &'a FaultSeed,
+    /// What the reads-from search starts from and leaves what it learned in (shuttle).
+    #[cfg(feature = "shuttle")]
+    pub(crate) feedback: Option<&'a Feedback>,
 }

@@ -3,6 +3,7 @@
 use super::schedule::{
     self, DfsPlans, Pct, Pos, Random, Recording, Rff, SharedHashes, SharedSchedule, StopAtFailure,
 };
+pub use super::schedule::{Feedback, FeedbackError};
 use super::Drive;
 use lockstep_engine::kernel::FaultSeed;
 use shuttle::scheduler::{DfsScheduler, Scheduler};
@@ -188,7 +189,10 @@ pub(crate) fn drive(drive: &Drive<'_>, recorder: &Recorder, f: Box<dyn Fn() + Se
         Strategy::Random => run(Random::new(seed, iterations), recorder, config, f),
         Strategy::Pct { depth } => run(Pct::new(seed, depth, iterations), recorder, config, f),
         Strategy::Pos => run(Pos::new(seed, iterations), recorder, config, f),
-        Strategy::Rff => run(Rff::new(seed, iterations), recorder, config, f),
+        Strategy::Rff => {
+            let feedback = drive.feedback.cloned();
+            run(Rff::new(seed, iterations, feedback), recorder, config, f)
+        }
         Strategy::Dfs => {
             let plans = match drive.fault_seed {
                 FaultSeed::PerPlan { plan, .. } => Some(std::sync::Arc::clone(plan)),

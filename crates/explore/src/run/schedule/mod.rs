@@ -17,6 +17,7 @@ pub(crate) use pct::Pct;
 pub(crate) use pos::Pos;
 pub(crate) use random::Random;
 pub(crate) use rff::Rff;
+pub use rff::{Feedback, FeedbackError};
 
 use shuttle::scheduler::{Schedule, Scheduler, Task, TaskId};
 use std::borrow::Cow;

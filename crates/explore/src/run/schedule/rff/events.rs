@@ -13,7 +13,10 @@ use lockstep_engine::op::{ObjectId, OpKind, PendingOp};
 use super::hasher::FastMap;
 
 /// How an operation touches its object.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
 pub(crate) enum Access {
     /// An atomic load or a read lock: sees the last write.
     Read,
@@ -58,30 +61,6 @@ impl Access {
     /// Whether the access becomes the object's last write.
     pub(crate) fn writes(self) -> bool {
         matches!(self, Access::Update | Access::Release | Access::Notify)
-    }
-
-    pub(crate) fn letter(self) -> char {
-        match self {
-            Access::Read => 'r',
-            Access::Update => 'u',
-            Access::Acquire => 'a',
-            Access::Release => 'l',
-            Access::Wait => 'w',
-            Access::Notify => 'n',
-        }
-    }
-
-    pub(crate) fn from_letter(letter: char) -> Option<Access> {
-        [
-            Access::Read,
-            Access::Update,
-            Access::Acquire,
-            Access::Release,
-            Access::Wait,
-            Access::Notify,
-        ]
-        .into_iter()
-        .find(|access| access.letter() == letter)
     }
 }
 
@@ -165,7 +144,6 @@ impl Classes {
 /// execution to the next, so observing allocates nothing once the first executions are done.
 #[derive(Default)]
 pub(crate) struct Observer {
-    pub(crate) classes: Classes,
     /// Each task's class this execution (`None`: not looked up yet).
     task_classes: Vec<Option<u32>>,
     objects: FastMap<ObjectId, u32>,
@@ -180,7 +158,7 @@ pub(crate) struct Observer {
 }
 
 impl Observer {
-    /// Forgets the last execution (but not the classes, which the corpus refers to).
+    /// Forgets the last execution.
     pub(crate) fn reset(&mut self) {
         self.task_classes.clear();
         self.objects.clear();
@@ -205,13 +183,18 @@ impl Observer {
     }
 
     /// The event task `task` performs if it runs `op` now.
-    pub(crate) fn event(&mut self, task: usize, op: PendingOp) -> Option<Event> {
+    pub(crate) fn event(
+        &mut self,
+        task: usize,
+        op: PendingOp,
+        classes: &mut Classes,
+    ) -> Option<Event> {
         if let Some(Some((cached, event))) = self.next.get(task) {
             if *cached == op {
                 return *event;
             }
         }
-        let event = self.look_up(task, op);
+        let event = self.look_up(task, op, classes);
         if self.next.len() <= task {
             self.next.resize(task + 1, None);
         }
@@ -219,12 +202,12 @@ impl Observer {
         event
     }
 
-    fn look_up(&mut self, task: usize, op: PendingOp) -> Option<Event> {
+    fn look_up(&mut self, task: usize, op: PendingOp, classes: &mut Classes) -> Option<Event> {
         let access = Access::of(op.kind())?;
         let id = op.object().filter(|id| id.thread_index().is_none())?;
         let next = u32::try_from(self.objects.len()).expect("fewer than 2^32 objects");
         let object = *self.objects.entry(id).or_insert(next);
-        let class = self.class(task);
+        let class = self.class(task, classes);
         let count = self
             .ordinals
             .get(&(task, object, access))
@@ -270,7 +253,7 @@ impl Observer {
     }
 
     /// The class of task `task`'s thread.
-    fn class(&mut self, task: usize) -> u32 {
+    fn class(&mut self, task: usize, classes: &mut Classes) -> u32 {
         if let Some(Some(class)) = self.task_classes.get(task) {
             return *class;
         }
@@ -282,7 +265,7 @@ impl Observer {
         self.task_classes.resize(sites.len().max(task + 1), None);
         for (slot, site) in self.task_classes.iter_mut().zip(&sites) {
             if let (None, Some(site)) = (*slot, site) {
-                *slot = Some(self.classes.of(site));
+                *slot = Some(classes.of(site));
             }
         }
         *self.task_classes[task].get_or_insert(0)
@@ -306,22 +289,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_access_letter_reads_back() {
-        for kind in [
-            OpKind::Read,
-            OpKind::Write,
-            OpKind::Acquire,
-            OpKind::Release,
-            OpKind::Wait,
-            OpKind::Notify,
-        ] {
-            let access = Access::of(kind).expect("an access");
-            assert_eq!(Access::from_letter(access.letter()), Some(access));
-        }
-        assert_eq!(Access::of(OpKind::Spawn), None);
-    }
-
-    #[test]
     fn ordinals_are_exact_up_to_three_and_bucketed_by_powers_of_two_after() {
         let ordinals: Vec<u32> = [0, 1, 2, 3, 4, 7, 8, 15, 16, 1000].map(bucket).into();
         assert_eq!(ordinals, [0, 1, 2, 3, 4, 4, 5, 5, 6, 11]);
@@ -331,9 +298,10 @@ mod tests {
     fn a_read_sees_the_last_write_of_its_object_and_initial_values_before_any() {
         let mut observer = Observer::default();
         let (a, b) = (ObjectId::address(&1u8), ObjectId::address(&2u8));
-        let event = |observer: &mut Observer, kind, id| {
+        let mut classes = Classes::default();
+        let mut event = |observer: &mut Observer, kind, id| {
             observer
-                .event(0, PendingOp::new(kind, Some(id)))
+                .event(0, PendingOp::new(kind, Some(id)), &mut classes)
                 .expect("an access")
         };
         let load_a = event(&mut observer, OpKind::Read, a);

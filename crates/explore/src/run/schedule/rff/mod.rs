@@ -43,15 +43,17 @@ mod events;
 mod hasher;
 mod mutate;
 mod steer;
+mod store;
 
 use super::pos::Priorities;
-use corpus::{AbstractSchedule, Corpus, Entry};
-use coverage::Coverage;
+use corpus::{AbstractSchedule, Entry};
 use events::{Event, Observer};
 use rand_chacha::rand_core::{RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use shuttle::scheduler::{Schedule, Scheduler, Task, TaskId};
 use steer::Steering;
+pub use store::{Feedback, FeedbackError};
+use store::Learned;
 
 /// One execution in this many runs a fresh, unsteered schedule, so the search keeps sampling
 /// beyond what its corpus has seen.
@@ -65,8 +67,9 @@ pub(crate) struct Rff {
     execution_rng: ChaCha8Rng,
     iterations_left: usize,
     started: bool,
-    coverage: Coverage,
-    corpus: Corpus,
+    learned: Learned,
+    /// Where the search started from and leaves what it learned, if anywhere.
+    feedback: Option<Feedback>,
     schedule: AbstractSchedule,
     observer: Observer,
     steering: Steering,
@@ -76,14 +79,20 @@ pub(crate) struct Rff {
 }
 
 impl Rff {
-    pub(crate) fn new(seed: u64, iterations: usize) -> Self {
+    /// A search from `seed` for `iterations` executions, starting from what `feedback` holds
+    /// and leaving in it what it learned when it ends.
+    pub(crate) fn new(seed: u64, iterations: usize, feedback: Option<Feedback>) -> Self {
+        let mut learned = Learned::default();
+        if let Some(feedback) = &feedback {
+            feedback.load_into(&mut learned);
+        }
         Rff {
             rng: ChaCha8Rng::seed_from_u64(seed),
             execution_rng: ChaCha8Rng::seed_from_u64(seed),
             iterations_left: iterations,
             started: false,
-            coverage: Coverage::default(),
-            corpus: Corpus::default(),
+            learned,
+            feedback,
             schedule: AbstractSchedule::default(),
             observer: Observer::default(),
             steering: Steering::default(),
@@ -94,9 +103,9 @@ impl Rff {
 
     /// Learns from the execution that just ended: it joins the corpus if it showed a new pair.
     fn learn(&mut self) {
-        let (pairs, new) = self.coverage.learn(self.observer.pairs());
+        let (pairs, new) = self.learned.coverage.learn(self.observer.pairs());
         if new > 0 {
-            self.corpus.push(Entry {
+            self.learned.corpus.push(Entry {
                 schedule: self.schedule.clone(),
                 pairs,
             });
@@ -105,13 +114,16 @@ impl Rff {
 
     fn next_schedule(&mut self) -> AbstractSchedule {
         let fresh = self.rng.next_u64() % FRESH_EVERY == 0;
+        let Learned {
+            coverage, corpus, ..
+        } = &mut self.learned;
         let parent = if fresh {
             None
         } else {
-            self.corpus.pick(&self.coverage, &mut self.rng)
+            corpus.pick(coverage, &mut self.rng)
         };
         match parent {
-            Some(parent) => mutate::mutate(parent, &self.coverage, &mut self.rng),
+            Some(parent) => mutate::mutate(parent, coverage, &mut self.rng),
             _ => AbstractSchedule {
                 seed: self.rng.next_u64(),
                 constraints: Vec::new(),
@@ -122,7 +134,7 @@ impl Rff {
     /// The event `task` performs if it runs now.
     fn next_event(&mut self, task: usize, pending: &[Option<lockstep_engine::op::PendingOp>]) -> Option<Event> {
         let op = pending.get(task).copied().flatten()?;
-        self.observer.event(task, op)
+        self.observer.event(task, op, &mut self.learned.classes)
     }
 }
 
@@ -137,7 +149,7 @@ impl Scheduler for Rff {
         self.iterations_left -= 1;
         self.schedule = self.next_schedule();
         for constraint in self.schedule.constraints.iter().filter(|c| c.must) {
-            self.coverage.ask(events::ReadsFrom {
+            self.learned.coverage.ask(events::ReadsFrom {
                 read: constraint.read,
                 from: constraint.from,
             });
@@ -158,7 +170,7 @@ impl Scheduler for Rff {
         let pending = lockstep_engine::kernel::pending_by_task();
         let ran = self.priorities.take_last();
         if let Some((task, Some(op))) = ran {
-            if let Some(event) = self.observer.event(task, op) {
+            if let Some(event) = self.observer.event(task, op, &mut self.learned.classes) {
                 self.observer.performed(task, event);
                 self.steering.performed(event);
             }
@@ -195,5 +207,17 @@ impl Scheduler for Rff {
 
     fn next_u64(&mut self) -> u64 {
         self.execution_rng.next_u64()
+    }
+}
+
+impl Drop for Rff {
+    /// Leaves what the search learned (the last execution too) in its feedback, if it has one.
+    fn drop(&mut self) {
+        if let Some(feedback) = self.feedback.take() {
+            if self.started {
+                self.learn();
+            }
+            feedback.store_from(&self.learned);
+        }
     }
 }
