@@ -73,13 +73,6 @@ fn outcomes<T: Ord + Send + 'static>(
 }
 
 #[test]
-fn measure() {
-    for instance in model::search::INSTANCES.iter().filter(|i| std::env::var("ONLY").map_or(true, |o| i.name.contains(&o))) {
-        eprintln!("M {}: {:?}", instance.name, found_and_median(Strategy::Rff, 10_000, instance.run));
-    }
-}
-
-#[test]
 fn the_same_seed_runs_the_same_executions_to_the_same_failure() {
     let run = |seed| {
         Explorer::new(Strategy::Rff)
@@ -116,9 +109,13 @@ fn the_same_seed_runs_the_same_executions_to_the_same_failure() {
 
 #[test]
 fn two_seeds_search_differently() {
-    let first = |seed| executions_to_failure(Strategy::Rff, seed, 1000, instance("two-stage-10+10"));
+    let first =
+        |seed| executions_to_failure(Strategy::Rff, seed, 1000, instance("two-stage-10+10"));
     let firsts: std::collections::BTreeSet<_> = (0..8).map(first).collect();
-    assert!(firsts.len() > 1, "eight seeds failed at the same execution: {firsts:?}");
+    assert!(
+        firsts.len() > 1,
+        "eight seeds failed at the same execution: {firsts:?}"
+    );
 }
 
 /// Each thread stores its flag, then loads the other's: what the two loads saw.
@@ -158,7 +155,10 @@ fn a_failure_found_by_rff_replays_from_its_seed_file() {
     assert_eq!(seed.schedule, failure.schedule);
     let replayed = lockstep::replay::replay(&path, model::scenarios::ALL).expect("replays");
     assert_eq!(replayed.failure.as_deref(), Some(failure.message.as_str()));
-    assert_eq!(replayed.trace, failure.trace, "the replay is the same execution");
+    assert_eq!(
+        replayed.trace, failure.trace,
+        "the replay is the same execution"
+    );
     std::fs::remove_dir_all(dir).expect("cleaned up");
 }
 
@@ -171,7 +171,10 @@ fn assert_found_everywhere(
     body: impl Fn() + Clone + Send + Sync + 'static,
 ) {
     let (found, median) = found_and_median(Strategy::Rff, budget, body);
-    assert_eq!(found, 20, "{what}: found on {found}/20 seeds within {budget}");
+    assert_eq!(
+        found, 20,
+        "{what}: found on {found}/20 seeds within {budget}"
+    );
     assert!(
         median <= median_bound,
         "{what}: median {median} executions to the first failure, more than {median_bound}"
@@ -211,7 +214,10 @@ fn feedback_round_trips_through_its_file_merges_and_steers_the_next_run() {
                 store_buffering();
             })
             .expect("no bug");
-        assert!(feedback.pairs() > 0 && feedback.schedules() > 0, "{feedback:?}");
+        assert!(
+            feedback.pairs() > 0 && feedback.schedules() > 0,
+            "{feedback:?}"
+        );
     }
     let file = dir.join("shard-1.toml");
     shards[0].save(&file).expect("saved");
@@ -244,9 +250,16 @@ fn feedback_round_trips_through_its_file_merges_and_steers_the_next_run() {
         (first.execution, &first.schedule),
         (again.execution, &again.schedule)
     );
-    std::fs::write(dir.join("bad.toml"), "version = 7\npairs = []\nentries = []\n").unwrap();
+    std::fs::write(
+        dir.join("bad.toml"),
+        "version = 7\npairs = []\nentries = []\n",
+    )
+    .unwrap();
     let error = Feedback::load(dir.join("bad.toml")).expect_err("another version");
     assert!(matches!(error, FeedbackError::Invalid { .. }), "{error}");
-    assert!(error.to_string().contains("bad.toml") && error.to_string().contains("version 7"), "{error}");
+    assert!(
+        error.to_string().contains("bad.toml") && error.to_string().contains("version 7"),
+        "{error}"
+    );
     std::fs::remove_dir_all(dir).expect("cleaned up");
 }

@@ -16,9 +16,9 @@ pub use self::loom::Strategy;
 #[cfg(loom)]
 pub(crate) use self::loom::*;
 #[cfg(feature = "shuttle")]
-pub use self::shuttle::{Feedback, FeedbackError, Strategy};
-#[cfg(feature = "shuttle")]
 pub(crate) use self::shuttle::*;
+#[cfg(feature = "shuttle")]
+pub use self::shuttle::{Feedback, FeedbackError, Strategy};
 
 use lockstep_engine::kernel::FaultSeed;
 use std::path::Path;

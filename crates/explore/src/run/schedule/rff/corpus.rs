@@ -125,8 +125,18 @@ mod tests {
         }
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
         let rare_picks = (0..1000)
-            .filter(|_| corpus.pick(&coverage, &mut rng).expect("an entry").schedule.seed == 1)
+            .filter(|_| {
+                corpus
+                    .pick(&coverage, &mut rng)
+                    .expect("an entry")
+                    .schedule
+                    .seed
+                    == 1
+            })
             .count();
-        assert!(rare_picks > 900, "the rare entry was picked {rare_picks} times of 1000");
+        assert!(
+            rare_picks > 900,
+            "the rare entry was picked {rare_picks} times of 1000"
+        );
     }
 }

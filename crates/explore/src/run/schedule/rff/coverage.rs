@@ -104,7 +104,10 @@ impl Coverage {
 
     /// Every source a read of `object` could see: its initial value, then each write seen.
     pub(crate) fn sources(&self, object: u32) -> impl Iterator<Item = Source> + '_ {
-        let writes = self.writes.get(object as usize).map_or(&[][..], Vec::as_slice);
+        let writes = self
+            .writes
+            .get(object as usize)
+            .map_or(&[][..], Vec::as_slice);
         std::iter::once(Source::Initial).chain(writes.iter().copied().map(Source::Write))
     }
 }

@@ -9,8 +9,8 @@
 //! deterministic for a given schedule: the identities the kernel hands out are addresses, and
 //! those are only ever looked up here, never stored in what the search keeps.
 
-use lockstep_engine::op::{ObjectId, OpKind, PendingOp};
 use super::hasher::FastMap;
+use lockstep_engine::op::{ObjectId, OpKind, PendingOp};
 
 /// How an operation touches its object.
 #[derive(

@@ -64,9 +64,14 @@ mod tests {
 
     #[test]
     fn aligned_addresses_spread_over_the_low_bits() {
-        let low_bits: std::collections::BTreeSet<u64> =
-            (0..64u64).map(|i| hash(0x7f00_0000_1000 + 16 * i) & 63).collect();
-        assert!(low_bits.len() > 32, "only {} distinct buckets of 64", low_bits.len());
+        let low_bits: std::collections::BTreeSet<u64> = (0..64u64)
+            .map(|i| hash(0x7f00_0000_1000 + 16 * i) & 63)
+            .collect();
+        assert!(
+            low_bits.len() > 32,
+            "only {} distinct buckets of 64",
+            low_bits.len()
+        );
         assert_eq!(hash((1u32, 2u32)), hash((1u32, 2u32)));
         assert_ne!(hash((1u32, 2u32)), hash((2u32, 1u32)));
     }

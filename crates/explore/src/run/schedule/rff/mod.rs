@@ -52,8 +52,8 @@ use rand_chacha::rand_core::{RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use shuttle::scheduler::{Schedule, Scheduler, Task, TaskId};
 use steer::Steering;
-pub use store::{Feedback, FeedbackError};
 use store::Learned;
+pub use store::{Feedback, FeedbackError};
 
 /// One execution in this many runs a fresh, unsteered schedule, so the search keeps sampling
 /// beyond what its corpus has seen.
@@ -132,7 +132,11 @@ impl Rff {
     }
 
     /// The event `task` performs if it runs now.
-    fn next_event(&mut self, task: usize, pending: &[Option<lockstep_engine::op::PendingOp>]) -> Option<Event> {
+    fn next_event(
+        &mut self,
+        task: usize,
+        pending: &[Option<lockstep_engine::op::PendingOp>],
+    ) -> Option<Event> {
         let op = pending.get(task).copied().flatten()?;
         self.observer.event(task, op, &mut self.learned.classes)
     }
@@ -195,7 +199,11 @@ impl Scheduler for Rff {
             .max_by_key(|&(task, band)| {
                 // A yielding thread goes below every band: it waits for someone else.
                 let band = if Some(task) == yielding { 0 } else { *band };
-                (band, self.priorities.priority(task, rng), std::cmp::Reverse(task))
+                (
+                    band,
+                    self.priorities.priority(task, rng),
+                    std::cmp::Reverse(task),
+                )
             })
             .map(|(task, _)| task);
         self.bands = bands;

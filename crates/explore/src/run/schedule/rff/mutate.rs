@@ -19,7 +19,11 @@ const CANDIDATE_READS: usize = 32;
 const UNSEEN: u64 = 1 << 20;
 
 /// A child of `parent`: one to three mutations of its schedule.
-pub(crate) fn mutate(parent: &Entry, coverage: &Coverage, rng: &mut impl RngCore) -> AbstractSchedule {
+pub(crate) fn mutate(
+    parent: &Entry,
+    coverage: &Coverage,
+    rng: &mut impl RngCore,
+) -> AbstractSchedule {
     let mut child = parent.schedule.clone();
     for _ in 0..=rng.next_u64() % 3 {
         match rng.next_u64() % 8 {
@@ -50,10 +54,18 @@ fn see_another_write(
     let mut options: Vec<(Constraint, u64)> = Vec::new();
     let every = parent.pairs.len() <= CANDIDATE_READS;
     for at in 0..CANDIDATE_READS.min(parent.pairs.len()) {
-        let at = if every { at } else { pick(rng, parent.pairs.len()) };
+        let at = if every {
+            at
+        } else {
+            pick(rng, parent.pairs.len())
+        };
         let pair = coverage.pair(parent.pairs[at]);
         for from in coverage.sources(pair.read.object) {
-            if from == pair.from || options.iter().any(|(c, _)| c.read == pair.read && c.from == from) {
+            if from == pair.from
+                || options
+                    .iter()
+                    .any(|(c, _)| c.read == pair.read && c.from == from)
+            {
                 continue;
             }
             let seen = ReadsFrom {

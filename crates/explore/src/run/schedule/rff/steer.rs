@@ -40,7 +40,12 @@ impl Steering {
             return NEUTRAL;
         };
         let (mut prefer, mut hold) = (false, false);
-        for (constraint, _) in self.constraints.iter().zip(&self.open).filter(|(_, open)| **open) {
+        for (constraint, _) in self
+            .constraints
+            .iter()
+            .zip(&self.open)
+            .filter(|(_, open)| **open)
+        {
             let read = constraint.read;
             if event.object != read.object {
                 continue;
@@ -62,7 +67,9 @@ impl Steering {
                     // The write the read must see: now.
                     (true, true) => prefer = true,
                     // Another write would hide it (or the initial value) from the read.
-                    (true, false) if last == constraint.from || constraint.from == Source::Initial => {
+                    (true, false)
+                        if last == constraint.from || constraint.from == Source::Initial =>
+                    {
                         hold = true
                     }
                     (true, false) => {}

@@ -301,12 +301,19 @@ struct Saved {
 impl Saved {
     /// Every entry's pairs index the pair list, and contexts are at most two long.
     fn check(&self) -> Result<(), String> {
-        let events = self.pairs.iter().flat_map(|p| [Some(&p.read), p.from.as_ref()]);
+        let events = self
+            .pairs
+            .iter()
+            .flat_map(|p| [Some(&p.read), p.from.as_ref()]);
         if events.flatten().any(|event| event.context.len() > 2) {
             return Err("a context longer than two accesses".to_owned());
         }
         for (at, entry) in self.entries.iter().enumerate() {
-            if let Some(bad) = entry.pairs.iter().find(|&&p| p as usize >= self.pairs.len()) {
+            if let Some(bad) = entry
+                .pairs
+                .iter()
+                .find(|&&p| p as usize >= self.pairs.len())
+            {
                 return Err(format!(
                     "entry {at} names pair {bad}, but there are {} pairs",
                     self.pairs.len()
