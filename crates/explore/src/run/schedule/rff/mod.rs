@@ -113,7 +113,7 @@ impl Rff {
     }
 
     fn next_schedule(&mut self) -> AbstractSchedule {
-        let fresh = self.rng.next_u64() % FRESH_EVERY == 0;
+        let fresh = self.rng.next_u64().is_multiple_of(FRESH_EVERY);
         let Learned {
             coverage, corpus, ..
         } = &mut self.learned;
