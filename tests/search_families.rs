@@ -6,9 +6,9 @@
 
 use lockstep::explore::{Explorer, Failure, Stats, Strategy};
 use lockstep::scenario::Variant;
-use model::search::account::{account, AUDIT_SUBTRACTS_DEPOSIT};
-use model::search::token_ring::{token_ring, NO_TOKEN};
-use model::search::two_stage::{two_stage, SPLIT_STAGES};
+use model::search::account::account;
+use model::search::token_ring::token_ring;
+use model::search::two_stage::two_stage;
 use model::search::{self, Instance};
 
 /// The first instance of each family: the smallest.
