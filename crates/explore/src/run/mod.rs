@@ -18,7 +18,10 @@ pub(crate) use self::loom::*;
 #[cfg(feature = "shuttle")]
 pub(crate) use self::shuttle::*;
 #[cfg(feature = "shuttle")]
-pub use self::shuttle::{Feedback, FeedbackError, Strategy};
+pub use self::shuttle::Strategy;
+#[cfg(feature = "shuttle")]
+#[cfg_attr(docsrs, doc(cfg(feature = "shuttle")))]
+pub use self::shuttle::{Feedback, FeedbackError};
 
 use lockstep_engine::kernel::FaultSeed;
 use std::path::Path;
