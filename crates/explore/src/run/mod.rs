@@ -16,9 +16,9 @@ pub use self::loom::Strategy;
 #[cfg(loom)]
 pub(crate) use self::loom::*;
 #[cfg(feature = "shuttle")]
-pub(crate) use self::shuttle::*;
-#[cfg(feature = "shuttle")]
 pub use self::shuttle::Strategy;
+#[cfg(feature = "shuttle")]
+pub(crate) use self::shuttle::*;
 #[cfg(feature = "shuttle")]
 #[cfg_attr(docsrs, doc(cfg(feature = "shuttle")))]
 pub use self::shuttle::{Feedback, FeedbackError};
