@@ -36,6 +36,9 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 pub use crate::run::Strategy;
+#[cfg(feature = "shuttle")]
+#[cfg_attr(docsrs, doc(cfg(feature = "shuttle")))]
+pub use crate::run::{Feedback, FeedbackError};
 pub use lockstep_engine::liveness::{HintLog, Liveness};
 pub use lockstep_engine::lock_graph::LockOrderRule;
 
@@ -267,6 +270,8 @@ pub struct Explorer {
     shrink_budget: usize,
     sizes: std::collections::BTreeMap<String, usize>,
     livelock_bound: usize,
+    #[cfg(feature = "shuttle")]
+    feedback: Option<Feedback>,
 }
 
 impl Explorer {
@@ -289,7 +294,40 @@ impl Explorer {
             shrink_budget: DEFAULT_SHRINK_BUDGET,
             sizes: std::collections::BTreeMap::new(),
             livelock_bound: DEFAULT_LIVELOCK_BOUND,
+            #[cfg(feature = "shuttle")]
+            feedback: None,
         }
+    }
+
+    /// Where the reads-from search ([`Strategy::Rff`]) starts from and leaves what it learned
+    /// (its coverage and corpus; see [`Feedback`]): by default each exploration starts afresh.
+    /// Other strategies ignore it. The executions then depend on the feedback too (the same
+    /// seed and the same feedback give the same executions); seed files still replay alone.
+    ///
+    /// ```
+    /// use lockstep::explore::{Explorer, Feedback, Strategy};
+    ///
+    /// // Two threads race to set a flag the other one then reads.
+    /// let race = || {
+    ///     use lockstep::sync::atomic::{AtomicBool, Ordering};
+    ///     let flag = lockstep::sync::Arc::new(AtomicBool::new(false));
+    ///     let other = flag.clone();
+    ///     let t = lockstep::thread::spawn(move || other.swap(true, Ordering::SeqCst));
+    ///     flag.swap(true, Ordering::SeqCst);
+    ///     t.join().unwrap();
+    /// };
+    /// let feedback = Feedback::new();
+    /// Explorer::new(Strategy::Rff).iterations(50).feedback(&feedback).run(race).unwrap();
+    /// assert!(feedback.schedules() > 0, "it kept the schedules that showed new pairs");
+    /// let pairs = feedback.pairs();
+    /// Explorer::new(Strategy::Rff).seed(1).iterations(50).feedback(&feedback).run(race).unwrap();
+    /// assert!(feedback.pairs() >= pairs, "the second run started from the first one's");
+    /// ```
+    #[cfg(feature = "shuttle")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "shuttle")))]
+    pub fn feedback(mut self, feedback: &Feedback) -> Self {
+        self.feedback = Some(feedback.clone());
+        self
     }
 
     /// After how many retries without progress (yields, failed try-locks, atomic loads and
@@ -650,6 +688,8 @@ impl Explorer {
             time_budget: self.time_budget,
             checkpoint,
             fault_seed: &fault_seed,
+            #[cfg(feature = "shuttle")]
+            feedback: self.feedback.as_ref(),
         };
         let ended = harness.run(false, |f| run::drive(&drive, &recorder, f));
         let stats = Stats {

@@ -77,7 +77,8 @@
 //! | `check::Test` (per-test seeds, replay line) | - | yes | yes |
 //! | `fault::set_std_plan` (faults on real threads) | yes | - | - |
 //! | `explore::{Explorer, Report, Failure, Stats}`, `replay`, `seed` | - | yes | yes |
-//! | `explore::Strategy` | - | `Random`, `Pct { depth }`, `Pos`, `Dfs` | `Exhaustive { preemption_bound }` |
+//! | `explore::Strategy` | - | `Random`, `Pct { depth }`, `Pos`, `Rff`, `Dfs` | `Exhaustive { preemption_bound }` |
+//! | `explore::{Feedback, FeedbackError}`, `Explorer::feedback` (what the reads-from search learned: saved, loaded, merged) | - | yes | - |
 //! | `explore::explore` (strategy, seed, iterations) | - | yes | - |
 //! | `explore::explore_exhaustive` | - | - | yes |
 //! | `schedule` (pending operations, for custom schedulers), `shrink` | - | yes | - |

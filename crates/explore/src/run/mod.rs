@@ -19,6 +19,9 @@ pub(crate) use self::loom::*;
 pub use self::shuttle::Strategy;
 #[cfg(feature = "shuttle")]
 pub(crate) use self::shuttle::*;
+#[cfg(feature = "shuttle")]
+#[cfg_attr(docsrs, doc(cfg(feature = "shuttle")))]
+pub use self::shuttle::{Feedback, FeedbackError};
 
 use lockstep_engine::kernel::FaultSeed;
 use std::path::Path;
@@ -40,4 +43,7 @@ pub(crate) struct Drive<'a> {
     pub(crate) checkpoint: Option<&'a Path>,
     /// Where each execution's fault seed comes from (DFS moves through the plans).
     pub(crate) fault_seed: &'a FaultSeed,
+    /// What the reads-from search starts from and leaves what it learned in (shuttle).
+    #[cfg(feature = "shuttle")]
+    pub(crate) feedback: Option<&'a Feedback>,
 }

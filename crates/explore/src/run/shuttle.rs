@@ -1,8 +1,9 @@
 //! The shuttle driver: its strategies, its configuration, and the recording of every schedule.
 
 use super::schedule::{
-    self, DfsPlans, Pct, Pos, Random, Recording, SharedHashes, SharedSchedule, StopAtFailure,
+    self, DfsPlans, Pct, Pos, Random, Recording, Rff, SharedHashes, SharedSchedule, StopAtFailure,
 };
+pub use super::schedule::{Feedback, FeedbackError};
 use super::Drive;
 use lockstep_engine::kernel::FaultSeed;
 use shuttle::scheduler::{DfsScheduler, Scheduler};
@@ -17,6 +18,7 @@ use std::time::Duration;
 ///
 /// assert_eq!("pct-3".parse::<Strategy>(), Ok(Strategy::Pct { depth: 3 }));
 /// assert_eq!(Strategy::Pos.to_string(), "pos");
+/// assert_eq!("rff".parse::<Strategy>(), Ok(Strategy::Rff));
 /// assert!("pct-x".parse::<Strategy>().is_err());
 /// assert!("pct-0".parse::<Strategy>().is_err(), "PCT's depth is at least 1");
 /// ```
@@ -37,6 +39,10 @@ pub enum Strategy {
     /// Partial Order Sampling (Yuan, Yang, Gu, CAV 2018): random priorities per pending
     /// operation, redrawn for the operations that race with each one that runs.
     Pos,
+    /// Reads-from fuzzing (after RFF, Wolff et al., ASPLOS 2024): POS priorities steered by
+    /// constraints on which write each read sees, mutated from the executions that showed new
+    /// reads-from pairs, favouring rare ones; deterministic from its seed.
+    Rff,
 }
 
 impl Strategy {
@@ -54,6 +60,7 @@ impl fmt::Display for Strategy {
             Strategy::Pct { depth } => write!(f, "pct-{depth}"),
             Strategy::Dfs => f.write_str("dfs"),
             Strategy::Pos => f.write_str("pos"),
+            Strategy::Rff => f.write_str("rff"),
         }
     }
 }
@@ -61,12 +68,13 @@ impl fmt::Display for Strategy {
 impl FromStr for Strategy {
     type Err = String;
 
-    /// Parses `random`, `pct-D` (D >= 1), `pos` or `dfs`.
+    /// Parses `random`, `pct-D` (D >= 1), `pos`, `rff` or `dfs`.
     fn from_str(text: &str) -> Result<Self, String> {
         match text {
             "random" => return Ok(Strategy::Random),
             "dfs" => return Ok(Strategy::Dfs),
             "pos" => return Ok(Strategy::Pos),
+            "rff" => return Ok(Strategy::Rff),
             _ => {}
         }
         if let Some(depth) = text.strip_prefix("pct-").and_then(|d| d.parse().ok()) {
@@ -79,7 +87,7 @@ impl FromStr for Strategy {
             return Ok(Strategy::Pct { depth });
         }
         Err(format!(
-            "unknown strategy `{text}` for shuttle; use random, pct-D (e.g. pct-3), pos or dfs"
+            "unknown strategy `{text}` for shuttle; use random, pct-D (e.g. pct-3), pos, rff or dfs"
         ))
     }
 }
@@ -181,6 +189,10 @@ pub(crate) fn drive(drive: &Drive<'_>, recorder: &Recorder, f: Box<dyn Fn() + Se
         Strategy::Random => run(Random::new(seed, iterations), recorder, config, f),
         Strategy::Pct { depth } => run(Pct::new(seed, depth, iterations), recorder, config, f),
         Strategy::Pos => run(Pos::new(seed, iterations), recorder, config, f),
+        Strategy::Rff => {
+            let feedback = drive.feedback.cloned();
+            run(Rff::new(seed, iterations, feedback), recorder, config, f)
+        }
         Strategy::Dfs => {
             let plans = match drive.fault_seed {
                 FaultSeed::PerPlan { plan, .. } => Some(std::sync::Arc::clone(plan)),

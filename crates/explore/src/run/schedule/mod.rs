@@ -10,11 +10,14 @@ mod distinct;
 mod pct;
 mod pos;
 mod random;
+mod rff;
 
 pub(crate) use dfs::DfsPlans;
 pub(crate) use pct::Pct;
 pub(crate) use pos::Pos;
 pub(crate) use random::Random;
+pub(crate) use rff::Rff;
+pub use rff::{Feedback, FeedbackError};
 
 use shuttle::scheduler::{Schedule, Scheduler, Task, TaskId};
 use std::borrow::Cow;

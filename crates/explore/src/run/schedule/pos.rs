@@ -1,5 +1,8 @@
-//! Partial Order Sampling, as a shuttle scheduler.
+//! Partial Order Sampling, as a shuttle scheduler, and its priorities, which the reads-from
+//! strategy (`rff`) steers.
 
+use lockstep_engine::op::PendingOp;
+use rand_chacha::rand_core::RngCore;
 use shuttle::scheduler::{Schedule, Scheduler, Task, TaskId};
 
 /// Partial Order Sampling (Yuan, Yang and Gu, CAV 2018), seeded.
@@ -14,8 +17,7 @@ use shuttle::scheduler::{Schedule, Scheduler, Task, TaskId};
 pub(crate) struct Pos {
     rng: rand_chacha::ChaCha8Rng,
     iterations_left: usize,
-    priorities: Vec<Option<u64>>,
-    last: Option<(usize, Option<lockstep_engine::op::PendingOp>)>,
+    priorities: Priorities,
 }
 
 impl Pos {
@@ -24,18 +26,84 @@ impl Pos {
         Pos {
             rng: rand_chacha::ChaCha8Rng::seed_from_u64(seed),
             iterations_left: iterations,
-            priorities: Vec::new(),
-            last: None,
+            priorities: Priorities::default(),
+        }
+    }
+}
+
+/// POS's priorities within one execution: one per task's pending operation, drawn lazily,
+/// redrawn for the operations that race with the one that ran, and the lowest for a task that
+/// yields.
+#[derive(Default)]
+pub(crate) struct Priorities {
+    priorities: Vec<Option<u64>>,
+    /// The task chosen last, with the operation it was about to perform.
+    last: Option<(usize, Option<PendingOp>)>,
+}
+
+impl Priorities {
+    /// Forgets every priority: a new execution starts.
+    pub(crate) fn reset(&mut self) {
+        self.priorities.clear();
+        self.last = None;
+    }
+
+    /// The operation that ran at the last step (the chosen task and what it was about to do),
+    /// taken once, for a caller that watches what runs.
+    pub(crate) fn take_last(&mut self) -> Option<(usize, Option<PendingOp>)> {
+        self.last.take()
+    }
+
+    /// Redraws what the last step's operation `ran` invalidated (its task's priority and those
+    /// of the pending operations that race with it), then, if `current` yields, puts it last
+    /// and has the other runnable tasks draw anew.
+    pub(crate) fn before_choice(
+        &mut self,
+        ran: Option<(usize, Option<PendingOp>)>,
+        pending: &[Option<PendingOp>],
+        runnable: &[&Task],
+        yielding: Option<usize>,
+        rng: &mut impl RngCore,
+    ) {
+        if let Some((ran, op)) = ran {
+            self.forget(ran);
+            if let Some(op) = op {
+                for (task, other) in pending.iter().enumerate() {
+                    if other.is_some_and(|other| other.races(&op)) {
+                        self.forget(task);
+                    }
+                }
+            }
+        }
+        if let Some(current) = yielding {
+            // The yielding thread goes last and every other runnable thread draws anew: a
+            // thread that spins (a waiter woken spuriously) must not starve one that can
+            // make progress but drew a low priority long ago.
+            for task in runnable.iter().map(|t| usize::from(t.id())) {
+                self.forget(task);
+            }
+            self.priority(current, rng);
+            self.priorities[current] = Some(0);
         }
     }
 
-    fn priority(&mut self, task: usize) -> u64 {
-        use rand_chacha::rand_core::RngCore;
+    fn forget(&mut self, task: usize) {
+        if let Some(slot) = self.priorities.get_mut(task) {
+            *slot = None;
+        }
+    }
+
+    /// Task `task`'s priority, drawn now if it has none (never 0, which only a yield gives).
+    pub(crate) fn priority(&mut self, task: usize, rng: &mut impl RngCore) -> u64 {
         if self.priorities.len() <= task {
             self.priorities.resize(task + 1, None);
         }
-        let rng = &mut self.rng;
         *self.priorities[task].get_or_insert_with(|| rng.next_u64() | 1)
+    }
+
+    /// Task `chosen` runs next, performing `op`.
+    pub(crate) fn chose(&mut self, chosen: usize, op: Option<PendingOp>) {
+        self.last = Some((chosen, op));
     }
 }
 
@@ -45,8 +113,7 @@ impl Scheduler for Pos {
             return None;
         }
         self.iterations_left -= 1;
-        self.priorities.clear();
-        self.last = None;
+        self.priorities.reset();
         Some(Schedule::new(0))
     }
 
@@ -57,44 +124,21 @@ impl Scheduler for Pos {
         is_yielding: bool,
     ) -> Option<TaskId> {
         let pending = lockstep_engine::kernel::pending_by_task();
-        if let Some((ran, op)) = self.last.take() {
-            if let Some(slot) = self.priorities.get_mut(ran) {
-                *slot = None;
-            }
-            if let Some(op) = op {
-                for (task, other) in pending.iter().enumerate() {
-                    if other.is_some_and(|other| other.races(&op)) {
-                        if let Some(slot) = self.priorities.get_mut(task) {
-                            *slot = None;
-                        }
-                    }
-                }
-            }
-        }
-        if is_yielding {
-            if let Some(current) = current.map(usize::from) {
-                // The yielding thread goes last and every other runnable thread draws anew: a
-                // thread that spins (a waiter woken spuriously) must not starve one that can
-                // make progress but drew a low priority long ago.
-                for task in runnable.iter().map(|t| usize::from(t.id())) {
-                    if let Some(slot) = self.priorities.get_mut(task) {
-                        *slot = None;
-                    }
-                }
-                self.priority(current);
-                self.priorities[current] = Some(0);
-            }
-        }
+        let ran = self.priorities.take_last();
+        let yielding = current.map(usize::from).filter(|_| is_yielding);
+        let rng = &mut self.rng;
+        self.priorities
+            .before_choice(ran, &pending, runnable, yielding, rng);
         let chosen = runnable
             .iter()
             .map(|t| usize::from(t.id()))
-            .max_by_key(|&task| (self.priority(task), std::cmp::Reverse(task)))?;
-        self.last = Some((chosen, pending.get(chosen).copied().flatten()));
+            .max_by_key(|&task| (self.priorities.priority(task, rng), std::cmp::Reverse(task)))?;
+        self.priorities
+            .chose(chosen, pending.get(chosen).copied().flatten());
         Some(TaskId::from(chosen))
     }
 
     fn next_u64(&mut self) -> u64 {
-        use rand_chacha::rand_core::RngCore;
         self.rng.next_u64()
     }
 }
