@@ -64,7 +64,7 @@ mod bench {
     use std::time::{Duration, Instant};
 
     /// The strategies compared, by name (`Strategy::from_str`).
-    pub const STRATEGIES: &[&str] = &["random", "pct-2", "pct-3", "pos", "dfs"];
+    pub const STRATEGIES: &[&str] = &["random", "pct-2", "pct-3", "pos", "dfs", "rff"];
 
     /// What the command line selected: the strategies, and name filters for the programs
     /// (none: every program).
