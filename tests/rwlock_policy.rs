@@ -183,9 +183,17 @@ fn a_recursive_read_with_no_writer_passes_under_both_policies() {
     }
 }
 
-/// `main` holds a read of `rw` while a writer may queue and another thread `try_read`s it:
-/// what the try saw (`None`: it failed).
-fn try_read_beside_queued_writer(policy: RwLockPolicy) -> Option<u32> {
+/// How the reader beside a queued writer reads: `try_read`, or `read_timeout` of one second.
+#[derive(Clone, Copy)]
+enum Attempt {
+    Try,
+    Timed,
+}
+
+/// `main` holds a read of `rw` while a writer may queue and another thread reads it by
+/// `attempt`: what the reader saw (`None`: the try failed or the timed read timed out; the
+/// writer waits until `main` lets its read go, after the reader is done).
+fn read_beside_queued_writer(policy: RwLockPolicy, attempt: Attempt) -> Option<u32> {
     let lock = Arc::new(RwLock::named("rw", 0).with_policy(policy));
     let held = lock.read();
     let writer = {
@@ -194,7 +202,13 @@ fn try_read_beside_queued_writer(policy: RwLockPolicy) -> Option<u32> {
     };
     let reader = {
         let lock = Arc::clone(&lock);
-        thread::spawn(move || lock.try_read().map(|read| *read))
+        thread::spawn(move || match attempt {
+            Attempt::Try => lock.try_read().map(|read| *read),
+            Attempt::Timed => lock
+                .read_timeout(Duration::from_secs(1))
+                .ok()
+                .map(|read| *read),
+        })
     };
     let seen = reader.join().unwrap();
     drop(held);
@@ -205,7 +219,10 @@ fn try_read_beside_queued_writer(policy: RwLockPolicy) -> Option<u32> {
 #[test]
 fn a_try_read_fails_behind_a_queued_writer_under_writer_preferring() {
     assert_eq!(
-        outcomes(true, || try_read_beside_queued_writer(WriterPreferring)),
+        outcomes(true, || read_beside_queued_writer(
+            WriterPreferring,
+            Attempt::Try
+        )),
         BTreeSet::from([None, Some(0)])
     );
 }
@@ -213,39 +230,21 @@ fn a_try_read_fails_behind_a_queued_writer_under_writer_preferring() {
 #[test]
 fn a_try_read_passes_a_queued_writer_under_reader_preferring() {
     assert_eq!(
-        outcomes(true, || try_read_beside_queued_writer(ReaderPreferring)),
+        outcomes(true, || read_beside_queued_writer(
+            ReaderPreferring,
+            Attempt::Try
+        )),
         BTreeSet::from([Some(0)])
     );
-}
-
-/// [`try_read_beside_queued_writer`] with a `read_timeout` of one second: what it saw, or
-/// `None` when it timed out (the writer waits until `main` lets its read go, after the
-/// reader is done).
-fn timed_read_beside_queued_writer(policy: RwLockPolicy) -> Option<u32> {
-    let lock = Arc::new(RwLock::named("rw", 0).with_policy(policy));
-    let held = lock.read();
-    let writer = {
-        let lock = Arc::clone(&lock);
-        thread::spawn(move || *lock.write() += 1)
-    };
-    let reader = {
-        let lock = Arc::clone(&lock);
-        thread::spawn(move || {
-            lock.read_timeout(Duration::from_secs(1))
-                .ok()
-                .map(|read| *read)
-        })
-    };
-    let seen = reader.join().unwrap();
-    drop(held);
-    writer.join().unwrap();
-    seen
 }
 
 #[test]
 fn a_timed_read_times_out_behind_a_queued_writer_under_writer_preferring() {
     assert_eq!(
-        outcomes(true, || timed_read_beside_queued_writer(WriterPreferring)),
+        outcomes(true, || read_beside_queued_writer(
+            WriterPreferring,
+            Attempt::Timed
+        )),
         BTreeSet::from([None, Some(0)])
     );
 }
@@ -253,7 +252,10 @@ fn a_timed_read_times_out_behind_a_queued_writer_under_writer_preferring() {
 #[test]
 fn a_timed_read_passes_a_queued_writer_under_reader_preferring() {
     assert_eq!(
-        outcomes(true, || timed_read_beside_queued_writer(ReaderPreferring)),
+        outcomes(true, || read_beside_queued_writer(
+            ReaderPreferring,
+            Attempt::Timed
+        )),
         BTreeSet::from([Some(0)])
     );
 }
