@@ -50,7 +50,7 @@ adopt:
 bench:
 	$(CARGO) run --release --features shuttle --example bench_shuttle
 	$(CARGO) run --release --features shuttle --example bench_bugs
-	$(CARGO) run --release --features shuttle --example bench_search -- --give-up-after 5
+	$(CARGO) run --release --features shuttle --example bench_search -- --give-up-after 3
 	$(CARGO) run --release --features shuttle --example bench_pct
 	$(CARGO) run --release --features shuttle --example bench_memory
 	$(LOOM_ENV) $(CARGO) run --release --example bench_loom
