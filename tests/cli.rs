@@ -760,3 +760,72 @@ fn lock_order_strict_reports_a_single_thread_inversion_and_its_seed_replays_stri
     assert!(err.contains("unknown lock-order rule `lockdep`"), "{err}");
     std::fs::remove_dir_all(seeds).unwrap();
 }
+
+#[test]
+fn rff_shards_write_their_feedback_and_a_later_run_starts_from_all_of_it() {
+    use lockstep::explore::Feedback;
+    let dir = scratch("feedback");
+    let folder = dir.to_str().unwrap();
+    let run = |shard: &str, iterations: &str| {
+        let (code, out, err) = lockstep(&[
+            "explore",
+            "lock-table-contended-row",
+            "--bug",
+            "none",
+            "--strategy",
+            "rff",
+            "--iterations",
+            iterations,
+            "--batch",
+            "50",
+            "--shard",
+            shard,
+            "--feedback",
+            folder,
+        ]);
+        assert_eq!(code, cli::OK, "{out}{err}");
+    };
+    run("1/2", "200");
+    run("2/2", "200");
+    let pairs = |name: &str| Feedback::load(dir.join(name)).unwrap().pairs();
+    let (first, second) = (
+        pairs("lock-table-contended-row.fixed.shard-1-of-2.toml"),
+        pairs("lock-table-contended-row.fixed.shard-2-of-2.toml"),
+    );
+    assert!(
+        first > 0 && second > 0,
+        "each shard learned: {first}, {second}"
+    );
+    // One execution alone learns less than either shard did.
+    run("1/1", "1");
+    let merged = pairs("lock-table-contended-row.fixed.shard-1-of-1.toml");
+    assert!(
+        merged >= first.max(second),
+        "the later run started from both shards: {merged} pairs, theirs {first} and {second}"
+    );
+
+    std::fs::write(
+        dir.join("lock-table-contended-row.fixed.shard-1-of-2.toml"),
+        "not feedback",
+    )
+    .unwrap();
+    let (code, _, err) = lockstep(&[
+        "explore",
+        "lock-table-contended-row",
+        "--bug",
+        "none",
+        "--strategy",
+        "rff",
+        "--iterations",
+        "10",
+        "--feedback",
+        folder,
+    ]);
+    assert_eq!(code, cli::BAD_INPUT, "{err}");
+    assert!(
+        err.contains("lock-table-contended-row.fixed.shard-1-of-2.toml")
+            && err.contains("not a feedback file"),
+        "{err}"
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}

@@ -92,6 +92,72 @@ pub const CORPUS_DIR: &str = "seeds";
 mod quiet;
 use quiet::silenced;
 
+/// `explore --feedback DIR`: the reads-from search's feedback files, per scenario and variant.
+#[cfg(feature = "shuttle")]
+mod feedback {
+    use super::Shard;
+    use lockstep_explore::explore::Feedback;
+    use lockstep_facade::scenario::Variant;
+    use std::path::{Path, PathBuf};
+
+    /// The prefix of every feedback file of `scenario`'s `variant`.
+    fn prefix(scenario: &str, variant: Variant) -> String {
+        format!("{scenario}.{variant}.")
+    }
+
+    /// The feedback every file of `scenario`'s `variant` in `dir` holds, merged (none yet:
+    /// empty), and the folder it goes back to.
+    pub(super) fn load(
+        dir: &Path,
+        scenario: &str,
+        variant: Variant,
+    ) -> Result<(PathBuf, Feedback), String> {
+        let learned = Feedback::new();
+        let prefix = prefix(scenario, variant);
+        let mut files: Vec<PathBuf> = match std::fs::read_dir(dir) {
+            Ok(entries) => entries
+                .filter_map(|entry| entry.ok().map(|e| e.path()))
+                .filter(|path| {
+                    path.file_name()
+                        .and_then(|name| name.to_str())
+                        .is_some_and(|name| name.starts_with(&prefix) && name.ends_with(".toml"))
+                })
+                .collect(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+            Err(e) => {
+                return Err(format!(
+                    "{}: cannot read the feedback folder: {e}",
+                    dir.display()
+                ))
+            }
+        };
+        files.sort();
+        for file in files {
+            learned.merge(&Feedback::load(&file).map_err(|e| e.to_string())?);
+        }
+        Ok((dir.to_owned(), learned))
+    }
+
+    /// Writes `learned` as this shard's file of `scenario`'s `variant` in `dir`.
+    pub(super) fn save(
+        dir: &Path,
+        learned: &Feedback,
+        scenario: &str,
+        variant: Variant,
+        shard: Shard,
+    ) -> Result<(), String> {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("{}: cannot create the feedback folder: {e}", dir.display()))?;
+        let name = format!(
+            "{}shard-{}-of-{}.toml",
+            prefix(scenario, variant),
+            shard.index,
+            shard.count
+        );
+        learned.save(dir.join(name)).map_err(|e| e.to_string())
+    }
+}
+
 #[derive(Parser, Debug)]
 #[command(
     name = "lockstep",
@@ -205,6 +271,13 @@ struct ExploreArgs {
     /// Output format of the summary.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
+    /// With `--strategy rff`: a folder of what the reads-from search learned. Each exploration
+    /// starts from every file of its scenario and variant there, merged (the files other shards
+    /// wrote included), and writes what it knows then as `SCENARIO.VARIANT.shard-I-of-N.toml`.
+    /// Seed files never depend on it.
+    #[cfg(feature = "shuttle")]
+    #[arg(long, value_name = "DIR")]
+    feedback: Option<PathBuf>,
 }
 
 /// Random and POS: on the ordering family of BENCHMARKS.md POS needs 70-160x fewer schedules
@@ -447,7 +520,7 @@ fn explore(
     for ((scenario, variant), sizes) in runs.into_iter().zip(sizes) {
         for strategy in &strategies {
             progress.set_message(format!("{} {variant} {strategy}", scenario.name));
-            let row = explore_one(args, scenario, variant, &sizes, *strategy, shard, batches);
+            let row = explore_one(args, scenario, variant, &sizes, *strategy, shard, batches)?;
             if progress.is_hidden() {
                 let _ = writeln!(
                     err,
@@ -585,7 +658,12 @@ fn explore_one(
     strategy: Strategy,
     shard: Shard,
     batches: usize,
-) -> Row {
+) -> Result<Row, String> {
+    #[cfg(feature = "shuttle")]
+    let feedback = match (&args.feedback, strategy) {
+        (Some(dir), Strategy::Rff) => Some(feedback::load(dir, scenario.name, variant)?),
+        _ => None,
+    };
     let seedable = strategy.samples();
     let batches: Vec<usize> = if seedable {
         (0..batches).filter(|b| shard.owns(*b)).collect()
@@ -629,6 +707,10 @@ fn explore_one(
         if let Some(budget) = args.time_budget {
             explorer = explorer.time_budget(Duration::from_secs_f64(budget.max(0.0)));
         }
+        #[cfg(feature = "shuttle")]
+        if let Some((_, learned)) = &feedback {
+            explorer = explorer.feedback(learned);
+        }
         let report = silenced(|| explorer.explore(scenario, variant));
         seeds.push(seed);
         total.executions += report.stats.executions;
@@ -649,6 +731,10 @@ fn explore_one(
             break;
         }
     }
+    #[cfg(feature = "shuttle")]
+    if let Some((dir, learned)) = &feedback {
+        feedback::save(dir, learned, scenario.name, variant, shard)?;
+    }
     let warning = total.warning().map(|w| w.to_string());
     let failure = last.as_ref().and_then(|r| r.failure.as_ref());
     let (result, expected) = match (failure, variant) {
@@ -665,7 +751,7 @@ fn explore_one(
         Ok(path) => path.display().to_string(),
         Err(e) => format!("NOT WRITTEN ({e})"),
     });
-    Row {
+    Ok(Row {
         scenario: scenario.name,
         variant: variant.to_string(),
         strategy: strategy.to_string(),
@@ -680,7 +766,7 @@ fn explore_one(
         seed_file,
         warning,
         unwritten,
-    }
+    })
 }
 
 fn first_line(text: &str) -> &str {
