@@ -76,3 +76,11 @@ fn a_try_write_fails_while_a_reader_holds_the_lock() {
         BTreeSet::from([0, 1])
     );
 }
+
+#[test]
+fn a_try_lock_fails_after_the_holders_invisible_work_too() {
+    assert_eq!(
+        outcomes(try_programs::try_lock_after_invisible_work),
+        BTreeSet::from([3, 4, 8, 14])
+    );
+}

@@ -162,12 +162,14 @@ pub(crate) fn native_try<G>(
 /// loom 0.7: a critical section with no operation that depends on the try has no scheduling
 /// point where the try could run while the lock is held; and a try already pending on the lock
 /// when another thread takes it is blocked until the lock is free, so it succeeds. Under loom
-/// the probe is a loom atomic: every holder *loads* it once, right after taking the lock, and
-/// every try *stores* to it before its backend try. Loads never depend on each other, so a
-/// program without tries explores exactly what raw loom does (one extra branch per critical
-/// section, no extra execution); a try depends on every holder's load, so loom's partial-order
-/// reduction schedules it inside the critical section, where the backend try fails (only tries
-/// whose failure the caller sees store: see `sync::acquire::try_native`). Both
+/// the probe is a loom atomic: every holder *loads* it twice, right after taking the lock and
+/// right before releasing it, and every try *stores* to it before its backend try. Loads never
+/// depend on each other, so a program without tries explores exactly what raw loom does (two
+/// extra branches per critical section, no extra execution); a try depends on every holder's
+/// loads, so loom's partial-order reduction schedules it inside the critical section at both
+/// ends, where the backend try fails: before the holder's work on memory loom cannot see (a
+/// `std::sync::Mutex`, plain data) and after it (only tries whose failure the caller sees
+/// store: see `sync::acquire::try_native`). Both
 /// accesses are `Relaxed`: the probe orders nothing else. Under shuttle, whose scheduler can
 /// already preempt a holder, it is nothing.
 pub(crate) struct TryProbe {
@@ -187,6 +189,14 @@ impl TryProbe {
     /// The calling thread has just taken the probe's lock.
     #[inline]
     pub(crate) fn held(&self) {
+        #[cfg(loom)]
+        self.probe.load(Ordering::Relaxed);
+    }
+
+    /// The calling thread is about to release the probe's lock: after everything it did
+    /// while holding it, so that a try can fail there too.
+    #[inline]
+    pub(crate) fn releasing(&self) {
         #[cfg(loom)]
         self.probe.load(Ordering::Relaxed);
     }
