@@ -155,57 +155,107 @@ pub(crate) fn native_try<G>(
     acquired
 }
 
-/// The scheduling point that lets a try-acquire land inside another thread's critical section,
-/// one per lock.
+/// A pair of loom operations that depend on each other and on nothing else: a *mark* (a
+/// clone of a loom `Arc`, kept until the point is dropped) and a *look* (a count of its
+/// references). Loom orders each look on both sides of each mark by another thread; marks do
+/// not depend on each other, nor do looks, so code that only marks (or only looks) explores
+/// what it would without the point. Unlike an atomic's load, a look has one value (a load may
+/// read any store coherence allows, each one more execution) and orders nothing else (no
+/// drop comes before the point's own). Under shuttle it is nothing.
+pub(crate) struct LoomPoint {
+    #[cfg(loom)]
+    count: backend::LoomArc<()>,
+    /// One clone per mark so far.
+    #[cfg(loom)]
+    marks: std::sync::Mutex<Vec<backend::LoomArc<()>>>,
+}
+
+impl LoomPoint {
+    /// A point nobody marked yet.
+    pub(crate) fn new() -> Self {
+        LoomPoint {
+            #[cfg(loom)]
+            count: backend::LoomArc::new(()),
+            #[cfg(loom)]
+            marks: std::sync::Mutex::default(),
+        }
+    }
+
+    /// A mark: under loom one clone, kept.
+    #[inline]
+    pub(crate) fn mark(&self) {
+        #[cfg(loom)]
+        {
+            let mark = backend::LoomArc::clone(&self.count);
+            backend::unpoison(self.marks.lock()).push(mark);
+        }
+    }
+
+    /// A look: under loom one count.
+    #[inline]
+    pub(crate) fn look(&self) {
+        #[cfg(loom)]
+        backend::LoomArc::strong_count(&self.count);
+    }
+}
+
+#[cfg(loom)]
+impl Drop for LoomPoint {
+    /// Gives the clones back (each a scheduling point of the dropping thread). While it
+    /// unwinds, loom may be tearing the execution down, so they are let go without loom.
+    fn drop(&mut self) {
+        let marks = std::mem::take(&mut *backend::unpoison(self.marks.lock()));
+        if std::thread::panicking() {
+            std::mem::forget(marks);
+        }
+    }
+}
+
+/// The scheduling points that let a try-acquire land inside another thread's critical
+/// section, one [`LoomPoint`] per lock.
 ///
 /// Raw loom never fails a contended `try_lock` (loom issue #376), for two reasons measured on
 /// loom 0.7: a critical section with no operation that depends on the try has no scheduling
 /// point where the try could run while the lock is held; and a try already pending on the lock
 /// when another thread takes it is blocked until the lock is free, so it succeeds. Under loom
-/// the probe is a loom atomic: every holder *loads* it twice, right after taking the lock and
-/// right before releasing it, and every try *stores* to it before its backend try. Loads never
-/// depend on each other, so a program without tries explores exactly what raw loom does (two
-/// extra branches per critical section, no extra execution); a try depends on every holder's
-/// loads, so loom's partial-order reduction schedules it inside the critical section at both
-/// ends, where the backend try fails: before the holder's work on memory loom cannot see (a
-/// `std::sync::Mutex`, plain data) and after it (only tries whose failure the caller sees
-/// store: see `sync::acquire::try_native`). Both
-/// accesses are `Relaxed`: the probe orders nothing else. Under shuttle, whose scheduler can
-/// already preempt a holder, it is nothing.
+/// every holder *marks* the point twice, right after taking the lock and right before releasing
+/// it, and every try *looks* at it before its backend try. Marks do not depend on each other,
+/// so a program without tries explores exactly what raw loom does (four extra branches per
+/// critical section: two marks, and their two clones given back when the lock is dropped; no
+/// extra execution); a try depends on every holder's marks, so loom's partial-order reduction
+/// schedules it inside the critical section at both ends, where the backend try fails: before
+/// the holder's work on memory loom cannot see (a `std::sync::Mutex`, plain data) and after it
+/// (only tries whose failure the caller sees look: see `sync::acquire::try_native`). Under
+/// shuttle, whose scheduler can preempt a holder at its next operation, it is nothing.
 pub(crate) struct TryProbe {
-    #[cfg(loom)]
-    probe: backend::atomic::AtomicBool,
+    point: LoomPoint,
 }
 
 impl TryProbe {
     /// A probe for a new lock.
     pub(crate) fn new() -> Self {
         TryProbe {
-            #[cfg(loom)]
-            probe: backend::atomic::AtomicBool::new(false),
+            point: LoomPoint::new(),
         }
     }
 
     /// The calling thread has just taken the probe's lock.
     #[inline]
     pub(crate) fn held(&self) {
-        #[cfg(loom)]
-        self.probe.load(Ordering::Relaxed);
+        self.point.mark();
     }
 
     /// The calling thread is about to release the probe's lock: after everything it did
     /// while holding it, so that a try can fail there too.
     #[inline]
     pub(crate) fn releasing(&self) {
-        #[cfg(loom)]
-        self.probe.load(Ordering::Relaxed);
+        self.point.mark();
     }
 
     /// The calling thread is about to try the probe's lock.
     #[inline]
     pub(crate) fn trying(&self) {
-        #[cfg(loom)]
-        self.probe.store(true, Ordering::Relaxed);
+        self.point.look();
     }
 }
 
