@@ -509,7 +509,12 @@ impl ThreadHandle {
     /// next `park` consumes. (Loom then misses that unpark's ordering edge, so it may show a
     /// stale read std rules out, never hide one.) Shuttle keeps a token for a thread that is
     /// not parked without disturbing its other waits, so it always gets the unpark.
+    ///
+    /// First the unpark meets the thread's parks at its token (`ParkToken::meet`): loom's
+    /// park and unpark depend on nothing, so without it loom never runs a park between two
+    /// unparks.
     pub(crate) fn unpark(&self) {
+        self.view.park.meet();
         let backend_may_unpark = Caller::current().unpark(&self.view);
         if backend_may_unpark || cfg!(not(loom)) {
             self.native.unpark();
@@ -527,9 +532,11 @@ pub(crate) fn current_thread() -> ThreadHandle {
 
 /// Parks the calling thread until its token is available (consuming it) or `timeout` passes on
 /// the virtual clock. Never returns spuriously: the backend's own wakeups (shuttle explores
-/// spurious ones) park again until the token is there.
+/// spurious ones) park again until the token is there. It meets the thread's unparks at its
+/// token first (see [`ThreadHandle::unpark`]).
 pub(crate) fn park_thread(timeout: Option<Duration>) {
     let token = kernel::current_thread().park;
+    token.meet();
     let deadline = timeout.and_then(|timeout| now().checked_add(timeout));
     Caller::current().wait(WaitOn::Park { token }, deadline);
 }
