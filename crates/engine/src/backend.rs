@@ -81,7 +81,7 @@ mod imp {
     pub const NAME: &str = "loom";
     /// loom's reference-counted pointer: a clone and a count are scheduling points that
     /// depend on each other (two clones, or two counts, do not), with no value to choose and
-    /// no ordering of their own (see the facade's RwLock arrival point).
+    /// no ordering of their own (see the facade's `LoomPoint`).
     pub use loom::sync::Arc as LoomArc;
     pub use loom::sync::{Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
     /// A scheduling point that two threads' passes of the same point depend on, under loom

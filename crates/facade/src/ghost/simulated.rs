@@ -270,21 +270,14 @@ impl TryProbe {
 /// queued right after, and each read passes one that depends on it before it decides whether
 /// to wait, so that loom's partial-order reduction runs a read on both sides of each arrival.
 ///
-/// The points are a loom `Arc`'s: a writer's arrival clones it (the clone is kept
-/// until the lock is dropped), a read's decision counts its references. Clones do not depend
-/// on each other, nor do counts, so writers alone and readers alone explore what raw loom does;
-/// and unlike an atomic's load, a count has one value (an atomic load may read any store
-/// coherence allows, each one more execution) and orders nothing (no drop comes before the
-/// lock's). Under shuttle, whose scheduler may switch before any backend operation, a writer
+/// The points are a [`LoomPoint`]'s: a writer's arrival marks it, a read's decision looks at
+/// it, so writers alone and readers alone explore what raw loom does. Under shuttle, whose scheduler may switch before any backend operation, a writer
 /// arrives at its backend `try_write` instead (see [`WRITERS_ARRIVE_BY_TRYING`]) and a first
 /// read decides after its backend read ([`READS_DECIDE_AFTER_READING`]); only a recursive read,
 /// which has no backend operation, passes this point, as a yield.
 pub(crate) struct ArrivalPoint {
-    #[cfg(loom)]
-    count: backend::LoomArc<()>,
-    /// One clone per arrival so far.
-    #[cfg(loom)]
-    arrivals: std::sync::Mutex<Vec<backend::LoomArc<()>>>,
+    /// Marked by each writer's arrival, looked at by each read's decision.
+    point: LoomPoint,
 }
 
 /// Whether a writer of a writer-preferring RwLock arrives at a backend `try_write` of its own
@@ -307,44 +300,24 @@ impl ArrivalPoint {
     /// An arrival point for a new lock.
     pub(crate) fn new() -> Self {
         ArrivalPoint {
-            #[cfg(loom)]
-            count: backend::LoomArc::new(()),
-            #[cfg(loom)]
-            arrivals: std::sync::Mutex::default(),
+            point: LoomPoint::new(),
         }
     }
 
     /// A writer arrives.
     #[inline]
     pub(crate) fn writer_arrives(&self) {
-        #[cfg(loom)]
-        {
-            let arrival = backend::LoomArc::clone(&self.count);
-            backend::unpoison(self.arrivals.lock()).push(arrival);
-        }
+        self.point.mark();
     }
 
-    /// A reader is about to decide whether a queued writer holds it back: under loom a count
-    /// of the `Arc`; under shuttle (only a recursive read decides before a backend operation,
+    /// A reader is about to decide whether a queued writer holds it back: under loom a look
+    /// at the point; under shuttle (only a recursive read decides before a backend operation,
     /// see [`READS_DECIDE_AFTER_READING`]) a yield.
     #[inline]
     pub(crate) fn reader_arrives(&self) {
-        #[cfg(loom)]
-        backend::LoomArc::strong_count(&self.count);
+        self.point.look();
         #[cfg(not(loom))]
         backend::thread::yield_now();
-    }
-}
-
-#[cfg(loom)]
-impl Drop for ArrivalPoint {
-    /// Gives the clones back (each a scheduling point of the dropping thread). While it
-    /// unwinds, loom may be tearing the execution down, so they are let go without loom.
-    fn drop(&mut self) {
-        let arrivals = std::mem::take(&mut *backend::unpoison(self.arrivals.lock()));
-        if std::thread::panicking() {
-            std::mem::forget(arrivals);
-        }
     }
 }
 
