@@ -211,51 +211,57 @@ impl Drop for LoomPoint {
     }
 }
 
-/// The scheduling points that let a try-acquire land inside another thread's critical
-/// section, one [`LoomPoint`] per lock.
+/// The scheduling point that lets a try-acquire land inside another thread's critical section,
+/// one per lock.
 ///
 /// Raw loom never fails a contended `try_lock` (loom issue #376), for two reasons measured on
 /// loom 0.7: a critical section with no operation that depends on the try has no scheduling
 /// point where the try could run while the lock is held; and a try already pending on the lock
 /// when another thread takes it is blocked until the lock is free, so it succeeds. Under loom
-/// every holder *marks* the point twice, right after taking the lock and right before releasing
-/// it, and every try *looks* at it before its backend try. Marks do not depend on each other,
-/// so a program without tries explores exactly what raw loom does (four extra branches per
-/// critical section: two marks, and their two clones given back when the lock is dropped; no
-/// extra execution); a try depends on every holder's marks, so loom's partial-order reduction
-/// schedules it inside the critical section at both ends, where the backend try fails: before
-/// the holder's work on memory loom cannot see (a `std::sync::Mutex`, plain data) and after it
-/// (only tries whose failure the caller sees look: see `sync::acquire::try_native`). Under
-/// shuttle, whose scheduler can preempt a holder at its next operation, it is nothing.
+/// the probe is a loom atomic: every holder *loads* it twice, right after taking the lock and
+/// right before releasing it, and every try *stores* to it before its backend try. Loads never
+/// depend on each other, so a program without tries explores exactly what raw loom does (two
+/// extra branches per critical section, no extra execution); a try depends on every holder's
+/// loads, so loom's partial-order reduction schedules it inside the critical section at both
+/// ends, where the backend try fails: before the holder's work on memory loom cannot see (a
+/// `std::sync::Mutex`, plain data) and after it (only tries whose failure the caller sees
+/// store: see `sync::acquire::try_native`). Both
+/// accesses are `Relaxed`: the probe orders nothing else. Under shuttle, whose scheduler can
+/// already preempt a holder, it is nothing.
 pub(crate) struct TryProbe {
-    point: LoomPoint,
+    #[cfg(loom)]
+    probe: backend::atomic::AtomicBool,
 }
 
 impl TryProbe {
     /// A probe for a new lock.
     pub(crate) fn new() -> Self {
         TryProbe {
-            point: LoomPoint::new(),
+            #[cfg(loom)]
+            probe: backend::atomic::AtomicBool::new(false),
         }
     }
 
     /// The calling thread has just taken the probe's lock.
     #[inline]
     pub(crate) fn held(&self) {
-        self.point.mark();
+        #[cfg(loom)]
+        self.probe.load(Ordering::Relaxed);
     }
 
     /// The calling thread is about to release the probe's lock: after everything it did
     /// while holding it, so that a try can fail there too.
     #[inline]
     pub(crate) fn releasing(&self) {
-        self.point.mark();
+        #[cfg(loom)]
+        self.probe.load(Ordering::Relaxed);
     }
 
     /// The calling thread is about to try the probe's lock.
     #[inline]
     pub(crate) fn trying(&self) {
-        self.point.look();
+        #[cfg(loom)]
+        self.probe.store(true, Ordering::Relaxed);
     }
 }
 
