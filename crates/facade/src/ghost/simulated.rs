@@ -161,7 +161,10 @@ pub(crate) fn native_try<G>(
 /// not depend on each other, nor do looks, so code that only marks (or only looks) explores
 /// what it would without the point. Unlike an atomic's load, a look has one value (a load may
 /// read any store coherence allows, each one more execution) and orders nothing else (no
-/// drop comes before the point's own). Under shuttle it is nothing.
+/// drop comes before the point's own). Under shuttle it is nothing. Its clones are given
+/// back when it is dropped, so it suits an object that is rare and dropped inside the
+/// execution: on every mutex (tried for the try probe) a stopped execution's teardown dropped
+/// some outside it and aborted the process (`loom_seeds`).
 pub(crate) struct LoomPoint {
     #[cfg(loom)]
     count: backend::LoomArc<()>,
