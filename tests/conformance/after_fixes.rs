@@ -35,7 +35,9 @@ pub const CASES: &[Case] = &[
     )
     .search(Search::Dfs)
     // 11 needs the `try_lock` after the doubler's doubling (on a std mutex, which loom does
-    // not see) and before its release: no scheduling point is there.
+    // not see) and before its release. The try probe's release point puts a try there
+    // (`try_outcomes.rs`), but here the doubler must also run on past its `yield_now`, after
+    // which loom first runs another thread: not reached even at bound 3.
     .differs(
         Difference::LoomTryAtSchedulingPoints,
         On::Loom,

@@ -113,17 +113,16 @@ pub fn permit_added_and_taken_at_once(fairness: SemaphoreFairness) -> (Seen, boo
 /// `counted`, main also counts the signals and the thread parks only while fewer came than it
 /// has handled, so an absorbed unpark loses nothing. Returns how many waits timed out.
 ///
-/// The waiter reads the count before each wait even when it ignores it: loom's park and unpark
-/// are no scheduling points and depend on nothing in loom's eyes, so without an access loom
-/// sees, loom (raw loom too) never runs the waiter's first park between the two unparks.
+/// Uncounted, the waiter does nothing but park: the facade's park and unpark depend on each
+/// other under loom (raw loom's do not, so raw loom never runs the first park between the two
+/// unparks).
 pub fn two_unparks(counted: bool) -> usize {
     let signals = Arc::new(AtomicUsize::new(0));
     let s = Arc::clone(&signals);
     let waiter = thread::spawn(move || {
         let mut timed_out = 0;
         for handled in 0..2 {
-            let signalled = s.load(Ordering::Acquire);
-            if counted && signalled > handled {
+            if counted && s.load(Ordering::Acquire) > handled {
                 continue;
             }
             let start = Instant::now();

@@ -93,3 +93,61 @@ pub fn try_write_against_reader() -> u32 {
     let total = *value.read();
     total
 }
+
+/// A holder doubles a value kept outside the checker's sight (a `std::sync::Mutex`) under
+/// `lock`; another thread adds 6 to it only if its `try_lock` of `lock` fails (else 1): from 1,
+/// 8 (the try failed after the doubling, before the release), 14 (it failed before the
+/// doubling), 3 (it got the lock before the holder) or 4 (after the release).
+pub fn try_lock_after_invisible_work() -> u32 {
+    let lock = Arc::new(Mutex::named("lock", ()));
+    let value = Arc::new(std::sync::Mutex::new(1));
+    let holder = {
+        let (lock, value) = (Arc::clone(&lock), Arc::clone(&value));
+        thread::spawn(move || {
+            let _guard = lock.lock();
+            *value.lock().unwrap() *= 2;
+        })
+    };
+    let add = if lock.try_lock().is_some() { 1 } else { 6 };
+    *value.lock().unwrap() += add;
+    holder.join().expect("holder");
+    let total = *value.lock().unwrap();
+    total
+}
+
+/// Shuttle's `mutex_rwlock_interaction` without its `yield_now`: +1 under `lock`, then under a
+/// write lock +2 if a `try_lock` of `lock` succeeds (else +6), then +3 under `lock`, against a
+/// doubling under `lock`; the values live outside the checker's sight. std allows 6, 7, 9, 11
+/// (the try failed after the doubling, before its release), 12 and 17.
+pub fn mutex_rwlock_interaction_without_yield() -> u32 {
+    let lock = Arc::new(Mutex::named("lock", ()));
+    let rwlock = Arc::new(RwLock::named("rw", ()));
+    let value = Arc::new(std::sync::Mutex::new(0));
+    let adder = {
+        let (lock, value) = (Arc::clone(&lock), Arc::clone(&value));
+        thread::spawn(move || {
+            {
+                let _guard = lock.lock();
+                *value.lock().unwrap() += 1;
+            }
+            {
+                let _write = rwlock.write();
+                let add = if lock.try_lock().is_some() { 2 } else { 6 };
+                *value.lock().unwrap() += add;
+            }
+            let _guard = lock.lock();
+            *value.lock().unwrap() += 3;
+        })
+    };
+    let doubler = {
+        let (lock, value) = (Arc::clone(&lock), Arc::clone(&value));
+        thread::spawn(move || {
+            let _guard = lock.lock();
+            *value.lock().unwrap() *= 2;
+        })
+    };
+    adder.join().expect("adder");
+    doubler.join().expect("doubler");
+    let total = *value.lock().unwrap();
+    total
+}

@@ -16,6 +16,22 @@ mod imp {
     pub const NAME: &str = "std";
     #[doc(no_inline)]
     pub use std::sync::{Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
+    /// A scheduling point that two threads' passes of the same point depend on: only loom
+    /// needs one (see the loom twin); here nothing.
+    ///
+    /// ```
+    /// use lockstep_engine::backend::OrderPoint;
+    ///
+    /// OrderPoint::default().pass();
+    /// ```
+    #[derive(Default)]
+    pub struct OrderPoint;
+
+    impl OrderPoint {
+        /// Passes the point: nothing here.
+        #[inline]
+        pub fn pass(&self) {}
+    }
     /// The backend's atomic types.
     pub mod atomic {
         pub use std::sync::atomic::*;
@@ -33,6 +49,22 @@ mod imp {
     /// The backend's name: `"std"`, `"shuttle"` or `"loom"`.
     pub const NAME: &str = "shuttle";
     pub use shuttle::sync::{Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
+    /// A scheduling point that two threads' passes of the same point depend on: only loom
+    /// needs one (see the loom twin); here nothing.
+    ///
+    /// ```
+    /// use lockstep_engine::backend::OrderPoint;
+    ///
+    /// OrderPoint::default().pass();
+    /// ```
+    #[derive(Default)]
+    pub struct OrderPoint;
+
+    impl OrderPoint {
+        /// Passes the point: nothing here.
+        #[inline]
+        pub fn pass(&self) {}
+    }
     /// The backend's atomic types.
     pub mod atomic {
         pub use shuttle::sync::atomic::*;
@@ -49,9 +81,35 @@ mod imp {
     pub const NAME: &str = "loom";
     /// loom's reference-counted pointer: a clone and a count are scheduling points that
     /// depend on each other (two clones, or two counts, do not), with no value to choose and
-    /// no ordering of their own (see the facade's RwLock arrival point).
+    /// no ordering of their own (see the facade's `LoomPoint`).
     pub use loom::sync::Arc as LoomArc;
     pub use loom::sync::{Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
+    /// A scheduling point that two threads' passes of the same point depend on, under loom
+    /// a read-modify-write of a loom atomic of its own (`Relaxed`: it orders nothing else;
+    /// an RMW reads the latest value, so unlike a load it adds no execution for a value to
+    /// choose). Create it inside an execution, in a thread that happens before every thread
+    /// that passes it (loom reports a pass of an atomic created concurrently).
+    ///
+    /// ```
+    /// use lockstep_engine::backend::OrderPoint;
+    ///
+    /// OrderPoint::default().pass();
+    /// ```
+    pub struct OrderPoint(loom::sync::atomic::AtomicUsize);
+
+    impl Default for OrderPoint {
+        fn default() -> Self {
+            OrderPoint(loom::sync::atomic::AtomicUsize::new(0))
+        }
+    }
+
+    impl OrderPoint {
+        /// Passes the point: one RMW.
+        #[inline]
+        pub fn pass(&self) {
+            self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
     /// The backend's atomic types.
     pub mod atomic {
         pub use loom::sync::atomic::*;

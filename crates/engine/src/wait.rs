@@ -248,9 +248,29 @@ pub struct ParkToken {
     /// Whether an unpark found the token already available (it was absorbed), since a timed
     /// park last judged it (see [`take_absorbed`](ParkToken::take_absorbed)).
     absorbed: AtomicBool,
+    /// Where parks and unparks of the token meet in the checker's sight (see
+    /// [`meet`](ParkToken::meet)).
+    meeting: crate::backend::OrderPoint,
 }
 
 impl ParkToken {
+    /// A park or an unpark of the token is about to look at it: under loom an operation that
+    /// depends on every other's, so that loom orders a park on either side of each unpark
+    /// (loom's own park and unpark are no scheduling points and depend on nothing); call it
+    /// outside the kernel, as it may switch threads.
+    ///
+    /// ```
+    /// use lockstep_engine::wait::ParkToken;
+    ///
+    /// let token = ParkToken::default();
+    /// token.meet();
+    /// token.make_available();
+    /// assert!(token.take());
+    /// ```
+    pub fn meet(&self) {
+        self.meeting.pass();
+    }
+
     /// Makes the token available (an unpark); an unpark that finds it available already is
     /// absorbed, and remembered as such.
     pub fn make_available(&self) {

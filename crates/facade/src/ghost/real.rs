@@ -243,6 +243,10 @@ impl TryProbe {
     #[inline]
     pub(crate) fn held(&self) {}
 
+    /// The calling thread is about to release the probe's lock.
+    #[inline]
+    pub(crate) fn releasing(&self) {}
+
     /// The calling thread is about to try the probe's lock.
     #[inline]
     pub(crate) fn trying(&self) {}

@@ -155,6 +155,65 @@ pub(crate) fn native_try<G>(
     acquired
 }
 
+/// A pair of loom operations that depend on each other and on nothing else: a *mark* (a
+/// clone of a loom `Arc`, kept until the point is dropped) and a *look* (a count of its
+/// references). Loom orders each look on both sides of each mark by another thread; marks do
+/// not depend on each other, nor do looks, so code that only marks (or only looks) explores
+/// what it would without the point. Unlike an atomic's load, a look has one value (a load may
+/// read any store coherence allows, each one more execution) and orders nothing else (no
+/// drop comes before the point's own). Under shuttle it is nothing. Its clones are given
+/// back when it is dropped, so it suits an object that is rare and dropped inside the
+/// execution: on every mutex (tried for the try probe) a stopped execution's teardown dropped
+/// some outside it and aborted the process (`loom_seeds`).
+pub(crate) struct LoomPoint {
+    #[cfg(loom)]
+    count: backend::LoomArc<()>,
+    /// One clone per mark so far.
+    #[cfg(loom)]
+    marks: std::sync::Mutex<Vec<backend::LoomArc<()>>>,
+}
+
+impl LoomPoint {
+    /// A point nobody marked yet.
+    pub(crate) fn new() -> Self {
+        LoomPoint {
+            #[cfg(loom)]
+            count: backend::LoomArc::new(()),
+            #[cfg(loom)]
+            marks: std::sync::Mutex::default(),
+        }
+    }
+
+    /// A mark: under loom one clone, kept.
+    #[inline]
+    pub(crate) fn mark(&self) {
+        #[cfg(loom)]
+        {
+            let mark = backend::LoomArc::clone(&self.count);
+            backend::unpoison(self.marks.lock()).push(mark);
+        }
+    }
+
+    /// A look: under loom one count.
+    #[inline]
+    pub(crate) fn look(&self) {
+        #[cfg(loom)]
+        backend::LoomArc::strong_count(&self.count);
+    }
+}
+
+#[cfg(loom)]
+impl Drop for LoomPoint {
+    /// Gives the clones back (each a scheduling point of the dropping thread). While it
+    /// unwinds, loom may be tearing the execution down, so they are let go without loom.
+    fn drop(&mut self) {
+        let marks = std::mem::take(&mut *backend::unpoison(self.marks.lock()));
+        if std::thread::panicking() {
+            std::mem::forget(marks);
+        }
+    }
+}
+
 /// The scheduling point that lets a try-acquire land inside another thread's critical section,
 /// one per lock.
 ///
@@ -162,12 +221,14 @@ pub(crate) fn native_try<G>(
 /// loom 0.7: a critical section with no operation that depends on the try has no scheduling
 /// point where the try could run while the lock is held; and a try already pending on the lock
 /// when another thread takes it is blocked until the lock is free, so it succeeds. Under loom
-/// the probe is a loom atomic: every holder *loads* it once, right after taking the lock, and
-/// every try *stores* to it before its backend try. Loads never depend on each other, so a
-/// program without tries explores exactly what raw loom does (one extra branch per critical
-/// section, no extra execution); a try depends on every holder's load, so loom's partial-order
-/// reduction schedules it inside the critical section, where the backend try fails (only tries
-/// whose failure the caller sees store: see `sync::acquire::try_native`). Both
+/// the probe is a loom atomic: every holder *loads* it twice, right after taking the lock and
+/// right before releasing it, and every try *stores* to it before its backend try. Loads never
+/// depend on each other, so a program without tries explores exactly what raw loom does (two
+/// extra branches per critical section, no extra execution); a try depends on every holder's
+/// loads, so loom's partial-order reduction schedules it inside the critical section at both
+/// ends, where the backend try fails: before the holder's work on memory loom cannot see (a
+/// `std::sync::Mutex`, plain data) and after it (only tries whose failure the caller sees
+/// store: see `sync::acquire::try_native`). Both
 /// accesses are `Relaxed`: the probe orders nothing else. Under shuttle, whose scheduler can
 /// already preempt a holder, it is nothing.
 pub(crate) struct TryProbe {
@@ -191,6 +252,14 @@ impl TryProbe {
         self.probe.load(Ordering::Relaxed);
     }
 
+    /// The calling thread is about to release the probe's lock: after everything it did
+    /// while holding it, so that a try can fail there too.
+    #[inline]
+    pub(crate) fn releasing(&self) {
+        #[cfg(loom)]
+        self.probe.load(Ordering::Relaxed);
+    }
+
     /// The calling thread is about to try the probe's lock.
     #[inline]
     pub(crate) fn trying(&self) {
@@ -210,21 +279,14 @@ impl TryProbe {
 /// queued right after, and each read passes one that depends on it before it decides whether
 /// to wait, so that loom's partial-order reduction runs a read on both sides of each arrival.
 ///
-/// The points are a loom `Arc`'s: a writer's arrival clones it (the clone is kept
-/// until the lock is dropped), a read's decision counts its references. Clones do not depend
-/// on each other, nor do counts, so writers alone and readers alone explore what raw loom does;
-/// and unlike an atomic's load, a count has one value (an atomic load may read any store
-/// coherence allows, each one more execution) and orders nothing (no drop comes before the
-/// lock's). Under shuttle, whose scheduler may switch before any backend operation, a writer
+/// The points are a [`LoomPoint`]'s: a writer's arrival marks it, a read's decision looks at
+/// it, so writers alone and readers alone explore what raw loom does. Under shuttle, whose scheduler may switch before any backend operation, a writer
 /// arrives at its backend `try_write` instead (see [`WRITERS_ARRIVE_BY_TRYING`]) and a first
 /// read decides after its backend read ([`READS_DECIDE_AFTER_READING`]); only a recursive read,
 /// which has no backend operation, passes this point, as a yield.
 pub(crate) struct ArrivalPoint {
-    #[cfg(loom)]
-    count: backend::LoomArc<()>,
-    /// One clone per arrival so far.
-    #[cfg(loom)]
-    arrivals: std::sync::Mutex<Vec<backend::LoomArc<()>>>,
+    /// Marked by each writer's arrival, looked at by each read's decision.
+    point: LoomPoint,
 }
 
 /// Whether a writer of a writer-preferring RwLock arrives at a backend `try_write` of its own
@@ -247,44 +309,24 @@ impl ArrivalPoint {
     /// An arrival point for a new lock.
     pub(crate) fn new() -> Self {
         ArrivalPoint {
-            #[cfg(loom)]
-            count: backend::LoomArc::new(()),
-            #[cfg(loom)]
-            arrivals: std::sync::Mutex::default(),
+            point: LoomPoint::new(),
         }
     }
 
     /// A writer arrives.
     #[inline]
     pub(crate) fn writer_arrives(&self) {
-        #[cfg(loom)]
-        {
-            let arrival = backend::LoomArc::clone(&self.count);
-            backend::unpoison(self.arrivals.lock()).push(arrival);
-        }
+        self.point.mark();
     }
 
-    /// A reader is about to decide whether a queued writer holds it back: under loom a count
-    /// of the `Arc`; under shuttle (only a recursive read decides before a backend operation,
+    /// A reader is about to decide whether a queued writer holds it back: under loom a look
+    /// at the point; under shuttle (only a recursive read decides before a backend operation,
     /// see [`READS_DECIDE_AFTER_READING`]) a yield.
     #[inline]
     pub(crate) fn reader_arrives(&self) {
-        #[cfg(loom)]
-        backend::LoomArc::strong_count(&self.count);
+        self.point.look();
         #[cfg(not(loom))]
         backend::thread::yield_now();
-    }
-}
-
-#[cfg(loom)]
-impl Drop for ArrivalPoint {
-    /// Gives the clones back (each a scheduling point of the dropping thread). While it
-    /// unwinds, loom may be tearing the execution down, so they are let go without loom.
-    fn drop(&mut self) {
-        let arrivals = std::mem::take(&mut *backend::unpoison(self.arrivals.lock()));
-        if std::thread::panicking() {
-            std::mem::forget(arrivals);
-        }
     }
 }
 
@@ -449,7 +491,12 @@ impl ThreadHandle {
     /// next `park` consumes. (Loom then misses that unpark's ordering edge, so it may show a
     /// stale read std rules out, never hide one.) Shuttle keeps a token for a thread that is
     /// not parked without disturbing its other waits, so it always gets the unpark.
+    ///
+    /// First the unpark meets the thread's parks at its token (`ParkToken::meet`): loom's
+    /// park and unpark depend on nothing, so without it loom never runs a park between two
+    /// unparks.
     pub(crate) fn unpark(&self) {
+        self.view.park.meet();
         let backend_may_unpark = Caller::current().unpark(&self.view);
         if backend_may_unpark || cfg!(not(loom)) {
             self.native.unpark();
@@ -467,9 +514,11 @@ pub(crate) fn current_thread() -> ThreadHandle {
 
 /// Parks the calling thread until its token is available (consuming it) or `timeout` passes on
 /// the virtual clock. Never returns spuriously: the backend's own wakeups (shuttle explores
-/// spurious ones) park again until the token is there.
+/// spurious ones) park again until the token is there. It meets the thread's unparks at its
+/// token first (see [`ThreadHandle::unpark`]).
 pub(crate) fn park_thread(timeout: Option<Duration>) {
     let token = kernel::current_thread().park;
+    token.meet();
     let deadline = timeout.and_then(|timeout| now().checked_add(timeout));
     Caller::current().wait(WaitOn::Park { token }, deadline);
 }

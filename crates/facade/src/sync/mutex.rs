@@ -192,6 +192,7 @@ impl<T: ?Sized> Drop for MutexGuard<'_, T> {
             }
             return;
         }
+        holds::release_bookkeeping(|| self.mutex.probe.releasing());
         holds::release_bookkeeping(|| holds::remove(info, Mode::Exclusive));
         holds::release_bookkeeping(|| drop(self.native.take()));
         holds::release_bookkeeping(|| info.waiters.wake_all());

@@ -45,12 +45,14 @@ pub struct RwLock<T: ?Sized> {
 /// Shared access to an [`RwLock`]; released on drop.
 pub struct RwLockReadGuard<'a, T: ?Sized> {
     info: &'a Arc<ObjectInfo>,
+    probe: &'a TryProbe,
     native: Option<ReadHold<'a, T>>,
 }
 
 /// Exclusive access to an [`RwLock`]; released on drop.
 pub struct RwLockWriteGuard<'a, T: ?Sized> {
     info: &'a Arc<ObjectInfo>,
+    probe: &'a TryProbe,
     parking: &'a UnwindParking,
     native: Option<backend::RwLockWriteGuard<'a, T>>,
 }
@@ -322,6 +324,7 @@ impl<T: ?Sized> RwLock<T> {
         self.probe.held();
         RwLockReadGuard {
             info: &self.info,
+            probe: &self.probe,
             native: Some(native),
         }
     }
@@ -336,6 +339,7 @@ impl<T: ?Sized> RwLock<T> {
         self.probe.held();
         RwLockWriteGuard {
             info: &self.info,
+            probe: &self.probe,
             parking: &self.parking,
             native: Some(native),
         }
@@ -349,14 +353,17 @@ impl<T: ?Sized> RwLock<T> {
         let native = unsafe { self.parking.reclaim::<backend::RwLockWriteGuard<'_, T>>() }?;
         Some(RwLockWriteGuard {
             info: &self.info,
+            probe: &self.probe,
             parking: &self.parking,
             native: Some(native),
         })
     }
 }
 
-/// Releases one hold of an RwLock: ghost state first, then the backend, then parked waiters.
-fn release<G>(info: &Arc<ObjectInfo>, mode: Mode, native: &mut Option<G>) {
+/// Releases one hold of an RwLock: the try probe's release point, ghost state, then the
+/// backend, then parked waiters.
+fn release<G>(info: &Arc<ObjectInfo>, probe: &TryProbe, mode: Mode, native: &mut Option<G>) {
+    holds::release_bookkeeping(|| probe.releasing());
     holds::release_bookkeeping(|| holds::remove(info, mode));
     holds::release_bookkeeping(|| drop(native.take()));
     holds::release_bookkeeping(|| info.waiters.wake_all());
@@ -364,7 +371,7 @@ fn release<G>(info: &Arc<ObjectInfo>, mode: Mode, native: &mut Option<G>) {
 
 impl<T: ?Sized> Drop for RwLockReadGuard<'_, T> {
     fn drop(&mut self) {
-        release(self.info, Mode::Shared, &mut self.native);
+        release(self.info, self.probe, Mode::Shared, &mut self.native);
     }
 }
 
@@ -376,7 +383,7 @@ impl<T: ?Sized> Drop for RwLockWriteGuard<'_, T> {
             }
             return;
         }
-        release(self.info, Mode::Exclusive, &mut self.native);
+        release(self.info, self.probe, Mode::Exclusive, &mut self.native);
     }
 }
 
