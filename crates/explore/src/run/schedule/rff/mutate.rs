@@ -145,6 +145,7 @@ mod tests {
     use super::super::events::{Access, Event, Source};
     use super::*;
     use rand_chacha::rand_core::SeedableRng;
+    use std::collections::BTreeSet;
 
     #[test]
     fn a_read_is_asked_to_see_the_write_it_has_never_seen() {
@@ -187,5 +188,57 @@ mod tests {
             let mutated = mutate(&parent, &coverage, &mut rng);
             assert!(mutated.constraints.len() <= MAX_CONSTRAINTS);
         }
+    }
+
+    fn event(ordinal: u32, access: Access) -> Event {
+        Event {
+            class: 1,
+            object: 0,
+            access,
+            ordinal,
+            context: Default::default(),
+        }
+    }
+
+    #[test]
+    fn a_read_is_asked_to_see_each_other_write_of_its_object() {
+        // Three writes of object 0 are known; the parent's read saw the first one.
+        let writes = [0, 1, 2].map(|ordinal| event(ordinal, Access::Update));
+        let read = event(0, Access::Read);
+        let mut coverage = Coverage::default();
+        let (parent_pairs, _) = coverage.learn(&[ReadsFrom {
+            read,
+            from: Source::Write(writes[0]),
+        }]);
+        for (ordinal, write) in [(1, writes[1]), (2, writes[2])] {
+            coverage.learn(&[ReadsFrom {
+                read: event(ordinal, Access::Read),
+                from: Source::Write(write),
+            }]);
+        }
+        let parent = Entry {
+            schedule: AbstractSchedule::default(),
+            pairs: parent_pairs,
+        };
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+        let mut asked = BTreeSet::new();
+        for _ in 0..200 {
+            let mut child = parent.schedule.clone();
+            see_another_write(&mut child, &parent, &coverage, &mut rng);
+            let [constraint] = child.constraints[..] else {
+                panic!("one constraint added: {:?}", child.constraints);
+            };
+            assert!(constraint.must && constraint.read == read, "{constraint:?}");
+            asked.insert(format!("{:?}", constraint.from));
+        }
+        let expected: BTreeSet<String> = [
+            Source::Initial,
+            Source::Write(writes[1]),
+            Source::Write(writes[2]),
+        ]
+        .iter()
+        .map(|source| format!("{source:?}"))
+        .collect();
+        assert_eq!(asked, expected, "every write but the one it saw");
     }
 }
