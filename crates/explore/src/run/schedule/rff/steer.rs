@@ -139,3 +139,51 @@ impl WriteAhead {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(class: u32, access: Access) -> Event {
+        Event {
+            class,
+            object: 0,
+            access,
+            ordinal: 0,
+            context: Default::default(),
+        }
+    }
+
+    #[test]
+    fn a_read_that_must_not_see_a_write_waits_until_another_write_hides_it() {
+        let (forbidden, other, read) = (
+            event(1, Access::Update),
+            event(3, Access::Update),
+            event(2, Access::Read),
+        );
+        let mut steering = Steering::default();
+        steering.start(&[Constraint {
+            read,
+            from: Source::Write(forbidden),
+            must: false,
+        }]);
+        let mut observer = Observer::default();
+        assert_eq!(steering.band(Some(forbidden), &observer), HELD_BACK);
+        assert_eq!(steering.band(Some(read), &observer), PREFERRED);
+        observer.performed(0, forbidden);
+        assert_eq!(
+            steering.band(Some(read), &observer),
+            HELD_BACK,
+            "now it would see the forbidden write"
+        );
+        assert_eq!(
+            steering.band(Some(other), &observer),
+            PREFERRED,
+            "another write hides the forbidden one"
+        );
+        observer.performed(1, other);
+        assert_eq!(steering.band(Some(read), &observer), PREFERRED);
+        steering.performed(read);
+        assert_eq!(steering.band(Some(forbidden), &observer), NEUTRAL, "met");
+    }
+}
