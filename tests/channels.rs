@@ -9,10 +9,12 @@
 #[path = "support/sync_programs.rs"]
 mod programs;
 
+#[path = "support/outcomes.rs"]
+mod collected;
+
 use lockstep::explore::{Explorer, Strategy};
 use lockstep::time::Duration;
 use std::collections::BTreeSet;
-use std::sync::{Arc, Mutex};
 
 /// Shuttle: 500 random executions from seed 17.
 #[cfg(feature = "shuttle")]
@@ -46,16 +48,7 @@ where
     T: Ord + Send + 'static,
     F: Fn() -> T + Send + Sync + 'static,
 {
-    let seen = Arc::new(Mutex::new(BTreeSet::new()));
-    let sink = Arc::clone(&seen);
-    explorer()
-        .run(move || {
-            let outcome = body();
-            sink.lock().unwrap().insert(outcome);
-        })
-        .unwrap_or_else(|failure| panic!("unexpected failure: {failure}"));
-    let seen = std::mem::take(&mut *seen.lock().unwrap());
-    seen
+    collected::outcomes(explorer(), body)
 }
 
 fn s(text: &str) -> String {

@@ -10,9 +10,11 @@
 #[path = "support/sync_programs.rs"]
 mod programs;
 
+#[path = "support/outcomes.rs"]
+mod collected;
+
 use lockstep::explore::{Explorer, Strategy};
 use std::collections::BTreeSet;
-use std::sync::{Arc, Mutex};
 
 /// Shuttle: 1,000 random executions from seed 29 (the bug hunts and reports use this too).
 #[cfg(feature = "shuttle")]
@@ -34,16 +36,7 @@ where
     T: Ord + Send + 'static,
     F: Fn() -> T + Send + Sync + 'static,
 {
-    let seen = Arc::new(Mutex::new(BTreeSet::new()));
-    let sink = Arc::clone(&seen);
-    explorer()
-        .run(move || {
-            let outcome = body();
-            sink.lock().unwrap().insert(outcome);
-        })
-        .unwrap_or_else(|failure| panic!("unexpected failure: {failure}"));
-    let seen = std::mem::take(&mut *seen.lock().unwrap());
-    seen
+    collected::outcomes(explorer(), body)
 }
 
 fn s(text: &str) -> String {
