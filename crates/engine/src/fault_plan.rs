@@ -38,17 +38,21 @@ pub enum FaultKind {
     ValidationError,
     /// Extra latency: the site sleeps the plan's latency (virtual time) and goes on.
     Latency,
+    /// An async task is cancelled at an await point: the pending future is dropped there
+    /// (`lockstep::tokio::fault::cancellable`).
+    Cancellation,
 }
 
 impl FaultKind {
     /// Every kind, in declaration order.
-    pub const ALL: [FaultKind; 6] = [
+    pub const ALL: [FaultKind; 7] = [
         FaultKind::OperationError,
         FaultKind::Timeout,
         FaultKind::LockTimeout,
         FaultKind::NetworkError,
         FaultKind::ValidationError,
         FaultKind::Latency,
+        FaultKind::Cancellation,
     ];
 }
 
@@ -61,6 +65,7 @@ impl fmt::Display for FaultKind {
             FaultKind::NetworkError => "network error",
             FaultKind::ValidationError => "validation error",
             FaultKind::Latency => "latency",
+            FaultKind::Cancellation => "cancellation",
         })
     }
 }

@@ -75,7 +75,7 @@ pub use observe::{
     last_random_draws, last_sizes, last_trace, note_panic, record_failure, record_if_running,
     set_pending, size,
 };
-pub use polls::{register_task, task_woken, Awaited};
+pub use polls::{register_task, task_woken, Awaited, AwaitsMark};
 pub use spin::{spin_report, SpinOn, DEFAULT_LIVELOCK_BOUND};
 #[cfg(feature = "shuttle")]
 pub use tasks::{last_spawn_sites, pending_by_task, spawned_or_joined};

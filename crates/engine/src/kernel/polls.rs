@@ -57,6 +57,15 @@ pub(super) struct Poll {
     woken: bool,
 }
 
+/// How far a poll's registrations had come at some moment: what a future registers after it
+/// can be withdrawn ([`Caller::withdraw_awaits`]) when that future is dropped within the same
+/// poll (cancelled at its await point), so the task does not go idle on a wait it left.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AwaitsMark {
+    awaits: usize,
+    timers: usize,
+}
+
 /// Registers an async task about to be spawned at the caller's location, named `task-N` by
 /// its index (tasks and threads share one numbering); returns its index.
 #[track_caller]
@@ -155,6 +164,39 @@ impl Caller {
             poll.deadline = Some(poll.deadline.map_or(deadline, |d| d.min(deadline)));
             poll.timers.push((deadline, waker.clone()));
         }
+    }
+
+    /// Where this task's poll's registrations stand now (`None` outside a poll: a lockstep
+    /// future polled outside lockstep's executor).
+    pub fn awaits_mark(&self) -> Option<AwaitsMark> {
+        let state = self.kernel.state.borrow();
+        let poll = state.threads[self.index].poll.as_ref()?;
+        Some(AwaitsMark {
+            awaits: poll.awaits.len(),
+            timers: poll.timers.len(),
+        })
+    }
+
+    /// Forgets what this task's poll registered since `mark`: the futures that registered it
+    /// were dropped in this poll (cancelled), so they await nothing and their deadlines are
+    /// not the task's.
+    pub fn withdraw_awaits(&self, mark: AwaitsMark) {
+        let mut state = self.kernel.state.borrow_mut();
+        let Some(poll) = state.threads[self.index].poll.as_mut() else {
+            return;
+        };
+        assert!(
+            mark.awaits <= poll.awaits.len() && mark.timers <= poll.timers.len(),
+            "lockstep: a poll's registrations were withdrawn past their mark \
+             ({} awaits, {} timers registered; mark at {} and {})",
+            poll.awaits.len(),
+            poll.timers.len(),
+            mark.awaits,
+            mark.timers
+        );
+        poll.awaits.truncate(mark.awaits);
+        poll.timers.truncate(mark.timers);
+        poll.deadline = poll.timers.iter().map(|(deadline, _)| *deadline).min();
     }
 
     /// This task's poll returned `Pending`: unless it was woken during the poll, it is idle

@@ -537,3 +537,17 @@ pub(crate) const ASYNC_HOLDS: bool = false;
 /// The calling task's pending future awaits `object` in `mode`: only a simulation reports it.
 #[cfg(feature = "tokio")]
 pub(crate) fn awaits(_object: &Arc<ObjectInfo>, _mode: Mode) {}
+
+/// A poll's registrations: only a simulation records them.
+#[cfg(feature = "tokio")]
+pub(crate) type AwaitsMark = ();
+
+/// Nothing to mark under std.
+#[cfg(feature = "tokio")]
+#[inline]
+pub(crate) fn awaits_mark() -> AwaitsMark {}
+
+/// Nothing to withdraw under std.
+#[cfg(feature = "tokio")]
+#[inline]
+pub(crate) fn withdraw_awaits(_mark: AwaitsMark) {}

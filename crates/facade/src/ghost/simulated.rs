@@ -635,3 +635,23 @@ pub(crate) fn awaits(object: &Arc<ObjectInfo>, mode: Mode) {
         );
     }
 }
+
+/// Where the calling task's poll's registrations stand, to withdraw those of a future that
+/// is dropped in this poll.
+#[cfg(all(feature = "tokio", not(loom)))]
+pub(crate) type AwaitsMark = Option<kernel::AwaitsMark>;
+
+/// Marks where the calling task's poll's registrations stand now.
+#[cfg(all(feature = "tokio", not(loom)))]
+pub(crate) fn awaits_mark() -> AwaitsMark {
+    Caller::try_current().and_then(|caller| caller.awaits_mark())
+}
+
+/// Withdraws what the calling task's poll registered since `mark` (its futures were dropped:
+/// cancelled at their await point).
+#[cfg(all(feature = "tokio", not(loom)))]
+pub(crate) fn withdraw_awaits(mark: AwaitsMark) {
+    if let (Some(mark), Some(caller)) = (mark, Caller::try_current()) {
+        caller.withdraw_awaits(mark);
+    }
+}

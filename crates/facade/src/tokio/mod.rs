@@ -29,6 +29,7 @@
 //! ```
 
 mod executor;
+pub mod fault;
 pub mod sync;
 pub mod task;
 pub mod time;

@@ -1,0 +1,150 @@
+//! Cancellation as a fault site under shuttle (`lockstep::tokio::fault::cancellable`): the
+//! fault seed decides at which await point a future is dropped; every await point is reached
+//! over an exploration, a cancel-unsafe program fails only when the drop lands where its flag
+//! is set, and the failure is written to a seed file, replayed exactly and kept by the
+//! shrinker. A cancel-safe twin passes.
+#![cfg(all(feature = "shuttle", not(loom)))]
+
+#[path = "support/cancel_programs.rs"]
+mod cancel_programs;
+#[path = "support/outcomes.rs"]
+mod outcomes;
+
+use cancel_programs::{generation_leaves_the_service_idle, one_generation, Restore, GENERATE};
+use lockstep::explore::{Explorer, Strategy};
+use lockstep::fault::{FaultKind, FaultPlan};
+use lockstep::time::Duration;
+use lockstep::tokio::fault::cancellable;
+use lockstep::tokio::{block_on, sync::Notify, time};
+use outcomes::outcomes;
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+/// Half of the generation's await points cancel it.
+fn cancel_half() -> FaultPlan {
+    FaultPlan::none().site(GENERATE, 0.5)
+}
+
+fn random(plan: Option<FaultPlan>) -> Explorer {
+    let explorer = Explorer::new(Strategy::Random).seed(5).iterations(200);
+    match plan {
+        Some(plan) => explorer.faults(plan),
+        None => explorer,
+    }
+}
+
+/// A fresh, empty directory for one test's seed files.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("lockstep-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+#[test]
+fn without_a_plan_no_generation_is_cancelled() {
+    for restore in [Restore::AtTheEnd, Restore::OnDrop] {
+        let seen = outcomes(random(None), move || one_generation(restore));
+        assert_eq!(seen, BTreeSet::from([(Ok(()), false)]), "{restore:?}");
+    }
+}
+
+#[test]
+fn the_seed_cancels_at_every_await_point_and_only_the_second_leaves_the_unsafe_flag_set() {
+    let unsafe_ends = outcomes(random(Some(cancel_half())), || {
+        one_generation(Restore::AtTheEnd)
+    });
+    assert_eq!(
+        unsafe_ends,
+        BTreeSet::from([(Ok(()), false), (Err(1), false), (Err(2), true)])
+    );
+    let safe_ends = outcomes(random(Some(cancel_half())), || {
+        one_generation(Restore::OnDrop)
+    });
+    assert_eq!(
+        safe_ends,
+        BTreeSet::from([(Ok(()), false), (Err(1), false), (Err(2), false)])
+    );
+}
+
+#[test]
+fn the_cancel_unsafe_generation_is_found_written_replayed_and_its_fault_kept_by_the_shrinker() {
+    const TEST: &str = "shuttle_async_faults::cancel_unsafe";
+    let dir = scratch("cancel-unsafe");
+    let body = || generation_leaves_the_service_idle(Restore::AtTheEnd);
+    let report = random(Some(cancel_half()))
+        .seeds_dir(&dir)
+        .explore_test(TEST, body);
+    let failure = report.failure.expect("the cancel-unsafe generation is found");
+    assert!(
+        failure
+            .message
+            .starts_with("a generation that ended with Err(2) left the service marked running"),
+        "{}",
+        failure.message
+    );
+    let cancelled_here = |line: &str| line.contains(GENERATE) && line.contains("cancellation");
+    assert_eq!(
+        failure.trace.lines().filter(|l| cancelled_here(l)).count(),
+        1,
+        "one cancellation, traced:\n{}",
+        failure.trace
+    );
+    let path = report.seed_file.expect("a seeds dir").expect("written");
+    let seed = lockstep::seed::SeedFile::read(&path).unwrap();
+    let faults = seed.faults.clone().expect("the plan is recorded");
+    assert_eq!(faults.sites, cancel_half().sites);
+    assert!(
+        !faults.muted.contains(GENERATE),
+        "the shrinker keeps the one fault the failure needs: {faults:?}"
+    );
+    assert!(seed.fault_seed.is_some(), "the fault seed is recorded");
+    let replayed = lockstep::replay::replay_test_outcome(&path, TEST, body).unwrap();
+    assert_eq!(replayed.failure.as_deref(), Some(failure.message.as_str()));
+    assert_eq!(replayed.trace, failure.trace, "same cancellation, same execution");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn the_cancel_safe_twin_passes_with_the_same_faults() {
+    let dir = scratch("cancel-safe");
+    let report = random(Some(cancel_half()))
+        .seeds_dir(&dir)
+        .explore_test("shuttle_async_faults::cancel_safe", || {
+            generation_leaves_the_service_idle(Restore::OnDrop)
+        });
+    assert!(report.failure.is_none(), "{:?}", report.failure);
+    assert!(!dir.exists(), "no seed written for a pass");
+}
+
+#[test]
+fn a_cancellation_by_kind_fires_at_every_cancellable_site() {
+    let plan = FaultPlan::none().kind(FaultKind::Cancellation, 1.0);
+    let seen = outcomes(random(Some(plan)), || one_generation(Restore::OnDrop));
+    assert_eq!(seen, BTreeSet::from([(Err(1), false)]));
+}
+
+#[test]
+fn a_cancelled_futures_timer_is_not_the_tasks_so_the_clock_stays_put() {
+    // Cancelled at its first await point, the hour-long sleep registered a deadline in the
+    // same poll that then awaits a notification nobody sends: a deadlock at t = 0, not a
+    // spurious wake-up at t = 1 h.
+    let plan = FaultPlan::none().site("nap", 1.0);
+    let failure = random(Some(plan))
+        .run(|| {
+            block_on(async {
+                let never = Notify::named("never");
+                let nap = cancellable("nap", time::sleep(Duration::from_secs(3600))).await;
+                assert_eq!(nap.unwrap_err().await_point, 1);
+                never.notified().await;
+            });
+        })
+        .expect_err("the deadlock is found");
+    assert!(
+        failure.message.starts_with(
+            "deadlock: every thread is blocked and no timeout is pending (virtual time 0ns)"
+        ),
+        "{}",
+        failure.message
+    );
+    assert!(!failure.trace.contains("jumps to"), "{}", failure.trace);
+}
