@@ -148,3 +148,84 @@ fn a_cancelled_futures_timer_is_not_the_tasks_so_the_clock_stays_put() {
     );
     assert!(!failure.trace.contains("jumps to"), "{}", failure.trace);
 }
+
+std::thread_local! {
+    /// The seeds folder and fault plan of the async test below when another test runs it;
+    /// libtest's own run of it has neither.
+    static ATTRIBUTE_RUN: std::cell::RefCell<Option<(PathBuf, FaultPlan)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// The async test's seeds folder: the calling test's scratch folder, else one that only a
+/// failing run would write to.
+fn attribute_seeds() -> PathBuf {
+    ATTRIBUTE_RUN
+        .with_borrow(|run| run.as_ref().map(|(dir, _)| dir.clone()))
+        .unwrap_or_else(|| std::env::temp_dir().join("lockstep-async-attribute-standalone"))
+}
+
+/// The async test's fault plan: the calling test's, else none.
+fn attribute_faults() -> FaultPlan {
+    ATTRIBUTE_RUN
+        .with_borrow(|run| run.as_ref().map(|(_, plan)| plan.clone()))
+        .unwrap_or_else(FaultPlan::none)
+}
+
+/// Without faults (libtest's run) every generation leaves the service idle; with the
+/// cancellation plan (the test below) it fails.
+#[lockstep::test(
+    strategy = "random",
+    iterations = 200,
+    faults = attribute_faults(),
+    regressions_dir = attribute_seeds()
+)]
+async fn an_async_generation_test() {
+    cancel_programs::assert_left_idle(cancel_programs::generation(Restore::AtTheEnd).await);
+}
+
+/// The panic message of `test`, which must fail.
+fn failure_of(test: fn()) -> String {
+    let payload = std::panic::catch_unwind(test).expect_err("the async test fails");
+    payload
+        .downcast::<String>()
+        .map(|message| *message)
+        .expect("a formatted panic message")
+}
+
+#[test]
+fn a_failing_async_test_writes_its_seed_and_its_next_run_replays_the_same_trace() {
+    const TEST: &str = "shuttle_async_faults::an_async_generation_test";
+    let dir = scratch("async-attribute");
+    ATTRIBUTE_RUN.with_borrow_mut(|run| *run = Some((dir.clone(), cancel_half())));
+    let first = failure_of(an_async_generation_test);
+    let seeds: Vec<PathBuf> = std::fs::read_dir(dir.join(TEST.replace("::", "/")))
+        .expect("the test's seeds folder")
+        .map(|entry| entry.unwrap().path())
+        .collect();
+    assert_eq!(seeds.len(), 1, "one seed file: {seeds:?}");
+    let seed = &seeds[0];
+    assert!(
+        first.contains("a generation that ended with Err(2) left the service marked running")
+            && first.contains(&format!("seed: {}", seed.display())),
+        "{first}"
+    );
+    // The seed replays to the failure's trace, and the test's next run replays it first.
+    let replayed = lockstep::replay::replay_test_outcome(seed, TEST, || {
+        block_on(async {
+            cancel_programs::assert_left_idle(
+                cancel_programs::generation(Restore::AtTheEnd).await,
+            );
+        });
+    })
+    .unwrap();
+    assert!(replayed.failure.is_some(), "the replay fails too");
+    assert!(first.contains(&replayed.trace), "{first}\n---\n{}", replayed.trace);
+    let second = failure_of(an_async_generation_test);
+    ATTRIBUTE_RUN.with_borrow_mut(|run| *run = None);
+    assert!(
+        second.contains(&format!("a stored seed fails: {}", seed.display()))
+            && second.contains(&replayed.trace),
+        "{second}"
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}

@@ -42,27 +42,34 @@ async fn generate(running: Arc<AtomicBool>, restore: Restore) {
     drop(guard);
 }
 
-/// Runs one cancellable generation as a task: how it ended (`Err(n)`: cancelled at its await
+/// One cancellable generation, run as a task: how it ended (`Err(n)`: cancelled at its await
 /// point `n`) and whether the service was left marked running.
-pub fn one_generation(restore: Restore) -> (Result<(), usize>, bool) {
-    block_on(async move {
-        let running = Arc::new(AtomicBool::new(false));
-        let generation = cancellable(GENERATE, generate(Arc::clone(&running), restore));
-        let ended = task::spawn(generation)
-            .await
-            .expect("the generation task is not aborted");
-        (
-            ended.map_err(|cancelled| cancelled.await_point),
-            running.load(Ordering::SeqCst),
-        )
-    })
+pub async fn generation(restore: Restore) -> (Result<(), usize>, bool) {
+    let running = Arc::new(AtomicBool::new(false));
+    let generation = cancellable(GENERATE, generate(Arc::clone(&running), restore));
+    let ended = task::spawn(generation)
+        .await
+        .expect("the generation task is not aborted");
+    (
+        ended.map_err(|cancelled| cancelled.await_point),
+        running.load(Ordering::SeqCst),
+    )
 }
 
-/// [`one_generation`], failing if it left the service marked running.
-pub fn generation_leaves_the_service_idle(restore: Restore) {
-    let (ended, left_running) = one_generation(restore);
+/// [`generation`] on its own runtime.
+pub fn one_generation(restore: Restore) -> (Result<(), usize>, bool) {
+    block_on(generation(restore))
+}
+
+/// Fails if the generation that ended with `ended` left the service marked running.
+pub fn assert_left_idle((ended, left_running): (Result<(), usize>, bool)) {
     assert!(
         !left_running,
         "a generation that ended with {ended:?} left the service marked running"
     );
+}
+
+/// [`one_generation`], failing if it left the service marked running.
+pub fn generation_leaves_the_service_idle(restore: Restore) {
+    assert_left_idle(one_generation(restore));
 }

@@ -27,6 +27,27 @@
 //! without progress before a thread counts as spinning; 0 turns livelock detection off).
 //! Other attributes on the function (`#[should_panic]`, doc comments) are kept.
 //!
+//! On an `async fn` (with lockstep's feature `tokio`) the body runs inside
+//! `lockstep::tokio::block_on`, on the same three backends with the same settings, seed files
+//! and replay: under std on a tokio runtime, under shuttle on shuttle's executor with tasks as
+//! threads of the execution (the loom executor is not built yet, so under loom an async test
+//! does not compile):
+//!
+//! ```
+//! #[lockstep::test(iterations = 100)]
+//! async fn a_spawned_task_sees_the_lock_released() {
+//!     use lockstep::tokio::{sync::Mutex, task};
+//!     use std::sync::Arc;
+//!     let counter = Arc::new(Mutex::new(0));
+//!     let c = Arc::clone(&counter);
+//!     let t = task::spawn(async move { *c.lock().await += 1 });
+//!     *counter.lock().await += 1;
+//!     t.await.unwrap();
+//!     assert_eq!(*counter.lock().await, 2);
+//! }
+//! # fn main() {}
+//! ```
+//!
 //! Written on `proc_macro` alone (no syn or quote), so the attribute adds one small crate to a
 //! user's build.
 
@@ -73,11 +94,25 @@ fn expand(args: TokenStream, item: TokenStream) -> Result<TokenStream, Error> {
         }
     };
     let name = function_name(&tokens)?;
-    check_signature(&tokens, &name)?;
-    // `#[test]`, the function's own attributes and signature, then the body as a closure
-    // handed to `Test::run`.
+    let asynchronous = check_signature(&tokens, &name)?;
+    // `#[test]`, the function's own attributes and signature (a plain `fn`: libtest calls it),
+    // then the body as a closure handed to `Test::run`; an async body runs in `block_on`.
     let mut out: TokenStream = "#[test]".parse().expect("valid tokens");
-    out.extend(tokens);
+    out.extend(tokens.into_iter().filter(|t| !is_async(t)));
+    let body = if asynchronous {
+        let mut run: TokenStream = "::lockstep::tokio::block_on".parse().expect("valid tokens");
+        let future: TokenStream = [
+            TokenTree::Ident(Ident::new("async", Span::call_site())),
+            TokenTree::Ident(Ident::new("move", Span::call_site())),
+            TokenTree::Group(body),
+        ]
+        .into_iter()
+        .collect();
+        run.extend([TokenTree::Group(Group::new(Delimiter::Parenthesis, future))]);
+        Group::new(Delimiter::Brace, run)
+    } else {
+        body
+    };
     let mut call: TokenStream = format!(
         "::lockstep::check::Test::new(::core::concat!(::core::module_path!(), \"::{name}\"), \
          ::core::env!(\"CARGO_MANIFEST_DIR\"))"
@@ -167,24 +202,47 @@ fn function_name(tokens: &[TokenTree]) -> Result<Ident, Error> {
     }
 }
 
-/// A test body takes no arguments, returns nothing and is not async or generic.
-fn check_signature(tokens: &[TokenTree], name: &Ident) -> Result<(), Error> {
+/// A test body takes no arguments, returns nothing and is not generic; it may be `async`
+/// (then it needs the `tokio` feature). Returns whether it is `async`.
+fn check_signature(tokens: &[TokenTree], name: &Ident) -> Result<bool, Error> {
     let after_name = tokens
         .iter()
         .skip_while(|t| !matches!(t, TokenTree::Ident(i) if i.to_string() == name.to_string()))
         .skip(1);
     let rest: Vec<&TokenTree> = after_name.collect();
     let plain = matches!(rest.as_slice(), [TokenTree::Group(g)] if g.delimiter() == Delimiter::Parenthesis && g.stream().is_empty());
-    let is_async = tokens
-        .iter()
-        .any(|t| matches!(t, TokenTree::Ident(i) if i.to_string() == "async"));
-    if plain && !is_async {
+    if !plain {
+        return Err((
+            name.span(),
+            format!(
+                "#[lockstep::test] needs `fn {name}()` or `async fn {name}()`: no arguments, \
+                 no return type, not generic"
+            ),
+        ));
+    }
+    let Some(qualifier) = tokens.iter().find(|t| is_async(t)) else {
+        return Ok(false);
+    };
+    async_support(cfg!(feature = "tokio")).map_err(|message| (qualifier.span(), message))?;
+    Ok(true)
+}
+
+/// Whether `token` is the `async` qualifier (attributes are groups, so a top-level `async` is
+/// the function's).
+fn is_async(token: &TokenTree) -> bool {
+    matches!(token, TokenTree::Ident(i) if i.to_string() == "async")
+}
+
+/// An `async fn` test runs inside `lockstep::tokio::block_on`, which the `tokio` feature
+/// builds: without it, the error says which feature to turn on.
+fn async_support(tokio_feature: bool) -> Result<(), String> {
+    if tokio_feature {
         return Ok(());
     }
-    Err((
-        name.span(),
-        format!("#[lockstep::test] needs `fn {name}()`: no arguments, no return type, not async"),
-    ))
+    Err("#[lockstep::test] on an `async fn` needs lockstep's `tokio` feature (it runs the \
+         body in `lockstep::tokio::block_on`): depend on \
+         `lockstep = { package = \"lockstep-dst\", features = [\"tokio\"] }`"
+        .into())
 }
 
 fn punct(c: char) -> TokenTree {
@@ -195,16 +253,35 @@ fn punct(c: char) -> TokenTree {
 fn compile_error(span: Span, message: &str) -> TokenStream {
     let mut literal = Literal::string(message);
     literal.set_span(span);
-    let tokens: TokenStream = [
+    let spanned = |mut token: TokenTree| {
+        token.set_span(span);
+        token
+    };
+    [
         TokenTree::Ident(Ident::new("compile_error", span)),
-        TokenTree::Punct(Punct::new('!', Spacing::Alone)),
-        TokenTree::Group(Group::new(
+        spanned(punct('!')),
+        spanned(TokenTree::Group(Group::new(
             Delimiter::Parenthesis,
             TokenTree::Literal(literal).into(),
-        )),
-        TokenTree::Punct(Punct::new(';', Spacing::Alone)),
+        ))),
+        spanned(punct(';')),
     ]
     .into_iter()
-    .collect();
-    tokens
+    .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::async_support;
+
+    #[test]
+    fn an_async_test_without_the_tokio_feature_names_the_feature() {
+        let message = async_support(false).unwrap_err();
+        assert!(
+            message.contains("needs lockstep's `tokio` feature")
+                && message.contains("features = [\"tokio\"]"),
+            "{message}"
+        );
+        assert_eq!(async_support(true), Ok(()));
+    }
 }
