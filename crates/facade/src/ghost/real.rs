@@ -12,7 +12,6 @@ use lockstep_engine::op::OpKind;
 use lockstep_engine::trace::Event;
 use lockstep_engine::wait::{Ticket, WaitQueue, Woke};
 use rand_chacha::ChaCha8Rng;
-use std::cell::RefCell;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -37,88 +36,44 @@ pub(crate) fn fmt_moment(moment: &Moment, f: &mut std::fmt::Formatter<'_>) -> st
     std::fmt::Debug::fmt(moment, f)
 }
 
-std::thread_local! {
-    static HELD: RefCell<Vec<Held>> = const { RefCell::new(Vec::new()) };
-    static INBOX: HoldOwner = HoldOwner::default();
-}
+mod holds;
 
-/// The releases other threads made of a thread's holds (owned permits it took that they
-/// dropped); the thread applies them to its own stack at its next look at it.
-#[derive(Default)]
-pub(crate) struct Inbox {
-    nonempty: std::sync::atomic::AtomicBool,
-    released: std::sync::Mutex<Vec<(Arc<ObjectInfo>, Mode)>>,
-}
+pub(crate) use holds::HoldOwner;
+#[cfg(feature = "tokio")]
+pub(crate) use holds::task_scope;
 
-/// The thread a hold belongs to (its inbox), for a permit that may be dropped by another.
-pub(crate) type HoldOwner = Arc<Inbox>;
-
-/// The calling thread, as the owner of the holds it takes.
+/// The caller, as the owner of the holds it takes.
 pub(crate) fn hold_owner(_holder: &Holder) -> HoldOwner {
-    INBOX.with(Arc::clone)
+    holds::with_holds(holds::Holds::owner)
 }
 
-/// The calling thread gives back `owner`'s most recent hold of `object` in `mode`: from its
-/// own stack if it is the owner, else through the owner's inbox.
+/// The caller gives back `owner`'s most recent hold of `object` in `mode`: from its own stack
+/// if it is the owner, else through the owner's inbox.
 pub(crate) fn release_for(
     holder: &Holder,
     owner: &HoldOwner,
     object: &Arc<ObjectInfo>,
     mode: Mode,
 ) {
-    let mine = INBOX
-        .try_with(|inbox| Arc::ptr_eq(inbox, owner))
-        .unwrap_or(false);
-    if mine {
+    if holds::try_with_holds(|holds| holds.owns(owner)).unwrap_or(false) {
         holder.release(object, mode);
-        return;
-    }
-    owner
-        .released
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .push((Arc::clone(object), mode));
-    owner.nonempty.store(true, Ordering::Release);
-}
-
-/// Removes the most recent hold of `object` in `mode` from `stack`, if there is one.
-fn remove_hold(stack: &mut Vec<Held>, object: &Arc<ObjectInfo>, mode: Mode) {
-    if let Some(pos) = stack
-        .iter()
-        .rposition(|h| Arc::ptr_eq(&h.object, object) && h.mode == mode)
-    {
-        stack.remove(pos);
+    } else {
+        owner.post(object, mode);
     }
 }
 
-/// Applies the releases other threads made of this thread's holds.
-fn apply_inbox(stack: &mut Vec<Held>) {
-    let _ = INBOX.try_with(|inbox| {
-        if inbox.nonempty.swap(false, Ordering::AcqRel) {
-            let released = std::mem::take(
-                &mut *inbox
-                    .released
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner),
-            );
-            for (object, mode) in released {
-                remove_hold(stack, &object, mode);
-            }
-        }
-    });
-}
-
-/// The thread whose holds an operation reads and changes: the calling OS thread.
+/// Whose holds an operation reads and changes: the lockstep task being polled (its own
+/// task-local stack), else the calling OS thread (see `holds`).
 pub(crate) struct Holder;
 
 impl Holder {
-    /// The calling thread.
+    /// The caller.
     #[inline]
     pub(crate) fn current() -> Holder {
         Holder
     }
 
-    /// The calling thread (always there under std).
+    /// The caller (always there under std).
     #[inline]
     pub(crate) fn try_current() -> Option<Holder> {
         Some(Holder)
@@ -131,37 +86,29 @@ impl Holder {
         0
     }
 
-    /// Runs `f` on the calling thread's held-lock stack.
+    /// Runs `f` on the caller's held-lock stack.
     pub(crate) fn with_held<R>(&self, f: impl FnOnce(&mut Vec<Held>) -> R) -> R {
-        HELD.with(|held| {
-            let mut stack = held.borrow_mut();
-            apply_inbox(&mut stack);
-            f(&mut stack)
-        })
+        holds::with_holds(|holds| holds.with_stack(f))
     }
 
-    /// Like [`with_held`](Holder::with_held), with a function giving the thread's canonical
+    /// Like [`with_held`](Holder::with_held), with a function giving the caller's canonical
     /// name (called only when a report needs it).
     pub(crate) fn with_held_named<R>(
         &self,
         f: impl FnOnce(&dyn Fn() -> String, &mut Vec<Held>) -> R,
     ) -> R {
-        HELD.with(|held| {
-            let mut stack = held.borrow_mut();
-            apply_inbox(&mut stack);
-            f(&current_name, &mut stack)
-        })
+        holds::with_holds(|holds| holds.with_stack(|stack| f(&holds::holder_name, stack)))
     }
 
-    /// The thread took `hold`.
+    /// The caller took `hold`.
     pub(crate) fn hold(&self, hold: Held) {
         self.with_held(|stack| stack.push(hold));
     }
 
-    /// The thread gave back its most recent hold of `object` in `mode`. During thread
+    /// The caller gave back its most recent hold of `object` in `mode`. During thread
     /// teardown the thread-local may be gone; nothing is held then.
     pub(crate) fn release(&self, object: &Arc<ObjectInfo>, mode: Mode) {
-        let _ = HELD.try_with(|held| remove_hold(&mut held.borrow_mut(), object, mode));
+        let _ = holds::try_with_holds(|holds| holds.remove(object, mode));
     }
 
     /// Trace events are not recorded under std.
@@ -182,16 +129,12 @@ impl Holder {
         }
     }
 
-    /// The calling OS thread's identity in the lock-order graph: a number drawn at its first
-    /// nested acquisition, never reused in the process (a thread past its thread-locals'
-    /// teardown gets a fresh one: a new identity can only add reports, never hide one).
+    /// The caller's identity in the lock-order graph (a task's own, else its OS thread's): a
+    /// number drawn at its first nested acquisition, never reused in the process (a thread
+    /// past its thread-locals' teardown gets a fresh one: a new identity can only add reports,
+    /// never hide one).
     pub(crate) fn thread_key(&self) -> usize {
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        std::thread_local! {
-            static KEY: usize = NEXT.fetch_add(1, Ordering::Relaxed);
-        }
-        KEY.try_with(|key| *key)
-            .unwrap_or_else(|_| NEXT.fetch_add(1, Ordering::Relaxed))
+        holds::try_with_holds(holds::Holds::key).unwrap_or_else(holds::fresh_key)
     }
 
     /// The hierarchy is always checked under std.
@@ -528,11 +471,9 @@ impl<T: ?Sized> std::ops::DerefMut for Anchored<T> {
     }
 }
 
-/// Whether async locks keep held stacks: not under std, where a tokio task moves between
-/// worker threads and the held stack is per thread (a task-local stack is not built yet; see
-/// docs/ASYNC.md).
+/// Whether async locks keep held stacks: yes, each task its own (see `holds`).
 #[cfg(feature = "tokio")]
-pub(crate) const ASYNC_HOLDS: bool = false;
+pub(crate) const ASYNC_HOLDS: bool = true;
 
 /// The calling task's pending future awaits `object` in `mode`: only a simulation reports it.
 #[cfg(feature = "tokio")]

@@ -27,14 +27,14 @@ mod imp {
     /// A spawned tokio task.
     pub(crate) struct Task<T>(tokio::task::JoinHandle<T>);
 
-    /// Spawns `future` on the current tokio runtime.
+    /// Spawns `future` on the current tokio runtime, with a held stack of its own.
     #[track_caller]
     pub(crate) fn spawn<F>(future: F) -> Task<F::Output>
     where
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        Task(tokio::spawn(future))
+        Task(tokio::spawn(crate::ghost::task_scope(future)))
     }
 
     impl<T> Task<T> {
