@@ -74,7 +74,9 @@ fn the_cancel_unsafe_generation_is_found_written_replayed_and_its_fault_kept_by_
     let report = random(Some(cancel_half()))
         .seeds_dir(&dir)
         .explore_test(TEST, body);
-    let failure = report.failure.expect("the cancel-unsafe generation is found");
+    let failure = report
+        .failure
+        .expect("the cancel-unsafe generation is found");
     assert!(
         failure
             .message
@@ -100,7 +102,10 @@ fn the_cancel_unsafe_generation_is_found_written_replayed_and_its_fault_kept_by_
     assert!(seed.fault_seed.is_some(), "the fault seed is recorded");
     let replayed = lockstep::replay::replay_test_outcome(&path, TEST, body).unwrap();
     assert_eq!(replayed.failure.as_deref(), Some(failure.message.as_str()));
-    assert_eq!(replayed.trace, failure.trace, "same cancellation, same execution");
+    assert_eq!(
+        replayed.trace, failure.trace,
+        "same cancellation, same execution"
+    );
     std::fs::remove_dir_all(dir).unwrap();
 }
 
@@ -212,14 +217,16 @@ fn a_failing_async_test_writes_its_seed_and_its_next_run_replays_the_same_trace(
     // The seed replays to the failure's trace, and the test's next run replays it first.
     let replayed = lockstep::replay::replay_test_outcome(seed, TEST, || {
         block_on(async {
-            cancel_programs::assert_left_idle(
-                cancel_programs::generation(Restore::AtTheEnd).await,
-            );
+            cancel_programs::assert_left_idle(cancel_programs::generation(Restore::AtTheEnd).await);
         });
     })
     .unwrap();
     assert!(replayed.failure.is_some(), "the replay fails too");
-    assert!(first.contains(&replayed.trace), "{first}\n---\n{}", replayed.trace);
+    assert!(
+        first.contains(&replayed.trace),
+        "{first}\n---\n{}",
+        replayed.trace
+    );
     let second = failure_of(an_async_generation_test);
     ATTRIBUTE_RUN.with_borrow_mut(|run| *run = None);
     assert!(

@@ -143,8 +143,10 @@ fn each_task_sees_its_own_async_lock_in_its_held_stack_across_await_points_and_w
                     let guard = lock.lock().await;
                     for _ in 0..20 {
                         task::yield_now().await;
-                        let held: Vec<String> =
-                            lockstep::sync::held().iter().map(|h| h.to_string()).collect();
+                        let held: Vec<String> = lockstep::sync::held()
+                            .iter()
+                            .map(|h| h.to_string())
+                            .collect();
                         assert_eq!(held, [format!("Mutex \"own-{n}\" (exclusive)")]);
                     }
                     drop(guard);

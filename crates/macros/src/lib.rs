@@ -239,10 +239,12 @@ fn async_support(tokio_feature: bool) -> Result<(), String> {
     if tokio_feature {
         return Ok(());
     }
-    Err("#[lockstep::test] on an `async fn` needs lockstep's `tokio` feature (it runs the \
+    Err(
+        "#[lockstep::test] on an `async fn` needs lockstep's `tokio` feature (it runs the \
          body in `lockstep::tokio::block_on`): depend on \
          `lockstep = { package = \"lockstep-dst\", features = [\"tokio\"] }`"
-        .into())
+            .into(),
+    )
 }
 
 fn punct(c: char) -> TokenTree {

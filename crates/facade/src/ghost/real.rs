@@ -1,4 +1,5 @@
-//! The std twin of [`super`]: real threads, real time, and a thread-local held stack.
+//! The std twin of [`super`]: real threads, real time, and held stacks per thread (and per
+//! lockstep task, see `holds`).
 //!
 //! What only a simulation records (pending operations, trace events, native waits) compiles
 //! to nothing here, so a production build pays for the lock hierarchy checks and nothing else.
@@ -38,9 +39,9 @@ pub(crate) fn fmt_moment(moment: &Moment, f: &mut std::fmt::Formatter<'_>) -> st
 
 mod holds;
 
-pub(crate) use holds::HoldOwner;
 #[cfg(feature = "tokio")]
 pub(crate) use holds::task_scope;
+pub(crate) use holds::HoldOwner;
 
 /// The caller, as the owner of the holds it takes.
 pub(crate) fn hold_owner(_holder: &Holder) -> HoldOwner {

@@ -4,15 +4,17 @@
 //! `tokio::` by `lockstep::tokio::`. The design, the backends and what is not built yet are
 //! in `docs/ASYNC.md`.
 //!
-//! | build | tasks run on | time |
-//! |---|---|---|
-//! | std (`--features tokio`) | a tokio multi-threaded runtime | tokio's timer, real time |
-//! | shuttle (`--features shuttle,tokio`) | shuttle's futures executor | the kernel's virtual clock |
-//! | loom | not yet | |
+//! | build | tasks run on | time | held stacks, ranks |
+//! |---|---|---|---|
+//! | std (`--features tokio`) | a tokio multi-threaded runtime | tokio's timer, real time | each task's own (task-local) |
+//! | shuttle (`--features shuttle,tokio`) | shuttle's futures executor | the kernel's virtual clock | each task's own (its thread record) |
+//! | loom | not yet | | |
 //!
 //! Under simulation a task is a thread of the execution (`task-N`): it holds locks, is
 //! traced, and is named in deadlock reports with what it awaits; the virtual clock moves only
 //! when every thread and task is blocked, so a 30 s `timeout` fires at t = 30 s at once.
+//! [`fault::cancellable`] lets the fault seed cancel a future at any of its await points, and
+//! `#[lockstep::test]` takes an `async fn`.
 //!
 //! ```
 //! use lockstep::tokio::{block_on, sync::Mutex, task};
