@@ -480,14 +480,16 @@ pub(crate) const ASYNC_HOLDS: bool = true;
 #[cfg(feature = "tokio")]
 pub(crate) fn awaits(_object: &Arc<ObjectInfo>, _mode: Mode) {}
 
-/// A poll's registrations: only a simulation records them.
+/// Where a poll's registrations stand: only a simulation records them.
 #[cfg(feature = "tokio")]
-pub(crate) type AwaitsMark = ();
+pub(crate) struct AwaitsMark;
 
 /// Nothing to mark under std.
 #[cfg(feature = "tokio")]
 #[inline]
-pub(crate) fn awaits_mark() -> AwaitsMark {}
+pub(crate) fn awaits_mark() -> AwaitsMark {
+    AwaitsMark
+}
 
 /// Nothing to withdraw under std.
 #[cfg(feature = "tokio")]
