@@ -2,7 +2,9 @@
 //! fault seed decides at which await point a future is dropped; every await point is reached
 //! over an exploration, a cancel-unsafe program fails only when the drop lands where its flag
 //! is set, and the failure is written to a seed file, replayed exactly and kept by the
-//! shrinker. A cancel-safe twin passes.
+//! shrinker. A cancel-safe twin passes. A future dropped (cancelled, or given up on by a
+//! `timeout`) leaves no timer behind, and a failing `#[lockstep::test] async fn` writes its
+//! seed and replays it.
 #![cfg(all(feature = "shuttle", not(loom)))]
 
 #[path = "support/cancel_programs.rs"]
@@ -235,4 +237,31 @@ fn a_failing_async_test_writes_its_seed_and_its_next_run_replays_the_same_trace(
         "{second}"
     );
     std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn a_timed_out_futures_timer_is_not_the_tasks_either() {
+    // At t = 10 s the timeout gives up on its hour-long sleep in the poll that then awaits a
+    // notification nobody sends: a deadlock at t = 10 s, not a spurious wake-up at t = 1 h.
+    let failure = random(None)
+        .run(|| {
+            block_on(async {
+                let never = Notify::named("never");
+                let nap = time::timeout(
+                    Duration::from_secs(10),
+                    time::sleep(Duration::from_secs(3600)),
+                )
+                .await;
+                assert!(nap.is_err(), "the timeout fires first");
+                never.notified().await;
+            });
+        })
+        .expect_err("the deadlock is found");
+    assert!(
+        failure.message.starts_with(
+            "deadlock: every thread is blocked and no timeout is pending (virtual time 10s)"
+        ),
+        "{}",
+        failure.message
+    );
 }

@@ -130,12 +130,18 @@ impl<F: Future> Future for Timeout<F> {
     type Output = Result<F::Output, Elapsed>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let mark = crate::ghost::awaits_mark();
         if let Poll::Ready(output) = self.future.as_mut().poll(cx) {
             return Poll::Ready(Ok(output));
         }
         let after = self.after;
-        Pin::new(&mut self.sleep)
-            .poll(cx)
-            .map(|()| Err(Elapsed { after }))
+        let elapsed = Pin::new(&mut self.sleep).poll(cx).is_ready();
+        if !elapsed {
+            return Poll::Pending;
+        }
+        // Given up on: the future is never polled again, so what it registered in this poll
+        // is not the task's wait.
+        crate::ghost::withdraw_awaits(mark);
+        Poll::Ready(Err(Elapsed { after }))
     }
 }
