@@ -98,7 +98,7 @@ impl<T> TrySendError<T> {
 /// drop(tx);
 /// assert_eq!(rx.try_recv(), Err(TryRecvError::Disconnected));
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, thiserror::Error)]
 pub enum TryRecvError {
     /// Nothing is buffered, and a sender may still send.
     #[error("nothing is buffered yet")]
