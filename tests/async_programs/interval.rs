@@ -10,7 +10,7 @@ const PERIOD: Duration = Duration::from_millis(10);
 pub fn ticks_are_due_one_period_apart() -> Vec<Duration> {
     block_on(async {
         let start = Instant::now();
-        let mut every = time::interval(PERIOD);
+        let mut every = time::interval_at(start, PERIOD);
         let mut due = Vec::new();
         for _ in 0..3 {
             due.push(every.tick().await - start);
