@@ -229,6 +229,25 @@ fn an_rwlock_taken_against_the_hierarchy_is_reported() {
     );
 }
 
+#[test]
+fn a_forgotten_permit_is_not_given_back() {
+    assert_eq!(
+        outcomes(rwlock::a_forgotten_permit_is_gone_for_good),
+        BTreeSet::from([(1, true)])
+    );
+}
+
+#[test]
+fn a_deadlock_after_a_forgotten_permit_counts_the_permits_left() {
+    let failure = failure(Strategy::Random, rwlock::awaiting_more_permits_than_are_left);
+    assert!(
+        failure
+            .message
+            .contains(r#"main  awaits for 2 permits of Semaphore "pool" (1 of 1 free)"#),
+        "{failure}"
+    );
+}
+
 // interval
 
 #[test]

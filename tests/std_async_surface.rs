@@ -71,6 +71,7 @@ fn rwlock_and_try_lock_on_tokio() {
     only(rwlock::a_queued_writer_holds_up_later_readers, [(false, 1)]);
     only(rwlock::a_cancelled_writer_lets_readers_through, [5]);
     only(rwlock::try_lock_refuses_while_held, [(true, true, true)]);
+    only(rwlock::a_forgotten_permit_is_gone_for_good, [(1, true)]);
 }
 
 #[test]

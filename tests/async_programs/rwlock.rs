@@ -1,9 +1,9 @@
-//! Async RwLock and `Mutex::try_lock` programs, each one execution's body (see mpsc.rs).
+//! Async RwLock, `Mutex::try_lock` and `Semaphore::forget` programs, each one execution's body (see mpsc.rs).
 #![allow(dead_code)] // each test file runs the programs its backend can check
 
 use lockstep::sync::LockClass;
 use lockstep::time::Duration;
-use lockstep::tokio::sync::{Mutex, RwLock};
+use lockstep::tokio::sync::{Mutex, RwLock, Semaphore};
 use lockstep::tokio::{block_on, task, time};
 use std::future::Future;
 use std::pin::Pin;
@@ -154,5 +154,31 @@ pub fn an_rwlock_taken_against_the_hierarchy() {
         let row = RwLock::ranked(ROW, ());
         let _row = row.write().await;
         let _table = table.read().await;
+    })
+}
+
+/// `Semaphore::forget`: a task forgets one of two permits; the pool keeps one. Returns the
+/// free permits after the task, and whether a second `try_acquire` was refused.
+pub fn a_forgotten_permit_is_gone_for_good() -> (usize, bool) {
+    block_on(async {
+        let pool = Arc::new(Semaphore::named("pool", 2));
+        let p = Arc::clone(&pool);
+        task::spawn(async move { p.acquire().await.unwrap().forget() })
+            .await
+            .unwrap();
+        let free = pool.available_permits();
+        let _one = pool.try_acquire().unwrap();
+        let refused = pool.try_acquire().is_err();
+        (free, refused)
+    })
+}
+
+/// After a forgotten permit, a task awaiting both permits of the pool waits forever: the
+/// deadlock report counts the permits the pool has left.
+pub fn awaiting_more_permits_than_are_left() {
+    block_on(async {
+        let pool = Semaphore::named("pool", 2);
+        pool.acquire().await.unwrap().forget();
+        drop(pool.acquire_many(2).await);
     })
 }
