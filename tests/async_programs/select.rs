@@ -10,7 +10,10 @@ pub fn two_ready_branches() -> &'static str {
     block_on(async {
         select! {
             _ = std::future::ready(()) => "first",
-            _ = std::future::ready(()) => "second",
+            () = std::future::ready(()) => {
+                let second = "second";
+                second
+            }
         }
     })
 }

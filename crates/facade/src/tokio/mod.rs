@@ -1,7 +1,7 @@
 //! # `lockstep::tokio`: async code, explored with the sync facade's guarantees
 //!
-//! The paths mirror tokio's ([`task`], [`time`], [`sync`]), so porting is replacing
-//! `tokio::` by `lockstep::tokio::`. The design, the backends and what is not built yet are
+//! The paths mirror tokio's ([`task`], [`time`], [`sync`], [`select!`]), so porting is
+//! replacing `tokio::` by `lockstep::tokio::`. The design, the backends and what is not built yet are
 //! in `docs/ASYNC.md`.
 //!
 //! | build | tasks run on | time |
