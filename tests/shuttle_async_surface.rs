@@ -222,7 +222,10 @@ fn rwlocks_taken_in_opposite_orders_are_in_the_lock_order_graph() {
 
 #[test]
 fn an_rwlock_taken_against_the_hierarchy_is_reported() {
-    let failure = failure(Strategy::Random, rwlock::an_rwlock_taken_against_the_hierarchy);
+    let failure = failure(
+        Strategy::Random,
+        rwlock::an_rwlock_taken_against_the_hierarchy,
+    );
     assert!(
         failure.message.contains("table") && failure.message.contains("row"),
         "{failure}"
@@ -239,7 +242,10 @@ fn a_forgotten_permit_is_not_given_back() {
 
 #[test]
 fn a_deadlock_after_a_forgotten_permit_counts_the_permits_left() {
-    let failure = failure(Strategy::Random, rwlock::awaiting_more_permits_than_are_left);
+    let failure = failure(
+        Strategy::Random,
+        rwlock::awaiting_more_permits_than_are_left,
+    );
     assert!(
         failure
             .message
@@ -290,12 +296,18 @@ fn two_intervals_interleave_by_virtual_time_with_ties_either_way() {
         .into_iter()
         .flat_map(|first| ties.map(|last| with(first, last)))
         .collect();
-    assert_eq!(outcomes(interval::two_intervals_interleave_by_time), expected);
+    assert_eq!(
+        outcomes(interval::two_intervals_interleave_by_time),
+        expected
+    );
 }
 
 #[test]
 fn a_heartbeat_that_can_miss_its_watchdog_is_found() {
-    let failure = failure(Strategy::Random, interval::a_heartbeat_that_can_miss_its_watchdog);
+    let failure = failure(
+        Strategy::Random,
+        interval::a_heartbeat_that_can_miss_its_watchdog,
+    );
     assert!(
         failure
             .message
@@ -348,7 +360,10 @@ fn the_losing_recv_of_a_select_loses_no_message() {
 
 #[test]
 fn a_select_that_drops_a_half_received_message_is_found() {
-    let failure = failure(Strategy::Random, select::a_select_drops_a_half_received_message);
+    let failure = failure(
+        Strategy::Random,
+        select::a_select_drops_a_half_received_message,
+    );
     assert!(
         failure
             .message
@@ -359,7 +374,13 @@ fn a_select_that_drops_a_half_received_message_is_found() {
 
 #[test]
 fn a_failing_select_order_replays_exactly() {
-    let first = failure(Strategy::Random, select::a_select_drops_a_half_received_message);
-    let second = failure(Strategy::Random, select::a_select_drops_a_half_received_message);
+    let first = failure(
+        Strategy::Random,
+        select::a_select_drops_a_half_received_message,
+    );
+    let second = failure(
+        Strategy::Random,
+        select::a_select_drops_a_half_received_message,
+    );
     assert_eq!(first, second);
 }

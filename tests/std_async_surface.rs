@@ -44,7 +44,10 @@ fn mpsc_messages_arrive_in_an_order_std_allows() {
 #[test]
 fn mpsc_disconnection_on_tokio() {
     only(mpsc::send_races_the_receivers_drop, [Ok(()), Err(7)]);
-    only(mpsc::a_waiting_sender_fails_when_the_receiver_goes, [Err(2)]);
+    only(
+        mpsc::a_waiting_sender_fails_when_the_receiver_goes,
+        [Err(2)],
+    );
     only(
         mpsc::the_end_comes_after_every_message,
         [(
@@ -93,5 +96,8 @@ fn select_on_tokio() {
     );
     only(select::biased_takes_the_first_ready, ["first"]);
     only(select::refuted_branches_are_disabled, [(4, "else")]);
-    only(select::the_losing_recv_loses_nothing, [(1, vec![2]), (2, vec![1])]);
+    only(
+        select::the_losing_recv_loses_nothing,
+        [(1, vec![2]), (2, vec![1])],
+    );
 }

@@ -172,6 +172,10 @@ pub fn a_worker_that_takes_empty_for_the_end() {
             task::yield_now().await;
         }
         let done = worker.await.unwrap();
-        assert_eq!(done, [1, 2], "lost a job: the worker did {done:?} of [1, 2]");
+        assert_eq!(
+            done,
+            [1, 2],
+            "lost a job: the worker did {done:?} of [1, 2]"
+        );
     })
 }

@@ -23,8 +23,11 @@ pub fn readers_share_and_a_writer_excludes() -> (u32, u32, bool) {
         let inside = Arc::new(std::sync::atomic::AtomicUsize::new(0));
         let overlapped = Arc::new(std::sync::atomic::AtomicBool::new(false));
         let reader = |lock: &Arc<RwLock<u32>>| {
-            let (lock, inside, overlapped) =
-                (Arc::clone(lock), Arc::clone(&inside), Arc::clone(&overlapped));
+            let (lock, inside, overlapped) = (
+                Arc::clone(lock),
+                Arc::clone(&inside),
+                Arc::clone(&overlapped),
+            );
             task::spawn(async move {
                 use std::sync::atomic::Ordering::SeqCst;
                 let value = lock.read().await;
@@ -57,10 +60,16 @@ pub fn a_queued_writer_holds_up_later_readers() -> (bool, u32) {
         let mut write = Box::pin(async {
             *lock.write().await = 1;
         });
-        assert!(!poll_once(&mut write).await, "the writer waits for the reader");
+        assert!(
+            !poll_once(&mut write).await,
+            "the writer waits for the reader"
+        );
         let overtook = lock.try_read().is_ok();
         let mut later = Box::pin(lock.read());
-        assert!(!poll_once(&mut later).await, "a later reader waits behind the writer");
+        assert!(
+            !poll_once(&mut later).await,
+            "a later reader waits behind the writer"
+        );
         drop(first);
         write.await;
         let seen = *later.await;

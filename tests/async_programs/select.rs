@@ -11,8 +11,8 @@ pub fn two_ready_branches() -> &'static str {
         select! {
             _ = std::future::ready(()) => "first",
             () = std::future::ready(()) => {
-                let second = "second";
-                second
+                std::hint::black_box(());
+                "second"
             }
         }
     })

@@ -27,6 +27,12 @@ pub fn __select_start(branches: usize, biased: bool) -> usize {
     }
 }
 
+/// The branch polled at `turn` (0, 1, ...) of a poll that starts at `start`.
+#[doc(hidden)]
+pub fn __select_turn(start: usize, turn: usize, branches: usize) -> usize {
+    (start + turn) % branches
+}
+
 /// Waits on several futures at once, runs the handler of the first to complete, and drops
 /// the others: `lockstep::tokio::select!`, shaped like `tokio::select!` (see the module's
 /// notes for what is supported). Branches are polled in an order the explorer draws from the
@@ -125,7 +131,7 @@ macro_rules! __lockstep_select_expand {
             ::core::future::poll_fn(|__cx| {
                 let __start = $crate::tokio::__select_start(__BRANCHES, $biased);
                 for __turn in 0..__BRANCHES {
-                    let __branch = (__start + __turn) % __BRANCHES;
+                    let __branch = $crate::tokio::__select_turn(__start, __turn, __BRANCHES);
                     $(
                         if __branch == $index && !__disabled[$index] {
                             if let ::core::task::Poll::Ready(__out) =

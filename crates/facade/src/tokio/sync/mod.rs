@@ -4,9 +4,9 @@
 //! (cancellation), passing on what it had been handed (a lock, permits, a notification, a
 //! channel slot) to the next waiter.
 
+pub mod mpsc;
 mod mutex;
 mod notify;
-pub mod mpsc;
 pub mod oneshot;
 mod rwlock;
 mod semaphore;

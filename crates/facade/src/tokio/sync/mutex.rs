@@ -180,7 +180,10 @@ impl<T: ?Sized> Mutex<T> {
         if queue.locked {
             return Err(TryLockError::new(&self.info));
         }
-        debug_assert!(queue.waiters.is_empty(), "lockstep: a free mutex has waiters");
+        debug_assert!(
+            queue.waiters.is_empty(),
+            "lockstep: a free mutex has waiters"
+        );
         queue.locked = true;
         drop(queue);
         Ok(self.guard(Location::caller()))

@@ -74,7 +74,10 @@ impl Queue {
     }
 
     fn take(&mut self, write: bool) {
-        debug_assert!(self.compatible(write), "lockstep: an RwLock granted against a holder");
+        debug_assert!(
+            self.compatible(write),
+            "lockstep: an RwLock granted against a holder"
+        );
         if write {
             self.writer = true;
         } else {
@@ -84,10 +87,16 @@ impl Queue {
 
     fn give_back(&mut self, write: bool) {
         if write {
-            debug_assert!(self.writer, "lockstep: an RwLock released a write it did not hold");
+            debug_assert!(
+                self.writer,
+                "lockstep: an RwLock released a write it did not hold"
+            );
             self.writer = false;
         } else {
-            debug_assert!(self.readers > 0, "lockstep: an RwLock released a read it did not hold");
+            debug_assert!(
+                self.readers > 0,
+                "lockstep: an RwLock released a read it did not hold"
+            );
             self.readers -= 1;
         }
         self.serve();

@@ -218,7 +218,10 @@ impl<T> Permit<'_, T> {
     /// ```
     pub fn send(self, value: T) {
         let sent = self.sender.chan.push(value, true);
-        debug_assert!(sent.is_ok(), "lockstep: a reserved slot refused its message");
+        debug_assert!(
+            sent.is_ok(),
+            "lockstep: a reserved slot refused its message"
+        );
         std::mem::forget(self);
     }
 }

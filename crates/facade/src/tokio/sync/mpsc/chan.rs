@@ -178,7 +178,11 @@ impl<T> Chan<T> {
     pub(super) fn push(&self, message: T, reserved: bool) -> Result<(), T> {
         let mut state = self.state();
         if reserved {
-            debug_assert!(state.reserved > 0, "lockstep: {} sent unreserved", self.info);
+            debug_assert!(
+                state.reserved > 0,
+                "lockstep: {} sent unreserved",
+                self.info
+            );
             state.reserved -= 1;
         } else if state.closed {
             return Err(message);
@@ -206,7 +210,11 @@ impl<T> Chan<T> {
     pub(super) fn unreserve(&self) {
         holds::release_bookkeeping(|| {
             let mut state = self.state();
-            debug_assert!(state.reserved > 0, "lockstep: {} unreserved twice", self.info);
+            debug_assert!(
+                state.reserved > 0,
+                "lockstep: {} unreserved twice",
+                self.info
+            );
             state.reserved -= 1;
             state.serve();
             // A closed channel's receiver may have waited only for this reservation.
@@ -217,7 +225,11 @@ impl<T> Chan<T> {
     }
 
     /// Polls for a slot of a bounded channel, queuing as `queued` (FIFO).
-    pub(super) fn poll_reserve(&self, queued: &mut Option<u64>, cx: &Context<'_>) -> Poll<Reserved> {
+    pub(super) fn poll_reserve(
+        &self,
+        queued: &mut Option<u64>,
+        cx: &Context<'_>,
+    ) -> Poll<Reserved> {
         let mut state = self.state();
         let capacity = state.capacity.expect("a bounded channel");
         match *queued {

@@ -35,4 +35,6 @@ mod unbounded;
 pub use bounded::{channel, named_channel, Permit, Receiver, Reserve, Sender};
 pub use error::{SendError, TryRecvError, TrySendError};
 pub use receiver::Recv;
-pub use unbounded::{named_unbounded_channel, unbounded_channel, UnboundedReceiver, UnboundedSender};
+pub use unbounded::{
+    named_unbounded_channel, unbounded_channel, UnboundedReceiver, UnboundedSender,
+};
