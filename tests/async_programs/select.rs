@@ -127,3 +127,17 @@ pub fn a_select_drops_a_half_received_message() {
         assert_eq!(done, [1], "lost a message: received {done:?} of [1]");
     })
 }
+
+/// A select on two channels whose senders the selecting task keeps: a deadlock whose report
+/// names both (`awaits to recv on Channel "a" or to recv on Channel "b"`).
+pub fn a_select_on_two_silent_channels() {
+    block_on(async {
+        let (_tx_a, mut a) = mpsc::named_channel::<u32>("a", 1);
+        let (_tx_b, mut b) = mpsc::named_unbounded_channel::<u32>("b");
+        select! {
+            biased;
+            _ = a.recv() => {}
+            _ = b.recv() => {}
+        }
+    })
+}

@@ -82,12 +82,20 @@ macro_rules! __lockstep_select_munch {
             ::core::panic!("all branches are disabled and there is no else branch")
         }) $($done)*)
     };
-    // A branch with a block handler (the comma after it is optional).
+    // A branch with a block handler and a comma.
     (@biased($biased:tt) @done($($done:tt)*) @slots(($slot:ident $index:tt) $($slots:tt)*)
-        $pattern:pat = $future:expr => $handler:block $(, $($rest:tt)*)?) => {
+        $pattern:pat = $future:expr => $handler:block, $($rest:tt)*) => {
         $crate::__lockstep_select_munch!(
             @biased($biased) @done($($done)* [$slot $index ($pattern) ($future) ($handler)])
-            @slots($($slots)*) $($($rest)*)?
+            @slots($($slots)*) $($rest)*
+        )
+    };
+    // A branch with a block handler and no comma (one is optional after a block).
+    (@biased($biased:tt) @done($($done:tt)*) @slots(($slot:ident $index:tt) $($slots:tt)*)
+        $pattern:pat = $future:expr => $handler:block $($rest:tt)*) => {
+        $crate::__lockstep_select_munch!(
+            @biased($biased) @done($($done)* [$slot $index ($pattern) ($future) ($handler)])
+            @slots($($slots)*) $($rest)*
         )
     };
     // A branch with an expression handler, followed by more.
