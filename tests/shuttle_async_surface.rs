@@ -175,6 +175,15 @@ fn a_cancelled_queued_writer_lets_the_readers_behind_it_through() {
 }
 
 #[test]
+fn an_aborted_writer_hands_the_lock_granted_to_it_on() {
+    // The writer was aborted before it took its grant (0) or after it wrote (1).
+    assert_eq!(
+        outcomes(rwlock::an_aborted_granted_writer_hands_the_lock_on),
+        BTreeSet::from([0, 1])
+    );
+}
+
+#[test]
 fn try_lock_is_refused_while_the_mutex_is_held_or_handed_on() {
     assert_eq!(
         outcomes(rwlock::try_lock_refuses_while_held),

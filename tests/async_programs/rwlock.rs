@@ -191,3 +191,24 @@ pub fn awaiting_more_permits_than_are_left() {
         drop(pool.acquire_many(2).await);
     })
 }
+
+/// A reader holds the lock; a writer task queues, then a reader task behind it. The first
+/// reader's release grants the lock to the writer, which is aborted at once (before or after
+/// it wrote). A dropped writer must hand its grant on: else the later reader waits forever.
+/// Returns what the later reader saw.
+pub fn an_aborted_granted_writer_hands_the_lock_on() -> u32 {
+    block_on(async {
+        let lock = Arc::new(RwLock::named("routes", 0));
+        let first = lock.read().await;
+        let w = Arc::clone(&lock);
+        let writer = task::spawn(async move { *w.write().await = 1 });
+        time::sleep(Duration::from_secs(1)).await; // the writer queues
+        let r = Arc::clone(&lock);
+        let reader = task::spawn(async move { *r.read().await });
+        time::sleep(Duration::from_secs(1)).await; // the reader queues behind it
+        drop(first);
+        writer.abort();
+        let _ = writer.await;
+        reader.await.unwrap()
+    })
+}
