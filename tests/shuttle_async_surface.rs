@@ -236,9 +236,11 @@ fn an_rwlock_taken_against_the_hierarchy_is_reported() {
         Strategy::Random,
         rwlock::an_rwlock_taken_against_the_hierarchy,
     );
+    let message = &failure.message;
     assert!(
-        failure.message.contains("table") && failure.message.contains("row"),
-        "{failure}"
+        message.starts_with(r#"lock order violation: main wants RwLock "table" (rank 1) at "#)
+            && message.contains(r#"while holding RwLock "row" (rank 2)"#),
+        "{message}"
     );
 }
 
