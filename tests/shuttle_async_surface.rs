@@ -107,6 +107,14 @@ fn a_cancelled_send_passes_the_slot_set_aside_for_it_to_the_next_sender() {
 }
 
 #[test]
+fn a_dropped_send_future_passes_its_slot_on_in_one_task() {
+    assert_eq!(
+        outcomes(mpsc::a_dropped_send_future_passes_its_slot_on),
+        BTreeSet::from([vec![0, 2]])
+    );
+}
+
+#[test]
 fn a_receiver_nobody_sends_to_is_a_deadlock_that_names_the_channel() {
     let failure = failure(Strategy::Random, mpsc::a_receiver_nobody_sends_to);
     assert!(

@@ -56,6 +56,7 @@ fn mpsc_disconnection_on_tokio() {
         )],
     );
     only(mpsc::close_keeps_reserved_slots, [(vec![1], true)]);
+    only(mpsc::a_dropped_send_future_passes_its_slot_on, [vec![0, 2]]);
 }
 
 #[test]

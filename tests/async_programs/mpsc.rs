@@ -179,3 +179,32 @@ pub fn a_worker_that_takes_empty_for_the_end() {
         );
     })
 }
+
+/// Polls `future` once, in the calling task: whether it completed.
+async fn poll_once<F: std::future::Future + Unpin>(future: &mut F) -> bool {
+    std::future::poll_fn(|cx| {
+        std::task::Poll::Ready(std::pin::Pin::new(&mut *future).poll(cx).is_ready())
+    })
+    .await
+}
+
+/// The same hand-over in one task, with no timing (so std runs it too): two send futures
+/// queue on a full channel, a `recv` sets the freed slot aside for the first, which is then
+/// dropped; the second must get the slot. Returns what the receiver got.
+pub fn a_dropped_send_future_passes_its_slot_on() -> Vec<u32> {
+    block_on(async {
+        let (tx, mut rx) = mpsc::channel(1);
+        tx.try_send(0).unwrap();
+        let mut first = Box::pin(tx.send(1));
+        let mut second = Box::pin(tx.send(2));
+        assert!(!poll_once(&mut first).await && !poll_once(&mut second).await);
+        let mut got = vec![rx.recv().await.unwrap()]; // the slot goes to `first`
+        drop(first);
+        second.await.unwrap();
+        drop(tx);
+        while let Some(n) = rx.recv().await {
+            got.push(n);
+        }
+        got
+    })
+}
