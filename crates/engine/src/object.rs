@@ -222,6 +222,28 @@ impl ObjectInfo {
         permits.fetch_add(n, Ordering::Relaxed);
     }
 
+    /// The semaphore lost `n` permits for good (a held permit was forgotten). Panics if it
+    /// counts none, or fewer than `n`.
+    ///
+    /// ```
+    /// use lockstep_engine::object::{Kind, ObjectInfo};
+    ///
+    /// let pool = ObjectInfo::new(Kind::Semaphore, Some("pool"), 0).with_permits(3);
+    /// pool.forget_permits(1);
+    /// assert_eq!(pool.permits(), Some(2));
+    /// ```
+    pub fn forget_permits(&self, n: usize) {
+        let permits = self
+            .permits
+            .as_ref()
+            .unwrap_or_else(|| panic!("lockstep: {self} counts no permits"));
+        let before = permits.fetch_sub(n, Ordering::Relaxed);
+        assert!(
+            before >= n,
+            "lockstep: {self} forgot {n} permits of {before}"
+        );
+    }
+
     /// Its number: in creation order within its execution under simulation (the same object
     /// of the same program gets the same number in every execution), across the process
     /// under std. The lock-order graph compares gate locks by it.

@@ -1,7 +1,7 @@
 //! # `lockstep::tokio`: async code, explored with the sync facade's guarantees
 //!
-//! The paths mirror tokio's ([`task`], [`time`], [`sync`]), so porting is replacing
-//! `tokio::` by `lockstep::tokio::`. The design, the backends and what is not built yet are
+//! The paths mirror tokio's ([`task`], [`time`], [`sync`], [`select!`]), so porting is
+//! replacing `tokio::` by `lockstep::tokio::`. The design, the backends and what is not built yet are
 //! in `docs/ASYNC.md`.
 //!
 //! | build | tasks run on | time | held stacks, ranks |
@@ -32,9 +32,14 @@
 
 mod executor;
 pub mod fault;
+mod select;
 pub mod sync;
 pub mod task;
 pub mod time;
+
+pub use crate::__lockstep_select as select;
+#[doc(hidden)]
+pub use select::{__select_start, __select_turn};
 
 /// Runs `future` to its end on the calling thread, as its runtime: the tasks it spawns run
 /// with it, and those still running when it ends are cancelled (as when a tokio runtime is

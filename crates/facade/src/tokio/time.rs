@@ -1,5 +1,5 @@
-//! Time for tasks, shaped like `tokio::time`: [`sleep`], [`sleep_until`], [`timeout`], on
-//! lockstep's [`Instant`].
+//! Time for tasks, shaped like `tokio::time`: [`sleep`], [`sleep_until`], [`timeout`],
+//! [`interval`], on lockstep's [`Instant`].
 //!
 //! Under simulation these run on the execution's one virtual clock, shared with threads: it
 //! moves only when every thread and task is blocked and a deadline is pending, so
@@ -143,5 +143,102 @@ impl<F: Future> Future for Timeout<F> {
         // is not the task's wait.
         crate::ghost::withdraw_awaits(mark);
         Poll::Ready(Err(Elapsed { after }))
+    }
+}
+
+/// Ticks every `period`, the first tick at once, like `tokio::time::interval`. Panics if
+/// `period` is zero.
+///
+/// ```
+/// use lockstep::tokio::{block_on, time};
+///
+/// let mut every = time::interval(time::Duration::from_millis(1));
+/// let (first, second) = block_on(async { (every.tick().await, every.tick().await) });
+/// assert_eq!(second - first, time::Duration::from_millis(1));
+/// ```
+pub fn interval(period: Duration) -> Interval {
+    interval_at(Instant::now(), period)
+}
+
+/// Ticks every `period`, the first tick at `start`. Panics if `period` is zero.
+///
+/// ```
+/// use lockstep::tokio::{block_on, time};
+///
+/// let start = time::Instant::now() + time::Duration::from_millis(2);
+/// let mut every = time::interval_at(start, time::Duration::from_millis(1));
+/// assert_eq!(block_on(every.tick()), start);
+/// ```
+pub fn interval_at(start: Instant, period: Duration) -> Interval {
+    assert!(
+        period > Duration::ZERO,
+        "lockstep::tokio: an interval's period must be non-zero"
+    );
+    Interval {
+        next: start,
+        period,
+    }
+}
+
+/// A timer that ticks every period, made by [`interval`] or [`interval_at`].
+///
+/// Missed ticks are made up in a burst (tokio's default `MissedTickBehavior::Burst`, the one
+/// behaviour offered): a `tick` that comes late returns at once, as many times as ticks were
+/// missed, each with the instant it was due; then the schedule goes on from the start
+/// (ticks stay at `start + k * period`).
+pub struct Interval {
+    /// When the next tick is due.
+    next: Instant,
+    period: Duration,
+}
+
+impl Interval {
+    /// Waits for the next tick and returns the instant it was due (not when it was seen).
+    /// Cancel-safe: a `tick` dropped before it completes leaves the schedule as it was.
+    ///
+    /// ```
+    /// use lockstep::tokio::{block_on, time};
+    ///
+    /// let mut every = time::interval(time::Duration::from_secs(10));
+    /// let start = block_on(every.tick()); // at once
+    /// assert_eq!(block_on(every.tick()), start + time::Duration::from_secs(10));
+    /// ```
+    pub async fn tick(&mut self) -> Instant {
+        let due = self.next;
+        sleep_until(due).await;
+        self.next = due + self.period;
+        due
+    }
+
+    /// The time between ticks.
+    ///
+    /// ```
+    /// use lockstep::tokio::time;
+    ///
+    /// let every = time::interval(time::Duration::from_secs(1));
+    /// assert_eq!(every.period(), time::Duration::from_secs(1));
+    /// ```
+    pub fn period(&self) -> Duration {
+        self.period
+    }
+
+    /// Restarts the schedule: the next tick is due one period from now.
+    ///
+    /// ```
+    /// use lockstep::tokio::{block_on, time};
+    ///
+    /// let mut every = time::interval(time::Duration::from_millis(1));
+    /// every.reset();
+    /// let before = time::Instant::now();
+    /// assert!(block_on(every.tick()) >= before);
+    /// ```
+    pub fn reset(&mut self) {
+        self.next = Instant::now() + self.period;
+    }
+}
+
+impl std::fmt::Debug for Interval {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Interval every {:?}", self.period)
     }
 }

@@ -1,6 +1,7 @@
 //! An async mutual-exclusion lock, FIFO like tokio's: a release hands the lock to the first
 //! queued waiter, so no newcomer overtakes the queue.
 
+use super::TryLockError;
 use crate::backend::{self, unpoison};
 use crate::ghost::{self, HoldOwner, Holder};
 use crate::hierarchy;
@@ -161,6 +162,31 @@ impl<T: ?Sized> Mutex<T> {
             queued: None,
             checked: false,
         }
+    }
+
+    /// The lock now, if it is free and nobody is queued for it. A try never waits, so it is
+    /// not checked against the lock hierarchy.
+    ///
+    /// ```
+    /// let m = lockstep::tokio::sync::Mutex::new(1);
+    /// let guard = m.try_lock().unwrap();
+    /// assert!(m.try_lock().is_err());
+    /// drop(guard);
+    /// assert_eq!(*m.try_lock().unwrap(), 1);
+    /// ```
+    #[track_caller]
+    pub fn try_lock(&self) -> Result<MutexGuard<'_, T>, TryLockError> {
+        let mut queue = self.queue();
+        if queue.locked {
+            return Err(TryLockError::new(&self.info));
+        }
+        debug_assert!(
+            queue.waiters.is_empty(),
+            "lockstep: a free mutex has waiters"
+        );
+        queue.locked = true;
+        drop(queue);
+        Ok(self.guard(Location::caller()))
     }
 
     /// A mutable reference to the value (no locking: the borrow is exclusive).

@@ -320,6 +320,15 @@ impl Semaphore {
         })
     }
 
+    /// Drops the hold of `n` permits by `owner` without giving them back: the semaphore has
+    /// `n` fewer permits from now on.
+    fn forget(&self, owner: &Option<HoldOwner>, n: usize) {
+        if let (Some(owner), Some(holder)) = (owner, Holder::try_current()) {
+            ghost::release_for(&holder, owner, &self.info, Mode::Permits(n));
+        }
+        self.info.forget_permits(n);
+    }
+
     /// Gives back `n` permits held by `owner` (from whichever task drops them).
     fn give_back(&self, owner: &Option<HoldOwner>, n: usize) {
         holds::release_bookkeeping(|| {
@@ -512,11 +521,25 @@ impl SemaphorePermit<'_> {
     pub fn num_permits(&self) -> usize {
         self.permits
     }
+
+    /// Forgets the permits: they are not given back, so the semaphore has that many fewer.
+    ///
+    /// ```
+    /// let pool = lockstep::tokio::sync::Semaphore::new(2);
+    /// pool.try_acquire().unwrap().forget();
+    /// assert_eq!(pool.available_permits(), 1);
+    /// ```
+    pub fn forget(mut self) {
+        self.semaphore.forget(&self.owner, self.permits);
+        (self.owner, self.permits) = (None, 0); // nothing left for the drop to give back
+    }
 }
 
 impl Drop for SemaphorePermit<'_> {
     fn drop(&mut self) {
-        self.semaphore.give_back(&self.owner, self.permits);
+        if self.permits > 0 || self.owner.is_some() {
+            self.semaphore.give_back(&self.owner, self.permits);
+        }
     }
 }
 
@@ -540,11 +563,27 @@ impl OwnedSemaphorePermit {
     pub fn num_permits(&self) -> usize {
         self.permits
     }
+
+    /// Forgets the permits: they are not given back, so the semaphore has that many fewer.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    ///
+    /// let pool = Arc::new(lockstep::tokio::sync::Semaphore::new(2));
+    /// lockstep::tokio::block_on(Arc::clone(&pool).acquire_owned()).unwrap().forget();
+    /// assert_eq!(pool.available_permits(), 1);
+    /// ```
+    pub fn forget(mut self) {
+        self.semaphore.forget(&self.owner, self.permits);
+        (self.owner, self.permits) = (None, 0); // nothing left for the drop to give back
+    }
 }
 
 impl Drop for OwnedSemaphorePermit {
     fn drop(&mut self) {
-        self.semaphore.give_back(&self.owner, self.permits);
+        if self.permits > 0 || self.owner.is_some() {
+            self.semaphore.give_back(&self.owner, self.permits);
+        }
     }
 }
 
