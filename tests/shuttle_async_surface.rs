@@ -423,3 +423,18 @@ fn a_select_on_two_silent_channels_is_a_deadlock_naming_both() {
         "{failure}"
     );
 }
+
+#[test]
+fn a_select_s_losing_branch_is_not_in_a_later_deadlock_report() {
+    let failure = failure(
+        Strategy::Random,
+        select::a_select_lost_branch_then_a_silent_channel,
+    );
+    assert!(
+        failure
+            .message
+            .contains(r#"main  awaits to recv on Channel "c""#),
+        "{failure}"
+    );
+    assert!(!failure.message.contains(r#"Channel "a""#), "{failure}");
+}

@@ -141,3 +141,19 @@ pub fn a_select_on_two_silent_channels() {
         }
     })
 }
+
+/// A select whose first branch waits on channel "a" while its second is ready at once, then
+/// a wait on channel "c" nobody sends on: the deadlock report names only "c", since the
+/// losing `recv` on "a" was dropped in the poll that registered it.
+pub fn a_select_lost_branch_then_a_silent_channel() {
+    block_on(async {
+        let (_tx_a, mut a) = mpsc::named_channel::<u32>("a", 1);
+        let (_tx_c, mut c) = mpsc::named_channel::<u32>("c", 1);
+        select! {
+            biased;
+            _ = a.recv() => {}
+            _ = std::future::ready(()) => {}
+        }
+        c.recv().await;
+    })
+}

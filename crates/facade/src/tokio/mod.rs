@@ -39,7 +39,7 @@ pub mod time;
 
 pub use crate::__lockstep_select as select;
 #[doc(hidden)]
-pub use select::{__select_start, __select_turn};
+pub use select::{__SelectMark, __select_done, __select_mark, __select_start, __select_turn};
 
 /// Runs `future` to its end on the calling thread, as its runtime: the tasks it spawns run
 /// with it, and those still running when it ends are cancelled (as when a tokio runtime is

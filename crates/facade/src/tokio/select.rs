@@ -27,6 +27,24 @@ pub fn __select_start(branches: usize, biased: bool) -> usize {
     }
 }
 
+/// Where the polling task's registrations stand before a `select!` polls its branches: the
+/// waits its losing branches register in that poll are withdrawn when it completes
+/// ([`__select_done`]), since those futures are dropped and await nothing.
+#[doc(hidden)]
+pub struct __SelectMark(crate::ghost::AwaitsMark);
+
+/// Marks where the polling task's registrations stand (see [`__SelectMark`]).
+#[doc(hidden)]
+pub fn __select_mark() -> __SelectMark {
+    __SelectMark(crate::ghost::awaits_mark())
+}
+
+/// A `select!` completes in this poll: what its branches registered since `mark` is withdrawn.
+#[doc(hidden)]
+pub fn __select_done(mark: __SelectMark) {
+    crate::ghost::withdraw_awaits(mark.0);
+}
+
 /// The branch polled at `turn` (0, 1, ...) of a poll that starts at `start`.
 #[doc(hidden)]
 pub fn __select_turn(start: usize, turn: usize, branches: usize) -> usize {
@@ -137,6 +155,7 @@ macro_rules! __lockstep_select_expand {
             )+
             let mut __disabled = [false; __BRANCHES];
             ::core::future::poll_fn(|__cx| {
+                let __mark = $crate::tokio::__select_mark();
                 let __start = $crate::tokio::__select_start(__BRANCHES, $biased);
                 for __turn in 0..__BRANCHES {
                     let __branch = $crate::tokio::__select_turn(__start, __turn, __BRANCHES);
@@ -148,6 +167,7 @@ macro_rules! __lockstep_select_expand {
                                 __disabled[$index] = true;
                                 #[allow(unused_variables, irrefutable_let_patterns)]
                                 if let $pattern = &__out {
+                                    $crate::tokio::__select_done(__mark);
                                     return ::core::task::Poll::Ready(__Output::$slot(__out));
                                 }
                             }
@@ -155,6 +175,7 @@ macro_rules! __lockstep_select_expand {
                     )+
                 }
                 if __disabled.iter().all(|d| *d) {
+                    $crate::tokio::__select_done(__mark);
                     ::core::task::Poll::Ready(__Output::Disabled)
                 } else {
                     ::core::task::Poll::Pending
