@@ -312,7 +312,9 @@ fn scrape_send(variant: Variant) {
     let manager = AsyncSessionManager::new(config);
     let progress = Progress::new(variant.has_bug(NOTIFY_WAITERS_BEFORE_WAIT));
     let workload = Workload::new(Duration::from_secs(1), scrapes);
-    let summary = block_on(run_flow(manager, progress, workload));
+    // Boxed: the flow's future is large in debug builds, and `block_on` runs on a shuttle
+    // coroutine's stack (60 KiB), which POS's random number generator alone takes 28 KiB of.
+    let summary = block_on(Box::pin(run_flow(manager, progress, workload)));
     check_at_rest(&summary, permits);
 }
 
