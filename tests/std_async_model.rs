@@ -33,7 +33,11 @@ fn the_fixed_flow_on_tokio_cancels_the_overlong_send_and_leaves_nothing_behind()
         patience: Duration::from_secs(30),
         ..Workload::new(unit, 2)
     };
-    let flow = run_flow(AsyncSessionManager::new(config), Progress::new(false), workload);
+    let flow = run_flow(
+        AsyncSessionManager::new(config),
+        Progress::new(false),
+        workload,
+    );
     let summary = block_on(Box::pin(flow));
     check_at_rest(&summary, permits);
     let endings: Vec<(&str, &str)> = summary
@@ -46,7 +50,10 @@ fn the_fixed_flow_on_tokio_cancels_the_overlong_send_and_leaves_nothing_behind()
             "send 2 (session 0)" => &["cancelled"],
             _ => &["done", "timed out", "cancelled"],
         };
-        assert!(allowed.contains(ending), "{request} ended {ending}: {endings:?}");
+        assert!(
+            allowed.contains(ending),
+            "{request} ended {ending}: {endings:?}"
+        );
     }
     assert_eq!(
         endings.iter().map(|(r, _)| *r).collect::<Vec<_>>(),
