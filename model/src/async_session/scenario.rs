@@ -17,7 +17,7 @@ pub struct Workload {
     pub deadline: Duration,
     /// The sends started at once: (session, transfer time), message `i + 1` for the i-th.
     pub sends: Vec<(usize, Duration)>,
-    /// Scrapes started with them, scrape `i` on session `i % 2`.
+    /// Scrapes started with them, scrape `i + 1` on session `i % sessions`.
     pub scrapes: usize,
     /// How long the supervisor waits for the next request to finish before it gives up.
     pub patience: Duration,
@@ -120,29 +120,17 @@ pub async fn run_flow(
     let mut requests = Vec::new();
     for (i, &(session, transfer)) in workload.sends.iter().enumerate() {
         let seq = i as u64 + 1;
-        let name = format!("send {seq} (session {session})");
         let m = Arc::clone(&manager);
         let work = async move { m.send(session, seq, transfer).await };
-        requests.push(spawn_request(
-            name,
-            session,
-            &progress,
-            workload.deadline,
-            work,
-        ));
+        let request = Request::new("send", seq, session);
+        requests.push(spawn_request(request, &progress, workload.deadline, work));
     }
     for i in 0..workload.scrapes {
         let session = i % manager.sessions();
-        let name = format!("scrape {} (session {session})", i + 1);
         let m = Arc::clone(&manager);
         let work = async move { m.scrape(session).await.map(drop) };
-        requests.push(spawn_request(
-            name,
-            session,
-            &progress,
-            workload.deadline,
-            work,
-        ));
+        let request = Request::new("scrape", i as u64 + 1, session);
+        requests.push(spawn_request(request, &progress, workload.deadline, work));
     }
     let mut finished = Vec::new();
     for handle in requests {
@@ -172,18 +160,39 @@ pub async fn run_flow(
     }
 }
 
+/// One request of the flow: its kind (`send`, `scrape`), session and name.
+struct Request {
+    kind: &'static str,
+    session: usize,
+    name: String,
+}
+
+impl Request {
+    fn new(kind: &'static str, number: u64, session: usize) -> Self {
+        Request {
+            kind,
+            session,
+            name: format!("{kind} {number} (session {session})"),
+        }
+    }
+}
+
 /// Spawns a request under its caller's `deadline`: it records how it ended with `progress`
 /// (which wakes the supervisor) and checks that a timeout ended it at the deadline's instant.
 /// Each kind of ending is a coverage point (`send done`, `scrape cancelled`, ...).
 fn spawn_request(
-    name: String,
-    session: usize,
+    request: Request,
     progress: &Arc<Progress>,
     deadline: Duration,
     work: impl std::future::Future<Output = Result<(), RequestError>> + Send + 'static,
 ) -> task::JoinHandle<Finished> {
     let progress = Arc::clone(progress);
     task::spawn(async move {
+        let Request {
+            kind,
+            session,
+            name,
+        } = request;
         let started = Instant::now();
         let outcome = match time::timeout(deadline, work).await {
             Ok(Ok(())) => Outcome::Done,
@@ -204,10 +213,6 @@ fn spawn_request(
             );
         }
         let at = Instant::now().since_start();
-        let kind = name
-            .split(' ')
-            .next()
-            .expect("a request's name starts with its kind");
         lockstep::coverage::hit(&match &outcome {
             Outcome::Done => format!("{kind} done"),
             Outcome::Failed(RequestError::Timeout { what, .. }) => {
