@@ -82,6 +82,8 @@ pub const ALL: &[Scenario] = &[
     crate::booking::SCENARIOS[1],
     crate::booking::SCENARIOS[2],
     crate::booking::SCENARIOS[3],
+    #[cfg(not(loom))]
+    crate::async_session::SCENARIO,
 ];
 
 fn secs(s: u64) -> Duration {
