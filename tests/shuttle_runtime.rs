@@ -377,3 +377,27 @@ fn a_write_lock_under_its_own_read_lock_is_a_self_relock() {
         failure.message
     );
 }
+
+/// Uses `depth` KiB of the calling thread's stack (a frame of 1 KiB per level).
+fn use_stack(depth: usize) -> u8 {
+    let frame = std::hint::black_box([depth as u8; 1024]);
+    if depth == 0 {
+        frame[0]
+    } else {
+        frame[depth % 1024].wrapping_add(use_stack(depth - 1))
+    }
+}
+
+#[test]
+fn a_thread_may_use_more_than_shuttles_default_stack() {
+    // 120 KiB of frames: twice shuttle's own 60 KiB coroutine stack, which overflowed
+    // (SIGSEGV, the whole test binary gone) before the explorer set its own size.
+    let stats = Explorer::new(Strategy::Random)
+        .iterations(3)
+        .run(|| {
+            let worker = lockstep::thread::spawn(|| use_stack(120));
+            assert_eq!(worker.join().unwrap(), use_stack(120));
+        })
+        .unwrap_or_else(|failure| panic!("{failure}"));
+    assert_eq!(stats.executions, 3);
+}

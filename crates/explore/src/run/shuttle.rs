@@ -130,10 +130,19 @@ pub(crate) fn bound_exceeded(message: &str) -> Option<String> {
     })
 }
 
+/// The stack of each shuttle coroutine (a thread or task of the program): 256 KiB, not
+/// shuttle's 60 KiB. The strategies draw random numbers on that stack at scheduling points,
+/// and unoptimised rand_chacha alone takes 28-35 KiB of it, so a task deep in an async call
+/// chain of a user's debug build overflowed it (SIGSEGV, no report). Stacks are reused
+/// between executions and their untouched pages cost no memory.
+pub(crate) const STACK_SIZE: usize = 256 * 1024;
+
 /// Shuttle's configuration for lockstep: no failure files or schedule printing of its own
-/// (lockstep records and reports schedules itself), at most [`MAX_STEPS`] steps.
+/// (lockstep records and reports schedules itself), at most [`MAX_STEPS`] steps, stacks of
+/// [`STACK_SIZE`].
 pub(crate) fn config(time_budget: Option<Duration>) -> shuttle::Config {
     let mut config = shuttle::Config::new();
+    config.stack_size = STACK_SIZE;
     config.failure_persistence = shuttle::FailurePersistence::None;
     config.max_time = time_budget;
     config.max_steps = shuttle::MaxSteps::FailAfter(MAX_STEPS);
