@@ -619,11 +619,11 @@ impl<T: ?Sized> std::ops::DerefMut for Anchored<T> {
 
 /// Whether async locks keep held stacks (and so are checked against the hierarchy): under
 /// simulation a task is a thread record with a stack of its own.
-#[cfg(all(feature = "tokio", not(loom)))]
+#[cfg(feature = "tokio")]
 pub(crate) const ASYNC_HOLDS: bool = true;
 
 /// The calling task's pending future awaits `object` in `mode` (for the deadlock report).
-#[cfg(all(feature = "tokio", not(loom)))]
+#[cfg(feature = "tokio")]
 pub(crate) fn awaits(object: &Arc<ObjectInfo>, mode: Mode) {
     if let Some(caller) = Caller::try_current() {
         caller.awaits(
