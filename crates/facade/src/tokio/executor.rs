@@ -123,10 +123,11 @@ mod native {
         drop(shuttle::future::spawn(body));
     }
 
-    /// On a multi-threaded runtime another worker may run between a task's last poll and its
-    /// end becoming visible: an `abort` or `is_finished` there sees a running task that then
-    /// finishes with its output. The one scheduling point that lets shuttle reach that.
-    pub(super) fn before_end() {
+    /// The scheduling point before a task's end and before an `abort`, which take the
+    /// [`EndLock`] (no scheduling point under shuttle): on a multi-threaded runtime another
+    /// worker may run between a task's last poll and its end becoming visible, and an abort
+    /// races with the task's polls (tokio's and shuttle's `abort` are such points too).
+    pub(super) fn before_end_lock() {
         shuttle::thread::yield_now();
     }
 
@@ -170,9 +171,9 @@ mod native {
         drop(loom::thread::spawn(move || loom::future::block_on(body)));
     }
 
-    /// Nothing: the end takes its [`EndLock`], the scheduling point loom orders against an
-    /// `abort` or `is_finished`.
-    pub(super) fn before_end() {}
+    /// Nothing: taking the [`EndLock`] right after is the scheduling point, and loom orders
+    /// it against the other accesses of the task's end (an `abort`, `is_finished`, a join).
+    pub(super) fn before_end_lock() {}
 
     /// Yields once: wakes the task and returns `Pending`, so that loom's `block_on` goes
     /// through its notify (a scheduling point where another thread may run) and polls again.

@@ -176,6 +176,7 @@ async fn shut_down(runtime: &Runtime) {
 /// Cancels `task` unless it ended: it drops its future at its next poll, which it is woken
 /// for.
 fn abort(task: &TaskShared) {
+    native::before_end_lock();
     let waker = {
         let mut ending = task.ending();
         if ending.ended {
@@ -338,7 +339,7 @@ impl<F: Future> Future for TaskBody<F> {
         match poll {
             Poll::Ready(value) => {
                 this.future = None;
-                native::before_end();
+                native::before_end_lock();
                 this.end(Ok(value));
                 Poll::Ready(())
             }
