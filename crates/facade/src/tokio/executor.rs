@@ -123,11 +123,13 @@ mod native {
         drop(shuttle::future::spawn(body));
     }
 
-    /// The scheduling point before a task's end and before an `abort`, which take the
-    /// [`EndLock`] (no scheduling point under shuttle): on a multi-threaded runtime another
-    /// worker may run between a task's last poll and its end becoming visible, and an abort
-    /// races with the task's polls (tokio's and shuttle's `abort` are such points too).
-    pub(super) fn before_end_lock() {
+    /// The scheduling point before each access to a task's end state (its end, an `abort`,
+    /// `is_finished`), which takes the [`EndLock`], no scheduling point under shuttle: on a
+    /// multi-threaded runtime another worker may run between a task's last poll and its end
+    /// becoming visible, an abort races with the task's polls, and another worker may end the
+    /// task (finished, or cancelled by an abort) just before `is_finished` looks. Those are
+    /// atomic operations on tokio's task state (and shuttle's own `abort` is such a point).
+    pub(super) fn before_end_state() {
         shuttle::thread::yield_now();
     }
 
@@ -172,8 +174,9 @@ mod native {
     }
 
     /// Nothing: taking the [`EndLock`] right after is the scheduling point, and loom orders
-    /// it against the other accesses of the task's end (an `abort`, `is_finished`, a join).
-    pub(super) fn before_end_lock() {}
+    /// it against the other accesses of the task's end state (an end, an `abort`,
+    /// `is_finished`, a join).
+    pub(super) fn before_end_state() {}
 
     /// Yields once: wakes the task and returns `Pending`, so that loom's `block_on` goes
     /// through its notify (a scheduling point where another thread may run) and polls again.

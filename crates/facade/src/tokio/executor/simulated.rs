@@ -62,7 +62,7 @@ struct TopWaker {
 impl TopWaker {
     /// Task `task`'s waker for a poll in `cx`.
     fn for_poll(&mut self, task: usize, cx: &Context<'_>) -> &Waker {
-        let stale = !matches!(&self.made, Some((made, _)) if made.native.will_wake(cx.waker()));
+        let stale = !matches!(&self.made, Some((made, _)) if same_waker(&made.native, cx.waker()));
         if stale {
             let made = Arc::new(TaskWaker {
                 task,
@@ -73,6 +73,13 @@ impl TopWaker {
         }
         &self.made.as_ref().expect("made above").1
     }
+}
+
+/// Whether `a` and `b` wake the same task. Loom's `block_on` hands one waker to every poll,
+/// but a clone of it has a vtable at another address (so `will_wake` says no): the same data
+/// (its notify) is the same waker there.
+fn same_waker(a: &Waker, b: &Waker) -> bool {
+    a.will_wake(b) || a.data() == b.data()
 }
 
 /// Polls `future` as the calling task's (or `block_on` thread's) top-level future with its
@@ -176,7 +183,7 @@ async fn shut_down(runtime: &Runtime) {
 /// Cancels `task` unless it ended: it drops its future at its next poll, which it is woken
 /// for.
 fn abort(task: &TaskShared) {
-    native::before_end_lock();
+    native::before_end_state();
     let waker = {
         let mut ending = task.ending();
         if ending.ended {
@@ -250,6 +257,7 @@ impl<T> Task<T> {
     }
 
     pub(crate) fn is_finished(&self) -> bool {
+        native::before_end_state();
         let ended = self.shared.ending().ended;
         if ended {
             self.shared.seen_ended.store(true, Ordering::Relaxed);
@@ -339,7 +347,7 @@ impl<F: Future> Future for TaskBody<F> {
         match poll {
             Poll::Ready(value) => {
                 this.future = None;
-                native::before_end_lock();
+                native::before_end_state();
                 this.end(Ok(value));
                 Poll::Ready(())
             }
