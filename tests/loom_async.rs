@@ -50,3 +50,50 @@ fn deadlock(body: impl Fn() + Send + Sync + 'static) -> Failure {
 }
 
 basics_tests!(outcomes, failure, deadlock);
+
+#[test]
+fn a_fifth_task_is_refused_with_loom_s_limit_named() {
+    // Loom runs at most 4 spawned threads (5 with main) per execution, and every task is one.
+    let failure = failure(0, || {
+        lockstep::tokio::block_on(async {
+            let tasks: Vec<_> = (0..5)
+                .map(|_| lockstep::tokio::task::spawn(async {}))
+                .collect();
+            for task in tasks {
+                task.await.unwrap();
+            }
+        })
+    });
+    assert!(
+        failure.message.contains(
+            "task-5 cannot be spawned: under loom every task is a loom thread, and loom runs at \
+             most 4 spawned threads (5 with main) per execution; this execution already has 5 \
+             threads and tasks (main included)"
+        ),
+        "{failure}"
+    );
+}
+
+#[test]
+fn four_tasks_fit_loom_s_limit() {
+    let total = || {
+        lockstep::tokio::block_on(async {
+            let tasks: Vec<_> = (0..4)
+                .map(|t| lockstep::tokio::task::spawn(async move { t }))
+                .collect();
+            let mut total = 0;
+            for task in tasks {
+                total += task.await.unwrap();
+            }
+            total
+        })
+    };
+    assert_eq!(
+        Explorer::new(Strategy::Exhaustive {
+            preemption_bound: Some(1),
+        })
+        .run(move || assert_eq!(total(), 6))
+        .map(|report| report.executions > 1),
+        Ok(true)
+    );
+}
