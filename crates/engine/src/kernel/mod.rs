@@ -272,8 +272,6 @@ struct Kernel {
     stop: std::cell::Cell<bool>,
     /// The progress epoch: bumped by every progress (see `spin`).
     epoch: std::cell::Cell<u64>,
-    /// This kernel's number, unique in the process (see [`execution_serial`]).
-    serial: u64,
 }
 
 /// What an exploration shares with each of its executions' kernels.
@@ -405,7 +403,6 @@ pub fn install(setup: Setup, execution: usize) {
         setup,
         stop: std::cell::Cell::new(false),
         epoch: std::cell::Cell::new(0),
-        serial: NEXT_SERIAL.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
     };
     KERNEL.with(|slot| *slot.borrow_mut() = Some(Rc::new(kernel)));
 }
@@ -470,28 +467,6 @@ fn yield_to_the_others() {}
 /// scheduler of a runner with [`Setup::stop_on_failure`], which then schedules nothing more).
 pub fn stop_requested() -> bool {
     try_kernel().is_some_and(|kernel| kernel.stop.get())
-}
-
-/// The serial number of the next kernel installed in this process.
-static NEXT_SERIAL: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
-
-/// The number of the execution whose kernel is installed on this OS thread, unique in the
-/// process; `None` while none is (between executions, while the next one installs, during the
-/// thread's teardown). A value that holds a backend object made in one execution (a loom
-/// waker) drops it only while that execution runs: loom's objects belong to their execution.
-///
-/// ```
-/// assert_eq!(lockstep_engine::kernel::execution_serial(), None);
-/// ```
-pub fn execution_serial() -> Option<u64> {
-    KERNEL
-        .try_with(|slot| {
-            slot.try_borrow()
-                .ok()
-                .and_then(|kernel| kernel.as_ref().map(|kernel| kernel.serial))
-        })
-        .ok()
-        .flatten()
 }
 
 fn try_kernel() -> Option<Rc<Kernel>> {

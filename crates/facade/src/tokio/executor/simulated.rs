@@ -15,7 +15,6 @@ use lockstep_engine::kernel::{self, Awaited, Caller};
 use std::any::Any;
 use std::cell::RefCell;
 use std::future::Future;
-use std::mem::ManuallyDrop;
 use std::pin::Pin;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -27,10 +26,7 @@ use std::time::Duration;
 /// wakes it in the backend.
 struct TaskWaker {
     task: usize,
-    /// The backend's waker, dropped only in the execution that made it (loom's wakers are
-    /// loom objects of their execution; one a failed execution leaves behind is leaked).
-    native: ManuallyDrop<Waker>,
-    execution: Option<u64>,
+    native: Waker,
 }
 
 impl Wake for TaskWaker {
@@ -40,15 +36,6 @@ impl Wake for TaskWaker {
     fn wake_by_ref(self: &Arc<Self>) {
         kernel::task_woken(self.task);
         self.native.wake_by_ref();
-    }
-}
-
-impl Drop for TaskWaker {
-    fn drop(&mut self) {
-        if kernel::execution_serial() == self.execution {
-            // SAFETY: dropped once, here, and never used again.
-            unsafe { ManuallyDrop::drop(&mut self.native) };
-        }
     }
 }
 
@@ -66,8 +53,7 @@ impl TopWaker {
         if stale {
             let made = Arc::new(TaskWaker {
                 task,
-                native: ManuallyDrop::new(cx.waker().clone()),
-                execution: kernel::execution_serial(),
+                native: cx.waker().clone(),
             });
             self.made = Some((Arc::clone(&made), Waker::from(made)));
         }
