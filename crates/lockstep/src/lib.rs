@@ -83,7 +83,7 @@
 //! | `explore::explore_exhaustive` | - | - | yes |
 //! | `schedule` (pending operations, for custom schedulers), `shrink` | - | yes | - |
 //! | `sync::atomic::*::get_mut` / `with_mut` (an atomic's value in place), `const fn new` | `get_mut`, `const` | `get_mut`, `const` | `with_mut` (not `AtomicBool`), not `const` |
-//! | [`tokio`] (feature `tokio`: `block_on`, `task`, `time`, `sync::{Mutex, Notify}`; docs/ASYNC.md) | on tokio | on shuttle's executor, virtual time | not yet |
+//! | [`tokio`] (feature `tokio`: `block_on`, `task`, `time`, `sync::{Mutex, Notify}`; docs/ASYNC.md) | on tokio | on shuttle's executor, virtual time | a loom thread per task (at most 4), virtual time |
 //! | `cli::main` (feature `cli`) | - | list, explore, replay, shrink, adopt | list, explore, replay, adopt (`cli::SHRINK_NEEDS_SHUTTLE`) |
 //!
 //! ## Using it from your crate

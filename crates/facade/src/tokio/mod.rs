@@ -8,7 +8,7 @@
 //! |---|---|---|
 //! | std (`--features tokio`) | a tokio multi-threaded runtime | tokio's timer, real time |
 //! | shuttle (`--features shuttle,tokio`) | shuttle's futures executor | the kernel's virtual clock |
-//! | loom | not yet | |
+//! | loom (`--cfg loom`) | a loom thread per task in `loom::future::block_on` (at most 4) | the kernel's virtual clock |
 //!
 //! Under simulation a task is a thread of the execution (`task-N`): it holds locks, is
 //! traced, and is named in deadlock reports with what it awaits; the virtual clock moves only
@@ -35,8 +35,9 @@ pub mod time;
 
 /// Runs `future` to its end on the calling thread, as its runtime: the tasks it spawns run
 /// with it, and those still running when it ends are cancelled (as when a tokio runtime is
-/// dropped), and awaited. Under std a new tokio multi-threaded runtime; under simulation
-/// shuttle's executor, the calling thread polling the root future as a task would.
+/// dropped), and awaited. Under std a new tokio multi-threaded runtime; under shuttle its
+/// executor, under loom its `block_on`, the calling thread polling the root future as a task
+/// would.
 ///
 /// It stands for `#[tokio::main]` / `Runtime::block_on` (tokio has no free `block_on`).
 ///
