@@ -75,7 +75,11 @@ mod bench {
 
     /// Checks an execution's final count and records its fingerprint.
     fn finish(orders: &Orders, count: u64, fingerprint: u64) {
-        assert_eq!(count, TASKS * ITERATIONS, "every iteration bumped the counter");
+        assert_eq!(
+            count,
+            TASKS * ITERATIONS,
+            "every iteration bumped the counter"
+        );
         orders.lock().unwrap().insert(fingerprint);
     }
 

@@ -352,8 +352,8 @@ pub fn async_sync_inversion() {
 /// finds a deadlock.
 macro_rules! basics_tests {
     ($outcomes:path, $failure:path, $deadlock:path) => {
-        use std::collections::BTreeSet as Set;
         use lockstep::time::Duration as D;
+        use std::collections::BTreeSet as Set;
 
         #[test]
         fn a_joined_task_gives_its_output_and_an_aborted_one_may_finish_or_be_cancelled() {
@@ -541,8 +541,7 @@ macro_rules! basics_tests {
         }
 
         #[test]
-        fn an_inversion_between_an_async_and_a_sync_lock_is_a_potential_deadlock_even_unblocked()
-        {
+        fn an_inversion_between_an_async_and_a_sync_lock_is_a_potential_deadlock_even_unblocked() {
             let failure = $failure(1, basics::async_sync_inversion);
             assert!(
                 failure.message.starts_with("potential deadlock")
