@@ -44,11 +44,12 @@ adopt:
 	$(LOCKSTEP) adopt $(SEED)
 	INSTA_UPDATE=unseen $(CARGO) test --features shuttle --test corpus
 
-## bench: facade cost vs raw shuttle and loom, planted bugs per strategy, the classic benchmarks'
+## bench: facade cost vs raw shuttle and loom (sync and async), planted bugs per strategy, the classic benchmarks'
 ## bug shapes and planted bugs per search strategy beside the RFF paper's figures, the PCT
 ## paper's calibration set; every figure measured in this run
 bench:
 	$(CARGO) run --release --features shuttle --example bench_shuttle
+	$(CARGO) run --release --features shuttle --example bench_async
 	$(CARGO) run --release --features shuttle --example bench_bugs
 	$(CARGO) run --release --features shuttle --example bench_search -- --give-up-after 3
 	$(CARGO) run --release --features shuttle --example bench_pct

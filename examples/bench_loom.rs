@@ -54,6 +54,9 @@ mod table;
 // The programs written against the facade and against raw loom (shared with
 // `tests/loom_vs_raw.rs`, which asserts their relations).
 #[cfg(loom)]
+#[path = "../tests/support/loom_async_pairs.rs"]
+mod loom_async_pairs;
+#[cfg(loom)]
 #[path = "../tests/support/loom_pairs.rs"]
 mod loom_pairs;
 #[cfg(loom)]
@@ -245,13 +248,14 @@ mod bench {
         planted_bugs();
     }
 
-    /// The executions of every program of `tests/support/loom_pairs.rs` through the facade and
-    /// through raw loom, with the relation `tests/loom_vs_raw.rs` asserts.
+    /// The executions of every program of `tests/support/loom_pairs.rs` (and of the async
+    /// `loom_async_pairs.rs`: the async facade against raw `loom::future::block_on`) through
+    /// the facade and through raw loom, with the relation `tests/loom_vs_raw.rs` asserts.
     fn primitives_against_raw() {
         use crate::loom_pairs::{facade_executions, raw_executions, Expect, PAIRS};
         let mut rows = Vec::new();
         let mut reasons = Vec::new();
-        for pair in PAIRS {
+        for pair in PAIRS.iter().chain(crate::loom_async_pairs::ASYNC_PAIRS) {
             let raw = raw_executions(pair.bound, pair.raw);
             let facade = facade_executions(pair.bound, pair.facade);
             let expected = match pair.expect {

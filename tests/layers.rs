@@ -318,8 +318,9 @@ fn the_backend_is_named_only_in_the_switch_modules() {
         // The std-or-simulated twins of channels, barrier and one-time initializers (std's own
         // types under std).
         "crates/facade/src/sync/twin/mod.rs",
-        // The async facade's executor and timer: tokio under std, shuttle's executor with
-        // tasks as kernel threads under simulation.
+        // The async facade's executor and timer: tokio under std; under simulation tasks as
+        // kernel threads (executor/simulated.rs, which names no backend) polled by shuttle's
+        // executor or by a loom thread per task.
         "crates/facade/src/tokio/executor.rs",
         "crates/facade/src/fault.rs",
         "crates/facade/src/lib.rs",

@@ -1,8 +1,11 @@
-//! The facade explores what raw loom explores: each program of `support/loom_pairs.rs`, written
-//! against the facade and against raw loom, explores as many executions as its relation says
-//! (equal for most; never more unless the pair says why). `make bench` prints the same table.
+//! The facade explores what raw loom explores: each program of `support/loom_pairs.rs` (and of
+//! `support/loom_async_pairs.rs`), written against the facade and against raw loom, explores
+//! as many executions as its relation says (equal for most; never more unless the pair says
+//! why). `make bench` prints the same table.
 #![cfg(loom)]
 
+#[path = "support/loom_async_pairs.rs"]
+mod loom_async_pairs;
 #[path = "support/loom_pairs.rs"]
 mod loom_pairs;
 #[path = "support/primitives.rs"]
@@ -18,7 +21,7 @@ use loom_pairs::{facade_executions, raw_executions, Expect, PAIRS};
 #[test]
 fn every_pair_explores_as_many_executions_as_its_relation_says() {
     let mut wrong = Vec::new();
-    for pair in PAIRS {
+    for pair in PAIRS.iter().chain(loom_async_pairs::ASYNC_PAIRS) {
         let raw = raw_executions(pair.bound, pair.raw);
         let facade = facade_executions(pair.bound, pair.facade);
         println!("{}: raw loom {raw}, facade {facade}", pair.name);

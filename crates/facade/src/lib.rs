@@ -68,9 +68,9 @@ pub mod scenario;
 pub mod sync;
 pub mod thread;
 pub mod time;
-/// Async code, shaped like tokio (feature `tokio`; not yet under loom: see docs/ASYNC.md).
-#[cfg(all(feature = "tokio", not(loom)))]
-#[cfg_attr(docsrs, doc(cfg(all(feature = "tokio", not(loom)))))]
+/// Async code, shaped like tokio (feature `tokio`; see docs/ASYNC.md).
+#[cfg(feature = "tokio")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
 pub mod tokio;
 pub mod trace;
 

@@ -83,7 +83,7 @@
 //! | `explore::explore_exhaustive` | - | - | yes |
 //! | `schedule` (pending operations, for custom schedulers), `shrink` | - | yes | - |
 //! | `sync::atomic::*::get_mut` / `with_mut` (an atomic's value in place), `const fn new` | `get_mut`, `const` | `get_mut`, `const` | `with_mut` (not `AtomicBool`), not `const` |
-//! | [`tokio`] (feature `tokio`: `block_on`, `task`, `time` (`interval`), `sync::{Mutex, RwLock, Semaphore, Notify, mpsc, oneshot}`, `select!`, `fault::cancellable`, and [`test`] on an `async fn`; docs/ASYNC.md) | on tokio, a held stack per task | on shuttle's executor, virtual time | not yet |
+//! | [`tokio`] (feature `tokio`: `block_on`, `task`, `time` (`interval`), `sync::{Mutex, RwLock, Semaphore, Notify, mpsc, oneshot}`, `select!`, `fault::cancellable`, and [`test`] on an `async fn`; docs/ASYNC.md) | on tokio, a held stack per task | on shuttle's executor, virtual time | a loom thread per task (at most 4), virtual time |
 //! | `cli::main` (feature `cli`) | - | list, explore, replay, shrink, adopt | list, explore, replay, adopt (`cli::SHRINK_NEEDS_SHUTTLE`) |
 //!
 //! ## Using it from your crate

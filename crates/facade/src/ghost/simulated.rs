@@ -619,11 +619,11 @@ impl<T: ?Sized> std::ops::DerefMut for Anchored<T> {
 
 /// Whether async locks keep held stacks (and so are checked against the hierarchy): under
 /// simulation a task is a thread record with a stack of its own.
-#[cfg(all(feature = "tokio", not(loom)))]
+#[cfg(feature = "tokio")]
 pub(crate) const ASYNC_HOLDS: bool = true;
 
 /// The calling task's pending future awaits `object` in `mode` (for the deadlock report).
-#[cfg(all(feature = "tokio", not(loom)))]
+#[cfg(feature = "tokio")]
 pub(crate) fn awaits(object: &Arc<ObjectInfo>, mode: Mode) {
     if let Some(caller) = Caller::try_current() {
         caller.awaits(
@@ -638,18 +638,18 @@ pub(crate) fn awaits(object: &Arc<ObjectInfo>, mode: Mode) {
 
 /// Where the calling task's poll's registrations stand, to withdraw those of a future that
 /// is dropped in this poll.
-#[cfg(all(feature = "tokio", not(loom)))]
+#[cfg(feature = "tokio")]
 pub(crate) type AwaitsMark = Option<kernel::AwaitsMark>;
 
 /// Marks where the calling task's poll's registrations stand now.
-#[cfg(all(feature = "tokio", not(loom)))]
+#[cfg(feature = "tokio")]
 pub(crate) fn awaits_mark() -> AwaitsMark {
     Caller::try_current().and_then(|caller| caller.awaits_mark())
 }
 
 /// Withdraws what the calling task's poll registered since `mark` (its futures were dropped:
 /// cancelled at their await point).
-#[cfg(all(feature = "tokio", not(loom)))]
+#[cfg(feature = "tokio")]
 pub(crate) fn withdraw_awaits(mark: AwaitsMark) {
     if let (Some(mark), Some(caller)) = (mark, Caller::try_current()) {
         caller.withdraw_awaits(mark);

@@ -8,7 +8,7 @@
 //! |---|---|---|---|
 //! | std (`--features tokio`) | a tokio multi-threaded runtime | tokio's timer, real time | each task's own (task-local) |
 //! | shuttle (`--features shuttle,tokio`) | shuttle's futures executor | the kernel's virtual clock | each task's own (its thread record) |
-//! | loom | not yet | | |
+//! | loom (`--cfg loom`) | a loom thread per task in `loom::future::block_on` (at most 4) | the kernel's virtual clock | each task's own (its thread record) |
 //!
 //! Under simulation a task is a thread of the execution (`task-N`): it holds locks, is
 //! traced, and is named in deadlock reports with what it awaits; the virtual clock moves only
@@ -43,8 +43,9 @@ pub use select::{__SelectMark, __select_done, __select_mark, __select_start, __s
 
 /// Runs `future` to its end on the calling thread, as its runtime: the tasks it spawns run
 /// with it, and those still running when it ends are cancelled (as when a tokio runtime is
-/// dropped), and awaited. Under std a new tokio multi-threaded runtime; under simulation
-/// shuttle's executor, the calling thread polling the root future as a task would.
+/// dropped), and awaited. Under std a new tokio multi-threaded runtime; under shuttle its
+/// executor, under loom its `block_on`, the calling thread polling the root future as a task
+/// would.
 ///
 /// It stands for `#[tokio::main]` / `Runtime::block_on` (tokio has no free `block_on`).
 ///
