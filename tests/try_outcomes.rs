@@ -79,28 +79,31 @@ fn a_try_write_fails_while_a_reader_holds_the_lock() {
 
 #[test]
 fn a_try_lock_fails_after_the_holders_invisible_work_too() {
-    let seen = outcomes(try_programs::try_lock_after_invisible_work);
-    // Under loom the try probe's release point puts the try after the doubling (8) and its
-    // acquire point before it (14). Under shuttle the holder runs from its acquire into the
-    // doubling with no scheduling point between, so a failed try before the doubling (14)
-    // is missed: the open gap `shuttle-try-after-acquire` in docs/CONFORMANCE.md.
-    let std_allows = BTreeSet::from([3, 4, 8, 14]);
-    if cfg!(loom) {
-        assert_eq!(seen, std_allows);
-    } else {
-        assert_eq!(seen, BTreeSet::from([3, 4, 8]));
-    }
+    // 8: the try failed after the doubling (loom: the probe's release point; shuttle: the
+    // release's own scheduling point); 14: before it (loom: the probe's acquire point;
+    // shuttle: the scheduling point a holder passes after its acquire while a try is stopped
+    // at its own).
+    assert_eq!(
+        outcomes(try_programs::try_lock_after_invisible_work),
+        BTreeSet::from([3, 4, 8, 14])
+    );
 }
 
 #[test]
 fn shuttles_mutex_rwlock_interaction_without_its_yield_reaches_every_outcome() {
-    let seen = outcomes(try_programs::mutex_rwlock_interaction_without_yield);
-    // Under shuttle the try never lands between the doubler's acquire and its doubling (17):
-    // the open gap `shuttle-try-after-acquire` in docs/CONFORMANCE.md.
-    let std_allows = BTreeSet::from([6, 7, 9, 11, 12, 17]);
-    if cfg!(loom) {
-        assert_eq!(seen, std_allows);
-    } else {
-        assert_eq!(seen, BTreeSet::from([6, 7, 9, 11, 12]));
-    }
+    // 17: the try lands between the doubler's acquire and its doubling.
+    assert_eq!(
+        outcomes(try_programs::mutex_rwlock_interaction_without_yield),
+        BTreeSet::from([6, 7, 9, 11, 12, 17])
+    );
+}
+
+#[test]
+fn shuttles_mutex_rwlock_interaction_reaches_every_outcome() {
+    // 11: the try lands after the doubler's yield and doubling, before its release (under
+    // loom a try stores to the probe again when a holder yielded while it waited there).
+    assert_eq!(
+        outcomes(try_programs::mutex_rwlock_interaction),
+        BTreeSet::from([6, 7, 9, 11, 12, 17])
+    );
 }

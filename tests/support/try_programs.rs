@@ -118,8 +118,21 @@ pub fn try_lock_after_invisible_work() -> u32 {
 /// Shuttle's `mutex_rwlock_interaction` without its `yield_now`: +1 under `lock`, then under a
 /// write lock +2 if a `try_lock` of `lock` succeeds (else +6), then +3 under `lock`, against a
 /// doubling under `lock`; the values live outside the checker's sight. std allows 6, 7, 9, 11
-/// (the try failed after the doubling, before its release), 12 and 17.
+/// (the try failed after the doubling, before its release), 12 and 17 (it failed before the
+/// doubling).
 pub fn mutex_rwlock_interaction_without_yield() -> u32 {
+    adder_against_doubler(|| {})
+}
+
+/// Shuttle's `mutex_rwlock_interaction`: [`mutex_rwlock_interaction_without_yield`] with a
+/// `yield_now` between the doubler's acquire and its doubling. std allows the same outcomes.
+pub fn mutex_rwlock_interaction() -> u32 {
+    adder_against_doubler(thread::yield_now)
+}
+
+/// The adder and the doubler of shuttle's `mutex_rwlock_interaction`, the doubler running
+/// `before_doubling` between its acquire and its doubling: the final value.
+fn adder_against_doubler(before_doubling: fn()) -> u32 {
     let lock = Arc::new(Mutex::named("lock", ()));
     let rwlock = Arc::new(RwLock::named("rw", ()));
     let value = Arc::new(std::sync::Mutex::new(0));
@@ -143,6 +156,7 @@ pub fn mutex_rwlock_interaction_without_yield() -> u32 {
         let (lock, value) = (Arc::clone(&lock), Arc::clone(&value));
         thread::spawn(move || {
             let _guard = lock.lock();
+            before_doubling();
             *value.lock().unwrap() *= 2;
         })
     };
