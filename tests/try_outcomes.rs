@@ -107,3 +107,11 @@ fn shuttles_mutex_rwlock_interaction_reaches_every_outcome() {
         BTreeSet::from([6, 7, 9, 11, 12, 17])
     );
 }
+
+#[test]
+fn a_try_acquire_fails_before_and_after_the_holders_invisible_work() {
+    assert_eq!(
+        outcomes(try_programs::try_acquire_after_invisible_work),
+        BTreeSet::from([3, 4, 8, 14])
+    );
+}

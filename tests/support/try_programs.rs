@@ -2,7 +2,7 @@
 //! and shuttle suites: each returns its outcome, and a test collects the outcomes over an
 //! exploration and asserts the full set std allows.
 
-use lockstep::sync::{Arc, Mutex, RwLock};
+use lockstep::sync::{Arc, Mutex, RwLock, Semaphore};
 use lockstep::thread;
 
 /// Two threads each `try_lock` a counter and bump it if they got it: the final count. std
@@ -162,6 +162,26 @@ fn adder_against_doubler(before_doubling: fn()) -> u32 {
     };
     adder.join().expect("adder");
     doubler.join().expect("doubler");
+    let total = *value.lock().unwrap();
+    total
+}
+
+/// [`try_lock_after_invisible_work`] on a semaphore's only permit: the holder doubles the
+/// value while it holds the permit, the other thread adds 6 if its `try_acquire` fails (else
+/// 1): 3, 4, 8 or 14.
+pub fn try_acquire_after_invisible_work() -> u32 {
+    let permits = Arc::new(Semaphore::named("permits", 1));
+    let value = Arc::new(std::sync::Mutex::new(1));
+    let holder = {
+        let (permits, value) = (Arc::clone(&permits), Arc::clone(&value));
+        thread::spawn(move || {
+            let _permit = permits.acquire();
+            *value.lock().unwrap() *= 2;
+        })
+    };
+    let add = if permits.try_acquire().is_some() { 1 } else { 6 };
+    *value.lock().unwrap() += add;
+    holder.join().expect("holder");
     let total = *value.lock().unwrap();
     total
 }
