@@ -115,3 +115,18 @@ fn a_try_acquire_fails_before_and_after_the_holders_invisible_work() {
         BTreeSet::from([3, 4, 8, 14])
     );
 }
+
+#[test]
+fn a_try_lock_fails_between_two_steps_of_the_holder() {
+    let seen = outcomes(try_programs::try_lock_between_the_holders_steps);
+    let std_allows = BTreeSet::from([106, 306, 606, 1006, 6006]);
+    if cfg!(loom) {
+        // Under loom a try lands at the holder's acquire, release and yields, not at its
+        // other steps: between the doubling and the tripling (306) is missed, the open gap
+        // `loom-try-between-holder-steps` in docs/CONFORMANCE.md.
+        let missed = BTreeSet::from([306]);
+        assert_eq!(seen, &std_allows - &missed);
+    } else {
+        assert_eq!(seen, std_allows);
+    }
+}

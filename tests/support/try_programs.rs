@@ -2,6 +2,7 @@
 //! and shuttle suites: each returns its outcome, and a test collects the outcomes over an
 //! exploration and asserts the full set std allows.
 
+use lockstep::sync::atomic::{AtomicUsize, Ordering};
 use lockstep::sync::{Arc, Mutex, RwLock, Semaphore};
 use lockstep::thread;
 
@@ -180,6 +181,31 @@ pub fn try_acquire_after_invisible_work() -> u32 {
         })
     };
     let add = if permits.try_acquire().is_some() { 1 } else { 6 };
+    *value.lock().unwrap() += add;
+    holder.join().expect("holder");
+    let total = *value.lock().unwrap();
+    total
+}
+
+/// A holder doubles a value kept outside the checker's sight, then stores to an atomic nobody
+/// else touches, then triples the value, all under `lock`; another thread adds 100 to it if its
+/// `try_lock` fails (else 1000): from 1, 606 (the try failed before the doubling), 306 (between
+/// the doubling and the tripling), 106 (after both), 6006 or 1006 (it got the lock before or
+/// after the holder).
+pub fn try_lock_between_the_holders_steps() -> u32 {
+    let lock = Arc::new(Mutex::named("lock", ()));
+    let unrelated = Arc::new(AtomicUsize::new(0));
+    let value = Arc::new(std::sync::Mutex::new(1));
+    let holder = {
+        let (lock, value, unrelated) = (Arc::clone(&lock), Arc::clone(&value), unrelated);
+        thread::spawn(move || {
+            let _guard = lock.lock();
+            *value.lock().unwrap() *= 2;
+            unrelated.store(1, Ordering::Relaxed);
+            *value.lock().unwrap() *= 3;
+        })
+    };
+    let add = if lock.try_lock().is_some() { 1000 } else { 100 };
     *value.lock().unwrap() += add;
     holder.join().expect("holder");
     let total = *value.lock().unwrap();
