@@ -130,3 +130,11 @@ fn a_try_lock_fails_between_two_steps_of_the_holder() {
         assert_eq!(seen, std_allows);
     }
 }
+
+#[test]
+fn a_try_lock_against_a_holder_spinning_with_yields_ends_with_either_outcome() {
+    assert_eq!(
+        outcomes(try_programs::try_lock_against_a_spinning_holder),
+        BTreeSet::from([false, true])
+    );
+}

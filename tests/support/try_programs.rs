@@ -2,7 +2,7 @@
 //! and shuttle suites: each returns its outcome, and a test collects the outcomes over an
 //! exploration and asserts the full set std allows.
 
-use lockstep::sync::atomic::{AtomicUsize, Ordering};
+use lockstep::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use lockstep::sync::{Arc, Mutex, RwLock, Semaphore};
 use lockstep::thread;
 
@@ -210,4 +210,29 @@ pub fn try_lock_between_the_holders_steps() -> u32 {
     holder.join().expect("holder");
     let total = *value.lock().unwrap();
     total
+}
+
+/// A holder spins with `yield_now` under `lock` until the main thread raises a flag; another
+/// thread `try_lock`s it: whether the try got the lock. std allows both; under loom a try
+/// stores to the probe again after each holder's yield it waited through, and the exploration
+/// must still end.
+pub fn try_lock_against_a_spinning_holder() -> bool {
+    let lock = Arc::new(Mutex::named("lock", ()));
+    let flag = Arc::new(AtomicBool::new(false));
+    let spinner = {
+        let (lock, flag) = (Arc::clone(&lock), Arc::clone(&flag));
+        thread::spawn(move || {
+            let _guard = lock.lock();
+            while !flag.load(Ordering::Acquire) {
+                thread::yield_now();
+            }
+        })
+    };
+    let trier = {
+        let lock = Arc::clone(&lock);
+        thread::spawn(move || lock.try_lock().is_some())
+    };
+    flag.store(true, Ordering::Release);
+    spinner.join().expect("spinner");
+    trier.join().expect("trier")
 }

@@ -246,7 +246,13 @@ impl Drop for LoomPoint {
 /// yielded therefore stores once more (see [`TryProbe::plain_try`]): the new store is a
 /// scheduling point of its own, where loom can run the holder on past its yield and then the
 /// try before the release. Only such tries store again, so programs without yields in a
-/// critical section that a try races explore what they did.
+/// critical section that a try races explore what they did. The loop ends: a try stores again
+/// only if a holder yielded while it waited at its store, and once it runs on it stores at
+/// once; waiting again takes another preemption of the trying thread.
+///
+/// Left open under loom (row `loom-try-between-holder-steps` of docs/CONFORMANCE.md): a try
+/// does not land at a holder's other loom operations inside its critical section, which no
+/// try depends on, so not between two stretches of invisible work they separate.
 ///
 /// **Under shuttle** a switch can happen before every backend operation, but a holder runs
 /// from its acquire to its next backend operation with no scheduling point in between, so a
