@@ -180,7 +180,11 @@ pub fn try_acquire_after_invisible_work() -> u32 {
             *value.lock().unwrap() *= 2;
         })
     };
-    let add = if permits.try_acquire().is_some() { 1 } else { 6 };
+    let add = if permits.try_acquire().is_some() {
+        1
+    } else {
+        6
+    };
     *value.lock().unwrap() += add;
     holder.join().expect("holder");
     let total = *value.lock().unwrap();

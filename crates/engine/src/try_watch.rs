@@ -102,6 +102,9 @@ pub struct StoppedTry<'a> {
 impl Drop for StoppedTry<'_> {
     fn drop(&mut self) {
         let before = self.watch.stopped.fetch_sub(1, Ordering::Relaxed);
-        debug_assert!(before > 0, "lockstep: a try left its scheduling point twice");
+        debug_assert!(
+            before > 0,
+            "lockstep: a try left its scheduling point twice"
+        );
     }
 }

@@ -99,8 +99,15 @@ pub(crate) fn try_native<G>(
     deadline: Option<Instant>,
     try_acquire: impl FnOnce() -> Option<G>,
 ) -> Option<G> {
-    let attempt =
-        || ghost::native_try(holder, object, mode, deadline.map(Instant::moment), try_acquire);
+    let attempt = || {
+        ghost::native_try(
+            holder,
+            object,
+            mode,
+            deadline.map(Instant::moment),
+            try_acquire,
+        )
+    };
     let acquired = match deadline {
         None => probe.plain_try(object, attempt),
         Some(_) => attempt(),
