@@ -250,7 +250,15 @@ fn the_engines_modules_are_layered_with_the_kernel_on_top() {
     assert_layered(
         "crates/engine",
         &[
-            &["backend", "panic", "fault_plan", "op", "liveness", "access"],
+            &[
+                "backend",
+                "panic",
+                "fault_plan",
+                "op",
+                "liveness",
+                "access",
+                "try_watch",
+            ],
             &["wait"],
             &["object"],
             &["held", "trace"],

@@ -34,15 +34,9 @@ pub const CASES: &[Case] = &[
         Outcomes(&["11", "12", "17", "6", "7", "9"]),
     )
     .search(Search::Dfs)
-    // 11 needs the `try_lock` after the doubler's doubling (on a std mutex, which loom does
-    // not see) and before its release. The try probe's release point puts a try there
-    // (`try_outcomes.rs`), but here the doubler must also run on past its `yield_now`, after
-    // which loom first runs another thread: not reached even at bound 3.
-    .differs(
-        Difference::LoomTryAtSchedulingPoints,
-        On::Loom,
-        Outcomes(&["12", "17", "6", "7", "9"]),
-    ),
+    // 11 needs the `try_lock` after the doubler's `yield_now` and doubling (on a std mutex,
+    // which loom does not see) and before its release: three preemptions under loom.
+    .loom_bound(3),
     Case::shuttle(
         "rwlock.rs",
         "concurrent_try_increment",

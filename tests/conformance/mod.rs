@@ -104,9 +104,6 @@ pub enum Difference {
     LoomSeqCstIsAcqRel,
     /// A body that spawns no thread passes, with a warning on the exploration's summary.
     NoConcurrencyWarning,
-    /// Under loom, a `try_lock` lands only at a scheduling point of the holder's critical
-    /// section: never after work the holder does on data loom does not see.
-    LoomTryAtSchedulingPoints,
     /// Under simulation `thread::park` never returns spuriously.
     NoSpuriousPark,
     /// Under loom relaxed accesses are modelled: outcomes shuttle's tests expect never to see
@@ -118,7 +115,7 @@ pub enum Difference {
 
 impl Difference {
     /// Every row, in table order.
-    pub const ALL: [Difference; 14] = [
+    pub const ALL: [Difference; 13] = [
         Difference::PoisonFree,
         Difference::OwnSelfRelockReport,
         Difference::VirtualTime,
@@ -129,7 +126,6 @@ impl Difference {
         Difference::OwnDfsCounts,
         Difference::LoomSeqCstIsAcqRel,
         Difference::NoConcurrencyWarning,
-        Difference::LoomTryAtSchedulingPoints,
         Difference::NoSpuriousPark,
         Difference::LoomModelsRelaxed,
         Difference::LoomThreadLimit,
@@ -148,7 +144,6 @@ impl Difference {
             Difference::OwnDfsCounts => "own-dfs-counts",
             Difference::LoomSeqCstIsAcqRel => "loom-seqcst-is-acqrel",
             Difference::NoConcurrencyWarning => "no-concurrency-warning",
-            Difference::LoomTryAtSchedulingPoints => "loom-try-at-scheduling-points",
             Difference::NoSpuriousPark => "no-spurious-park",
             Difference::LoomModelsRelaxed => "loom-models-relaxed",
             Difference::LoomThreadLimit => "loom-thread-limit",

@@ -125,6 +125,24 @@ pub const PAIRS: &[Pair] = &[
              schedules a try inside the other's critical section, so the failed try is reached",
         ),
     },
+    Pair {
+        name: "yields inside critical sections, no try",
+        bound: Some(3),
+        raw: raw_yields_under_a_lock,
+        facade: facade_yields_under_a_lock,
+        expect: Expect::Equal,
+    },
+    Pair {
+        name: "shuttle's mutex_rwlock_interaction (a try against a holder that yields)",
+        bound: Some(3),
+        raw: raw_mutex_rwlock_interaction,
+        facade: facade_mutex_rwlock_interaction,
+        expect: Expect::More(
+            "raw loom never fails the contended try_lock (loom #376); the facade's try lands on \
+             either side of the holder's yield and of its invisible work (the try stores to the \
+             probe again after a holder's yield)",
+        ),
+    },
 ];
 
 /// The executions loom explores for `body` through raw `loom::model`.
@@ -573,4 +591,79 @@ fn raw_two_try_locks() {
 
 fn facade_two_try_locks() {
     crate::try_programs::two_try_locks();
+}
+
+/// Two threads each take a mutex, yield while holding it, and bump the count: raw loom.
+fn raw_yields_under_a_lock() {
+    let counter = Arc::new(loom::sync::Mutex::new(0));
+    let workers: Vec<_> = (0..2)
+        .map(|_| {
+            let counter = Arc::clone(&counter);
+            loom::thread::spawn(move || {
+                let mut count = counter.lock().unwrap();
+                loom::thread::yield_now();
+                *count += 1;
+            })
+        })
+        .collect();
+    for worker in workers {
+        worker.join().unwrap();
+    }
+    assert_eq!(*counter.lock().unwrap(), 2);
+}
+
+/// The same on the facade.
+fn facade_yields_under_a_lock() {
+    let counter = Arc::new(lockstep::sync::Mutex::new(0));
+    let workers: Vec<_> = (0..2)
+        .map(|_| {
+            let counter = Arc::clone(&counter);
+            lockstep::thread::spawn(move || {
+                let mut count = counter.lock();
+                lockstep::thread::yield_now();
+                *count += 1;
+            })
+        })
+        .collect();
+    for worker in workers {
+        worker.join().unwrap();
+    }
+    assert_eq!(*counter.lock(), 2);
+}
+
+/// `try_programs::mutex_rwlock_interaction`, raw.
+fn raw_mutex_rwlock_interaction() {
+    let lock = Arc::new(loom::sync::Mutex::new(()));
+    let rwlock = Arc::new(loom::sync::RwLock::new(()));
+    let value = Arc::new(std::sync::Mutex::new(0));
+    let adder = {
+        let (lock, value) = (Arc::clone(&lock), Arc::clone(&value));
+        loom::thread::spawn(move || {
+            {
+                let _guard = lock.lock().unwrap();
+                *value.lock().unwrap() += 1;
+            }
+            {
+                let _write = rwlock.write().unwrap();
+                let add = if lock.try_lock().is_ok() { 2 } else { 6 };
+                *value.lock().unwrap() += add;
+            }
+            let _guard = lock.lock().unwrap();
+            *value.lock().unwrap() += 3;
+        })
+    };
+    let doubler = {
+        let (lock, value) = (Arc::clone(&lock), Arc::clone(&value));
+        loom::thread::spawn(move || {
+            let _guard = lock.lock().unwrap();
+            loom::thread::yield_now();
+            *value.lock().unwrap() *= 2;
+        })
+    };
+    adder.join().unwrap();
+    doubler.join().unwrap();
+}
+
+fn facade_mutex_rwlock_interaction() {
+    crate::try_programs::mutex_rwlock_interaction();
 }

@@ -2,7 +2,8 @@
 //! and shuttle suites: each returns its outcome, and a test collects the outcomes over an
 //! exploration and asserts the full set std allows.
 
-use lockstep::sync::{Arc, Mutex, RwLock};
+use lockstep::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use lockstep::sync::{Arc, Mutex, RwLock, Semaphore};
 use lockstep::thread;
 
 /// Two threads each `try_lock` a counter and bump it if they got it: the final count. std
@@ -118,8 +119,21 @@ pub fn try_lock_after_invisible_work() -> u32 {
 /// Shuttle's `mutex_rwlock_interaction` without its `yield_now`: +1 under `lock`, then under a
 /// write lock +2 if a `try_lock` of `lock` succeeds (else +6), then +3 under `lock`, against a
 /// doubling under `lock`; the values live outside the checker's sight. std allows 6, 7, 9, 11
-/// (the try failed after the doubling, before its release), 12 and 17.
+/// (the try failed after the doubling, before its release), 12 and 17 (it failed before the
+/// doubling).
 pub fn mutex_rwlock_interaction_without_yield() -> u32 {
+    adder_against_doubler(|| {})
+}
+
+/// Shuttle's `mutex_rwlock_interaction`: [`mutex_rwlock_interaction_without_yield`] with a
+/// `yield_now` between the doubler's acquire and its doubling. std allows the same outcomes.
+pub fn mutex_rwlock_interaction() -> u32 {
+    adder_against_doubler(thread::yield_now)
+}
+
+/// The adder and the doubler of shuttle's `mutex_rwlock_interaction`, the doubler running
+/// `before_doubling` between its acquire and its doubling: the final value.
+fn adder_against_doubler(before_doubling: fn()) -> u32 {
     let lock = Arc::new(Mutex::named("lock", ()));
     let rwlock = Arc::new(RwLock::named("rw", ()));
     let value = Arc::new(std::sync::Mutex::new(0));
@@ -143,6 +157,7 @@ pub fn mutex_rwlock_interaction_without_yield() -> u32 {
         let (lock, value) = (Arc::clone(&lock), Arc::clone(&value));
         thread::spawn(move || {
             let _guard = lock.lock();
+            before_doubling();
             *value.lock().unwrap() *= 2;
         })
     };
@@ -150,4 +165,78 @@ pub fn mutex_rwlock_interaction_without_yield() -> u32 {
     doubler.join().expect("doubler");
     let total = *value.lock().unwrap();
     total
+}
+
+/// [`try_lock_after_invisible_work`] on a semaphore's only permit: the holder doubles the
+/// value while it holds the permit, the other thread adds 6 if its `try_acquire` fails (else
+/// 1): 3, 4, 8 or 14.
+pub fn try_acquire_after_invisible_work() -> u32 {
+    let permits = Arc::new(Semaphore::named("permits", 1));
+    let value = Arc::new(std::sync::Mutex::new(1));
+    let holder = {
+        let (permits, value) = (Arc::clone(&permits), Arc::clone(&value));
+        thread::spawn(move || {
+            let _permit = permits.acquire();
+            *value.lock().unwrap() *= 2;
+        })
+    };
+    let add = if permits.try_acquire().is_some() {
+        1
+    } else {
+        6
+    };
+    *value.lock().unwrap() += add;
+    holder.join().expect("holder");
+    let total = *value.lock().unwrap();
+    total
+}
+
+/// A holder doubles a value kept outside the checker's sight, then stores to an atomic nobody
+/// else touches, then triples the value, all under `lock`; another thread adds 100 to it if its
+/// `try_lock` fails (else 1000): from 1, 606 (the try failed before the doubling), 306 (between
+/// the doubling and the tripling), 106 (after both), 6006 or 1006 (it got the lock before or
+/// after the holder).
+pub fn try_lock_between_the_holders_steps() -> u32 {
+    let lock = Arc::new(Mutex::named("lock", ()));
+    let unrelated = Arc::new(AtomicUsize::new(0));
+    let value = Arc::new(std::sync::Mutex::new(1));
+    let holder = {
+        let (lock, value, unrelated) = (Arc::clone(&lock), Arc::clone(&value), unrelated);
+        thread::spawn(move || {
+            let _guard = lock.lock();
+            *value.lock().unwrap() *= 2;
+            unrelated.store(1, Ordering::Relaxed);
+            *value.lock().unwrap() *= 3;
+        })
+    };
+    let add = if lock.try_lock().is_some() { 1000 } else { 100 };
+    *value.lock().unwrap() += add;
+    holder.join().expect("holder");
+    let total = *value.lock().unwrap();
+    total
+}
+
+/// A holder spins with `yield_now` under `lock` until the main thread raises a flag; another
+/// thread `try_lock`s it: whether the try got the lock. std allows both; under loom a try
+/// stores to the probe again after each holder's yield it waited through, and the exploration
+/// must still end.
+pub fn try_lock_against_a_spinning_holder() -> bool {
+    let lock = Arc::new(Mutex::named("lock", ()));
+    let flag = Arc::new(AtomicBool::new(false));
+    let spinner = {
+        let (lock, flag) = (Arc::clone(&lock), Arc::clone(&flag));
+        thread::spawn(move || {
+            let _guard = lock.lock();
+            while !flag.load(Ordering::Acquire) {
+                thread::yield_now();
+            }
+        })
+    };
+    let trier = {
+        let lock = Arc::clone(&lock);
+        thread::spawn(move || lock.try_lock().is_some())
+    };
+    flag.store(true, Ordering::Release);
+    spinner.join().expect("spinner");
+    trier.join().expect("trier")
 }

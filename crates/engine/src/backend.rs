@@ -71,7 +71,9 @@ mod imp {
     }
     /// The backend's threads.
     pub mod thread {
-        pub use shuttle::thread::{current, park, yield_now, Builder, JoinHandle, Thread};
+        // `sleep` ignores its duration: a plain scheduling point (`yield_now` also tells the
+        // scheduler that the thread yields).
+        pub use shuttle::thread::{current, park, sleep, yield_now, Builder, JoinHandle, Thread};
     }
 }
 

@@ -21,6 +21,7 @@
 //! | [`lock_graph`] | the lockdep-style lock-order graph of an exploration | all |
 //! | [`fault_plan`] | fault sites, plans and their per-thread ChaCha streams | all |
 //! | [`trace`] | trace records and their rendering as a table | all |
+//! | [`try_watch`] | the tries stopped at a lock's scheduling point, and its holders' yields | all |
 //! | [`panic`](mod@panic) | panic payloads as messages | all |
 //! | `kernel` | one execution's ghost state; start reading at its module docs | shuttle, loom |
 //!
@@ -43,6 +44,7 @@ pub mod object;
 pub mod op;
 pub mod panic;
 pub mod trace;
+pub mod try_watch;
 pub mod wait;
 
 #[cfg(any(loom, feature = "shuttle"))]

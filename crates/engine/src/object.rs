@@ -11,6 +11,7 @@
 //! assert_eq!(ranked.to_string(), "Mutex \"session\" (rank 3, key 7)");
 //! ```
 
+use crate::try_watch::TryWatch;
 use crate::wait::WaitQueue;
 use std::fmt;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -144,6 +145,8 @@ pub struct ObjectInfo {
     pub node: Arc<str>,
     /// The threads parked on it, waiting for a release or a notification.
     pub waiters: WaitQueue,
+    /// The tries stopped at its scheduling point, and its holders' yields (locks only).
+    pub tries: TryWatch,
     /// A semaphore's permits in all, free or held (ghost state, for its deadlock report);
     /// `None` for every other kind.
     permits: Option<AtomicUsize>,
@@ -162,6 +165,7 @@ impl ObjectInfo {
             key: None,
             node: Arc::from(""),
             waiters: WaitQueue::default(),
+            tries: TryWatch::default(),
             permits: None,
         };
         info.node = Arc::from(info.to_string());

@@ -185,15 +185,21 @@ impl TryProbe {
 
     /// The calling thread has just taken the probe's lock.
     #[inline]
-    pub(crate) fn held(&self) {}
+    pub(crate) fn held(&self, _holder: &Holder, _object: &Arc<ObjectInfo>, _mode: Mode) {}
 
     /// The calling thread is about to release the probe's lock.
     #[inline]
     pub(crate) fn releasing(&self) {}
 
-    /// The calling thread is about to try the probe's lock.
+    /// Runs `attempt`, a plain try of the probe's lock, as it is.
     #[inline]
-    pub(crate) fn trying(&self) {}
+    pub(crate) fn plain_try<G>(
+        &self,
+        _object: &ObjectInfo,
+        attempt: impl FnOnce() -> Option<G>,
+    ) -> Option<G> {
+        attempt()
+    }
 }
 
 /// Where a writer of a writer-preferring RwLock arrives: only a simulation needs one (see the

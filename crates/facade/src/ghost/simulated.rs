@@ -81,10 +81,12 @@ pub(crate) fn native_acquire<G>(
     native
 }
 
-/// `thread::yield_now`: a retry to the livelock detector, then the backend's yield.
+/// `thread::yield_now`: a retry to the livelock detector and a yield of every lock the thread
+/// holds (see [`TryProbe`]), then the backend's yield.
 pub(crate) fn yield_now() {
     if let Some(caller) = Caller::try_current() {
         caller.retried(SpinOn::Yield);
+        holder_yields(&caller);
     }
     backend::thread::yield_now();
 }
@@ -214,23 +216,55 @@ impl Drop for LoomPoint {
     }
 }
 
-/// The scheduling point that lets a try-acquire land inside another thread's critical section,
-/// one per lock.
+/// The scheduling points that let a try-acquire land inside another thread's critical
+/// section, one probe per lock. Only plain tries (whose failure the caller sees: a plain try,
+/// a zero timeout) use them: a timed attempt that fails parks and retries when the holder
+/// releases, which ends the same as running after the release.
 ///
-/// Raw loom never fails a contended `try_lock` (loom issue #376), for two reasons measured on
-/// loom 0.7: a critical section with no operation that depends on the try has no scheduling
-/// point where the try could run while the lock is held; and a try already pending on the lock
-/// when another thread takes it is blocked until the lock is free, so it succeeds. Under loom
-/// the probe is a loom atomic: every holder *loads* it twice, right after taking the lock and
-/// right before releasing it, and every try *stores* to it before its backend try. Loads never
-/// depend on each other, so a program without tries explores exactly what raw loom does (two
-/// extra branches per critical section, no extra execution); a try depends on every holder's
-/// loads, so loom's partial-order reduction schedules it inside the critical section at both
-/// ends, where the backend try fails: before the holder's work on memory loom cannot see (a
-/// `std::sync::Mutex`, plain data) and after it (only tries whose failure the caller sees
-/// store: see `sync::acquire::try_native`). Both
-/// accesses are `Relaxed`: the probe orders nothing else. Under shuttle, whose scheduler can
-/// already preempt a holder, it is nothing.
+/// A simulated thread runs from one scheduling point to the next with no other thread in
+/// between, and a try that fails must be able to land between any two steps of the holder's
+/// critical section, including before and after work on data the checker cannot see (a
+/// `std::sync::Mutex`, plain data).
+///
+/// **Under loom** raw loom never fails a contended `try_lock` (loom issue #376), for two
+/// reasons measured on loom 0.7: a critical section with no operation that depends on the try
+/// has no scheduling point where the try could run while the lock is held; and a try already
+/// pending on the lock when another thread takes it is blocked until the lock is free, so it
+/// succeeds. So the probe is a loom atomic: every holder *loads* it twice, right after taking
+/// the lock and right before releasing it, and every plain try *stores* to it before its
+/// backend try. Loads never depend on each other, so a program without tries explores exactly
+/// what raw loom does (two extra branches per critical section, no extra execution); a try
+/// depends on every holder's loads, so loom's partial-order reduction schedules it inside the
+/// critical section at both ends, where the backend try fails. Both accesses are `Relaxed`: the
+/// probe orders nothing else.
+///
+/// A holder that yields inside its critical section needs more: after a `yield_now` loom
+/// runs another thread for at least one step before the yielder, and never backtracks to
+/// let the yielder go first. A try stopped at its store is then made to store right at the
+/// yield, so it could never land after the yielder's later work (shuttle's
+/// `mutex_rwlock_interaction` missed `11`). A try whose store ran while a holder of the lock
+/// yielded therefore stores once more (see [`TryProbe::plain_try`]): the new store is a
+/// scheduling point of its own, where loom can run the holder on past its yield and then the
+/// try before the release. Only such tries store again, so programs without yields in a
+/// critical section that a try races explore what they did. The loop ends: a try stores again
+/// only if a holder yielded while it waited at its store, and once it runs on it stores at
+/// once; waiting again takes another preemption of the trying thread.
+///
+/// Left open under loom (row `loom-try-between-holder-steps` of docs/CONFORMANCE.md): a try
+/// does not land at a holder's other loom operations inside its critical section, which no
+/// try depends on, so not between two stretches of invisible work they separate.
+///
+/// **Under shuttle** a switch can happen before every backend operation, but a holder runs
+/// from its acquire to its next backend operation with no scheduling point in between, so a
+/// try never failed *before* the holder's first step. A holder passes a scheduling point
+/// right after its acquire, but only while some plain try of the lock is stopped at its own
+/// scheduling point (the lock's [`TryWatch`](lockstep_engine::try_watch::TryWatch)): a
+/// program with no try passes none, so its schedules (the seed corpus) are unchanged. That
+/// is enough: any try that could land right after the acquire can be brought to its
+/// scheduling point before it, since nothing it does before its try depends on the acquire
+/// (only a try observes a lock being held); shuttle can run it up to there at the
+/// scheduling point before the acquire, and then switch at the new point. Its release is a
+/// scheduling point already.
 pub(crate) struct TryProbe {
     #[cfg(loom)]
     probe: backend::atomic::AtomicBool,
@@ -245,26 +279,71 @@ impl TryProbe {
         }
     }
 
-    /// The calling thread has just taken the probe's lock.
+    /// The calling thread has just taken the probe's lock: under loom a load of the probe.
+    #[cfg(loom)]
     #[inline]
-    pub(crate) fn held(&self) {
-        #[cfg(loom)]
+    pub(crate) fn held(&self, _holder: &Holder, _object: &Arc<ObjectInfo>, _mode: Mode) {
         self.probe.load(Ordering::Relaxed);
     }
 
+    /// `holder` has just taken the probe's lock (`object`) in `mode`: under shuttle a
+    /// scheduling point, if a plain try of the lock is stopped at its own.
+    #[cfg(not(loom))]
+    #[inline]
+    pub(crate) fn held(&self, holder: &Holder, object: &Arc<ObjectInfo>, mode: Mode) {
+        if object.tries.has_stopped_try() {
+            holder.set_pending_on(try_kind(mode), object);
+            backend::thread::sleep(Duration::ZERO);
+        }
+    }
+
     /// The calling thread is about to release the probe's lock: after everything it did
-    /// while holding it, so that a try can fail there too.
+    /// while holding it, so that a try can fail there too (under shuttle the release is a
+    /// scheduling point already).
     #[inline]
     pub(crate) fn releasing(&self) {
         #[cfg(loom)]
         self.probe.load(Ordering::Relaxed);
     }
 
-    /// The calling thread is about to try the probe's lock.
+    /// Runs `attempt`, a plain try of the probe's lock (`object`), from its scheduling point.
+    ///
+    /// Under loom the try stores to the probe first, and once more each time a holder of the
+    /// lock yielded while the try was stopped at its store (see the type's docs). Under
+    /// shuttle the try counts as stopped at its scheduling point, the backend try's own, until
+    /// it has run.
     #[inline]
-    pub(crate) fn trying(&self) {
+    pub(crate) fn plain_try<G>(
+        &self,
+        object: &ObjectInfo,
+        attempt: impl FnOnce() -> Option<G>,
+    ) -> Option<G> {
         #[cfg(loom)]
-        self.probe.store(true, Ordering::Relaxed);
+        loop {
+            let yields = object.tries.holder_yields();
+            {
+                let _stopped = object.tries.stop_try();
+                self.probe.store(true, Ordering::Relaxed);
+            }
+            if object.tries.holder_yields() == yields {
+                break;
+            }
+        }
+        #[cfg(not(loom))]
+        let _stopped = object.tries.stop_try();
+        attempt()
+    }
+}
+
+/// A thread that holds locks yields: each of them counts a holder's yield (see
+/// [`TryProbe`]; only loom needs it).
+fn holder_yields(caller: &Caller) {
+    if cfg!(loom) {
+        caller.with_held(|held| {
+            for hold in held.iter() {
+                hold.object.tries.holder_yielded();
+            }
+        });
     }
 }
 
@@ -395,6 +474,7 @@ pub(crate) fn sleep(duration: Duration) {
         kernel::set_pending(OpKind::Sleep, None);
         if let Some(caller) = Caller::try_current() {
             caller.retried(SpinOn::ZeroSleep);
+            holder_yields(&caller);
         }
         backend::thread::yield_now();
         return;

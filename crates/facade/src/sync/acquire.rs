@@ -87,9 +87,10 @@ fn self_relock(
 /// with `probe`, with the caller's `deadline` if it is part of a timed acquire (see
 /// `ghost::native_try` for why loom needs it).
 ///
-/// Only a try whose failure the caller sees (a plain try, a zero timeout) touches the probe, so
-/// that it can land inside another thread's critical section; a timed attempt that fails parks
-/// and retries when the holder releases, which ends the same as running after the release.
+/// Only a try whose failure the caller sees (a plain try, a zero timeout) goes through the
+/// probe, so that it can land inside another thread's critical section; a timed attempt that
+/// fails parks and retries when the holder releases, which ends the same as running after the
+/// release.
 pub(crate) fn try_native<G>(
     holder: &Holder,
     object: &Arc<ObjectInfo>,
@@ -98,16 +99,19 @@ pub(crate) fn try_native<G>(
     deadline: Option<Instant>,
     try_acquire: impl FnOnce() -> Option<G>,
 ) -> Option<G> {
-    if deadline.is_none() {
-        probe.trying();
-    }
-    let acquired = ghost::native_try(
-        holder,
-        object,
-        mode,
-        deadline.map(Instant::moment),
-        try_acquire,
-    );
+    let attempt = || {
+        ghost::native_try(
+            holder,
+            object,
+            mode,
+            deadline.map(Instant::moment),
+            try_acquire,
+        )
+    };
+    let acquired = match deadline {
+        None => probe.plain_try(object, attempt),
+        Some(_) => attempt(),
+    };
     if acquired.is_none() && deadline.is_none() {
         ghost::try_failed(holder, object, mode);
     }

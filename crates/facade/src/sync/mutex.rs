@@ -175,7 +175,7 @@ impl<T: ?Sized> Mutex<T> {
         site: &'static Location<'static>,
     ) -> MutexGuard<'a, T> {
         holds::push(holder, &self.info, Mode::Exclusive, site);
-        self.probe.held();
+        self.probe.held(holder, &self.info, Mode::Exclusive);
         MutexGuard {
             mutex: self,
             native: Some(native),

@@ -321,7 +321,7 @@ impl<T: ?Sized> RwLock<T> {
         site: &'static Location<'static>,
     ) -> RwLockReadGuard<'a, T> {
         holds::push(holder, &self.info, Mode::Shared, site);
-        self.probe.held();
+        self.probe.held(holder, &self.info, Mode::Shared);
         RwLockReadGuard {
             info: &self.info,
             probe: &self.probe,
@@ -336,7 +336,7 @@ impl<T: ?Sized> RwLock<T> {
         site: &'static Location<'static>,
     ) -> RwLockWriteGuard<'a, T> {
         holds::push(holder, &self.info, Mode::Exclusive, site);
-        self.probe.held();
+        self.probe.held(holder, &self.info, Mode::Exclusive);
         RwLockWriteGuard {
             info: &self.info,
             probe: &self.probe,

@@ -17,7 +17,7 @@ mod queue;
 
 use super::holds;
 use crate::backend::{self, unpoison};
-use crate::ghost::{self, HoldOwner, Holder};
+use crate::ghost::{self, HoldOwner, Holder, TryProbe};
 use crate::hierarchy;
 use crate::time::{deadline_after, Duration, Instant};
 use crate::LockError;
@@ -68,6 +68,9 @@ pub enum SemaphoreFairness {
 /// ```
 pub struct Semaphore {
     info: Arc<ObjectInfo>,
+    /// Lets a `try_acquire*` land inside a holder's hold (see `ghost::TryProbe`); its release
+    /// locks `permits`, which every try does too, so it needs no release point.
+    probe: TryProbe,
     /// Fixed at construction (outside the mutex: reading it is no scheduling point).
     fairness: SemaphoreFairness,
     /// Free permits and the FIFO queue. A backend mutex (not an atomic) so loom explores no
@@ -130,6 +133,7 @@ impl Semaphore {
             .with_permits(permits);
         Semaphore {
             info: Arc::new(info),
+            probe: TryProbe::new(),
             fairness: SemaphoreFairness::default(),
             permits: backend::Mutex::new(Permits::new(permits)),
         }
@@ -381,13 +385,18 @@ impl Semaphore {
     }
 
     /// Takes `n` permits, waiting at most `timeout` (`None`: as long as it takes), by the
-    /// semaphore's policy.
+    /// semaphore's policy. A zero timeout is a try.
     fn wait_for(
         &self,
         n: usize,
         timeout: Option<Duration>,
         site: &'static Location<'static>,
     ) -> Result<HoldOwner, LockError> {
+        if timeout.is_some_and(|t| t.is_zero()) {
+            return self
+                .try_take(n, site)
+                .ok_or_else(|| self.timed_out(timeout));
+        }
         match self.fairness {
             SemaphoreFairness::Unfair => self.wait_racing(n, timeout, site),
             SemaphoreFairness::Fifo => self.wait_in_queue(n, timeout, site),
@@ -417,9 +426,6 @@ impl Semaphore {
                 if permits.try_take(n, self.fairness) {
                     drop(permits);
                     return Ok(self.hold(&holder, n, site));
-                }
-                if timeout.is_some_and(|t| t.is_zero()) {
-                    return Err(self.timed_out(timeout));
                 }
                 lost_to_another |= queued_at.is_some_and(|takes| permits.takes() > takes);
                 queued_at = Some(permits.takes());
@@ -466,9 +472,6 @@ impl Semaphore {
             if permits.try_take(n, self.fairness) {
                 drop(permits);
                 return Ok(self.hold(&holder, n, site));
-            }
-            if timeout.is_some_and(|t| t.is_zero()) {
-                return Err(self.timed_out(timeout));
             }
             let ticket = self.info.waiters.register();
             permits.enqueue(Arc::clone(&ticket), n);
@@ -520,17 +523,24 @@ impl Semaphore {
     /// owner).
     fn try_take(&self, n: usize, site: &'static Location<'static>) -> Option<HoldOwner> {
         let holder = Holder::current();
-        holder.set_pending_on(OpKind::Acquire, &self.info);
-        if !unpoison(self.permits.lock()).try_take(n, self.fairness) {
+        let taken = self.probe.plain_try(&self.info, || {
+            holder.set_pending_on(OpKind::Acquire, &self.info);
+            unpoison(self.permits.lock())
+                .try_take(n, self.fairness)
+                .then_some(())
+        });
+        if taken.is_none() {
             ghost::try_failed(&holder, &self.info, Mode::Permits(n));
             return None;
         }
         Some(self.hold(&holder, n, site))
     }
 
-    /// Records `n` permits taken as one hold of `holder`; returns its owner.
+    /// Records `n` permits taken as one hold of `holder`, then passes the try probe's point
+    /// for a new hold; returns its owner.
     fn hold(&self, holder: &Holder, n: usize, site: &'static Location<'static>) -> HoldOwner {
         holds::push(holder, &self.info, Mode::Permits(n), site);
+        self.probe.held(holder, &self.info, Mode::Permits(n));
         ghost::hold_owner(holder)
     }
 
