@@ -24,7 +24,8 @@ pub const CASES: &[Case] = &[
         "basic_dfs",
         Observes(two_threads_race_call_once),
         Outcomes(&["thread-1", "thread-2"]),
-    ),
+    )
+    .search(Search::Dfs),
     Case::shuttle(
         "once.rs",
         "basic_pct",

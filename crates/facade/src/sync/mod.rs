@@ -27,7 +27,7 @@ pub use barrier::{Barrier, BarrierWaitResult};
 pub use condvar::Condvar;
 pub use lockstep_engine::object::LockClass;
 pub use mutex::{Mutex, MutexGuard};
-pub use once::{LazyLock, Once, OnceLock};
+pub use once::{LazyLock, Once, OnceLock, OnceState};
 pub use rwlock::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 pub use rwlock_policy::RwLockPolicy;
 pub use semaphore::{OwnedSemaphorePermit, Semaphore, SemaphoreFairness, SemaphorePermit};
