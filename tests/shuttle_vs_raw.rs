@@ -164,13 +164,21 @@ mod raw {
 #[test]
 fn measure() {
     for (name, f, r) in [
-        ("spawn_only", facade::spawn_only as fn(), raw::spawn_only as fn()),
+        (
+            "spawn_only",
+            facade::spawn_only as fn(),
+            raw::spawn_only as fn(),
+        ),
         ("spawn_join", facade::spawn_join, raw::spawn_join),
         ("two_atomics", facade::two_atomics, raw::two_atomics),
         ("once_only", facade::once_only, raw::once_only),
         ("once_race", facade::once_race, raw::once_race),
         ("spawned_send", facade::spawned_send, raw::spawned_send),
     ] {
-        println!("{name}: facade {} raw {}", facade_schedules(f), raw_schedules(r));
+        println!(
+            "{name}: facade {} raw {}",
+            facade_schedules(f),
+            raw_schedules(r)
+        );
     }
 }

@@ -14,6 +14,8 @@
 mod imp {
     /// The backend's name: `"std"`, `"shuttle"` or `"loom"`.
     pub const NAME: &str = "std";
+    /// The most threads one execution may have, main and finished ones included: none here.
+    pub const THREAD_LIMIT: Option<usize> = None;
     #[doc(no_inline)]
     pub use std::sync::{Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
     /// A scheduling point that two threads' passes of the same point depend on: only loom
@@ -48,6 +50,8 @@ mod imp {
 mod imp {
     /// The backend's name: `"std"`, `"shuttle"` or `"loom"`.
     pub const NAME: &str = "shuttle";
+    /// The most threads one execution may have, main and finished ones included: none here.
+    pub const THREAD_LIMIT: Option<usize> = None;
     pub use shuttle::sync::{Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
     /// A scheduling point that two threads' passes of the same point depend on: only loom
     /// needs one (see the loom twin); here nothing.
@@ -79,6 +83,9 @@ mod imp {
 mod imp {
     /// The backend's name: `"std"`, `"shuttle"` or `"loom"`.
     pub const NAME: &str = "loom";
+    /// The most threads one execution may have, main and finished ones included: loom's
+    /// `MAX_THREADS` (its per-thread state lives in arrays of that size).
+    pub const THREAD_LIMIT: Option<usize> = Some(loom::MAX_THREADS);
     /// loom's reference-counted pointer: a clone and a count are scheduling points that
     /// depend on each other (two clones, or two counts, do not), with no value to choose and
     /// no ordering of their own (see the facade's `LoomPoint`).

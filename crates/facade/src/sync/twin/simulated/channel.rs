@@ -151,7 +151,13 @@ impl<T> Channel<T> {
                 ghost::try_failed(&holder, info, Mode::Send { capacity });
                 return Err(TrySendError::Full(message));
             }
-            woke = Some(park_on(&self.room, state, info, Mode::Send { capacity }, None));
+            woke = Some(park_on(
+                &self.room,
+                state,
+                info,
+                Mode::Send { capacity },
+                None,
+            ));
         }
     }
 
@@ -230,7 +236,9 @@ impl<T> Channel<T> {
             };
             // A timed-out receive looks once more (above) so that a message handed over as
             // the deadline fired is taken, not left queued.
-            if woke == Some(Woke::TimedOut) || deadline.is_some_and(|d| Instant::now().moment() >= d) {
+            if woke == Some(Woke::TimedOut)
+                || deadline.is_some_and(|d| Instant::now().moment() >= d)
+            {
                 return Received::Empty;
             }
             state.receiver_waiting = true;
