@@ -407,9 +407,14 @@ pub(crate) fn sleep(duration: Duration) {
 pub(crate) type Spawned<T> = (backend::thread::JoinHandle<T>, ThreadHandle);
 
 /// Registers and spawns `f` as a simulated thread named `name` (`thread-N` by spawn order if
-/// `None`); its panic becomes the execution's failure.
+/// `None`); its panic becomes the execution's failure. A `stack_size` the program asked for is
+/// ignored: the checker sizes its threads' stacks itself (`lockstep::thread::Builder`).
 #[track_caller]
-pub(crate) fn spawn<F, T>(name: Option<String>, f: F) -> std::io::Result<Spawned<T>>
+pub(crate) fn spawn<F, T>(
+    name: Option<String>,
+    _stack_size: Option<usize>,
+    f: F,
+) -> std::io::Result<Spawned<T>>
 where
     F: FnOnce() -> T + Send + 'static,
     T: Send + 'static,

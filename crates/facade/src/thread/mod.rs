@@ -45,6 +45,29 @@ use std::time::Duration;
 
 pub use scope::{scope, Scope, ScopedJoinHandle};
 
+/// What [`JoinHandle::join`] returns: std's `thread::Result`, `Err` holding the panic payload.
+///
+/// ```
+/// let joined: lockstep::thread::Result<u8> = lockstep::thread::spawn(|| 7).join();
+/// assert_eq!(joined.unwrap(), 7);
+/// ```
+pub type Result<T> = std::thread::Result<T>;
+
+/// Whether the calling thread is unwinding from a panic: std's own on every backend (the
+/// simulated threads are real threads, one running at a time).
+///
+/// ```
+/// assert!(!lockstep::thread::panicking());
+/// ```
+pub use std::thread::panicking;
+
+/// std's `thread::sleep` is [`crate::time::sleep`]: virtual time under simulation.
+///
+/// ```
+/// lockstep::thread::sleep(std::time::Duration::from_millis(1));
+/// ```
+pub use crate::time::sleep;
+
 /// A handle to a thread: its name, its id, and [`unpark`](Thread::unpark).
 ///
 /// ```
@@ -203,6 +226,7 @@ impl<T> JoinHandle<T> {
 #[derive(Debug, Default)]
 pub struct Builder {
     name: Option<String>,
+    stack_size: Option<usize>,
 }
 
 impl Builder {
@@ -217,6 +241,22 @@ impl Builder {
         self
     }
 
+    /// Sets the new thread's stack size in bytes, as std's `Builder::stack_size`. Under std it
+    /// is passed to std; under simulation it is accepted and ignored: the checker runs every
+    /// thread on a stack of its own configuration (shuttle's and loom's), so a body that
+    /// overflows a small stack on std is not caught there.
+    ///
+    /// ```
+    /// use lockstep::thread::Builder;
+    ///
+    /// let worker = Builder::new().name("worker").stack_size(256 * 1024);
+    /// assert_eq!(worker.spawn(|| 1 + 1).unwrap().join().unwrap(), 2);
+    /// ```
+    pub fn stack_size(mut self, bytes: usize) -> Builder {
+        self.stack_size = Some(bytes);
+        self
+    }
+
     /// Spawns the thread.
     #[track_caller]
     pub fn spawn<F, T>(self, f: F) -> io::Result<JoinHandle<T>>
@@ -224,7 +264,7 @@ impl Builder {
         F: FnOnce() -> T + Send + 'static,
         T: Send + 'static,
     {
-        let (native, thread) = ghost::spawn(self.name, f)?;
+        let (native, thread) = ghost::spawn(self.name, self.stack_size, f)?;
         Ok(JoinHandle {
             native,
             thread: Thread(thread),
