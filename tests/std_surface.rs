@@ -55,7 +55,7 @@ fn call_once_force_runs_on_the_poison_as_std_s_does() {
 fn a_stack_size_goes_to_std() {
     assert_eq!(
         programs::spawn_with_a_stack_size(),
-        ("small-stack".to_owned(), 42)
+        ("big-frames".to_owned(), 42)
     );
 }
 

@@ -113,9 +113,9 @@ fn a_forced_initializer_that_panics_repoisons_and_the_next_one_recovers() {
 }
 
 #[test]
-fn a_stack_size_is_accepted_and_ignored_under_simulation() {
+fn a_thread_with_a_stack_size_runs_under_simulation() {
     assert_eq!(
         outcomes(programs::spawn_with_a_stack_size),
-        BTreeSet::from([("small-stack".to_owned(), 42)])
+        BTreeSet::from([("big-frames".to_owned(), 42)])
     );
 }

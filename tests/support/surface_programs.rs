@@ -147,12 +147,18 @@ pub fn call_once_force_repoisons_then_recovers() -> (bool, bool, bool) {
     (second.is_err(), third_saw_poison, once.is_completed())
 }
 
-/// A thread spawned with a stack size and a name runs and is joined.
+/// A thread spawned with a name and a 1 MiB stack puts a 256 KiB array on it (more than
+/// shuttle's and loom's default thread stacks hold) and is joined.
 pub fn spawn_with_a_stack_size() -> (String, u32) {
+    const ARRAY: usize = 1 << 18;
     let worker = thread::Builder::new()
-        .name("small-stack")
-        .stack_size(128 * 1024)
-        .spawn(|| (thread::current_name(), 6 * 7))
+        .name("big-frames")
+        .stack_size(4 * ARRAY)
+        .spawn(|| {
+            let mut frame = [7u8; ARRAY];
+            let last = std::hint::black_box(&mut frame)[ARRAY - 1];
+            (thread::current_name(), u32::from(last) * 6)
+        })
         .expect("the thread starts");
     worker.join().unwrap()
 }

@@ -241,10 +241,11 @@ impl Builder {
         self
     }
 
-    /// Sets the new thread's stack size in bytes, as std's `Builder::stack_size`. Under std it
-    /// is passed to std; under simulation it is accepted and ignored: the checker runs every
-    /// thread on a stack of its own configuration (shuttle's and loom's), so a body that
-    /// overflows a small stack on std is not caught there.
+    /// Sets the new thread's stack size in bytes, as std's `Builder::stack_size`. std, shuttle
+    /// and loom each give the thread a stack of that size (so a body with big frames runs
+    /// under simulation as on std), except that a simulated thread never gets less than 64 KiB,
+    /// room for the checker's own frames: a body that overflows a smaller stack on std is not
+    /// caught under simulation.
     ///
     /// ```
     /// use lockstep::thread::Builder;
