@@ -146,13 +146,9 @@ pub use state_lock::{StateGuard, StateLock};
 /// assert_eq!(*queue.lock(), [1, 2]);
 /// ```
 mod state_lock {
-    #[cfg(not(any(loom, feature = "shuttle")))]
+    #[cfg(not(loom))]
     type Inner<S> = std::sync::Mutex<S>;
-    #[cfg(not(any(loom, feature = "shuttle")))]
-    type InnerGuard<'a, S> = std::sync::MutexGuard<'a, S>;
-    #[cfg(all(feature = "shuttle", not(loom)))]
-    type Inner<S> = std::sync::Mutex<S>;
-    #[cfg(all(feature = "shuttle", not(loom)))]
+    #[cfg(not(loom))]
     type InnerGuard<'a, S> = std::sync::MutexGuard<'a, S>;
     #[cfg(loom)]
     type Inner<S> = loom::sync::Mutex<S>;
