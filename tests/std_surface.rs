@@ -68,6 +68,9 @@ fn weak_thread_result_panicking_and_sleep_are_std_s() {
     assert!(weak.upgrade().is_none());
     let joined: lockstep::thread::Result<bool> =
         lockstep::thread::spawn(lockstep::thread::panicking).join();
-    assert_eq!(joined.unwrap(), false);
+    assert!(
+        !joined.unwrap(),
+        "a thread that returned normally was not panicking"
+    );
     lockstep::thread::sleep(Duration::from_millis(1));
 }
