@@ -2,7 +2,8 @@
 //! differs): every outcome std allows for racing `update`s, `try_update`s, `fetch_not`s,
 //! pointer `fetch_or` / `fetch_and` and `call_once_force` against a panicking initializer is
 //! reached, the rules that always hold do (one token taken once, two slots claimed apart), and
-//! the planted bug (a cursor bumped by a load and a store) is found.
+//! the planted bugs (a cursor bumped by a load and a store, a recovery that assumes it runs
+//! first) are found.
 #![cfg(any(loom, feature = "shuttle"))]
 
 #[path = "support/surface_programs.rs"]
@@ -102,6 +103,17 @@ fn a_forced_initializer_runs_before_the_panicking_one_or_after_it_on_the_poison(
         outcomes(programs::call_once_force_against_a_panicking_initializer),
         BTreeSet::from([(false, false), (true, true)])
     );
+}
+
+#[test]
+fn the_search_finds_the_recovery_that_assumes_it_runs_first() {
+    let failure = explorer()
+        .run(|| programs::recovery_that_assumes_a_clean_once(true))
+        .expect_err("the panicking initializer can run first");
+    assert_eq!(failure.message, "the recovery ran on a poisoned Once");
+    explorer()
+        .run(|| programs::recovery_that_assumes_a_clean_once(false))
+        .expect("a recovery that takes either state passes");
 }
 
 #[test]

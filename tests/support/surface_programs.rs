@@ -130,6 +130,26 @@ pub fn call_once_force_against_a_panicking_initializer() -> (bool, bool) {
     (panicked, saw_poison.expect("main's initializer ran"))
 }
 
+/// A thread's initializer panics while main's `call_once_force` recovers the `Once`; with
+/// `assumes_clean`, main's recovery asserts that it runs first (the planted bug: the
+/// panicking initializer can run first).
+pub fn recovery_that_assumes_a_clean_once(assumes_clean: bool) {
+    let once = Arc::new(Once::new());
+    let panicker = {
+        let once = Arc::clone(&once);
+        thread::spawn(move || {
+            let _ = catch_unwind(AssertUnwindSafe(|| once.call_once(|| panic!("init fails"))));
+        })
+    };
+    once.call_once_force(|state| {
+        if assumes_clean {
+            assert!(!state.is_poisoned(), "the recovery ran on a poisoned Once");
+        }
+    });
+    panicker.join().unwrap();
+    assert!(once.is_completed());
+}
+
 /// A forced initializer that panics again leaves the `Once` poisoned; the next one clears it.
 /// Returns (the second `call_once` panicked, the third call saw poison, completed).
 pub fn call_once_force_repoisons_then_recovers() -> (bool, bool, bool) {
