@@ -42,6 +42,13 @@ pub const CASES: &[Case] = &[
     ),
     Case::loom(
         "atomic_int.rs",
+        "try_update",
+        Runs(try_update_one_thread),
+        Passes,
+    ),
+    Case::loom("atomic_int.rs", "update", Runs(update_one_thread), Passes),
+    Case::loom(
+        "atomic_int.rs",
         "fetch_update",
         Runs(fetch_update_one_thread),
         Passes,
@@ -157,6 +164,13 @@ pub const CASES: &[Case] = &[
     .search(Search::Dfs),
     Case::shuttle(
         "atomic.rs",
+        "bool::fetch_not",
+        Observes(two_fetch_nots),
+        Outcomes(&["(false, true)", "(true, false)"]),
+    )
+    .search(Search::Dfs),
+    Case::shuttle(
+        "atomic.rs",
         "ptr::try_update",
         Observes(ptr_update_against_store),
         Outcomes(&["false", "true"]),
@@ -203,10 +217,10 @@ fn fetch_adds_differ() {
     assert_ne!(here, other.join().unwrap());
 }
 
-/// Upstream calls `update`, which the facade does not have; `fetch_update` is the same here.
+/// Two threads increment with `update`: they see different previous values.
 fn fetch_updates_differ() {
     let a = Arc::new(AtomicUsize::new(0));
-    let increment = |a: &AtomicUsize| a.fetch_update(Relaxed, Relaxed, |v| Some(v + 1)).unwrap();
+    let increment = |a: &AtomicUsize| a.update(Relaxed, Relaxed, |v| v + 1);
     let other = {
         let a = Arc::clone(&a);
         thread::spawn(move || increment(&a))
@@ -265,6 +279,24 @@ fn compare_exchange_one_thread() {
         let atomic = Atomic::new(a);
         assert_eq!(atomic.compare_exchange(b, a, SeqCst, SeqCst), Err(a));
         assert_eq!(atomic.compare_exchange(a, b, SeqCst, SeqCst), Ok(a));
+        assert_eq!(atomic.load(SeqCst), b);
+    });
+}
+
+fn try_update_one_thread() {
+    on_every_width!(|Atomic, a, b| {
+        let atomic = Atomic::new(a);
+        assert_eq!(atomic.try_update(SeqCst, SeqCst, |_| Some(b)), Ok(a));
+        assert_eq!(atomic.try_update(SeqCst, SeqCst, |_| None), Err(b));
+        assert_eq!(atomic.load(SeqCst), b);
+    });
+}
+
+fn update_one_thread() {
+    on_every_width!(|Atomic, a, b| {
+        let atomic = Atomic::new(a);
+        assert_eq!(atomic.update(SeqCst, SeqCst, |_| b), a);
+        assert_eq!(atomic.update(SeqCst, SeqCst, |v| v), b);
         assert_eq!(atomic.load(SeqCst), b);
     });
 }
@@ -389,7 +421,7 @@ fn load_store_crossed() -> String {
     format!("{:?}", (first.join().unwrap(), second.join().unwrap()))
 }
 
-/// Two threads store 1 and 2 while main adds 5 with `fetch_update` (upstream: `try_update`).
+/// Two threads store 1 and 2 while main adds 5 with `try_update`.
 fn fetch_update_against_stores() -> String {
     let x = Arc::new(AtomicUsize::new(0));
     let storers: Vec<_> = [1, 2]
@@ -399,7 +431,7 @@ fn fetch_update_against_stores() -> String {
             thread::spawn(move || x.store(value, SeqCst))
         })
         .collect();
-    x.fetch_update(SeqCst, SeqCst, |v| Some(v + 5)).unwrap();
+    x.try_update(SeqCst, SeqCst, |v| Some(v + 5)).unwrap();
     for t in storers {
         t.join().unwrap();
     }
@@ -457,7 +489,7 @@ fn load_store_increments() {
     assert_eq!(num.load(Relaxed), 2);
 }
 
-/// Main negates a `bool` with `fetch_update` (upstream: `try_update`) while a thread stores
+/// Main negates a `bool` with `try_update` while a thread stores
 /// `true`: the final value.
 fn bool_negate_against_store() -> String {
     let x = Arc::new(AtomicBool::new(false));
@@ -465,9 +497,23 @@ fn bool_negate_against_store() -> String {
         let x = Arc::clone(&x);
         thread::spawn(move || x.store(true, SeqCst))
     };
-    x.fetch_update(SeqCst, SeqCst, |v| Some(!v)).unwrap();
+    x.try_update(SeqCst, SeqCst, |v| Some(!v)).unwrap();
     storer.join().unwrap();
     x.load(SeqCst).to_string()
+}
+
+/// Main and a thread each negate a `bool` with `fetch_not`: neither flip is lost (the value
+/// ends as it began); the previous values (main's, the thread's).
+fn two_fetch_nots() -> String {
+    let x = Arc::new(AtomicBool::new(false));
+    let flipper = {
+        let x = Arc::clone(&x);
+        thread::spawn(move || x.fetch_not(SeqCst))
+    };
+    let mine = x.fetch_not(SeqCst);
+    let theirs = flipper.join().unwrap();
+    assert!(!x.load(SeqCst), "the two `not`s cancel out");
+    format!("{:?}", (mine, theirs))
 }
 
 /// Two distinct addresses for pointer cases (never dereferenced).
@@ -475,7 +521,7 @@ fn two_slots() -> (Box<usize>, Box<usize>) {
     (Box::new(0), Box::new(0))
 }
 
-/// Main sets the pointer to `x` with `fetch_update` while a thread stores `y`: whether it
+/// Main sets the pointer to `x` with `try_update` while a thread stores `y`: whether it
 /// ends at `x`.
 fn ptr_update_against_store() -> String {
     let (mut x, mut y) = two_slots();
@@ -486,7 +532,7 @@ fn ptr_update_against_store() -> String {
         let ptr = Arc::clone(&ptr);
         thread::spawn(move || ptr.store(y_addr as *mut usize, SeqCst))
     };
-    ptr.fetch_update(SeqCst, SeqCst, |_| Some(x_ptr)).unwrap();
+    ptr.try_update(SeqCst, SeqCst, |_| Some(x_ptr)).unwrap();
     storer.join().unwrap();
     (ptr.load(SeqCst) == x_ptr).to_string()
 }

@@ -85,6 +85,13 @@ pub const PAIRS: &[Pair] = &[
         expect: Expect::Equal,
     },
     Pair {
+        name: "std 1.95's newer atomic methods (raw: loom's update / try_update, fetch_xor(true) for fetch_not, try_update for pointer arithmetic)",
+        bound: Some(3),
+        raw: raw_newer_atomics,
+        facade: facade_newer_atomics,
+        expect: Expect::Equal,
+    },
+    Pair {
         name: "two senders, one receiver (raw: mutex + condvar channel)",
         bound: Some(3),
         raw: raw_channel::two_senders,
@@ -389,6 +396,53 @@ fn raw_atomic_kinds() {
 fn facade_atomic_kinds() {
     use lockstep::thread as threads;
     atomic_kinds!(threads, lockstep::sync::atomic);
+}
+
+/// A thread `update`s a counter, flips a flag and bumps a cursor one slot, while main takes
+/// one from the counter with `try_update` and reads the flag and the cursor (raw loom).
+fn raw_newer_atomics() {
+    use loom::sync::atomic::{AtomicBool, AtomicPtr, AtomicUsize};
+    use std::sync::atomic::Ordering::SeqCst;
+    let slots: &'static mut [u8; 2] = Box::leak(Box::new([0, 1]));
+    let (count, flag) = (
+        Arc::new(AtomicUsize::new(0)),
+        Arc::new(AtomicBool::new(false)),
+    );
+    let cursor = Arc::new(AtomicPtr::new(slots.as_mut_ptr()));
+    let other = {
+        let (count, flag, cursor) = (count.clone(), flag.clone(), cursor.clone());
+        loom::thread::spawn(move || {
+            count.update(SeqCst, SeqCst, |n| n + 1);
+            flag.fetch_xor(true, SeqCst);
+            let _ = cursor.try_update(SeqCst, SeqCst, |p| Some(p.wrapping_add(1)));
+        })
+    };
+    let _ = count.try_update(SeqCst, SeqCst, |n| n.checked_sub(1));
+    let _ = (flag.load(SeqCst), cursor.load(SeqCst));
+    other.join().unwrap();
+}
+
+/// The same against the facade: `update`, `try_update`, `fetch_not`, `fetch_ptr_add`.
+fn facade_newer_atomics() {
+    use lockstep::sync::atomic::{AtomicBool, AtomicPtr, AtomicUsize};
+    use std::sync::atomic::Ordering::SeqCst;
+    let slots: &'static mut [u8; 2] = Box::leak(Box::new([0, 1]));
+    let (count, flag) = (
+        Arc::new(AtomicUsize::new(0)),
+        Arc::new(AtomicBool::new(false)),
+    );
+    let cursor = Arc::new(AtomicPtr::new(slots.as_mut_ptr()));
+    let other = {
+        let (count, flag, cursor) = (count.clone(), flag.clone(), cursor.clone());
+        lockstep::thread::spawn(move || {
+            count.update(SeqCst, SeqCst, |n| n + 1);
+            flag.fetch_not(SeqCst);
+            cursor.fetch_ptr_add(1, SeqCst);
+        })
+    };
+    let _ = count.try_update(SeqCst, SeqCst, |n| n.checked_sub(1));
+    let _ = (flag.load(SeqCst), cursor.load(SeqCst));
+    other.join().unwrap();
 }
 
 /// Channels on raw loom.

@@ -86,6 +86,8 @@ pub enum AtomicOp {
     /// A `fetch_update`: `Ok((previous, new))` if it stored, `Err(found)` if the function
     /// declined.
     FetchUpdate {
+        /// The method (`fetch_update`, `try_update` or `update`).
+        method: &'static str,
         /// What it did.
         result: Result<(AtomicValue, AtomicValue), AtomicValue>,
     },
@@ -110,8 +112,9 @@ impl AtomicOp {
             AtomicOp::CompareExchange { result: Err(_), .. } => false,
             AtomicOp::FetchUpdate {
                 result: Ok((previous, new)),
+                ..
             } => previous != new,
-            AtomicOp::FetchUpdate { result: Err(_) } => false,
+            AtomicOp::FetchUpdate { result: Err(_), .. } => false,
         }
     }
 
@@ -127,10 +130,11 @@ impl AtomicOp {
             }
             | AtomicOp::FetchUpdate {
                 result: Ok((_, new)),
+                ..
             } => Some(*new),
             AtomicOp::Load { .. }
             | AtomicOp::CompareExchange { result: Err(_), .. }
-            | AtomicOp::FetchUpdate { result: Err(_) } => None,
+            | AtomicOp::FetchUpdate { result: Err(_), .. } => None,
         }
     }
 
@@ -141,7 +145,7 @@ impl AtomicOp {
             AtomicOp::Store { .. } => "store",
             AtomicOp::ReadModifyWrite { method, .. } => method,
             AtomicOp::CompareExchange { .. } => "compare_exchange",
-            AtomicOp::FetchUpdate { .. } => "fetch_update",
+            AtomicOp::FetchUpdate { method, .. } => method,
         }
     }
 }
@@ -170,8 +174,11 @@ impl fmt::Display for AtomicOp {
             } => write!(f, "{current} -> {new} failed, found {found}"),
             AtomicOp::FetchUpdate {
                 result: Ok((previous, new)),
+                ..
             } => write!(f, "{previous} -> {new}"),
-            AtomicOp::FetchUpdate { result: Err(found) } => write!(f, "declined at {found}"),
+            AtomicOp::FetchUpdate {
+                result: Err(found), ..
+            } => write!(f, "declined at {found}"),
         }
     }
 }

@@ -14,6 +14,8 @@
 mod imp {
     /// The backend's name: `"std"`, `"shuttle"` or `"loom"`.
     pub const NAME: &str = "std";
+    /// The most threads one execution may have, main and finished ones included: none here.
+    pub const THREAD_LIMIT: Option<usize> = None;
     #[doc(no_inline)]
     pub use std::sync::{Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
     /// A scheduling point that two threads' passes of the same point depend on: only loom
@@ -48,6 +50,8 @@ mod imp {
 mod imp {
     /// The backend's name: `"std"`, `"shuttle"` or `"loom"`.
     pub const NAME: &str = "shuttle";
+    /// The most threads one execution may have, main and finished ones included: none here.
+    pub const THREAD_LIMIT: Option<usize> = None;
     pub use shuttle::sync::{Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
     /// A scheduling point that two threads' passes of the same point depend on: only loom
     /// needs one (see the loom twin); here nothing.
@@ -81,6 +85,9 @@ mod imp {
 mod imp {
     /// The backend's name: `"std"`, `"shuttle"` or `"loom"`.
     pub const NAME: &str = "loom";
+    /// The most threads one execution may have, main and finished ones included: loom's
+    /// `MAX_THREADS` (its per-thread state lives in arrays of that size).
+    pub const THREAD_LIMIT: Option<usize> = Some(loom::MAX_THREADS);
     /// loom's reference-counted pointer: a clone and a count are scheduling points that
     /// depend on each other (two clones, or two counts, do not), with no value to choose and
     /// no ordering of their own (see the facade's `LoomPoint`).
@@ -123,6 +130,101 @@ mod imp {
 }
 
 pub use imp::*;
+
+pub use state_lock::{StateGuard, StateLock};
+
+/// The lock around a primitive's own state (a channel's queue, a `Once`'s phase), taken once
+/// per operation and never held across a scheduling point: its lock is the operation's one
+/// scheduling point, as the atomic or lock inside std's own type would be, and its unlock is
+/// none. Under loom that is loom's `Mutex` (loom does not branch at an unlock); under shuttle,
+/// whose `Mutex` branches at the unlock too (a second point raw shuttle's `Once` and channels do
+/// not have), a std mutex behind one shuttle atomic access; under std, std's mutex.
+///
+/// ```
+/// use lockstep_engine::backend::StateLock;
+///
+/// let queue = StateLock::new(vec![1]);
+/// queue.lock().push(2);
+/// assert_eq!(*queue.lock(), [1, 2]);
+/// ```
+mod state_lock {
+    #[cfg(not(loom))]
+    type Inner<S> = std::sync::Mutex<S>;
+    #[cfg(not(loom))]
+    type InnerGuard<'a, S> = std::sync::MutexGuard<'a, S>;
+    #[cfg(loom)]
+    type Inner<S> = loom::sync::Mutex<S>;
+    #[cfg(loom)]
+    type InnerGuard<'a, S> = loom::sync::MutexGuard<'a, S>;
+
+    /// A primitive's state, behind a lock whose lock is one scheduling point (see the module).
+    pub struct StateLock<S> {
+        /// Under shuttle, the scheduling point: the thread may be switched out here.
+        #[cfg(all(feature = "shuttle", not(loom)))]
+        point: shuttle::sync::atomic::AtomicUsize,
+        state: Inner<S>,
+    }
+
+    /// The locked state; dropping it unlocks (no scheduling point).
+    pub type StateGuard<'a, S> = InnerGuard<'a, S>;
+
+    impl<S> StateLock<S> {
+        /// A new lock around `state` (under loom, made inside the execution).
+        pub fn new(state: S) -> Self {
+            StateLock {
+                #[cfg(all(feature = "shuttle", not(loom)))]
+                point: shuttle::sync::atomic::AtomicUsize::new(0),
+                state: Inner::new(state),
+            }
+        }
+
+        /// Locks the state: one scheduling point.
+        #[cfg(not(all(feature = "shuttle", not(loom))))]
+        pub fn lock(&self) -> StateGuard<'_, S> {
+            super::unpoison(self.state.lock())
+        }
+
+        /// Locks the state again right after the calling thread resumed from a park that
+        /// another thread's wake-up ended: under shuttle the resumption was itself a
+        /// scheduling point (where the checker chose to run the woken thread, and nothing the
+        /// thread does in between is visible to another), so this lock adds none; under loom
+        /// and std it is [`Self::lock`].
+        #[cfg(not(all(feature = "shuttle", not(loom))))]
+        pub fn lock_resumed(&self) -> StateGuard<'_, S> {
+            self.lock()
+        }
+
+        /// Locks the state again right after the calling thread resumed from a park that
+        /// another thread's wake-up ended: the resumption was itself a scheduling point, so
+        /// this lock adds none.
+        #[cfg(all(feature = "shuttle", not(loom)))]
+        pub fn lock_resumed(&self) -> StateGuard<'_, S> {
+            self.unlocked()
+        }
+
+        /// The std mutex, which only one shuttle thread runs at a time and nobody holds
+        /// across a scheduling point, so it is always free.
+        #[cfg(all(feature = "shuttle", not(loom)))]
+        fn unlocked(&self) -> StateGuard<'_, S> {
+            match self.state.try_lock() {
+                Ok(guard) => guard,
+                Err(std::sync::TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
+                Err(std::sync::TryLockError::WouldBlock) => {
+                    panic!("a primitive's state lock was held across a scheduling point")
+                }
+            }
+        }
+
+        /// Locks the state: one scheduling point (an increment of a shuttle atomic of its
+        /// own), then the std mutex.
+        #[cfg(all(feature = "shuttle", not(loom)))]
+        pub fn lock(&self) -> StateGuard<'_, S> {
+            // `SeqCst`: shuttle treats every ordering as it, and warns about the others.
+            self.point.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            self.unlocked()
+        }
+    }
+}
 
 /// Turns a poisoned lock result into its guard: lockstep's locks are poison-free, like
 /// parking_lot's, because a panic in a simulated thread already fails the execution.

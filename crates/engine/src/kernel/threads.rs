@@ -43,6 +43,12 @@ pub fn register_thread(name: Option<String>) -> ThreadView {
         let index = state.threads.len();
         let named = name.is_some();
         let name = name.unwrap_or_else(|| format!("thread-{index}"));
+        if let Some(limit) = crate::backend::THREAD_LIMIT {
+            if index >= limit {
+                drop(state);
+                panic!("{}", over_thread_limit(limit, index + 1, &name, site));
+            }
+        }
         let record = ThreadRecord::new(name, named, Some(site));
         let view = ThreadView::of(index, &record);
         state.threads.push(record);
@@ -55,6 +61,32 @@ pub fn register_thread(name: Option<String>) -> ThreadView {
         .fetch_max(child + 1, std::sync::atomic::Ordering::Relaxed);
     Caller::current().record(|| Event::Spawn { child });
     view
+}
+
+/// The report of a spawn past the backend's thread limit (loom's): the `number`th thread of the
+/// execution, `name`, spawned at `site`.
+fn over_thread_limit(
+    limit: usize,
+    number: usize,
+    name: &str,
+    site: &std::panic::Location<'_>,
+) -> String {
+    format!(
+        "loom runs at most {limit} threads per execution (main and finished threads included); \
+         this test spawned a {number}{}, {name}, at {site}; use shuttle for more threads",
+        ordinal_suffix(number)
+    )
+}
+
+/// `st`, `nd`, `rd` or `th`, as English writes `number`th.
+fn ordinal_suffix(number: usize) -> &'static str {
+    match (number % 10, number % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    }
 }
 
 /// The calling thread of the running execution.

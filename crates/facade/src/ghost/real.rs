@@ -303,7 +303,11 @@ pub(crate) fn try_failed(_holder: &Holder, _object: &Arc<ObjectInfo>, _mode: Mod
 pub(crate) type Spawned<T> = (backend::thread::JoinHandle<T>, ThreadHandle);
 
 /// Spawns `f` as a real thread, named `name` if given.
-pub(crate) fn spawn<F, T>(name: Option<String>, f: F) -> std::io::Result<Spawned<T>>
+pub(crate) fn spawn<F, T>(
+    name: Option<String>,
+    stack_size: Option<usize>,
+    f: F,
+) -> std::io::Result<Spawned<T>>
 where
     F: FnOnce() -> T + Send + 'static,
     T: Send + 'static,
@@ -311,6 +315,9 @@ where
     let mut builder = backend::thread::Builder::new();
     if let Some(name) = name {
         builder = builder.name(name);
+    }
+    if let Some(bytes) = stack_size {
+        builder = builder.stack_size(bytes);
     }
     let native = builder.spawn(f)?;
     let thread = ThreadHandle(native.thread().clone());

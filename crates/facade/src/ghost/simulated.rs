@@ -486,10 +486,19 @@ pub(crate) fn sleep(duration: Duration) {
 /// A spawned thread: its native handle and the thread as `Thread` shows it.
 pub(crate) type Spawned<T> = (backend::thread::JoinHandle<T>, ThreadHandle);
 
+/// The least stack a simulated thread gets, whatever its `Builder` asked for: room for the
+/// checker's own frames around the body (shuttle's default is 60 KiB).
+const LEAST_STACK: usize = 64 * 1024;
+
 /// Registers and spawns `f` as a simulated thread named `name` (`thread-N` by spawn order if
-/// `None`); its panic becomes the execution's failure.
+/// `None`) on a stack of `stack_size` bytes if given (at least [`LEAST_STACK`]); its panic
+/// becomes the execution's failure.
 #[track_caller]
-pub(crate) fn spawn<F, T>(name: Option<String>, f: F) -> std::io::Result<Spawned<T>>
+pub(crate) fn spawn<F, T>(
+    name: Option<String>,
+    stack_size: Option<usize>,
+    f: F,
+) -> std::io::Result<Spawned<T>>
 where
     F: FnOnce() -> T + Send + 'static,
     T: Send + 'static,
@@ -506,9 +515,11 @@ where
             value
         })
     };
-    let native = backend::thread::Builder::new()
-        .name(view.name.clone())
-        .spawn(body)?;
+    let mut builder = backend::thread::Builder::new().name(view.name.clone());
+    if let Some(bytes) = stack_size {
+        builder = builder.stack_size(bytes.max(LEAST_STACK));
+    }
+    let native = builder.spawn(body)?;
     let thread = ThreadHandle {
         native: native.thread().clone(),
         view,

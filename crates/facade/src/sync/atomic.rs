@@ -48,6 +48,34 @@
 //! fence(Ordering::SeqCst);
 //! assert_eq!(unsafe { *ptr.load(Ordering::Acquire) }, 7);
 //! ```
+//!
+//! std 1.95's newer methods are here on every backend: `update` and `try_update` (the names
+//! that replace `fetch_update`), `AtomicBool::fetch_not`, and `AtomicPtr`'s strict-provenance
+//! arithmetic (`fetch_ptr_add`, `fetch_ptr_sub`, `fetch_byte_add`, `fetch_byte_sub`,
+//! `fetch_or`, `fetch_and`, `fetch_xor`). Loom has no pointer arithmetic of its own: under loom
+//! it is a `try_update` loop (a load, then a compare-exchange), one scheduling point more than
+//! a hardware read-modify-write, with the same outcomes.
+//!
+//! ```
+//! use lockstep::sync::atomic::{AtomicBool, AtomicPtr, AtomicU32, Ordering::SeqCst};
+//!
+//! let hits = AtomicU32::new(1);
+//! assert_eq!(hits.update(SeqCst, SeqCst, |n| n * 10), 1);
+//! assert_eq!(hits.try_update(SeqCst, SeqCst, |n| n.checked_sub(11)), Err(10));
+//! assert_eq!(hits.try_update(SeqCst, SeqCst, |n| n.checked_sub(3)), Ok(10));
+//! let open = AtomicBool::new(true);
+//! assert!(open.fetch_not(SeqCst));
+//! assert!(!open.load(SeqCst));
+//! let mut slots = [10u64, 20, 30];
+//! let cursor = AtomicPtr::new(slots.as_mut_ptr());
+//! let first = cursor.fetch_ptr_add(2, SeqCst);
+//! assert_eq!(unsafe { *cursor.load(SeqCst) }, 30);
+//! assert_eq!(cursor.fetch_byte_sub(8, SeqCst), first.wrapping_add(2));
+//! let tagged = cursor.fetch_or(1, SeqCst); // a tag in the low bit
+//! assert_eq!(cursor.fetch_and(!1, SeqCst), tagged.map_addr(|a| a | 1));
+//! assert_eq!(cursor.fetch_xor(0, SeqCst), first.wrapping_add(1));
+//! assert_eq!(cursor.fetch_ptr_sub(1, SeqCst), first.wrapping_add(1));
+//! ```
 
 pub use crate::backend::atomic::fence;
 pub use std::sync::atomic::{compiler_fence, Ordering};
@@ -128,6 +156,46 @@ mod recorded {
                 previous
             }
         };
+    }
+
+    /// A pointer read-modify-write `$method(value)` whose new pointer is `$new(previous, value)`:
+    /// shuttle's own; loom has none, so under loom a `try_update` loop computes it (a load,
+    /// then a compare-exchange per attempt: one more scheduling point than a hardware
+    /// read-modify-write, and the same outcomes).
+    macro_rules! pointer_arithmetic {
+        ($(#[$doc:meta])* $method:ident, $new:expr) => {
+            $(#[$doc])*
+            #[track_caller]
+            pub fn $method(&self, value: usize, order: Ordering) -> *mut T {
+                let caller = self.pending(OpKind::Write);
+                #[cfg(not(loom))]
+                let previous = self.0.$method(value, order);
+                #[cfg(loom)]
+                let previous = match self.0.try_update(order, failure_order(order), |previous| {
+                    Some(($new)(previous, value))
+                }) {
+                    Ok(previous) | Err(previous) => previous,
+                };
+                self.accessed(caller, || AtomicOp::ReadModifyWrite {
+                    method: stringify!($method),
+                    operand: value.traced(),
+                    previous: previous.traced(),
+                    new: ($new)(previous, value).traced(),
+                });
+                previous
+            }
+        };
+    }
+
+    /// The ordering of a failed compare-exchange inside a read-modify-write of `order` (a
+    /// failure only loads: no release part).
+    #[cfg(loom)]
+    fn failure_order(order: Ordering) -> Ordering {
+        match order {
+            Ordering::Release => Ordering::Relaxed,
+            Ordering::AcqRel => Ordering::Acquire,
+            other => other,
+        }
     }
 
     /// Loom's `with_mut` (its atomics have no `get_mut`): `f` gets the value in place.
@@ -226,24 +294,79 @@ mod recorded {
             }
 
             /// Applies `f` until it returns `None` or its result is stored; returns the previous
-            /// value, `Ok` if one was stored.
+            /// value, `Ok` if one was stored (std's older name of [`Self::try_update`]).
             #[track_caller]
             pub fn fetch_update<F>(
                 &self,
                 set_order: Ordering,
                 fetch_order: Ordering,
-                mut f: F,
+                f: F,
             ) -> Result<$value, $value>
             where
                 F: FnMut($value) -> Option<$value>,
             {
+                self.traced_update(
+                    "fetch_update",
+                    |f| self.0.fetch_update(set_order, fetch_order, f),
+                    f,
+                )
+            }
+
+            /// Applies `f` until it returns `None` or its result is stored; returns the previous
+            /// value, `Ok` if one was stored.
+            #[track_caller]
+            pub fn try_update(
+                &self,
+                set_order: Ordering,
+                fetch_order: Ordering,
+                f: impl FnMut($value) -> Option<$value>,
+            ) -> Result<$value, $value> {
+                self.traced_update(
+                    "try_update",
+                    |f| self.0.try_update(set_order, fetch_order, f),
+                    f,
+                )
+            }
+
+            /// Applies `f` until its result is stored; returns the previous value.
+            #[track_caller]
+            pub fn update(
+                &self,
+                set_order: Ordering,
+                fetch_order: Ordering,
+                mut f: impl FnMut($value) -> $value,
+            ) -> $value {
+                let stored = self.traced_update(
+                    "update",
+                    |f| {
+                        Ok(self.0.update(set_order, fetch_order, |value| {
+                            f(value).expect("`update`'s function always gives a value")
+                        }))
+                    },
+                    |value| Some(f(value)),
+                );
+                match stored {
+                    Ok(previous) | Err(previous) => previous,
+                }
+            }
+
+            /// Runs one of the update loops (`run`, the backend's, on `f`) and traces it as
+            /// `method`: the previous value and the one `f` gave last, if stored.
+            #[track_caller]
+            fn traced_update(
+                &self,
+                method: &'static str,
+                run: impl FnOnce(&mut dyn FnMut($value) -> Option<$value>) -> Result<$value, $value>,
+                mut f: impl FnMut($value) -> Option<$value>,
+            ) -> Result<$value, $value> {
                 let caller = self.pending(OpKind::Write);
                 let mut last = None;
-                let result = self.0.fetch_update(set_order, fetch_order, |value| {
+                let result = run(&mut |value| {
                     last = f(value);
                     last
                 });
                 self.accessed(caller, || AtomicOp::FetchUpdate {
+                    method,
                     result: match (result, last) {
                         (Ok(previous), Some(new)) => Ok((previous.traced(), new.traced())),
                         (Ok(previous) | Err(previous), _) => Err(previous.traced()),
@@ -374,6 +497,26 @@ mod recorded {
     }
 
     atomic!(AtomicBool, bool);
+
+    impl AtomicBool {
+        /// Negates the value, returning the previous value.
+        #[track_caller]
+        pub fn fetch_not(&self, order: Ordering) -> bool {
+            let caller = self.pending(OpKind::Write);
+            #[cfg(not(loom))]
+            let previous = self.0.fetch_not(order);
+            // loom has no `fetch_not`: the same one read-modify-write, as an xor with `true`.
+            #[cfg(loom)]
+            let previous = self.0.fetch_xor(true, order);
+            self.accessed(caller, || AtomicOp::ReadModifyWrite {
+                method: "fetch_not",
+                operand: true.traced(),
+                previous: previous.traced(),
+                new: (!previous).traced(),
+            });
+            previous
+        }
+    }
     atomic!(AtomicI8, i8, int);
     atomic!(AtomicI16, i16, int);
     atomic!(AtomicI32, i32, int);
@@ -405,6 +548,48 @@ mod recorded {
         }
 
         common_methods!(AtomicPtr, *mut T);
+
+        pointer_arithmetic!(
+            /// Offsets the pointer by `value` elements of `T` (wrapping), returning the
+            /// previous pointer.
+            fetch_ptr_add,
+            |previous: *mut T, value| previous.wrapping_add(value)
+        );
+        pointer_arithmetic!(
+            /// Offsets the pointer back by `value` elements of `T` (wrapping), returning the
+            /// previous pointer.
+            fetch_ptr_sub,
+            |previous: *mut T, value| previous.wrapping_sub(value)
+        );
+        pointer_arithmetic!(
+            /// Offsets the pointer by `value` bytes (wrapping), returning the previous pointer.
+            fetch_byte_add,
+            |previous: *mut T, value| previous.wrapping_byte_add(value)
+        );
+        pointer_arithmetic!(
+            /// Offsets the pointer back by `value` bytes (wrapping), returning the previous
+            /// pointer.
+            fetch_byte_sub,
+            |previous: *mut T, value| previous.wrapping_byte_sub(value)
+        );
+        pointer_arithmetic!(
+            /// Bitwise or of the pointer's address with `value` (keeping its provenance),
+            /// returning the previous pointer.
+            fetch_or,
+            |previous: *mut T, value| previous.map_addr(|address| address | value)
+        );
+        pointer_arithmetic!(
+            /// Bitwise and of the pointer's address with `value` (keeping its provenance),
+            /// returning the previous pointer.
+            fetch_and,
+            |previous: *mut T, value| previous.map_addr(|address| address & value)
+        );
+        pointer_arithmetic!(
+            /// Bitwise xor of the pointer's address with `value` (keeping its provenance),
+            /// returning the previous pointer.
+            fetch_xor,
+            |previous: *mut T, value| previous.map_addr(|address| address ^ value)
+        );
 
         #[cfg(loom)]
         with_mut!(*mut T);

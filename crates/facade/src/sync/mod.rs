@@ -4,8 +4,9 @@
 //! Under shuttle and loom every blocking call is visible to the simulation kernel, so the clock
 //! advances when all threads are blocked and real deadlocks are reported with their holders.
 //!
-//! `Arc` is `std::sync::Arc` in every backend: loom's `Arc` multiplies the executions loom
-//! explores (about 15x) and only matters when reference counts are what a test checks.
+//! `Arc` (and its `Weak`) is `std::sync::Arc` in every backend: loom's `Arc` multiplies the
+//! executions loom explores (about 15x) and only matters when reference counts are what a test
+//! checks.
 
 mod acquire;
 pub mod atomic;
@@ -27,8 +28,8 @@ pub use barrier::{Barrier, BarrierWaitResult};
 pub use condvar::Condvar;
 pub use lockstep_engine::object::LockClass;
 pub use mutex::{Mutex, MutexGuard};
-pub use once::{LazyLock, Once, OnceLock};
+pub use once::{LazyLock, Once, OnceLock, OnceState};
 pub use rwlock::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 pub use rwlock_policy::RwLockPolicy;
 pub use semaphore::{OwnedSemaphorePermit, Semaphore, SemaphoreFairness, SemaphorePermit};
-pub use std::sync::Arc;
+pub use std::sync::{Arc, Weak};

@@ -58,6 +58,26 @@ impl Once {
         self.0.call_once(f)
     }
 
+    /// Runs `f` as [`Once::call_once`] does, but also on a poisoned `Once` (one whose
+    /// initializer panicked): `f` runs then, and its [`OnceState`] says the `Once` was poisoned;
+    /// if it returns, the `Once` is completed. Like std's.
+    ///
+    /// ```
+    /// use lockstep::sync::Once;
+    /// use std::panic::{catch_unwind, AssertUnwindSafe};
+    ///
+    /// let once = Once::new();
+    /// let _ = catch_unwind(AssertUnwindSafe(|| once.call_once(|| panic!("first try"))));
+    /// let mut recovered = false;
+    /// once.call_once_force(|state| recovered = state.is_poisoned());
+    /// assert!(recovered && once.is_completed());
+    /// once.call_once_force(|_| unreachable!("completed: never runs again"));
+    /// ```
+    pub fn call_once_force(&self, f: impl FnOnce(&OnceState)) {
+        self.0
+            .call_once_force(|poisoned| f(&OnceState { poisoned }))
+    }
+
     /// Whether a run of `call_once` has finished (without panicking).
     ///
     /// ```
@@ -68,6 +88,29 @@ impl Once {
     /// ```
     pub fn is_completed(&self) -> bool {
         self.0.is_completed()
+    }
+}
+
+/// What [`Once::call_once_force`] tells its initializer, like `std::sync::OnceState`.
+///
+/// ```
+/// let once = lockstep::sync::Once::new();
+/// once.call_once_force(|state| assert!(!state.is_poisoned()));
+/// ```
+#[derive(Debug)]
+pub struct OnceState {
+    poisoned: bool,
+}
+
+impl OnceState {
+    /// Whether an earlier initializer of this `Once` panicked.
+    ///
+    /// ```
+    /// let once = lockstep::sync::Once::new();
+    /// once.call_once_force(|state| assert!(!state.is_poisoned()));
+    /// ```
+    pub fn is_poisoned(&self) -> bool {
+        self.poisoned
     }
 }
 

@@ -45,6 +45,29 @@ use std::time::Duration;
 
 pub use scope::{scope, Scope, ScopedJoinHandle};
 
+/// What [`JoinHandle::join`] returns: std's `thread::Result`, `Err` holding the panic payload.
+///
+/// ```
+/// let joined: lockstep::thread::Result<u8> = lockstep::thread::spawn(|| 7).join();
+/// assert_eq!(joined.unwrap(), 7);
+/// ```
+pub type Result<T> = std::thread::Result<T>;
+
+/// Whether the calling thread is unwinding from a panic: std's own on every backend (the
+/// simulated threads are real threads, one running at a time).
+///
+/// ```
+/// assert!(!lockstep::thread::panicking());
+/// ```
+pub use std::thread::panicking;
+
+/// std's `thread::sleep` is [`crate::time::sleep`]: virtual time under simulation.
+///
+/// ```
+/// lockstep::thread::sleep(std::time::Duration::from_millis(1));
+/// ```
+pub use crate::time::sleep;
+
 /// A handle to a thread: its name, its id, and [`unpark`](Thread::unpark).
 ///
 /// ```
@@ -203,6 +226,7 @@ impl<T> JoinHandle<T> {
 #[derive(Debug, Default)]
 pub struct Builder {
     name: Option<String>,
+    stack_size: Option<usize>,
 }
 
 impl Builder {
@@ -217,6 +241,23 @@ impl Builder {
         self
     }
 
+    /// Sets the new thread's stack size in bytes, as std's `Builder::stack_size`. std, shuttle
+    /// and loom each give the thread a stack of that size (so a body with big frames runs
+    /// under simulation as on std), except that a simulated thread never gets less than 64 KiB,
+    /// room for the checker's own frames: a body that overflows a smaller stack on std is not
+    /// caught under simulation.
+    ///
+    /// ```
+    /// use lockstep::thread::Builder;
+    ///
+    /// let worker = Builder::new().name("worker").stack_size(256 * 1024);
+    /// assert_eq!(worker.spawn(|| 1 + 1).unwrap().join().unwrap(), 2);
+    /// ```
+    pub fn stack_size(mut self, bytes: usize) -> Builder {
+        self.stack_size = Some(bytes);
+        self
+    }
+
     /// Spawns the thread.
     #[track_caller]
     pub fn spawn<F, T>(self, f: F) -> io::Result<JoinHandle<T>>
@@ -224,7 +265,7 @@ impl Builder {
         F: FnOnce() -> T + Send + 'static,
         T: Send + 'static,
     {
-        let (native, thread) = ghost::spawn(self.name, f)?;
+        let (native, thread) = ghost::spawn(self.name, self.stack_size, f)?;
         Ok(JoinHandle {
             native,
             thread: Thread(thread),

@@ -55,6 +55,12 @@ impl Once {
         self.0.call_once(f)
     }
 
+    /// Runs `f` as `call_once` does, also on a poisoned `Once` (`f` is told whether it was).
+    #[inline]
+    pub(crate) fn call_once_force(&self, f: impl FnOnce(bool)) {
+        self.0.call_once_force(|state| f(state.is_poisoned()))
+    }
+
     #[inline]
     pub(crate) fn is_completed(&self) -> bool {
         self.0.is_completed()

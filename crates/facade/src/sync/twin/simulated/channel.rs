@@ -109,8 +109,9 @@ impl<T> Channel<T> {
     fn send(&self, message: T, trying: bool) -> Result<(), TrySendError<T>> {
         let holder = Holder::current();
         let info = &self.guarded.info;
+        let mut woke = None;
         loop {
-            let mut state = self.guarded.lock(&holder, OpKind::Write);
+            let mut state = self.guarded.lock_after(&holder, OpKind::Write, woke);
             if state.receiver_gone {
                 return Err(TrySendError::Disconnected(message));
             }
@@ -150,7 +151,13 @@ impl<T> Channel<T> {
                 ghost::try_failed(&holder, info, Mode::Send { capacity });
                 return Err(TrySendError::Full(message));
             }
-            park_on(&self.room, state, info, Mode::Send { capacity }, None);
+            woke = Some(park_on(
+                &self.room,
+                state,
+                info,
+                Mode::Send { capacity },
+                None,
+            ));
         }
     }
 
@@ -158,8 +165,9 @@ impl<T> Channel<T> {
     /// goes first, the message (still queued: a rendezvous receiver drops nothing) comes back.
     fn await_taken(&self, holder: &Holder, number: u64) -> Result<(), TrySendError<T>> {
         let info = &self.guarded.info;
+        let mut woke = None;
         loop {
-            let mut state = self.guarded.lock(holder, OpKind::Write);
+            let mut state = self.guarded.lock_after(holder, OpKind::Write, woke);
             if state.received >= number {
                 return Ok(());
             }
@@ -170,7 +178,13 @@ impl<T> Channel<T> {
                     .expect("the untaken message is queued");
                 return Err(TrySendError::Disconnected(message));
             }
-            park_on(&self.room, state, info, Mode::Send { capacity: 0 }, None);
+            woke = Some(park_on(
+                &self.room,
+                state,
+                info,
+                Mode::Send { capacity: 0 },
+                None,
+            ));
         }
     }
 
@@ -192,9 +206,9 @@ impl<T> Channel<T> {
     fn receive(&self, patience: Patience) -> Received<T> {
         let holder = Holder::current();
         let info = &self.guarded.info;
-        let mut timed_out = false;
+        let mut woke = None;
         loop {
-            let mut state = self.guarded.lock(&holder, OpKind::Write);
+            let mut state = self.guarded.lock_after(&holder, OpKind::Write, woke);
             state.receiver_waiting = false;
             // Handed over while a timed-out wait was on its way back here.
             if let Some(message) = self.take_handoff(&holder) {
@@ -222,16 +236,17 @@ impl<T> Channel<T> {
             };
             // A timed-out receive looks once more (above) so that a message handed over as
             // the deadline fired is taken, not left queued.
-            if timed_out || deadline.is_some_and(|d| Instant::now().moment() >= d) {
+            if woke == Some(Woke::TimedOut)
+                || deadline.is_some_and(|d| Instant::now().moment() >= d)
+            {
                 return Received::Empty;
             }
             state.receiver_waiting = true;
-            let woke = park_on(&info.waiters, state, info, Mode::Recv, deadline);
+            woke = Some(park_on(&info.waiters, state, info, Mode::Recv, deadline));
             if let Some(message) = self.take_handoff(&holder) {
                 return Received::Message(message);
             }
             // Woken by the last sender's drop, or timed out: look again with the state locked.
-            timed_out = woke == Woke::TimedOut;
         }
     }
 

@@ -1,7 +1,7 @@
-//! The simulation twin of [`super`]: each primitive's state behind one backend mutex, and its
+//! The simulation twin of [`super`]: each primitive's state behind one state lock, and its
 //! waits parked on the engine's wait queues.
 //!
-//! Every operation takes the state's backend mutex once (under loom one scheduling point, as
+//! Every operation takes the state's lock (`backend::StateLock`) once (one scheduling point, as
 //! the atomic or lock of std's own type would be), records its pending operation first (for
 //! the POS scheduler), and blocks only through [`park_on`]: a ticket registered while the
 //! state is locked, then a ghost park, so a wakeup sent after the unlock is never lost and the
@@ -15,40 +15,59 @@ pub(crate) use barrier::Barrier;
 pub(crate) use channel::{channel, recv_timeout, sync_channel, Receiver, Sender, SyncSender};
 pub(crate) use once::{lazy_lock, once_lock, LazyLock, Once, OnceLock};
 
-use crate::backend::{self, unpoison};
+use crate::backend::{StateGuard, StateLock};
 use crate::ghost::{self, Holder, Moment};
 use lockstep_engine::object::{Mode, ObjectInfo};
 use lockstep_engine::op::OpKind;
 use lockstep_engine::wait::{WaitQueue, Woke};
 use std::sync::Arc;
 
-/// A primitive's state behind its backend mutex, with the object reports name it by.
+/// A primitive's state behind its state lock, with the object reports name it by.
 pub(super) struct Guarded<S> {
     pub(super) info: Arc<ObjectInfo>,
-    state: backend::Mutex<S>,
+    state: StateLock<S>,
 }
 
 impl<S> Guarded<S> {
     pub(super) fn new(info: Arc<ObjectInfo>, state: S) -> Self {
         Guarded {
             info,
-            state: backend::Mutex::new(state),
+            state: StateLock::new(state),
         }
     }
 
     /// Locks the state for an operation of `kind` by `holder` (its one scheduling point).
-    pub(super) fn lock(&self, holder: &Holder, kind: OpKind) -> backend::MutexGuard<'_, S> {
+    pub(super) fn lock(&self, holder: &Holder, kind: OpKind) -> StateGuard<'_, S> {
         holder.set_pending_on(kind, &self.info);
-        unpoison(self.state.lock())
+        self.state.lock()
+    }
+
+    /// Locks the state for another look after a wait in one of its queues ended with `woke`
+    /// (`None`: no wait yet). A waiter a wake-up resumed looks at once: its resumption was the
+    /// scheduling point (under shuttle this lock adds none). A timeout can end a wait with no
+    /// switch at all (the clock jumps inside the waiter's own park), so then, as before any
+    /// wait, the lock is a scheduling point.
+    pub(super) fn lock_after(
+        &self,
+        holder: &Holder,
+        kind: OpKind,
+        woke: Option<Woke>,
+    ) -> StateGuard<'_, S> {
+        if woke == Some(Woke::Notified) {
+            holder.set_pending_on(kind, &self.info);
+            self.state.lock_resumed()
+        } else {
+            self.lock(holder, kind)
+        }
     }
 
     /// Locks the state for a drop's bookkeeping, which may run during a thread's teardown
     /// (then nobody records a pending operation).
-    pub(super) fn lock_for_drop(&self) -> backend::MutexGuard<'_, S> {
+    pub(super) fn lock_for_drop(&self) -> StateGuard<'_, S> {
         if let Some(holder) = Holder::try_current() {
             holder.set_pending_on(OpKind::Write, &self.info);
         }
-        unpoison(self.state.lock())
+        self.state.lock()
     }
 }
 

@@ -52,13 +52,14 @@ impl InitCell {
     fn complete_with(&self, store: impl FnOnce()) -> bool {
         let holder = Holder::current();
         let info = &self.phase.info;
+        let mut woke = None;
         loop {
-            let mut phase = self.phase.lock(&holder, OpKind::Write);
+            let mut phase = self.phase.lock_after(&holder, OpKind::Write, woke);
             match *phase {
                 Phase::Done => return false,
                 Phase::Poisoned => unreachable!("only a `Once` is poisoned, and it never stores"),
                 Phase::Running => {
-                    park_on(&info.waiters, phase, info, Mode::Init, None);
+                    woke = Some(park_on(&info.waiters, phase, info, Mode::Init, None));
                 }
                 Phase::New => {
                     store();
@@ -74,14 +75,22 @@ impl InitCell {
         }
     }
 
-    /// Runs `init` unless it already ran; waits while another thread runs it.
-    fn run_once(&self, on_panic: OnPanic, init: impl FnOnce()) {
+    /// Runs `init` unless it already ran; waits while another thread runs it. A poisoned
+    /// cell panics, unless `force`: then `init` runs on it, told that it was poisoned.
+    fn run_once(&self, on_panic: OnPanic, force: bool, init: impl FnOnce(bool)) {
         let holder = Holder::current();
         let info = &self.phase.info;
+        let mut poisoned = false;
+        let mut woke = None;
         loop {
-            let mut phase = self.phase.lock(&holder, OpKind::Write);
+            let mut phase = self.phase.lock_after(&holder, OpKind::Write, woke);
             match *phase {
                 Phase::Done => return,
+                Phase::Poisoned if force => {
+                    *phase = Phase::Running;
+                    poisoned = true;
+                    break;
+                }
                 Phase::Poisoned => {
                     // Unlocked first: under loom a backend guard dropped by the unwinding
                     // would poison loom's inner std lock, and every later use of this `Once`
@@ -90,7 +99,7 @@ impl InitCell {
                     panic!("Once instance has previously been poisoned")
                 }
                 Phase::Running => {
-                    park_on(&info.waiters, phase, info, Mode::Init, None);
+                    woke = Some(park_on(&info.waiters, phase, info, Mode::Init, None));
                 }
                 Phase::New => {
                     *phase = Phase::Running;
@@ -103,7 +112,7 @@ impl InitCell {
             on_panic,
             completed: false,
         };
-        init();
+        init(poisoned);
         finish.completed = true;
         drop(finish);
         holder.record(|| Event::Initialized {
@@ -144,7 +153,12 @@ impl Once {
     }
 
     pub(crate) fn call_once(&self, f: impl FnOnce()) {
-        self.0.run_once(OnPanic::Poison, f);
+        self.0.run_once(OnPanic::Poison, false, |_| f());
+    }
+
+    /// Runs `f` as `call_once` does, also on a poisoned `Once` (`f` is told whether it was).
+    pub(crate) fn call_once_force(&self, f: impl FnOnce(bool)) {
+        self.0.run_once(OnPanic::Poison, true, f);
     }
 
     pub(crate) fn is_completed(&self) -> bool {
@@ -188,7 +202,7 @@ impl<T> OnceLock<T> {
     }
 
     pub(crate) fn get_or_init(&self, f: impl FnOnce() -> T) -> &T {
-        self.cell.run_once(OnPanic::Reset, || {
+        self.cell.run_once(OnPanic::Reset, false, |_| {
             assert!(
                 self.value.set(f()).is_ok(),
                 "{}: initialized twice",
