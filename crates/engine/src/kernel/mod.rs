@@ -412,11 +412,45 @@ pub fn install(setup: Setup, execution: usize) {
 /// and ends the thread, which may leave the others deadlocked.
 pub fn run_execution(setup: Setup, execution: usize, body: impl FnOnce()) {
     install(setup, execution);
+    let _wakers = DropWakersAtEnd;
     // The thread's end is inside: ending it can settle the clock and report a deadlock.
     run_reporting_panics(|| {
         body();
         thread_finished();
     });
+}
+
+/// At the end of an execution (also when it unwinds), drops the wakers its pending tasks left
+/// in the kernel's wait records. The kernel outlives its execution (the next one reuses its
+/// trace buffer; the last one lives until its OS thread exits), and a loom waker dropped after
+/// loom's model has ended panics in a thread-local destructor, which aborts the process: a
+/// deadlock of a task awaiting forever under loom took the whole test binary down.
+struct DropWakersAtEnd;
+
+impl Drop for DropWakersAtEnd {
+    fn drop(&mut self) {
+        let Some(kernel) = try_kernel() else {
+            return;
+        };
+        // Taken out under the borrow, dropped after it: dropping a loom waker is a loom
+        // operation, at which another thread may run and use the kernel.
+        let mut released = Vec::new();
+        if let Ok(mut state) = kernel.state.try_borrow_mut() {
+            for record in &mut state.threads {
+                if matches!(
+                    record.wait,
+                    Some(Wait {
+                        on: WaitOn::Poll { .. },
+                        ..
+                    })
+                ) {
+                    released.push((record.wait.take(), None));
+                }
+                released.push((None, record.poll.take()));
+            }
+        }
+        drop(released);
+    }
 }
 
 /// Runs `f`, recording its panic (if any) as the execution's failure before unwinding on.
