@@ -149,7 +149,10 @@ fn shuttles_own_random_data_comes_from_the_strategys_stream() {
     let first = draws_of(3);
     assert_eq!(first.len(), 2, "one pair per execution");
     assert_eq!(first, draws_of(3), "the same seed, the same draws");
-    let all: std::collections::BTreeSet<u64> =
-        first.iter().flat_map(|&(a, b)| [a, b]).collect();
-    assert_eq!(all.len(), 4, "four draws, four different numbers: {first:?}");
+    let all: std::collections::BTreeSet<u64> = first.iter().flat_map(|&(a, b)| [a, b]).collect();
+    assert_eq!(
+        all.len(),
+        4,
+        "four draws, four different numbers: {first:?}"
+    );
 }
