@@ -542,6 +542,26 @@ fn shrink_writes_into_the_findings_folder_beside_a_copy_or_replaces_when_asked()
         out.contains(&format!("written: {}", shrunk.display())),
         "{out}"
     );
+    let sizes = lockstep::seed::SeedFile::read(&shrunk)
+        .unwrap()
+        .shrinking
+        .unwrap();
+    let size = |s: lockstep::seed::Size| {
+        format!(
+            "{} steps, {} preemptions, {} faults",
+            s.steps, s.preemptions, s.faults
+        )
+    };
+    assert!(
+        out.starts_with(&format!(
+            "{}: {} -> {} ({} candidates)",
+            input.display(),
+            size(sizes.original),
+            size(sizes.shrunk),
+            sizes.candidates
+        )),
+        "the sizes before and after: {out}"
+    );
     assert_eq!(
         toml_files(&findings),
         [

@@ -247,6 +247,8 @@ fn delta_debugging_removes_single_steps_once_halves_no_longer_help() {
     let scenario = model::scenarios::find(&seed.scenario).unwrap();
     let variant = scenario.variant(&seed.variant).unwrap();
     let shrunk = shrink(&seed, scenario, variant, 600).unwrap();
+    assert_eq!(shrunk.seed.sizes, seed.sizes, "no knob could shrink");
+    assert!(shrunk.smaller, "a shorter schedule alone is smaller");
     let sizes = shrunk.seed.shrinking.unwrap();
     assert_eq!(
         (sizes.shrunk.preemptions, sizes.shrunk.steps),

@@ -123,3 +123,36 @@ fn dfs_passes_the_fixed_session_scenarios_with_timeouts() {
         assert!(report.failure.is_none(), "{name}: {:?}", report.failure);
     }
 }
+
+/// A body that draws shuttle's own random data (`shuttle::rand`, not `lockstep::random`) gets
+/// it from the strategy's stream through lockstep's schedulers: the draws vary, and the same
+/// seed gives the same draws.
+#[test]
+fn shuttles_own_random_data_comes_from_the_strategys_stream() {
+    use shuttle::rand::RngCore;
+    use std::sync::{Arc, Mutex};
+    let draws_of = |seed: u64| {
+        let draws = Arc::new(Mutex::new(Vec::new()));
+        let sink = Arc::clone(&draws);
+        Explorer::new(Strategy::Random)
+            .seed(seed)
+            .iterations(2)
+            .run(move || {
+                let mut rng = shuttle::rand::thread_rng();
+                let pair = (rng.next_u64(), rng.next_u64());
+                sink.lock().unwrap().push(pair);
+            })
+            .unwrap_or_else(|f| panic!("{}", f.message));
+        let draws = draws.lock().unwrap().clone();
+        draws
+    };
+    let first = draws_of(3);
+    assert_eq!(first.len(), 2, "one pair per execution");
+    assert_eq!(first, draws_of(3), "the same seed, the same draws");
+    let all: std::collections::BTreeSet<u64> = first.iter().flat_map(|&(a, b)| [a, b]).collect();
+    assert_eq!(
+        all.len(),
+        4,
+        "four draws, four different numbers: {first:?}"
+    );
+}

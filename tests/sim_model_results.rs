@@ -256,6 +256,28 @@ fn a_successful_send_works_once_and_counts_once() {
 }
 
 #[test]
+fn a_queued_operation_is_counted_by_its_session_and_takes_no_work_time() {
+    passes(explorer(), || {
+        let m = SessionManager::new(Config::default());
+        m.connect(0).unwrap();
+        let start = Instant::now();
+        m.run(0, Op::Queue, secs(3)).unwrap();
+        m.run(0, Op::Queue, secs(3)).unwrap();
+        assert_eq!(start.elapsed(), Duration::ZERO, "queueing does no work");
+        assert_eq!((m.completed(0), m.completed(1)), (2, 0));
+        assert_eq!(
+            m.metrics(),
+            Metrics {
+                started: 2,
+                succeeded: 2,
+                ..Metrics::default()
+            }
+        );
+        assert_eq!(m.state(0), SessionState::Connected);
+    });
+}
+
+#[test]
 fn every_connect_is_counted_under_the_global_task_lock_whether_it_succeeds_or_not() {
     passes(explorer(), || {
         let m = SessionManager::new(Config::default());

@@ -142,3 +142,24 @@ impl Scheduler for Pos {
         self.rng.next_u64()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Priorities;
+    use rand_chacha::rand_core::SeedableRng;
+
+    #[test]
+    fn a_new_execution_draws_every_priority_anew_and_forgets_the_last_step() {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+        let mut priorities = Priorities::default();
+        let before = [0, 1].map(|task| priorities.priority(task, &mut rng));
+        priorities.chose(1, None);
+        priorities.reset();
+        assert_eq!(priorities.take_last(), None, "no step has run yet");
+        let after = [0, 1].map(|task| priorities.priority(task, &mut rng));
+        assert!(
+            before.iter().all(|p| !after.contains(p)),
+            "fresh draws: {before:?} then {after:?}"
+        );
+    }
+}
