@@ -184,6 +184,20 @@ pub fn async_lock_against_the_hierarchy() {
     })
 }
 
+/// Takes the permits of two keyed semaphores of one class, key `first` then key `second`:
+/// allowed in increasing key order, a hierarchy violation in decreasing order.
+pub fn keyed_semaphores(first: u64, second: u64) -> usize {
+    use lockstep::sync::LockClass;
+    const SESSION: LockClass = LockClass::new("session", 3);
+    block_on(async move {
+        let a = Semaphore::ranked_keyed(SESSION, first, 1);
+        let b = Semaphore::ranked_keyed(SESSION, second, 1);
+        let _a = a.acquire().await.unwrap();
+        let _b = b.acquire().await.unwrap();
+        a.available_permits() + b.available_permits()
+    })
+}
+
 /// `first` and `second` wait; one `notify_one` goes to `first`, which is aborted at once
 /// (before or after it consumed it). Returns `first`'s result and whether `second` was woken.
 pub fn dropped_notified_passes_it_on() -> (Result<(), bool>, bool) {
@@ -461,6 +475,25 @@ macro_rules! basics_tests {
             let failure = $failure(1, basics::async_lock_against_the_hierarchy);
             assert!(
                 failure.message.contains("table") && failure.message.contains("row"),
+                "{failure}"
+            );
+        }
+
+        #[test]
+        fn keyed_async_semaphores_are_ordered_by_key() {
+            assert_eq!(
+                $outcomes(20, || basics::keyed_semaphores(1, 2)),
+                Set::from([0])
+            );
+            let failure = $failure(1, || {
+                basics::keyed_semaphores(2, 1);
+            });
+            assert!(
+                failure.message.contains(
+                    r#"wants Semaphore "session" (rank 3, key 1) at tests/async_programs/basics.rs"#
+                ) && failure
+                    .message
+                    .contains(r#"while holding Semaphore "session" (rank 3, key 2)"#),
                 "{failure}"
             );
         }

@@ -30,8 +30,7 @@
 //! On an `async fn` (with lockstep's feature `tokio`) the body runs inside
 //! `lockstep::tokio::block_on`, on the same three backends with the same settings, seed files
 //! and replay: under std on a tokio runtime, under shuttle on shuttle's executor with tasks as
-//! threads of the execution (the loom executor is not built yet, so under loom an async test
-//! does not compile):
+//! threads of the execution, under loom with every task a loom thread (at most 4 tasks):
 //!
 //! ```
 //! #[lockstep::test(iterations = 100)]

@@ -144,6 +144,21 @@ impl Semaphore {
         Self::with_info(holds::ranked(Kind::Semaphore, class, None), permits)
     }
 
+    /// A semaphore in the lock hierarchy, one of many in its class, ordered by `key` (like
+    /// [`crate::sync::Semaphore::ranked_keyed`]): holding key 2 while acquiring key 1 of the
+    /// same class is an order violation.
+    ///
+    /// ```
+    /// use lockstep::sync::LockClass;
+    ///
+    /// const SESSION: LockClass = LockClass::new("session", 3);
+    /// let session_1 = lockstep::tokio::sync::Semaphore::ranked_keyed(SESSION, 1, 2);
+    /// assert_eq!(session_1.available_permits(), 2);
+    /// ```
+    pub fn ranked_keyed(class: LockClass, key: u64, permits: usize) -> Self {
+        Self::with_info(holds::ranked(Kind::Semaphore, class, Some(key)), permits)
+    }
+
     fn with_info(info: Arc<ObjectInfo>, permits: usize) -> Self {
         let info = Arc::into_inner(info)
             .expect("a new semaphore's object is not shared yet")
