@@ -241,4 +241,62 @@ mod tests {
         .collect();
         assert_eq!(asked, expected, "every write but the one it saw");
     }
+
+    #[test]
+    fn each_read_of_the_parent_is_asked_to_see_a_write_another_read_is_asked_to_see_too() {
+        // Two reads of object 0 saw its initial value; one write of it is known. Both reads
+        // are candidates for "see that write", not only the first one considered.
+        let write = event(0, Access::Update);
+        let reads = [0, 1].map(|ordinal| event(ordinal, Access::Read));
+        let mut coverage = Coverage::default();
+        let (parent_pairs, _) = coverage.learn(&reads.map(|read| ReadsFrom {
+            read,
+            from: Source::Initial,
+        }));
+        coverage.learn(&[ReadsFrom {
+            read: event(2, Access::Read),
+            from: Source::Write(write),
+        }]);
+        let parent = Entry {
+            schedule: AbstractSchedule::default(),
+            pairs: parent_pairs,
+        };
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
+        let mut asked = BTreeSet::new();
+        for _ in 0..100 {
+            let mut child = parent.schedule.clone();
+            see_another_write(&mut child, &parent, &coverage, &mut rng);
+            for constraint in &child.constraints {
+                assert_eq!(constraint.from, Source::Write(write), "{constraint:?}");
+                asked.insert(constraint.read.ordinal);
+            }
+        }
+        assert_eq!(asked, BTreeSet::from([0, 1]), "both reads are asked");
+    }
+
+    #[test]
+    fn a_read_is_forbidden_the_write_it_saw() {
+        let store = event(0, Access::Update);
+        let load = event(0, Access::Read);
+        let mut coverage = Coverage::default();
+        let (pairs, _) = coverage.learn(&[ReadsFrom {
+            read: load,
+            from: Source::Write(store),
+        }]);
+        let parent = Entry {
+            schedule: AbstractSchedule::default(),
+            pairs,
+        };
+        let mut child = AbstractSchedule::default();
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(2);
+        forbid_a_seen_write(&mut child, &parent, &coverage, &mut rng);
+        assert_eq!(
+            child.constraints,
+            [Constraint {
+                read: load,
+                from: Source::Write(store),
+                must: false
+            }]
+        );
+    }
 }
