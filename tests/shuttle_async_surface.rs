@@ -16,6 +16,10 @@ mod select;
 #[path = "support/outcomes.rs"]
 mod collected;
 
+#[macro_use]
+#[path = "async_programs/surface_tests.rs"]
+mod surface_tests;
+
 use lockstep::explore::{Explorer, Failure, Strategy};
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -41,36 +45,14 @@ fn failure(strategy: Strategy, body: impl Fn() + Send + Sync + 'static) -> Failu
         .expect_err("the planted bug is found")
 }
 
+/// The first failure random search finds in `body` from seed 5.
+fn random_failure(body: impl Fn() + Send + Sync + 'static) -> Failure {
+    failure(Strategy::Random, body)
+}
+
+surface_tests!(outcomes, random_failure);
+
 // mpsc
-
-#[test]
-fn two_senders_reach_both_orders() {
-    assert_eq!(
-        outcomes(mpsc::two_senders),
-        BTreeSet::from([vec![1, 2], vec![2, 1]])
-    );
-}
-
-#[test]
-fn one_senders_messages_arrive_in_order_among_anothers() {
-    assert_eq!(
-        outcomes(mpsc::fifo_per_sender),
-        BTreeSet::from([
-            vec![10, 1, 2, 3],
-            vec![1, 10, 2, 3],
-            vec![1, 2, 10, 3],
-            vec![1, 2, 3, 10]
-        ])
-    );
-}
-
-#[test]
-fn a_send_racing_the_receivers_drop_succeeds_or_gets_its_message_back() {
-    assert_eq!(
-        outcomes(mpsc::send_races_the_receivers_drop),
-        BTreeSet::from([Ok(()), Err(7)])
-    );
-}
 
 #[test]
 fn a_sender_waiting_for_room_fails_when_the_receiver_goes() {
@@ -98,30 +80,10 @@ fn close_refuses_new_sends_but_keeps_reserved_slots() {
 }
 
 #[test]
-fn a_cancelled_send_passes_the_slot_set_aside_for_it_to_the_next_sender() {
-    // `first` was aborted before it took its slot (its 1 never sent) or after it sent.
-    assert_eq!(
-        outcomes(mpsc::a_cancelled_send_passes_its_slot_on),
-        BTreeSet::from([vec![0, 1, 2], vec![0, 2]])
-    );
-}
-
-#[test]
 fn a_dropped_send_future_passes_its_slot_on_in_one_task() {
     assert_eq!(
         outcomes(mpsc::a_dropped_send_future_passes_its_slot_on),
         BTreeSet::from([vec![0, 2]])
-    );
-}
-
-#[test]
-fn a_receiver_nobody_sends_to_is_a_deadlock_that_names_the_channel() {
-    let failure = failure(Strategy::Random, mpsc::a_receiver_nobody_sends_to);
-    assert!(
-        failure
-            .message
-            .contains(r#"main  awaits to recv on Channel "jobs""#),
-        "{failure}"
     );
 }
 
@@ -150,52 +112,10 @@ fn a_worker_that_takes_empty_for_the_end_is_found_losing_a_job() {
 // RwLock and try_lock
 
 #[test]
-fn readers_share_the_rwlock_and_see_the_write_before_or_after() {
-    let seen = outcomes(rwlock::readers_share_and_a_writer_excludes);
-    // Overlapping readers read the same value; the writer can come before, between or after.
-    assert_eq!(
-        seen,
-        BTreeSet::from([
-            (0, 0, false),
-            (0, 0, true),
-            (0, 1, false),
-            (1, 0, false),
-            (1, 1, false),
-            (1, 1, true),
-        ])
-    );
-}
-
-#[test]
-fn a_queued_writer_holds_up_later_readers() {
-    assert_eq!(
-        outcomes(rwlock::a_queued_writer_holds_up_later_readers),
-        BTreeSet::from([(false, 1)])
-    );
-}
-
-#[test]
 fn a_cancelled_queued_writer_lets_the_readers_behind_it_through() {
     assert_eq!(
         outcomes(rwlock::a_cancelled_writer_lets_readers_through),
         BTreeSet::from([5])
-    );
-}
-
-#[test]
-fn an_aborted_writer_hands_the_lock_granted_to_it_on() {
-    // The writer was aborted before it took its grant (0) or after it wrote (1).
-    assert_eq!(
-        outcomes(rwlock::an_aborted_granted_writer_hands_the_lock_on),
-        BTreeSet::from([0, 1])
-    );
-}
-
-#[test]
-fn try_lock_is_refused_while_the_mutex_is_held_or_handed_on() {
-    assert_eq!(
-        outcomes(rwlock::try_lock_refuses_while_held),
-        BTreeSet::from([(true, true, true)])
     );
 }
 
@@ -253,14 +173,6 @@ fn an_rwlock_taken_against_the_hierarchy_is_reported() {
 }
 
 #[test]
-fn a_forgotten_permit_is_not_given_back() {
-    assert_eq!(
-        outcomes(rwlock::a_forgotten_permit_is_gone_for_good),
-        BTreeSet::from([(1, true)])
-    );
-}
-
-#[test]
 fn a_deadlock_after_a_forgotten_permit_counts_the_permits_left() {
     let failure = failure(
         Strategy::Random,
@@ -275,31 +187,6 @@ fn a_deadlock_after_a_forgotten_permit_counts_the_permits_left() {
 }
 
 // interval
-
-#[test]
-fn interval_ticks_are_due_one_period_apart() {
-    let ms = Duration::from_millis;
-    assert_eq!(
-        outcomes(interval::ticks_are_due_one_period_apart),
-        BTreeSet::from([vec![ms(0), ms(10), ms(20)]])
-    );
-}
-
-#[test]
-fn missed_interval_ticks_come_in_a_burst() {
-    assert_eq!(
-        outcomes(interval::missed_ticks_burst),
-        BTreeSet::from([vec![(0, 0), (10, 25), (20, 25), (30, 30)]])
-    );
-}
-
-#[test]
-fn a_timeout_cuts_an_interval_at_its_deadline() {
-    assert_eq!(
-        outcomes(interval::a_timeout_cuts_an_interval),
-        BTreeSet::from([(3, 25)])
-    );
-}
 
 #[test]
 fn two_intervals_interleave_by_virtual_time_with_ties_either_way() {
@@ -343,22 +230,6 @@ fn select_reaches_both_ready_branches() {
     assert_eq!(
         outcomes(select::two_ready_branches),
         BTreeSet::from(["first", "second"])
-    );
-}
-
-#[test]
-fn a_biased_select_takes_the_first_ready_branch() {
-    assert_eq!(
-        outcomes(select::biased_takes_the_first_ready),
-        BTreeSet::from(["first"])
-    );
-}
-
-#[test]
-fn a_message_beats_a_later_timer_in_select() {
-    assert_eq!(
-        outcomes(select::a_message_beats_a_timer),
-        BTreeSet::from([("message", 5)])
     );
 }
 
@@ -411,17 +282,6 @@ fn a_failing_select_order_replays_from_its_seed_file() {
     assert_eq!(replayed.failure.as_deref(), Some(failure.message.as_str()));
     assert_eq!(replayed.trace, failure.trace, "the same execution");
     std::fs::remove_dir_all(dir).unwrap();
-}
-
-#[test]
-fn a_select_on_two_silent_channels_is_a_deadlock_naming_both() {
-    let failure = failure(Strategy::Random, select::a_select_on_two_silent_channels);
-    assert!(
-        failure
-            .message
-            .contains(r#"main  awaits to recv on Channel "a" or to recv on Channel "b""#),
-        "{failure}"
-    );
 }
 
 #[test]
