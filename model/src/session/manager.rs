@@ -396,7 +396,7 @@ impl SessionManager {
         match op {
             Op::Scrape => handler.scraped += 1,
             Op::Send => handler.sent += 1,
-            Op::Queue => handler.queued += 1,
+            Op::Queue => unreachable!("a queued operation is done by `queue`, before any work"),
         }
         Ok(())
     }
