@@ -54,6 +54,11 @@ enum Step {
     NotifyOne(usize),
     /// `NotifyAll(c)`: notify every waiter of condvar `c`.
     NotifyAll(usize),
+    /// `PanicHolding(i)`: take lock `i` and panic while holding it, the panic caught at once.
+    /// The facade is poison-free (an intended difference from std, docs/CONFORMANCE.md): the
+    /// unwinding guard releases the lock like an unlock, so the naive kernel runs it as
+    /// `Lock(i)` then `Unlock(i)`.
+    PanicHolding(usize),
 }
 
 /// What a step did.
@@ -102,6 +107,7 @@ fn describe(step: Step, effect: Effect, at: u64) -> String {
         (Step::Wait(c, _, _), Effect::TimedOut) => format!("waitout{c}@{at}"),
         (Step::NotifyOne(c), Effect::Done) => format!("notify{c}@{at}"),
         (Step::NotifyAll(c), Effect::Done) => format!("notifyall{c}@{at}"),
+        (Step::PanicHolding(i), Effect::Done) => format!("panic{i}@{at}"),
         (step, effect) => unreachable!("{step:?} cannot end {effect:?}"),
     }
 }
@@ -179,6 +185,16 @@ fn facade_thread(locks: &[Mutex<()>], condvars: &[Condvar], steps: &[Step]) -> V
                 condvars[c].notify_all();
                 Effect::Done
             }
+            Step::PanicHolding(i) => {
+                let lock = &locks[i];
+                let unwound = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    let _guard = lock.lock();
+                    // `resume_unwind` runs no panic hook: the test's output stays quiet.
+                    std::panic::resume_unwind(Box::new("a holder panics"));
+                }));
+                assert!(unwound.is_err(), "the holder's panic is caught here");
+                Effect::Done
+            }
         };
         log.push(describe(step, effect, facade_now()));
     }
@@ -251,6 +267,9 @@ fn naive_thread(kernel: &Kernel, me: usize, locks: usize, steps: &[Step]) -> Vec
             }),
             Step::NotifyOne(c) => Ok((Effect::Done, kernel.notify(c, false))),
             Step::NotifyAll(c) => Ok((Effect::Done, kernel.notify(c, true))),
+            Step::PanicHolding(i) => kernel
+                .lock(me, i)
+                .map(|_| (Effect::Done, kernel.unlock(me, i))),
         };
         match done {
             Ok((effect, at)) => log.push(describe(step, effect, at)),
@@ -1105,4 +1124,43 @@ fn two_notifies_two_waiters() {
 #[test]
 fn notify_one_queued_waiters() {
     differential(&NOTIFY_ONE_QUEUED_WAITERS);
+}
+
+/// A holder that panics (caught) and a plain taker: the lock is released by the unwinding
+/// guard, never poisoned, so the taker gets it before or after the panicking hold.
+static PANIC_THEN_LOCK: Program = Program {
+    name: "panic_then_lock",
+    locks: 1,
+    condvars: 0,
+    threads: &[
+        &[Step::PanicHolding(0), Step::Sleep(5), Step::PanicHolding(0)],
+        &[Step::Lock(0), Step::Sleep(10), Step::Unlock(0)],
+    ],
+    deadlocks: false,
+    bounds: &[2, 3],
+};
+
+/// A try and a timed waiter against a holder that panics: the try fails only while the
+/// panicking hold lasts, and the waiter never waits on a lock a panic left behind.
+static PANIC_AGAINST_TRY_AND_TIMED: Program = Program {
+    name: "panic_against_try_and_timed",
+    locks: 1,
+    condvars: 0,
+    threads: &[
+        &[Step::PanicHolding(0), Step::Sleep(5), Step::PanicHolding(0)],
+        &[Step::TryLock(0), Step::Unlock(0)],
+        &[Step::LockTimeout(0, 10), Step::Sleep(10), Step::Unlock(0)],
+    ],
+    deadlocks: false,
+    bounds: &[2],
+};
+
+#[test]
+fn panic_then_lock() {
+    differential(&PANIC_THEN_LOCK);
+}
+
+#[test]
+fn panic_against_try_and_timed() {
+    differential(&PANIC_AGAINST_TRY_AND_TIMED);
 }
