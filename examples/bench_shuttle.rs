@@ -47,6 +47,10 @@ fn main() {
 mod table;
 
 #[cfg(all(feature = "shuttle", not(loom)))]
+#[path = "../tests/support/shuttle_pairs.rs"]
+mod shuttle_pairs;
+
+#[cfg(all(feature = "shuttle", not(loom)))]
 mod bench {
     use crate::table::print_table;
     use lockstep::explore::{Explorer, Strategy};
@@ -295,6 +299,46 @@ mod bench {
         facade_against_raw();
         println!();
         scenario_rates();
+        println!();
+        dfs_schedules_against_raw();
+    }
+
+    /// Prints how many schedules lockstep's DFS and raw shuttle's DFS run to exhaust the same
+    /// programs (tests/support/shuttle_pairs.rs), and why lockstep runs more where it does.
+    fn dfs_schedules_against_raw() {
+        use crate::shuttle_pairs::{facade_schedules, raw_schedules, PAIRS};
+        println!("DFS schedules to exhaust a program: lockstep's facade against raw shuttle");
+        let rows: Vec<[String; 5]> = PAIRS
+            .iter()
+            .map(|pair| {
+                let (facade, raw) = (facade_schedules(pair.facade), raw_schedules(pair.raw));
+                let recorded = (pair.facade_schedules, pair.raw_schedules);
+                [
+                    pair.name.to_owned(),
+                    facade.to_string(),
+                    raw.to_string(),
+                    format!("{:.2}", facade as f64 / raw as f64),
+                    if (facade, raw) == recorded {
+                        "yes".to_owned()
+                    } else {
+                        format!("no: {} and {}", recorded.0, recorded.1)
+                    },
+                ]
+            })
+            .collect();
+        print_table(
+            &[
+                "program",
+                "lockstep DFS",
+                "raw shuttle DFS",
+                "ratio",
+                "as in tests/shuttle_vs_raw.rs",
+            ],
+            &rows,
+        );
+        for pair in PAIRS.iter().filter(|pair| pair.why_more.is_some()) {
+            println!("  {}: {}", pair.name, pair.why_more.unwrap_or_default());
+        }
     }
 
     /// Runs every side, rotating which goes first each round, and prints the comparison table.
