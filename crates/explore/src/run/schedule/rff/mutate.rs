@@ -142,6 +142,7 @@ fn pick(rng: &mut impl RngCore, len: usize) -> usize {
 
 #[cfg(test)]
 mod tests {
+    use super::super::coverage::PairId;
     use super::super::events::{Access, Event, Source};
     use super::*;
     use rand_chacha::rand_core::SeedableRng;
@@ -169,10 +170,7 @@ mod tests {
         };
         let mut coverage = Coverage::default();
         let (pairs, _) = coverage.learn(&[seen]);
-        let parent = Entry {
-            schedule: AbstractSchedule::default(),
-            pairs,
-        };
+        let parent = parent_with(pairs);
         let mut child = AbstractSchedule::default();
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
         see_another_write(&mut child, &parent, &coverage, &mut rng);
@@ -188,6 +186,31 @@ mod tests {
             let mutated = mutate(&parent, &coverage, &mut rng);
             assert!(mutated.constraints.len() <= MAX_CONSTRAINTS);
         }
+    }
+
+    /// A corpus entry with the default schedule whose execution showed `pairs`.
+    fn parent_with(pairs: Vec<PairId>) -> Entry {
+        Entry {
+            schedule: AbstractSchedule::default(),
+            pairs,
+        }
+    }
+
+    /// The constraints `rounds` "see another write" mutations of `parent` add, one child each.
+    fn asked_to_see(
+        parent: &Entry,
+        coverage: &Coverage,
+        seed: u64,
+        rounds: usize,
+    ) -> Vec<Vec<Constraint>> {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+        (0..rounds)
+            .map(|_| {
+                let mut child = parent.schedule.clone();
+                see_another_write(&mut child, parent, coverage, &mut rng);
+                child.constraints
+            })
+            .collect()
     }
 
     fn event(ordinal: u32, access: Access) -> Event {
@@ -216,17 +239,11 @@ mod tests {
                 from: Source::Write(write),
             }]);
         }
-        let parent = Entry {
-            schedule: AbstractSchedule::default(),
-            pairs: parent_pairs,
-        };
-        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+        let parent = parent_with(parent_pairs);
         let mut asked = BTreeSet::new();
-        for _ in 0..200 {
-            let mut child = parent.schedule.clone();
-            see_another_write(&mut child, &parent, &coverage, &mut rng);
-            let [constraint] = child.constraints[..] else {
-                panic!("one constraint added: {:?}", child.constraints);
+        for constraints in asked_to_see(&parent, &coverage, 3, 200) {
+            let [constraint] = constraints[..] else {
+                panic!("one constraint added: {constraints:?}");
             };
             assert!(constraint.must && constraint.read == read, "{constraint:?}");
             asked.insert(format!("{:?}", constraint.from));
@@ -257,16 +274,10 @@ mod tests {
             read: event(2, Access::Read),
             from: Source::Write(write),
         }]);
-        let parent = Entry {
-            schedule: AbstractSchedule::default(),
-            pairs: parent_pairs,
-        };
-        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
+        let parent = parent_with(parent_pairs);
         let mut asked = BTreeSet::new();
-        for _ in 0..100 {
-            let mut child = parent.schedule.clone();
-            see_another_write(&mut child, &parent, &coverage, &mut rng);
-            for constraint in &child.constraints {
+        for constraints in asked_to_see(&parent, &coverage, 5, 100) {
+            for constraint in &constraints {
                 assert_eq!(constraint.from, Source::Write(write), "{constraint:?}");
                 asked.insert(constraint.read.ordinal);
             }
@@ -283,10 +294,7 @@ mod tests {
             read: load,
             from: Source::Write(store),
         }]);
-        let parent = Entry {
-            schedule: AbstractSchedule::default(),
-            pairs,
-        };
+        let parent = parent_with(pairs);
         let mut child = AbstractSchedule::default();
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(2);
         forbid_a_seen_write(&mut child, &parent, &coverage, &mut rng);
