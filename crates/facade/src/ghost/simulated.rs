@@ -230,13 +230,23 @@ impl Drop for LoomPoint {
 /// reasons measured on loom 0.7: a critical section with no operation that depends on the try
 /// has no scheduling point where the try could run while the lock is held; and a try already
 /// pending on the lock when another thread takes it is blocked until the lock is free, so it
-/// succeeds. So the probe is a loom atomic: every holder *loads* it twice, right after taking
-/// the lock and right before releasing it, and every plain try *stores* to it before its
-/// backend try. Loads never depend on each other, so a program without tries explores exactly
-/// what raw loom does (two extra branches per critical section, no extra execution); a try
-/// depends on every holder's loads, so loom's partial-order reduction schedules it inside the
-/// critical section at both ends, where the backend try fails. Both accesses are `Relaxed`: the
-/// probe orders nothing else.
+/// succeeds. So the probe is a loom atomic (the lock's
+/// [`TryWatch`](lockstep_engine::try_watch::TryWatch) holds it): every holder *loads* it right
+/// after taking the lock and right before releasing it, and every plain try *stores* to it
+/// before its backend try. Loads never depend on each other, so a program without tries
+/// explores exactly what raw loom does (two extra branches per critical section, no extra
+/// execution); a try depends on every holder's loads, so loom's partial-order reduction
+/// schedules it inside the critical section at both ends, where the backend try fails. Both
+/// accesses are `Relaxed`: the probe orders nothing else.
+///
+/// Between the two ends a try must land too, between any two of the holder's steps: the
+/// holder's other loom operations inside the critical section do not depend on the try, so
+/// loom would never run the try between two stretches of invisible work they separate
+/// (`x *= 2; unrelated.store(1); x *= 3` against a try never saw the try between the
+/// doubling and the tripling). So while a try is stopped at its store, every holder loads the
+/// probe again before each of its operations (`Caller::pass_stopped_tries`, from each
+/// operation's pending record): ghost state tells when, so a program whose tries never wait
+/// at their store while the lock is held passes nothing more.
 ///
 /// A holder that yields inside its critical section needs more: after a `yield_now` loom
 /// runs another thread for at least one step before the yielder, and never backtracks to
@@ -250,10 +260,6 @@ impl Drop for LoomPoint {
 /// only if a holder yielded while it waited at its store, and once it runs on it stores at
 /// once; waiting again takes another preemption of the trying thread.
 ///
-/// Left open under loom (row `loom-try-between-holder-steps` of docs/CONFORMANCE.md): a try
-/// does not land at a holder's other loom operations inside its critical section, which no
-/// try depends on, so not between two stretches of invisible work they separate.
-///
 /// **Under shuttle** a switch can happen before every backend operation, but a holder runs
 /// from its acquire to its next backend operation with no scheduling point in between, so a
 /// try never failed *before* the holder's first step. A holder passes a scheduling point
@@ -265,25 +271,23 @@ impl Drop for LoomPoint {
 /// (only a try observes a lock being held); shuttle can run it up to there at the
 /// scheduling point before the acquire, and then switch at the new point. Its release is a
 /// scheduling point already.
-pub(crate) struct TryProbe {
-    #[cfg(loom)]
-    probe: backend::atomic::AtomicBool,
-}
+pub(crate) struct TryProbe;
 
 impl TryProbe {
-    /// A probe for a new lock.
-    pub(crate) fn new() -> Self {
-        TryProbe {
-            #[cfg(loom)]
-            probe: backend::atomic::AtomicBool::new(false),
-        }
+    /// A probe for a new lock (`object`, not shared yet): under loom its watch gets its probe.
+    pub(crate) fn new(object: &ObjectInfo) -> Self {
+        #[cfg(loom)]
+        object.tries.attach_probe();
+        #[cfg(not(loom))]
+        let _ = object;
+        TryProbe
     }
 
-    /// The calling thread has just taken the probe's lock: under loom a load of the probe.
+    /// The calling thread has just taken the probe's lock: under loom it passes the probe.
     #[cfg(loom)]
     #[inline]
-    pub(crate) fn held(&self, _holder: &Holder, _object: &Arc<ObjectInfo>, _mode: Mode) {
-        self.probe.load(Ordering::Relaxed);
+    pub(crate) fn held(&self, _holder: &Holder, object: &Arc<ObjectInfo>, _mode: Mode) {
+        object.tries.pass_probe();
     }
 
     /// `holder` has just taken the probe's lock (`object`) in `mode`: under shuttle a
@@ -297,18 +301,20 @@ impl TryProbe {
         }
     }
 
-    /// The calling thread is about to release the probe's lock: after everything it did
-    /// while holding it, so that a try can fail there too (under shuttle the release is a
-    /// scheduling point already).
+    /// The calling thread is about to release the probe's lock (`object`): after everything
+    /// it did while holding it, so that a try can fail there too. Under loom it passes the
+    /// probe; under shuttle the release is a scheduling point already.
     #[inline]
-    pub(crate) fn releasing(&self) {
+    pub(crate) fn releasing(&self, object: &ObjectInfo) {
         #[cfg(loom)]
-        self.probe.load(Ordering::Relaxed);
+        object.tries.pass_probe();
+        #[cfg(not(loom))]
+        let _ = object;
     }
 
     /// Runs `attempt`, a plain try of the probe's lock (`object`), from its scheduling point.
     ///
-    /// Under loom the try stores to the probe first, and once more each time a holder of the
+    /// Under loom the try touches the probe first, and once more each time a holder of the
     /// lock yielded while the try was stopped at its store (see the type's docs). Under
     /// shuttle the try counts as stopped at its scheduling point, the backend try's own, until
     /// it has run.
@@ -323,7 +329,7 @@ impl TryProbe {
             let yields = object.tries.holder_yields();
             {
                 let _stopped = object.tries.stop_try();
-                self.probe.store(true, Ordering::Relaxed);
+                object.tries.touch_probe();
             }
             if object.tries.holder_yields() == yields {
                 break;
