@@ -102,7 +102,8 @@ impl Caller {
             );
             state.threads[self.index].held.push(hold);
         }
-        self.record(|| Event::Acquired { object, mode });
+        self.kernel.lock_progress();
+        self.record_only(|| Event::Acquired { object, mode });
     }
 
     /// This thread gave back its most recent hold of `object` in `mode` (release order is
@@ -133,7 +134,8 @@ impl Caller {
                 thread.held.remove(pos);
             }
         }
-        self.record(|| Event::Released {
+        self.kernel.lock_progress();
+        self.record_only(|| Event::Released {
             object: Arc::clone(object),
             mode,
         });

@@ -81,14 +81,41 @@ pub(crate) fn native_acquire<G>(
     native
 }
 
-/// `thread::yield_now`: a retry to the livelock detector and a yield of every lock the thread
-/// holds (see [`TryProbe`]), then the backend's yield.
+/// `thread::yield_now`: a retry to the livelock detector, then a yield (see [`yield_point`]).
 pub(crate) fn yield_now() {
-    if let Some(caller) = Caller::try_current() {
+    let caller = Caller::try_current();
+    if let Some(caller) = &caller {
         caller.retried(SpinOn::Yield);
-        holder_yields(&caller);
     }
-    backend::thread::yield_now();
+    yield_point(caller.as_ref());
+}
+
+/// A yield of the calling thread (`yield_now`, a zero sleep), after its retry was counted.
+///
+/// Under shuttle it is the backend's yield, a scheduling point. Under loom a yield of loom's
+/// makes another runnable thread take its next step before the yielder, and loom never
+/// explores the yielder going first: `x = 1; yield_now(); y = 1` against a reader of `y` then
+/// `x` never showed the reader both stores, which std allows (a yield is a hint). So under
+/// loom a thread's first yield since the last change (any progress another thread could see,
+/// see the kernel's `spin` module, but a lock taken or given back) is no scheduling point at
+/// all: loom runs the yielder on, and switches before any of its later operations that a peer
+/// depends on. Only a yield that comes again with nothing changed since the thread's previous
+/// one ([`Caller::yields_again`]), a spin loop's second turn, is loom's: the turn between them
+/// changed nothing, so running a peer first there hides no outcome of a loop that repeats
+/// itself, and it keeps spin loops over `yield_now` finite, also those that lock, look and
+/// unlock each turn. Loom's yield is also a yield of every lock the thread holds (see
+/// [`TryProbe`]).
+fn yield_point(caller: Option<&Caller>) {
+    let backend_yields = match caller {
+        Some(caller) if cfg!(loom) => caller.yields_again(),
+        _ => true,
+    };
+    if backend_yields {
+        if let Some(caller) = caller {
+            holder_yields(caller);
+        }
+        backend::thread::yield_now();
+    }
 }
 
 /// A try-acquire of `object` in `mode` whose failure the caller sees: a retry to the livelock
@@ -478,11 +505,11 @@ impl SchedulingPoint {
 pub(crate) fn sleep(duration: Duration) {
     if duration.is_zero() {
         kernel::set_pending(OpKind::Sleep, None);
-        if let Some(caller) = Caller::try_current() {
+        let caller = Caller::try_current();
+        if let Some(caller) = &caller {
             caller.retried(SpinOn::ZeroSleep);
-            holder_yields(&caller);
         }
-        backend::thread::yield_now();
+        yield_point(caller.as_ref());
         return;
     }
     let caller = Caller::current();
