@@ -132,6 +132,63 @@ mod imp {
 pub use imp::*;
 
 pub use state_lock::{StateGuard, StateLock};
+pub use try_probe::{TryProbePoint, TRY_PROBES};
+
+/// A lock's try probe (see `TryWatch`): under loom an atomic that plain tries store to and
+/// holders load (`Relaxed`: it orders nothing else), so that loom's partial-order reduction
+/// runs each try on both sides of each load; under shuttle and std nothing, since shuttle may
+/// switch before any operation and std needs no help.
+///
+/// ```
+/// use lockstep_engine::backend::TryProbePoint;
+///
+/// let probe = TryProbePoint::new();
+/// probe.store();
+/// probe.load();
+/// ```
+mod try_probe {
+    /// Whether the backend needs try probes at all (only loom does): code that would only
+    /// feed a probe is skipped where this is `false`.
+    pub const TRY_PROBES: bool = cfg!(loom);
+
+    /// A try probe; make it inside the execution, before the lock is shared (loom counts an
+    /// atomic's creation as a plain write that every access must come after).
+    pub struct TryProbePoint {
+        #[cfg(loom)]
+        flag: loom::sync::atomic::AtomicBool,
+    }
+
+    impl TryProbePoint {
+        /// A new probe.
+        #[allow(clippy::new_without_default)]
+        pub fn new() -> Self {
+            TryProbePoint {
+                #[cfg(loom)]
+                flag: loom::sync::atomic::AtomicBool::new(false),
+            }
+        }
+
+        /// A holder passes the probe: under loom a load.
+        #[inline]
+        pub fn load(&self) {
+            #[cfg(loom)]
+            self.flag.load(std::sync::atomic::Ordering::Relaxed);
+        }
+
+        /// A plain try touches the probe: under loom a store.
+        #[inline]
+        pub fn store(&self) {
+            #[cfg(loom)]
+            self.flag.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+
+    impl std::fmt::Debug for TryProbePoint {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("TryProbePoint")
+        }
+    }
+}
 
 /// The lock around a primitive's own state (a channel's queue, a `Once`'s phase), taken once
 /// per operation and never held across a scheduling point: its lock is the operation's one

@@ -25,6 +25,7 @@
 //! assert!(!watch.has_stopped_try());
 //! ```
 
+use crate::backend::TryProbePoint;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// The tries stopped at their scheduling point on one lock, and its holders' yields.
@@ -37,12 +38,11 @@ pub struct TryWatch {
     stopped: AtomicUsize,
     /// Yields by threads that held the lock (monotonic).
     holder_yields: AtomicUsize,
-    /// The loom probe, attached by the lock that owns the watch when it is made (inside an
+    /// The probe, attached by the lock that owns the watch when it is made (inside an
     /// execution, where loom objects can be made, and before the lock is shared: loom counts
     /// an atomic's creation as a plain write that every access must come after). Objects that
     /// are not locks have none.
-    #[cfg(loom)]
-    probe: std::sync::OnceLock<loom::sync::atomic::AtomicBool>,
+    probe: std::sync::OnceLock<TryProbePoint>,
 }
 
 impl TryWatch {
@@ -100,38 +100,59 @@ impl TryWatch {
         self.holder_yields.load(Ordering::Relaxed)
     }
 
-    /// Under loom: a holder of the lock passes the probe, a `Relaxed` load of a loom atomic.
+    /// A holder of the lock passes the probe (under loom a `Relaxed` load of a loom atomic;
+    /// elsewhere nothing, see [`TryProbePoint`]).
     ///
     /// Loads never depend on each other, so holders alone explore what raw loom does (one more
     /// branch per pass, no more executions). A plain try stores to the probe
     /// ([`touch_probe`](TryWatch::touch_probe)) right before its backend try, so loom's
     /// partial-order reduction runs each try on both sides of each pass: a holder passes the
     /// probe right after taking the lock, right before releasing it, and before each of its
-    /// other operations while a try is stopped at its store (`Caller::pass_stopped_tries`),
-    /// so a try lands between any two steps of the critical section.
-    #[cfg(loom)]
+    /// other operations while a try is stopped at its store (`Caller::set_pending`), so a try
+    /// lands between any two steps of the critical section.
+    ///
+    /// ```
+    /// use lockstep_engine::try_watch::TryWatch;
+    ///
+    /// let watch = TryWatch::default();
+    /// watch.attach_probe();
+    /// watch.pass_probe();
+    /// watch.touch_probe();
+    /// ```
     #[inline]
     pub fn pass_probe(&self) {
-        self.probe().load(Ordering::Relaxed);
+        self.probe().load();
     }
 
-    /// Under loom: a plain try of the lock stores to the probe (see
-    /// [`pass_probe`](TryWatch::pass_probe)).
-    #[cfg(loom)]
+    /// A plain try of the lock stores to the probe (see [`pass_probe`](TryWatch::pass_probe)).
+    ///
+    /// ```
+    /// use lockstep_engine::try_watch::TryWatch;
+    ///
+    /// let watch = TryWatch::default();
+    /// watch.attach_probe();
+    /// watch.touch_probe();
+    /// ```
     #[inline]
     pub fn touch_probe(&self) {
-        self.probe().store(true, Ordering::Relaxed);
+        self.probe().store();
     }
 
-    /// Under loom: gives the watch its probe; the lock that owns it calls this as it is made.
-    #[cfg(loom)]
+    /// Gives the watch its probe; the lock that owns it calls this as it is made.
+    ///
+    /// ```
+    /// use lockstep_engine::try_watch::TryWatch;
+    ///
+    /// let watch = TryWatch::default();
+    /// watch.attach_probe();
+    /// watch.attach_probe(); // once is enough; again keeps the first
+    /// watch.pass_probe();
+    /// ```
     pub fn attach_probe(&self) {
-        self.probe
-            .get_or_init(|| loom::sync::atomic::AtomicBool::new(false));
+        self.probe.get_or_init(TryProbePoint::new);
     }
 
-    #[cfg(loom)]
-    fn probe(&self) -> &loom::sync::atomic::AtomicBool {
+    fn probe(&self) -> &TryProbePoint {
         self.probe
             .get()
             .expect("lockstep: a lock's try probe is attached when the lock is made")

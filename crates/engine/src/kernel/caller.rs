@@ -39,8 +39,7 @@ impl Caller {
     /// calls it, through [`set_pending`](Caller::set_pending).
     #[inline]
     fn pass_stopped_tries(&self) {
-        #[cfg(loom)]
-        {
+        if crate::backend::TRY_PROBES {
             let stopped = self.with_held(|held| {
                 let mut stopped: Vec<Arc<ObjectInfo>> = Vec::new();
                 for hold in held.iter() {

@@ -303,10 +303,7 @@ pub(crate) struct TryProbe;
 impl TryProbe {
     /// A probe for a new lock (`object`, not shared yet): under loom its watch gets its probe.
     pub(crate) fn new(object: &ObjectInfo) -> Self {
-        #[cfg(loom)]
         object.tries.attach_probe();
-        #[cfg(not(loom))]
-        let _ = object;
         TryProbe
     }
 
@@ -333,10 +330,7 @@ impl TryProbe {
     /// probe; under shuttle the release is a scheduling point already.
     #[inline]
     pub(crate) fn releasing(&self, object: &ObjectInfo) {
-        #[cfg(loom)]
         object.tries.pass_probe();
-        #[cfg(not(loom))]
-        let _ = object;
     }
 
     /// Runs `attempt`, a plain try of the probe's lock (`object`), from its scheduling point.
