@@ -182,5 +182,9 @@ fn a_wait_on_a_once_lock_nobody_sets_is_a_deadlock_naming_it() {
          main    waits for OnceLock \"config\" to be initialized\n  \
          waiter  waits for OnceLock \"config\" to be initialized"
     );
-    assert!(failure.trace.contains("wait completion"), "{}", failure.trace);
+    assert!(
+        failure.trace.contains("wait completion"),
+        "{}",
+        failure.trace
+    );
 }

@@ -70,7 +70,9 @@ pub fn once_waits_across_poison() -> (bool, bool) {
             once.is_completed()
         })
     };
-    let failed = catch_unwind(AssertUnwindSafe(|| once.call_once(|| panic!("init failed"))));
+    let failed = catch_unwind(AssertUnwindSafe(|| {
+        once.call_once(|| panic!("init failed"))
+    }));
     assert!(failed.is_err());
     once.call_once_force(|state| assert!(state.is_poisoned()));
     (waiter.join().unwrap(), forcer.join().unwrap())

@@ -3,7 +3,10 @@
 //! Under simulation, whether a thread finds the value initialized, runs the initializer or
 //! waits for another thread's run is explored (the check is a scheduling point, as std's atomic
 //! load is), and a thread waiting on an initializer that never finishes is in the deadlock
-//! report (`waits for OnceLock#1's initializer to finish`). `new` is not `const` (a simulated
+//! report (`waits for OnceLock#1's initializer to finish`; a `wait` on one nobody is
+//! initializing: `waits for Once "setup" to complete`, `waits for OnceLock#1 to be
+//! initialized`). The calls through `&mut` (`get_mut`, `take`, `force_mut`) are no scheduling
+//! points: no other thread can race them. `new` is not `const` (a simulated
 //! cell is an object of the running execution); make one per test body, not a `static`.
 
 use super::twin;
