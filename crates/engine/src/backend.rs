@@ -241,6 +241,21 @@ mod state_lock {
             super::unpoison(self.state.lock())
         }
 
+        /// The state, through an exclusive borrow of the lock: nobody else can hold it, so
+        /// this is no scheduling point on any backend (loom's and std's `get_mut` touch no
+        /// execution state).
+        ///
+        /// ```
+        /// use lockstep_engine::backend::StateLock;
+        ///
+        /// let mut phase = StateLock::new(1);
+        /// *phase.get_mut() = 2;
+        /// assert_eq!(*phase.lock(), 2);
+        /// ```
+        pub fn get_mut(&mut self) -> &mut S {
+            super::unpoison(self.state.get_mut())
+        }
+
         /// Locks the state again right after the calling thread resumed from a park that
         /// another thread's wake-up ended: under shuttle the resumption was itself a
         /// scheduling point (where the checker chose to run the woken thread, and nothing the

@@ -274,7 +274,8 @@ fn gate_mode(held: &Held) -> Option<bool> {
         | Mode::Recv
         | Mode::Send { .. }
         | Mode::Arrive { .. }
-        | Mode::Init => None,
+        | Mode::Init
+        | Mode::Completion => None,
     }
 }
 
@@ -602,7 +603,8 @@ fn mode_name(mode: Mode) -> &'static str {
         | Mode::Recv
         | Mode::Send { .. }
         | Mode::Arrive { .. }
-        | Mode::Init => "exclusive",
+        | Mode::Init
+        | Mode::Completion => "exclusive",
         Mode::Shared => "shared",
         Mode::Permits(_) => "permit",
     }

@@ -118,6 +118,9 @@ pub enum Mode {
     },
     /// Another thread's run of a one-time initializer (`Once`, `OnceLock`, `LazyLock`).
     Init,
+    /// The completion of a one-time initialization whoever runs it: a `wait` on a `Once` or
+    /// `OnceLock` that no thread was initializing when it parked.
+    Completion,
 }
 
 impl Mode {

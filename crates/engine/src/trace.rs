@@ -126,6 +126,7 @@ fn mode_word(object: &ObjectInfo, mode: Mode) -> &'static str {
         Mode::Send { .. } => "send",
         Mode::Arrive { .. } => "barrier",
         Mode::Init => "init",
+        Mode::Completion => "completion",
     }
 }
 

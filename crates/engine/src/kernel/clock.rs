@@ -24,9 +24,12 @@ pub fn now() -> Duration {
 fn pending_of(on: &WaitOn) -> (OpKind, Option<ObjectId>) {
     let lock_kind = |mode: &Mode| match mode {
         Mode::Shared => OpKind::Read,
-        Mode::Notify | Mode::Recv | Mode::Send { .. } | Mode::Arrive { .. } | Mode::Init => {
-            OpKind::Wait
-        }
+        Mode::Notify
+        | Mode::Recv
+        | Mode::Send { .. }
+        | Mode::Arrive { .. }
+        | Mode::Init
+        | Mode::Completion => OpKind::Wait,
         _ => OpKind::Acquire,
     };
     match on {

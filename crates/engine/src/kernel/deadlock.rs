@@ -278,6 +278,8 @@ impl State {
                 self.arrived_at(object)
             ),
             Mode::Init => format!("for {object}'s initializer to finish"),
+            Mode::Completion if object.kind() == Kind::Once => format!("for {object} to complete"),
+            Mode::Completion => format!("for {object} to be initialized"),
         }
     }
 }

@@ -3,12 +3,15 @@
 //! Under simulation, whether a thread finds the value initialized, runs the initializer or
 //! waits for another thread's run is explored (the check is a scheduling point, as std's atomic
 //! load is), and a thread waiting on an initializer that never finishes is in the deadlock
-//! report (`waits for OnceLock#1's initializer to finish`). `new` is not `const` (a simulated
+//! report (`waits for OnceLock#1's initializer to finish`; a `wait` on one nobody is
+//! initializing: `waits for Once "setup" to complete`, `waits for OnceLock#1 to be
+//! initialized`). The calls through `&mut` (`get_mut`, `take`, `force_mut`) are no scheduling
+//! points: no other thread can race them. `new` is not `const` (a simulated
 //! cell is an object of the running execution); make one per test body, not a `static`.
 
 use super::twin;
 use std::fmt;
-use std::ops::Deref;
+use std::ops::{Deref, DerefMut};
 
 /// Runs an initialization once, like `std::sync::Once`: a panicking initializer poisons it,
 /// and later calls panic.
@@ -89,6 +92,48 @@ impl Once {
     pub fn is_completed(&self) -> bool {
         self.0.is_completed()
     }
+
+    /// Blocks until a run of `call_once` (or `call_once_force`) has completed, like std's.
+    /// Panics if the `Once` is poisoned, or becomes so while this thread waits (use
+    /// [`Once::wait_force`] to wait across poisoning). Under simulation a waiter parks on the
+    /// `Once`, as a `call_once` that finds an initializer running does, and a wait nobody ends
+    /// is in the deadlock report: `waits for Once "setup" to complete` (or `... "setup"'s
+    /// initializer to finish`, if one was running when it parked).
+    ///
+    /// ```
+    /// use lockstep::sync::{Arc, Once};
+    /// use lockstep::thread;
+    ///
+    /// let ready = Arc::new(Once::new());
+    /// let r = Arc::clone(&ready);
+    /// let waiter = thread::spawn(move || {
+    ///     r.wait();
+    ///     r.is_completed()
+    /// });
+    /// ready.call_once(|| {});
+    /// assert!(waiter.join().unwrap(), "after `wait` the `Once` is completed");
+    /// ```
+    pub fn wait(&self) {
+        self.0.wait()
+    }
+
+    /// Blocks until a run has completed, as [`Once::wait`], but ignoring poisoning: on a
+    /// poisoned `Once` it waits until a [`Once::call_once_force`] completes it. Like std's.
+    ///
+    /// ```
+    /// use lockstep::sync::Once;
+    /// use std::panic::{catch_unwind, AssertUnwindSafe};
+    ///
+    /// let once = Once::new();
+    /// let _ = catch_unwind(AssertUnwindSafe(|| once.call_once(|| panic!("first try"))));
+    /// assert!(catch_unwind(AssertUnwindSafe(|| once.wait())).is_err(), "poisoned");
+    /// once.call_once_force(|_| {});
+    /// once.wait_force();
+    /// assert!(once.is_completed());
+    /// ```
+    pub fn wait_force(&self) {
+        self.0.wait_force()
+    }
 }
 
 /// What [`Once::call_once_force`] tells its initializer, like `std::sync::OnceState`.
@@ -167,6 +212,41 @@ impl<T> OnceLock<T> {
         self.0.get()
     }
 
+    /// The value, if the cell has been initialized, through an exclusive borrow. No other
+    /// thread can reach the cell meanwhile, so under simulation this is no scheduling point.
+    ///
+    /// ```
+    /// let mut cell = lockstep::sync::OnceLock::new();
+    /// assert_eq!(cell.get_mut(), None);
+    /// cell.set(1).unwrap();
+    /// *cell.get_mut().unwrap() += 1;
+    /// assert_eq!(cell.get(), Some(&2));
+    /// ```
+    pub fn get_mut(&mut self) -> Option<&mut T> {
+        self.0.get_mut()
+    }
+
+    /// Blocks until the cell is initialized, then returns the value, like std's. A panicking
+    /// initializer leaves the cell empty, and the wait goes on for the next one. Under
+    /// simulation a waiter parks on the cell, as a `get_or_init` that finds an initializer
+    /// running does; a wait nobody ends is in the deadlock report: `waits for OnceLock
+    /// "config" to be initialized` (or `... "config"'s initializer to finish`, if one was
+    /// running when it parked).
+    ///
+    /// ```
+    /// use lockstep::sync::{Arc, OnceLock};
+    /// use lockstep::thread;
+    ///
+    /// let cell = Arc::new(OnceLock::new());
+    /// let c = Arc::clone(&cell);
+    /// let waiter = thread::spawn(move || *c.wait());
+    /// cell.set(7).unwrap();
+    /// assert_eq!(waiter.join().unwrap(), 7);
+    /// ```
+    pub fn wait(&self) -> &T {
+        self.0.wait()
+    }
+
     /// Initializes the cell with `value`; if it already holds one, gives `value` back. If
     /// another thread is initializing it, waits for that first.
     ///
@@ -200,6 +280,21 @@ impl<T> OnceLock<T> {
     /// ```
     pub fn into_inner(self) -> Option<T> {
         self.0.into_inner()
+    }
+
+    /// Takes the value out, leaving the cell uninitialized (the next [`OnceLock::set`] or
+    /// [`OnceLock::get_or_init`] initializes it again); `None` if it was empty. Through an
+    /// exclusive borrow, so under simulation no scheduling point.
+    ///
+    /// ```
+    /// let mut cell = lockstep::sync::OnceLock::new();
+    /// assert_eq!(cell.take(), None);
+    /// cell.set(1).unwrap();
+    /// assert_eq!(cell.take(), Some(1));
+    /// assert_eq!(cell.get_or_init(|| 2), &2, "the initializer runs again");
+    /// ```
+    pub fn take(&mut self) -> Option<T> {
+        self.0.take()
     }
 }
 
@@ -258,12 +353,86 @@ impl<T, F: FnOnce() -> T> LazyLock<T, F> {
     pub fn force(this: &Self) -> &T {
         twin::LazyLock::force(&this.0)
     }
+
+    /// The value, running the initializer first if nobody has, through an exclusive borrow:
+    /// no other thread can be running it, so under simulation no scheduling point. Panics if
+    /// the initializer panics (poisoning the lock) or panicked before.
+    ///
+    /// ```
+    /// use lockstep::sync::LazyLock;
+    ///
+    /// let mut lazy = LazyLock::new(|| 92);
+    /// *LazyLock::force_mut(&mut lazy) = 44;
+    /// assert_eq!(*lazy, 44);
+    /// ```
+    pub fn force_mut(this: &mut Self) -> &mut T {
+        twin::LazyLock::force_mut(&mut this.0)
+    }
+}
+
+impl<T, F> LazyLock<T, F> {
+    /// The value if it has been initialized; `None` if not yet, or if the initializer
+    /// panicked. Never runs the initializer; under simulation one scheduling point, as
+    /// std's acquire load.
+    ///
+    /// ```
+    /// use lockstep::sync::LazyLock;
+    ///
+    /// let lazy = LazyLock::new(|| 92);
+    /// assert_eq!(LazyLock::get(&lazy), None);
+    /// LazyLock::force(&lazy);
+    /// assert_eq!(LazyLock::get(&lazy), Some(&92));
+    /// ```
+    pub fn get(this: &Self) -> Option<&T> {
+        twin::LazyLock::get(&this.0)
+    }
+
+    /// The value if it has been initialized (`None` if not yet, or poisoned), through an
+    /// exclusive borrow: under simulation no scheduling point.
+    ///
+    /// ```
+    /// use lockstep::sync::LazyLock;
+    ///
+    /// let mut lazy = LazyLock::new(|| 92);
+    /// assert_eq!(LazyLock::get_mut(&mut lazy), None);
+    /// LazyLock::force(&lazy);
+    /// *LazyLock::get_mut(&mut lazy).unwrap() = 44;
+    /// assert_eq!(*lazy, 44);
+    /// ```
+    pub fn get_mut(this: &mut Self) -> Option<&mut T> {
+        twin::LazyLock::get_mut(&mut this.0)
+    }
 }
 
 impl<T, F: FnOnce() -> T> Deref for LazyLock<T, F> {
     type Target = T;
     fn deref(&self) -> &T {
         LazyLock::force(self)
+    }
+}
+
+/// `*lazy = ...` forces the value through [`LazyLock::force_mut`] (no scheduling point).
+///
+/// ```
+/// let mut lazy = lockstep::sync::LazyLock::new(|| 1);
+/// *lazy += 1;
+/// assert_eq!(*lazy, 2);
+/// ```
+impl<T, F: FnOnce() -> T> DerefMut for LazyLock<T, F> {
+    fn deref_mut(&mut self) -> &mut T {
+        LazyLock::force_mut(self)
+    }
+}
+
+/// A lazy `T::default()`, like std's.
+///
+/// ```
+/// let lazy: lockstep::sync::LazyLock<Vec<u8>> = Default::default();
+/// assert!(lazy.is_empty());
+/// ```
+impl<T: Default> Default for LazyLock<T> {
+    fn default() -> Self {
+        LazyLock::new(T::default)
     }
 }
 

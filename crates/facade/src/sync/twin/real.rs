@@ -65,6 +65,16 @@ impl Once {
     pub(crate) fn is_completed(&self) -> bool {
         self.0.is_completed()
     }
+
+    #[inline]
+    pub(crate) fn wait(&self) {
+        self.0.wait()
+    }
+
+    #[inline]
+    pub(crate) fn wait_force(&self) {
+        self.0.wait_force()
+    }
 }
 
 /// A new empty `OnceLock`.

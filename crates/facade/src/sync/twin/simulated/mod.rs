@@ -61,6 +61,12 @@ impl<S> Guarded<S> {
         }
     }
 
+    /// The state, through an exclusive borrow: no other thread can reach it, so no scheduling
+    /// point (and no pending operation).
+    pub(super) fn get_mut(&mut self) -> &mut S {
+        self.state.get_mut()
+    }
+
     /// Locks the state for a drop's bookkeeping, which may run during a thread's teardown
     /// (then nobody records a pending operation).
     pub(super) fn lock_for_drop(&self) -> StateGuard<'_, S> {

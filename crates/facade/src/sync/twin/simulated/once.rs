@@ -46,6 +46,42 @@ impl InitCell {
         *self.phase.lock(&Holder::current(), OpKind::Read) == Phase::Done
     }
 
+    /// Blocks until the initialization completes (when it already has, one scheduling point,
+    /// as std's acquire load). A poisoned cell panics, unless `force`: then the wait goes on
+    /// until a forced run completes it. A parked waiter waits for the running initializer to
+    /// finish, or, when nobody runs one, for the completion (as deadlock reports name it).
+    fn wait(&self, force: bool) {
+        let holder = Holder::current();
+        let info = &self.phase.info;
+        let mut woke = None;
+        loop {
+            let phase = self.phase.lock_after(&holder, OpKind::Read, woke);
+            let mode = match *phase {
+                Phase::Done => return,
+                Phase::Poisoned if !force => {
+                    // Unlocked first, as in `run_once`.
+                    drop(phase);
+                    panic!("Once instance has previously been poisoned")
+                }
+                Phase::Running => Mode::Init,
+                Phase::New | Phase::Poisoned => Mode::Completion,
+            };
+            woke = Some(park_on(&info.waiters, phase, info, mode, None));
+        }
+    }
+
+    /// Whether the initializer has finished, seen through an exclusive borrow: no other
+    /// thread can be running it, so no scheduling point.
+    fn is_done_mut(&mut self) -> bool {
+        *self.phase.get_mut() == Phase::Done
+    }
+
+    /// Sets the phase through an exclusive borrow (no scheduling point): `Done` after an
+    /// initialization the borrower ran itself, `New` after it took the value out.
+    fn set_phase_mut(&mut self, phase: Phase) {
+        *self.phase.get_mut() = phase;
+    }
+
     /// Completes the initialization with `store` (which must not block: it runs with the phase
     /// locked, so the whole `set` is one scheduling point) unless it already ran; waits while
     /// another thread runs it. Returns whether `store` ran.
@@ -164,6 +200,16 @@ impl Once {
     pub(crate) fn is_completed(&self) -> bool {
         self.0.is_done()
     }
+
+    /// Blocks until a run completes; panics if the `Once` is (or becomes) poisoned.
+    pub(crate) fn wait(&self) {
+        self.0.wait(false);
+    }
+
+    /// Blocks until a run completes, also across poisoning.
+    pub(crate) fn wait_force(&self) {
+        self.0.wait(true);
+    }
 }
 
 impl fmt::Debug for Once {
@@ -228,6 +274,48 @@ impl<T> OnceLock<T> {
         }
     }
 
+    /// Blocks until the cell is initialized (std's `wait`: a panicking initializer leaves
+    /// the cell empty, and the wait goes on).
+    pub(crate) fn wait(&self) -> &T {
+        self.cell.wait(true);
+        self.value.get().expect("the cell is initialized")
+    }
+
+    pub(crate) fn get_mut(&mut self) -> Option<&mut T> {
+        if self.cell.is_done_mut() {
+            self.value.get_mut()
+        } else {
+            None
+        }
+    }
+
+    /// Takes the value out, leaving the cell uninitialized: the next `set` or `get_or_init`
+    /// initializes it again.
+    pub(crate) fn take(&mut self) -> Option<T> {
+        if self.cell.is_done_mut() {
+            self.cell.set_phase_mut(Phase::New);
+            self.value.take()
+        } else {
+            None
+        }
+    }
+
+    /// Initializes the cell with `init`'s value through an exclusive borrow (no scheduling
+    /// point: nobody else can be initializing it), recording the initialization.
+    fn init_mut(&mut self, init: impl FnOnce() -> T) -> &mut T {
+        let value = init();
+        assert!(
+            self.value.set(value).is_ok(),
+            "{}: initialized twice",
+            self.cell.phase.info
+        );
+        self.cell.set_phase_mut(Phase::Done);
+        Holder::current().record(|| Event::Initialized {
+            object: Arc::clone(&self.cell.phase.info),
+        });
+        self.value.get_mut().expect("just initialized")
+    }
+
     pub(crate) fn into_inner(self) -> Option<T> {
         self.value.into_inner()
     }
@@ -268,6 +356,32 @@ impl<T, F: FnOnce() -> T> LazyLock<T, F> {
                 None => panic!("LazyLock instance has previously been poisoned"),
             }
         })
+    }
+
+    /// Forces the value through an exclusive borrow: no other thread can be running the
+    /// initializer, so no scheduling point.
+    pub(crate) fn force_mut(this: &mut Self) -> &mut T {
+        if this.cell.cell.is_done_mut() {
+            return this.cell.value.get_mut().expect("the cell is initialized");
+        }
+        let init = crate::backend::unpoison(this.init.get_mut()).take();
+        match init {
+            Some(init) => this.cell.init_mut(init),
+            None => panic!("LazyLock instance has previously been poisoned"),
+        }
+    }
+}
+
+impl<T, F> LazyLock<T, F> {
+    /// The value, if initialized (one scheduling point, as std's acquire load); `None` also
+    /// when a panicking initializer poisoned it.
+    pub(crate) fn get(this: &Self) -> Option<&T> {
+        this.cell.get()
+    }
+
+    /// The value, if initialized, through an exclusive borrow (no scheduling point).
+    pub(crate) fn get_mut(this: &mut Self) -> Option<&mut T> {
+        this.cell.get_mut()
     }
 }
 
