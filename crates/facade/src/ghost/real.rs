@@ -300,7 +300,20 @@ pub(crate) fn yield_now() {
 pub(crate) fn try_failed(_holder: &Holder, _object: &Arc<ObjectInfo>, _mode: Mode) {}
 
 /// A spawned thread: its native handle and the thread.
-pub(crate) type Spawned<T> = (backend::thread::JoinHandle<T>, ThreadHandle);
+pub(crate) type Spawned<T> = (NativeJoin<T>, ThreadHandle);
+
+/// A spawned thread's native handle: std's.
+pub(crate) type NativeJoin<T> = backend::thread::JoinHandle<T>;
+
+/// The scheduling point of an `is_finished`: none on real threads.
+#[inline]
+pub(crate) fn before_is_finished(_thread: &ThreadHandle) {}
+
+/// std's `JoinHandle::is_finished`.
+#[inline]
+pub(crate) fn is_finished<T>(native: &NativeJoin<T>, _thread: &ThreadHandle) -> bool {
+    native.is_finished()
+}
 
 /// Spawns `f` as a real thread, named `name` if given.
 pub(crate) fn spawn<F, T>(
