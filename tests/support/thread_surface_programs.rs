@@ -12,13 +12,29 @@ use std::cell::{Cell, RefCell};
 
 /// A worker's last step is a write under a lock; main reads it, then asks whether the worker
 /// finished. Returns (main saw the write, `is_finished`): std allows all four, `(true, false)`
-/// while the worker is past its last step but not yet ended.
+/// while the worker is past its last step but not yet ended (which loom explores only for a
+/// watched worker: see [`watched_result_then_is_finished`]).
 pub fn result_then_is_finished() -> (bool, bool) {
     let written = Arc::new(Mutex::new(false));
     let worker = {
         let written = Arc::clone(&written);
         thread::spawn(move || *written.lock() = true)
     };
+    let seen = *written.lock();
+    let finished = worker.is_finished();
+    worker.join().unwrap();
+    (seen, finished)
+}
+
+/// [`result_then_is_finished`] with an `is_finished` first, whose answer main drops: the
+/// worker is watched, so loom explores the end apart from the last step too.
+pub fn watched_result_then_is_finished() -> (bool, bool) {
+    let written = Arc::new(Mutex::new(false));
+    let worker = {
+        let written = Arc::clone(&written);
+        thread::spawn(move || *written.lock() = true)
+    };
+    let _ = worker.is_finished();
     let seen = *written.lock();
     let finished = worker.is_finished();
     worker.join().unwrap();
@@ -40,7 +56,7 @@ pub fn is_finished_then_result() -> (bool, bool) {
     (finished, seen)
 }
 
-/// [`result_then_is_finished`] with a scoped thread spawned by a named `Builder`.
+/// [`watched_result_then_is_finished`] with a scoped thread spawned by a named `Builder`.
 pub fn scoped_result_then_is_finished() -> (bool, bool) {
     let written = Mutex::new(false);
     thread::scope(|s| {
@@ -48,24 +64,29 @@ pub fn scoped_result_then_is_finished() -> (bool, bool) {
             .name("scoped-worker")
             .spawn_scoped(s, || *written.lock() = true)
             .unwrap();
+        let _ = worker.is_finished();
         let seen = *written.lock();
         (seen, worker.is_finished())
     })
 }
 
-/// Planted bug: main takes a worker whose result it sees for a finished one (to reuse it
-/// without a join, say). The worker can be past its last step and not yet ended.
+/// Planted bug: a watchdog polls a worker and takes one whose result it sees for a finished
+/// one (to reuse it without a join, say). The worker can be past its last step and not yet
+/// ended.
 pub fn trusts_a_delivered_result_as_finished() {
     let result = Arc::new(AtomicUsize::new(0));
     let worker = {
         let result = Arc::clone(&result);
         thread::spawn(move || result.store(42, SeqCst))
     };
-    if result.load(SeqCst) == 42 {
-        assert!(
-            worker.is_finished(),
-            "the worker delivered its result but is not finished"
-        );
+    while !worker.is_finished() {
+        if result.load(SeqCst) == 42 {
+            assert!(
+                worker.is_finished(),
+                "the worker delivered its result but is not finished"
+            );
+        }
+        thread::yield_now();
     }
     worker.join().unwrap();
 }

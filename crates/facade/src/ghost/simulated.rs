@@ -492,13 +492,18 @@ pub(crate) type NativeJoin<T> = backend::thread::JoinHandle<T>;
 /// Where a thread's end meets `is_finished`: the scheduling point that lets an `is_finished`
 /// land between the thread's last step and its end.
 ///
-/// **Under loom** a loom atomic: the thread's end stores to it, right after its closure
-/// returned and its thread-locals were dropped and right before it counts as finished, and
-/// `is_finished` loads it (both `Relaxed`: it orders nothing, as std's `is_finished` orders
-/// nothing). The store depends only on those loads, so a program that never calls
-/// `is_finished` explores exactly what it did without it (`tests/loom_vs_raw.rs`); the
-/// answer is the kernel's (finished or not when the load ran), not the loaded value, so a
-/// load after the store never answers `false` for a stale read.
+/// **Under loom** a loom atomic: `is_finished` loads it, and the thread's end stores to it
+/// (right after its closure returned and its thread-locals were dropped, right before it
+/// counts as finished) if some `is_finished` of the thread was called before (the point is
+/// *watched*). Both are `Relaxed`: it orders nothing, as std's `is_finished` orders nothing;
+/// the answer is the kernel's (finished or not when the load ran), not the loaded value, so
+/// a stale read never answers `false`. Only a watched end stores: any loom operation at every
+/// thread's end, even one nothing depends on, changes what loom explores around a
+/// `yield_now` (`tests/loom_vs_raw.rs`, "yields inside critical sections": 8 executions
+/// became 12), and a program that never calls `is_finished` must explore what it did. So an
+/// `is_finished` whose thread ended unwatched finds it finished: under loom the window
+/// between a thread's last step and its end is explored only for a thread some
+/// `is_finished` looked at before (docs/CONFORMANCE.md, `loom-is-finished-unwatched-end`).
 ///
 /// **Under shuttle** nothing: a scheduling point at every thread's end would change every
 /// program's schedules (and the corpus's seeds). Shuttle runs a thread's last step and its
@@ -507,6 +512,9 @@ pub(crate) type NativeJoin<T> = backend::thread::JoinHandle<T>;
 pub(crate) struct EndPoint {
     #[cfg(loom)]
     end: backend::atomic::AtomicBool,
+    /// Whether an `is_finished` of the thread was called (ghost state).
+    #[cfg(loom)]
+    watched: std::sync::atomic::AtomicBool,
 }
 
 impl EndPoint {
@@ -514,19 +522,27 @@ impl EndPoint {
         EndPoint {
             #[cfg(loom)]
             end: backend::atomic::AtomicBool::new(false),
+            #[cfg(loom)]
+            watched: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
-    /// The thread ends: under loom a store.
+    /// The thread ends: under loom a store, if the point is watched.
     fn pass(&self) {
         #[cfg(loom)]
-        self.end.store(true, Ordering::Relaxed);
+        if self.watched.load(Ordering::Relaxed) {
+            self.end.store(true, Ordering::Relaxed);
+        }
     }
 
-    /// An `is_finished` looks: under loom a load, under shuttle a plain scheduling point.
+    /// An `is_finished` looks: under loom it watches the point and loads it, under shuttle a
+    /// plain scheduling point.
     fn look(&self) {
         #[cfg(loom)]
-        self.end.load(Ordering::Relaxed);
+        {
+            self.watched.store(true, Ordering::Relaxed);
+            self.end.load(Ordering::Relaxed);
+        }
         #[cfg(not(loom))]
         backend::thread::sleep(Duration::ZERO);
     }
@@ -546,8 +562,9 @@ pub(crate) fn before_is_finished(thread: &ThreadHandle) {
 /// `false` while the thread runs (its closure has not returned), `true` once it finished and
 /// some `is_finished` saw it, and in between, under shuttle, either: a draw from the caller's
 /// `lockstep::random` stream (part of the seed) picks whether the end has happened yet, as std
-/// allows while a thread exits; a draw per call, until one answers `true`. Under loom the end
-/// has a scheduling point of its own, and the answer follows the interleaving.
+/// allows while a thread exits; a draw per call, until one answers `true`. Under loom a watched
+/// end has a scheduling point of its own, and the answer follows the interleaving (see
+/// [`EndPoint`]).
 pub(crate) fn is_finished<T>(_native: &NativeJoin<T>, thread: &ThreadHandle) -> bool {
     Caller::current().is_finished(thread.view.index, || {
         cfg!(not(loom)) && kernel::draw_random().is_some_and(|bits| bits & 1 == 0)
