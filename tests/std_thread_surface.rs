@@ -11,7 +11,10 @@ use lockstep::thread;
 #[test]
 fn is_finished_is_true_only_once_the_closure_returned() {
     let (finished, seen) = programs::is_finished_then_result();
-    assert!(seen || !finished, "finished before its write: {finished} {seen}");
+    assert!(
+        seen || !finished,
+        "finished before its write: {finished} {seen}"
+    );
     // Any of the other three is a timing std allows.
     let _ = programs::result_then_is_finished();
 }
@@ -39,7 +42,10 @@ fn a_scoped_is_finished_turns_true_without_a_join() {
 
 #[test]
 fn spawn_scoped_gives_the_thread_the_builders_name() {
-    assert_eq!(programs::spawn_scoped_name().as_deref(), Some("scoped-worker"));
+    assert_eq!(
+        programs::spawn_scoped_name().as_deref(),
+        Some("scoped-worker")
+    );
 }
 
 #[test]
@@ -77,10 +83,7 @@ fn thread_local_destructors_run_before_join_returns() {
 
 #[test]
 fn the_cell_and_refcell_conveniences_are_stds() {
-    assert_eq!(
-        programs::conveniences(),
-        (3, 3, 5, vec![1, 2], 3, vec![4])
-    );
+    assert_eq!(programs::conveniences(), (3, 3, 5, vec![1, 2], 3, vec![4]));
 }
 
 #[test]

@@ -186,7 +186,10 @@ impl Drop for ReportsDrop {
         let own_key_gone = GUARD.try_with(|_| ()).is_err();
         // Another key still works in a destructor (made now if this thread never used it).
         let other = COUNT.try_with(Cell::get).is_ok();
-        self.0.store(1 + usize::from(own_key_gone) + 2 * usize::from(other), SeqCst);
+        self.0.store(
+            1 + usize::from(own_key_gone) + 2 * usize::from(other),
+            SeqCst,
+        );
     }
 }
 
@@ -248,7 +251,11 @@ pub fn thread_local_used_as_shared() {
         worker.join().unwrap();
     }
     assert!(done.load(SeqCst));
-    assert_eq!(COUNT.get(), 2, "the workers' counts are not in main's thread-local");
+    assert_eq!(
+        COUNT.get(),
+        2,
+        "the workers' counts are not in main's thread-local"
+    );
 }
 
 /// What `available_parallelism` says.

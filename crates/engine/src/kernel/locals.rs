@@ -42,7 +42,10 @@ impl Locals {
 
     /// Takes the value used last that is still there, leaving its slot destroyed.
     fn take_last(&mut self) -> Option<Box<dyn Any>> {
-        self.slots.iter_mut().rev().find_map(|(_, value)| value.take())
+        self.slots
+            .iter_mut()
+            .rev()
+            .find_map(|(_, value)| value.take())
     }
 }
 

@@ -172,9 +172,8 @@ mod simulated {
         where
             F: FnOnce(&T) -> R,
         {
-            self.try_with(f).expect(
-                "cannot access a Thread Local Storage value during or after destruction",
-            )
+            self.try_with(f)
+                .expect("cannot access a Thread Local Storage value during or after destruction")
         }
 
         /// Like [`with`](LocalKey::with), but `Err(AccessError)` instead of a panic if the
