@@ -96,7 +96,11 @@ pub use error::LockError;
 /// assert_eq!(CALLS.get(), 1);
 /// ```
 pub use crate::__lockstep_thread_local as thread_local;
+
 pub use ghost::execution;
+/// The key type `thread_local!` declares under simulation, at a path its expansion can name.
+#[doc(hidden)]
+pub use ghost::LocalKey as __ThreadLocalKey;
 
 /// The name of the backend this build runs on: `"std"`, `"shuttle"` or `"loom"`.
 pub const BACKEND: &str = backend::NAME;

@@ -52,7 +52,6 @@
 //! simulation (a machine's core count would make executions differ between machines), or
 //! the exploration's size knob `available_parallelism` if it sets one.
 
-mod local;
 mod scope;
 
 use crate::ghost;
@@ -61,7 +60,7 @@ use std::io;
 use std::num::NonZeroUsize;
 use std::time::Duration;
 
-pub use local::{AccessError, LocalKey};
+pub use crate::ghost::{AccessError, LocalKey};
 pub use scope::{scope, Scope, ScopedJoinHandle};
 
 /// What [`JoinHandle::join`] returns: std's `thread::Result`, `Err` holding the panic payload.
