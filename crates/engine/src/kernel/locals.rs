@@ -15,6 +15,13 @@ use std::any::Any;
 use std::ptr::NonNull;
 
 /// What a thread has for one key.
+///
+/// ```
+/// use lockstep_engine::kernel::LocalSlot;
+///
+/// let slot = LocalSlot::Vacant;
+/// assert!(matches!(slot, LocalSlot::Vacant));
+/// ```
 pub enum LocalSlot {
     /// Nothing yet: the key was never used on this thread.
     Vacant,
@@ -61,6 +68,13 @@ impl Drop for Locals {
 
 impl Caller {
     /// This thread's slot for `key`.
+    ///
+    /// ```
+    /// use lockstep_engine::kernel::Caller;
+    ///
+    /// // Thread-locals belong to the threads of a running execution.
+    /// assert!(Caller::try_current().map(|me| me.thread_local(1)).is_none());
+    /// ```
     pub fn thread_local(&self, key: usize) -> LocalSlot {
         self.kernel.state.borrow().threads[self.index]
             .locals
@@ -70,6 +84,13 @@ impl Caller {
     /// Gives this thread's key `key` its first value; returns where it lives. If the key got a
     /// slot meanwhile (its initializer used it), that slot is kept and `value` is handed back
     /// to be dropped, which the caller does once the kernel is let go.
+    ///
+    /// ```
+    /// use lockstep_engine::kernel::Caller;
+    ///
+    /// // Outside an execution there is no thread to give a value to.
+    /// assert!(Caller::try_current().is_none());
+    /// ```
     pub fn init_thread_local(
         &self,
         key: usize,
@@ -90,7 +111,15 @@ impl Caller {
 
 /// Drops the calling thread's thread-local values, last used first, each with the kernel let
 /// go (a destructor may use lockstep primitives and other keys). Called at the thread's end,
-/// before it counts as finished; a second call finds nothing left.
+/// before it counts as finished; a second call finds nothing left. Panics outside a running
+/// execution.
+///
+/// ```
+/// use lockstep_engine::kernel;
+///
+/// // Only a simulated thread has thread-locals to drop.
+/// assert!(std::panic::catch_unwind(kernel::drop_thread_locals).is_err());
+/// ```
 pub fn drop_thread_locals() {
     let caller = Caller::current();
     loop {

@@ -126,6 +126,13 @@ impl Caller {
     /// says to answer as if it had not happened yet (a backend with no scheduling point at a
     /// thread's end decides so). Once `true`, always `true`. Traced; a `false` is a retry to the
     /// livelock detector.
+    ///
+    /// ```
+    /// use lockstep_engine::kernel::Caller;
+    ///
+    /// // Only a thread of a running execution asks.
+    /// assert!(Caller::try_current().map(|me| me.is_finished(1, || false)).is_none());
+    /// ```
     pub fn is_finished(&self, target: usize, postpone: impl FnOnce() -> bool) -> bool {
         let (finished, seen) = {
             let state = self.kernel.state.borrow();
