@@ -137,7 +137,11 @@ pub const PAIRS: &[Pair] = &[
         bound: Some(3),
         raw: raw_yields_under_a_lock,
         facade: facade_yields_under_a_lock,
-        expect: Expect::Equal,
+        expect: Expect::More(
+            "a thread's first yield since a change is no scheduling point under the facade, so \
+             loom also runs the yielder straight on past it, as std may; raw loom's every yield \
+             runs another thread first, which hides outcomes std allows",
+        ),
     },
     Pair {
         name: "shuttle's mutex_rwlock_interaction (a try against a holder that yields)",
@@ -147,7 +151,7 @@ pub const PAIRS: &[Pair] = &[
         expect: Expect::More(
             "raw loom never fails the contended try_lock (loom #376); the facade's try lands on \
              either side of the holder's yield and of its invisible work (the try stores to the \
-             probe again after a holder's yield)",
+             probe again after a holder's yield), and the holder may run on past its yield",
         ),
     },
     Pair {

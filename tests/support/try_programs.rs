@@ -3,7 +3,7 @@
 //! exploration and asserts the full set std allows.
 
 use lockstep::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use lockstep::sync::{Arc, Mutex, RwLock, Semaphore};
+use lockstep::sync::{mpsc, Arc, Mutex, RwLock, Semaphore};
 use lockstep::thread;
 
 /// Two threads each `try_lock` a counter and bump it if they got it: the final count. std
@@ -191,27 +191,50 @@ pub fn try_acquire_after_invisible_work() -> u32 {
     total
 }
 
-/// A holder doubles a value kept outside the checker's sight, then stores to an atomic nobody
-/// else touches, then triples the value, all under `lock`; another thread adds 100 to it if its
-/// `try_lock` fails (else 1000): from 1, 606 (the try failed before the doubling), 306 (between
-/// the doubling and the tripling), 106 (after both), 6006 or 1006 (it got the lock before or
-/// after the holder).
-pub fn try_lock_between_the_holders_steps() -> u32 {
+/// What a holder does between two stretches of invisible work in
+/// [`try_lock_between_the_holders_steps`]: one operation of the checker's that no try depends
+/// on.
+#[derive(Clone, Copy, Debug)]
+pub enum Separator {
+    /// A store to an atomic nobody else touches.
+    UnrelatedStore,
+    /// Taking and releasing another lock.
+    OtherLock,
+    /// A send on a channel nobody receives from until the end.
+    ChannelSend,
+    /// An unpark of the holder's own thread (its token is kept).
+    Unpark,
+}
+
+/// A holder doubles a value kept outside the checker's sight, then does `separator`, then
+/// triples the value, all under `lock`; another thread adds 100 to it if its `try_lock` fails
+/// (else 1000): from 1, 606 (the try failed before the doubling), 306 (between the doubling
+/// and the tripling), 106 (after both), 6006 or 1006 (it got the lock before or after the
+/// holder).
+pub fn try_lock_between_the_holders_steps(separator: Separator) -> u32 {
     let lock = Arc::new(Mutex::named("lock", ()));
     let unrelated = Arc::new(AtomicUsize::new(0));
+    let other = Arc::new(Mutex::named("other", ()));
+    let (sender, receiver) = mpsc::channel::<()>();
     let value = Arc::new(std::sync::Mutex::new(1));
     let holder = {
-        let (lock, value, unrelated) = (Arc::clone(&lock), Arc::clone(&value), unrelated);
+        let (lock, value) = (Arc::clone(&lock), Arc::clone(&value));
         thread::spawn(move || {
             let _guard = lock.lock();
             *value.lock().unwrap() *= 2;
-            unrelated.store(1, Ordering::Relaxed);
+            match separator {
+                Separator::UnrelatedStore => unrelated.store(1, Ordering::Relaxed),
+                Separator::OtherLock => drop(other.lock()),
+                Separator::ChannelSend => sender.send(()).expect("the receiver lives"),
+                Separator::Unpark => thread::current().unpark(),
+            }
             *value.lock().unwrap() *= 3;
         })
     };
     let add = if lock.try_lock().is_some() { 1000 } else { 100 };
     *value.lock().unwrap() += add;
     holder.join().expect("holder");
+    drop(receiver);
     let total = *value.lock().unwrap();
     total
 }

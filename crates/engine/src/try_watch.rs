@@ -8,6 +8,10 @@
 //! waiting to land (see `TryProbe` in the facade's `ghost` module): a program with no try
 //! passes none, so it explores what it did before.
 //!
+//! Under loom the watch also holds the lock's *probe*, a loom atomic that plain tries store to
+//! and holders load, so that loom's partial-order reduction orders each try against the
+//! holders' steps (see [`TryWatch::pass_probe`]).
+//!
 //! ```
 //! use lockstep_engine::try_watch::TryWatch;
 //!
@@ -33,6 +37,12 @@ pub struct TryWatch {
     stopped: AtomicUsize,
     /// Yields by threads that held the lock (monotonic).
     holder_yields: AtomicUsize,
+    /// The loom probe, attached by the lock that owns the watch when it is made (inside an
+    /// execution, where loom objects can be made, and before the lock is shared: loom counts
+    /// an atomic's creation as a plain write that every access must come after). Objects that
+    /// are not locks have none.
+    #[cfg(loom)]
+    probe: std::sync::OnceLock<loom::sync::atomic::AtomicBool>,
 }
 
 impl TryWatch {
@@ -88,6 +98,43 @@ impl TryWatch {
     /// ```
     pub fn holder_yields(&self) -> usize {
         self.holder_yields.load(Ordering::Relaxed)
+    }
+
+    /// Under loom: a holder of the lock passes the probe, a `Relaxed` load of a loom atomic.
+    ///
+    /// Loads never depend on each other, so holders alone explore what raw loom does (one more
+    /// branch per pass, no more executions). A plain try stores to the probe
+    /// ([`touch_probe`](TryWatch::touch_probe)) right before its backend try, so loom's
+    /// partial-order reduction runs each try on both sides of each pass: a holder passes the
+    /// probe right after taking the lock, right before releasing it, and before each of its
+    /// other operations while a try is stopped at its store (`Caller::pass_stopped_tries`),
+    /// so a try lands between any two steps of the critical section.
+    #[cfg(loom)]
+    #[inline]
+    pub fn pass_probe(&self) {
+        self.probe().load(Ordering::Relaxed);
+    }
+
+    /// Under loom: a plain try of the lock stores to the probe (see
+    /// [`pass_probe`](TryWatch::pass_probe)).
+    #[cfg(loom)]
+    #[inline]
+    pub fn touch_probe(&self) {
+        self.probe().store(true, Ordering::Relaxed);
+    }
+
+    /// Under loom: gives the watch its probe; the lock that owns it calls this as it is made.
+    #[cfg(loom)]
+    pub fn attach_probe(&self) {
+        self.probe
+            .get_or_init(|| loom::sync::atomic::AtomicBool::new(false));
+    }
+
+    #[cfg(loom)]
+    fn probe(&self) -> &loom::sync::atomic::AtomicBool {
+        self.probe
+            .get()
+            .expect("lockstep: a lock's try probe is attached when the lock is made")
     }
 }
 

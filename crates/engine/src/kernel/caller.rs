@@ -11,8 +11,11 @@ use std::sync::Arc;
 
 impl Caller {
     /// Records the operation this thread is about to perform (read by the POS scheduler).
+    /// Under loom the thread first passes the try probe of each lock it holds that a plain
+    /// try is stopped at (see [`pass_stopped_tries`](Caller::pass_stopped_tries)).
     #[inline]
     pub fn set_pending(&self, kind: OpKind, object: Option<ObjectId>) {
+        self.pass_stopped_tries();
         self.kernel.state.borrow_mut().threads[self.index].pending =
             Some(PendingOp::new(kind, object));
     }
@@ -21,6 +24,39 @@ impl Caller {
     #[inline]
     pub fn set_pending_on(&self, kind: OpKind, object: &Arc<ObjectInfo>) {
         self.set_pending(kind, Some(ObjectId::address(Arc::as_ptr(object))));
+    }
+
+    /// Under loom, before one of its operations: passes the try probe
+    /// ([`TryWatch::pass_probe`](crate::try_watch::TryWatch::pass_probe)) of each lock this
+    /// thread holds that some plain try is stopped at right now, so that loom can run the try
+    /// right there, between the holder's previous step and this one (a try depends on nothing
+    /// else the holder does inside its critical section). Where no try is stopped at a held
+    /// lock (every program without tries) it passes nothing: loom explores what it did. Under
+    /// shuttle, which may switch before every operation, it does nothing.
+    ///
+    /// Every operation that records its pending operation (every facade operation that
+    /// reaches the backend: atomics, locks, state locks, waits, spawns, joins, parks, unparks)
+    /// calls it, through [`set_pending`](Caller::set_pending).
+    #[inline]
+    fn pass_stopped_tries(&self) {
+        #[cfg(loom)]
+        {
+            let stopped = self.with_held(|held| {
+                let mut stopped: Vec<Arc<ObjectInfo>> = Vec::new();
+                for hold in held.iter() {
+                    if hold.object.tries.has_stopped_try()
+                        && !stopped.iter().any(|seen| Arc::ptr_eq(seen, &hold.object))
+                    {
+                        stopped.push(Arc::clone(&hold.object));
+                    }
+                }
+                stopped
+            });
+            // Outside the state's borrow: a pass is a loom operation, where other threads run.
+            for object in stopped {
+                object.tries.pass_probe();
+            }
+        }
     }
 
     /// Appends an event by this thread to the execution's trace (if it records one). Every
@@ -66,7 +102,8 @@ impl Caller {
             );
             state.threads[self.index].held.push(hold);
         }
-        self.record(|| Event::Acquired { object, mode });
+        self.kernel.lock_progress();
+        self.record_only(|| Event::Acquired { object, mode });
     }
 
     /// This thread gave back its most recent hold of `object` in `mode` (release order is
@@ -97,7 +134,8 @@ impl Caller {
                 thread.held.remove(pos);
             }
         }
-        self.record(|| Event::Released {
+        self.kernel.lock_progress();
+        self.record_only(|| Event::Released {
             object: Arc::clone(object),
             mode,
         });

@@ -209,6 +209,8 @@ struct ThreadRecord {
     site: Option<SpawnSite>,
     /// Its retries since the last progress (see `spin`).
     spin: spin::Spin,
+    /// The kernel's change count at its last yield (see [`Caller::yields_again`]).
+    last_yield: Option<u64>,
     /// What runs at its first facade operation made while it is not panicking (see
     /// [`Caller::after_unwinding`]), in the order deferred.
     after_unwinding: Vec<Box<dyn FnOnce()>>,
@@ -241,6 +243,7 @@ impl ThreadRecord {
             pending: None,
             site,
             spin: spin::Spin::default(),
+            last_yield: None,
             after_unwinding: Vec::new(),
             poll: None,
             runtime: None,
@@ -282,6 +285,9 @@ struct Kernel {
     stop: std::cell::Cell<bool>,
     /// The progress epoch: bumped by every progress (see `spin`).
     epoch: std::cell::Cell<u64>,
+    /// The changes so far: every progress but a lock taken or given back (see
+    /// [`Caller::yields_again`]).
+    changes: std::cell::Cell<u64>,
 }
 
 /// What an exploration shares with each of its executions' kernels.
@@ -413,6 +419,7 @@ pub fn install(setup: Setup, execution: usize) {
         setup,
         stop: std::cell::Cell::new(false),
         epoch: std::cell::Cell::new(0),
+        changes: std::cell::Cell::new(0),
     };
     KERNEL.with(|slot| *slot.borrow_mut() = Some(Rc::new(kernel)));
 }

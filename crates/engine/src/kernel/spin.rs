@@ -128,6 +128,15 @@ impl Kernel {
     #[inline]
     pub(super) fn progress(&self) {
         self.epoch.set(self.epoch.get() + 1);
+        self.changes.set(self.changes.get() + 1);
+    }
+
+    /// A new epoch for a lock taken or given back: progress, but not a change to
+    /// [`Caller::yields_again`] (a spin loop that locks, looks and unlocks each turn changes
+    /// nothing by it).
+    #[inline]
+    pub(super) fn lock_progress(&self) {
+        self.epoch.set(self.epoch.get() + 1);
     }
 }
 
@@ -236,6 +245,19 @@ impl Caller {
             }
             Others::CanProgress => yield_to_the_others(),
         }
+    }
+
+    /// This thread yields (`yield_now`, a zero sleep): whether it yielded before with nothing
+    /// changed since, by it or any other thread: no progress but locks taken and given back
+    /// (a spin loop's second turn, or later, even one that locks and unlocks to look).
+    ///
+    /// Under loom the facade makes only such a yield loom's own, which runs another thread
+    /// before the yielder: a first yield after a change is no scheduling point, so that loom
+    /// may run the yielder on past it, as std may (see `ghost::yield_now` in the facade).
+    pub fn yields_again(&self) -> bool {
+        let changes = self.kernel.changes.get();
+        let mut state = self.kernel.state.borrow_mut();
+        state.threads[self.index].last_yield.replace(changes) == Some(changes)
     }
 
     /// This thread accessed the atomic at `address` (of type `kind`): traced, and counted as

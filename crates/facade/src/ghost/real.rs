@@ -179,7 +179,7 @@ pub(crate) struct TryProbe;
 
 impl TryProbe {
     /// A probe for a new lock.
-    pub(crate) fn new() -> Self {
+    pub(crate) fn new(_object: &ObjectInfo) -> Self {
         TryProbe
     }
 
@@ -189,7 +189,7 @@ impl TryProbe {
 
     /// The calling thread is about to release the probe's lock.
     #[inline]
-    pub(crate) fn releasing(&self) {}
+    pub(crate) fn releasing(&self, _object: &ObjectInfo) {}
 
     /// Runs `attempt`, a plain try of the probe's lock, as it is.
     #[inline]

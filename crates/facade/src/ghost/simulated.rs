@@ -81,14 +81,41 @@ pub(crate) fn native_acquire<G>(
     native
 }
 
-/// `thread::yield_now`: a retry to the livelock detector and a yield of every lock the thread
-/// holds (see [`TryProbe`]), then the backend's yield.
+/// `thread::yield_now`: a retry to the livelock detector, then a yield (see [`yield_point`]).
 pub(crate) fn yield_now() {
-    if let Some(caller) = Caller::try_current() {
+    let caller = Caller::try_current();
+    if let Some(caller) = &caller {
         caller.retried(SpinOn::Yield);
-        holder_yields(&caller);
     }
-    backend::thread::yield_now();
+    yield_point(caller.as_ref());
+}
+
+/// A yield of the calling thread (`yield_now`, a zero sleep), after its retry was counted.
+///
+/// Under shuttle it is the backend's yield, a scheduling point. Under loom a yield of loom's
+/// makes another runnable thread take its next step before the yielder, and loom never
+/// explores the yielder going first: `x = 1; yield_now(); y = 1` against a reader of `y` then
+/// `x` never showed the reader both stores, which std allows (a yield is a hint). So under
+/// loom a thread's first yield since the last change (any progress another thread could see,
+/// see the kernel's `spin` module, but a lock taken or given back) is no scheduling point at
+/// all: loom runs the yielder on, and switches before any of its later operations that a peer
+/// depends on. Only a yield that comes again with nothing changed since the thread's previous
+/// one ([`Caller::yields_again`]), a spin loop's second turn, is loom's: the turn between them
+/// changed nothing, so running a peer first there hides no outcome of a loop that repeats
+/// itself, and it keeps spin loops over `yield_now` finite, also those that lock, look and
+/// unlock each turn. Loom's yield is also a yield of every lock the thread holds (see
+/// [`TryProbe`]).
+fn yield_point(caller: Option<&Caller>) {
+    let backend_yields = match caller {
+        Some(caller) if cfg!(loom) => caller.yields_again(),
+        _ => true,
+    };
+    if backend_yields {
+        if let Some(caller) = caller {
+            holder_yields(caller);
+        }
+        backend::thread::yield_now();
+    }
 }
 
 /// A try-acquire of `object` in `mode` whose failure the caller sees: a retry to the livelock
@@ -230,13 +257,23 @@ impl Drop for LoomPoint {
 /// reasons measured on loom 0.7: a critical section with no operation that depends on the try
 /// has no scheduling point where the try could run while the lock is held; and a try already
 /// pending on the lock when another thread takes it is blocked until the lock is free, so it
-/// succeeds. So the probe is a loom atomic: every holder *loads* it twice, right after taking
-/// the lock and right before releasing it, and every plain try *stores* to it before its
-/// backend try. Loads never depend on each other, so a program without tries explores exactly
-/// what raw loom does (two extra branches per critical section, no extra execution); a try
-/// depends on every holder's loads, so loom's partial-order reduction schedules it inside the
-/// critical section at both ends, where the backend try fails. Both accesses are `Relaxed`: the
-/// probe orders nothing else.
+/// succeeds. So the probe is a loom atomic (the lock's
+/// [`TryWatch`](lockstep_engine::try_watch::TryWatch) holds it): every holder *loads* it right
+/// after taking the lock and right before releasing it, and every plain try *stores* to it
+/// before its backend try. Loads never depend on each other, so a program without tries
+/// explores exactly what raw loom does (two extra branches per critical section, no extra
+/// execution); a try depends on every holder's loads, so loom's partial-order reduction
+/// schedules it inside the critical section at both ends, where the backend try fails. Both
+/// accesses are `Relaxed`: the probe orders nothing else.
+///
+/// Between the two ends a try must land too, between any two of the holder's steps: the
+/// holder's other loom operations inside the critical section do not depend on the try, so
+/// loom would never run the try between two stretches of invisible work they separate
+/// (`x *= 2; unrelated.store(1); x *= 3` against a try never saw the try between the
+/// doubling and the tripling). So while a try is stopped at its store, every holder loads the
+/// probe again before each of its operations (`Caller::pass_stopped_tries`, from each
+/// operation's pending record): ghost state tells when, so a program whose tries never wait
+/// at their store while the lock is held passes nothing more.
 ///
 /// A holder that yields inside its critical section needs more: after a `yield_now` loom
 /// runs another thread for at least one step before the yielder, and never backtracks to
@@ -250,10 +287,6 @@ impl Drop for LoomPoint {
 /// only if a holder yielded while it waited at its store, and once it runs on it stores at
 /// once; waiting again takes another preemption of the trying thread.
 ///
-/// Left open under loom (row `loom-try-between-holder-steps` of docs/CONFORMANCE.md): a try
-/// does not land at a holder's other loom operations inside its critical section, which no
-/// try depends on, so not between two stretches of invisible work they separate.
-///
 /// **Under shuttle** a switch can happen before every backend operation, but a holder runs
 /// from its acquire to its next backend operation with no scheduling point in between, so a
 /// try never failed *before* the holder's first step. A holder passes a scheduling point
@@ -265,25 +298,23 @@ impl Drop for LoomPoint {
 /// (only a try observes a lock being held); shuttle can run it up to there at the
 /// scheduling point before the acquire, and then switch at the new point. Its release is a
 /// scheduling point already.
-pub(crate) struct TryProbe {
-    #[cfg(loom)]
-    probe: backend::atomic::AtomicBool,
-}
+pub(crate) struct TryProbe;
 
 impl TryProbe {
-    /// A probe for a new lock.
-    pub(crate) fn new() -> Self {
-        TryProbe {
-            #[cfg(loom)]
-            probe: backend::atomic::AtomicBool::new(false),
-        }
+    /// A probe for a new lock (`object`, not shared yet): under loom its watch gets its probe.
+    pub(crate) fn new(object: &ObjectInfo) -> Self {
+        #[cfg(loom)]
+        object.tries.attach_probe();
+        #[cfg(not(loom))]
+        let _ = object;
+        TryProbe
     }
 
-    /// The calling thread has just taken the probe's lock: under loom a load of the probe.
+    /// The calling thread has just taken the probe's lock: under loom it passes the probe.
     #[cfg(loom)]
     #[inline]
-    pub(crate) fn held(&self, _holder: &Holder, _object: &Arc<ObjectInfo>, _mode: Mode) {
-        self.probe.load(Ordering::Relaxed);
+    pub(crate) fn held(&self, _holder: &Holder, object: &Arc<ObjectInfo>, _mode: Mode) {
+        object.tries.pass_probe();
     }
 
     /// `holder` has just taken the probe's lock (`object`) in `mode`: under shuttle a
@@ -297,18 +328,20 @@ impl TryProbe {
         }
     }
 
-    /// The calling thread is about to release the probe's lock: after everything it did
-    /// while holding it, so that a try can fail there too (under shuttle the release is a
-    /// scheduling point already).
+    /// The calling thread is about to release the probe's lock (`object`): after everything
+    /// it did while holding it, so that a try can fail there too. Under loom it passes the
+    /// probe; under shuttle the release is a scheduling point already.
     #[inline]
-    pub(crate) fn releasing(&self) {
+    pub(crate) fn releasing(&self, object: &ObjectInfo) {
         #[cfg(loom)]
-        self.probe.load(Ordering::Relaxed);
+        object.tries.pass_probe();
+        #[cfg(not(loom))]
+        let _ = object;
     }
 
     /// Runs `attempt`, a plain try of the probe's lock (`object`), from its scheduling point.
     ///
-    /// Under loom the try stores to the probe first, and once more each time a holder of the
+    /// Under loom the try touches the probe first, and once more each time a holder of the
     /// lock yielded while the try was stopped at its store (see the type's docs). Under
     /// shuttle the try counts as stopped at its scheduling point, the backend try's own, until
     /// it has run.
@@ -323,7 +356,7 @@ impl TryProbe {
             let yields = object.tries.holder_yields();
             {
                 let _stopped = object.tries.stop_try();
-                self.probe.store(true, Ordering::Relaxed);
+                object.tries.touch_probe();
             }
             if object.tries.holder_yields() == yields {
                 break;
@@ -472,11 +505,11 @@ impl SchedulingPoint {
 pub(crate) fn sleep(duration: Duration) {
     if duration.is_zero() {
         kernel::set_pending(OpKind::Sleep, None);
-        if let Some(caller) = Caller::try_current() {
+        let caller = Caller::try_current();
+        if let Some(caller) = &caller {
             caller.retried(SpinOn::ZeroSleep);
-            holder_yields(&caller);
         }
-        backend::thread::yield_now();
+        yield_point(caller.as_ref());
         return;
     }
     let caller = Caller::current();

@@ -64,8 +64,8 @@ impl<T> Mutex<T> {
 
     fn with_info(info: Arc<ObjectInfo>, value: T) -> Self {
         Mutex {
+            probe: TryProbe::new(&info),
             info,
-            probe: TryProbe::new(),
             parking: UnwindParking::new(),
             native: Anchored::new(backend::Mutex::new(value)),
         }
@@ -192,7 +192,7 @@ impl<T: ?Sized> Drop for MutexGuard<'_, T> {
             }
             return;
         }
-        holds::release_bookkeeping(|| self.mutex.probe.releasing());
+        holds::release_bookkeeping(|| self.mutex.probe.releasing(info));
         holds::release_bookkeeping(|| holds::remove(info, Mode::Exclusive));
         holds::release_bookkeeping(|| drop(self.native.take()));
         holds::release_bookkeeping(|| info.waiters.wake_all());

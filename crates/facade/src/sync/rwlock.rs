@@ -80,8 +80,8 @@ impl<T> RwLock<T> {
 
     fn with_info(info: Arc<ObjectInfo>, value: T) -> Self {
         RwLock {
+            probe: TryProbe::new(&info),
             info,
-            probe: TryProbe::new(),
             shares: ReadShares::new(),
             fairness: Fairness::new(RwLockPolicy::default()),
             parking: UnwindParking::new(),
@@ -363,7 +363,7 @@ impl<T: ?Sized> RwLock<T> {
 /// Releases one hold of an RwLock: the try probe's release point, ghost state, then the
 /// backend, then parked waiters.
 fn release<G>(info: &Arc<ObjectInfo>, probe: &TryProbe, mode: Mode, native: &mut Option<G>) {
-    holds::release_bookkeeping(|| probe.releasing());
+    holds::release_bookkeeping(|| probe.releasing(info));
     holds::release_bookkeeping(|| holds::remove(info, mode));
     holds::release_bookkeeping(|| drop(native.take()));
     holds::release_bookkeeping(|| info.waiters.wake_all());

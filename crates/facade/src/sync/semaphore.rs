@@ -132,8 +132,8 @@ impl Semaphore {
             .expect("a new semaphore's object is not shared yet")
             .with_permits(permits);
         Semaphore {
+            probe: TryProbe::new(&info),
             info: Arc::new(info),
-            probe: TryProbe::new(),
             fairness: SemaphoreFairness::default(),
             permits: backend::Mutex::new(Permits::new(permits)),
         }

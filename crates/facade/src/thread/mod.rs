@@ -341,6 +341,15 @@ where
 /// livelock detector: a thread that only yields while nothing changes is reported as a
 /// livelock (see the README's liveness section).
 ///
+/// A yield is a hint: std may run the yielder straight on, and so does the simulation. Under
+/// shuttle it is a scheduling point. Under loom a thread's first yield since anything changed
+/// is no scheduling point (loom switches at the thread's next operation a peer depends on,
+/// if it explores a switch there); a yield that comes again with nothing changed since the
+/// thread's previous one, a spin loop's second turn, is loom's own yield, which runs another
+/// thread first, so spin loops over `yield_now` end. (Raw loom's every yield runs another
+/// thread first, which hides outcomes std allows: `x = 1; yield_now(); y = 1` is never seen
+/// as both stores by a reader that looks between them.)
+///
 /// ```
 /// lockstep::thread::yield_now();
 /// ```
