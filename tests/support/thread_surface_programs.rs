@@ -12,8 +12,7 @@ use std::cell::{Cell, RefCell};
 
 /// A worker's last step is a write under a lock; main reads it, then asks whether the worker
 /// finished. Returns (main saw the write, `is_finished`): std allows all four, `(true, false)`
-/// while the worker is past its last step but not yet ended (which loom explores only for a
-/// watched worker: see [`watched_result_then_is_finished`]).
+/// while the worker is past its last step but not yet ended.
 pub fn result_then_is_finished() -> (bool, bool) {
     let written = Arc::new(Mutex::new(false));
     let worker = {
@@ -27,8 +26,8 @@ pub fn result_then_is_finished() -> (bool, bool) {
 }
 
 /// [`result_then_is_finished`] with an `is_finished` first, whose answer main drops: the
-/// worker is watched, so loom explores the end apart from the last step too.
-pub fn watched_result_then_is_finished() -> (bool, bool) {
+/// same four outcomes.
+pub fn result_then_is_finished_asked_twice() -> (bool, bool) {
     let written = Arc::new(Mutex::new(false));
     let worker = {
         let written = Arc::clone(&written);
@@ -56,7 +55,7 @@ pub fn is_finished_then_result() -> (bool, bool) {
     (finished, seen)
 }
 
-/// [`watched_result_then_is_finished`] with a scoped thread spawned by a named `Builder`.
+/// [`result_then_is_finished_asked_twice`] with a scoped thread spawned by a named `Builder`.
 pub fn scoped_result_then_is_finished() -> (bool, bool) {
     let written = Mutex::new(false);
     thread::scope(|s| {

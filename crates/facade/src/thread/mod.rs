@@ -39,9 +39,9 @@
 //! **Is it finished?** [`JoinHandle::is_finished`] (and [`ScopedJoinHandle::is_finished`]) is
 //! a look at another thread's progress, so under simulation it is a scheduling point of its
 //! own: it answers `false` while the thread's closure runs, never `true` before the closure
-//! returned, and both while the thread ends (after its last step; under loom only for a
-//! thread some `is_finished` looked at before, row `loom-is-finished-unwatched-end` of
-//! docs/CONFORMANCE.md). Like std's it orders nothing: a `true` is no substitute for `join`
+//! returned, and both while the thread ends (after its last step); once it answered `true`
+//! it stays `true` (row `is-finished-stays-true` of docs/CONFORMANCE.md). Like std's it
+//! orders nothing: a `true` is no substitute for `join`
 //! (under loom, what the thread wrote without synchronization may still read stale).
 //!
 //! **Thread-locals.** [`thread_local!`](crate::thread_local) declares [`LocalKey`]s: std's
