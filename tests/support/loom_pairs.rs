@@ -154,6 +154,13 @@ pub const PAIRS: &[Pair] = &[
              probe again after a holder's yield), and the holder may run on past its yield",
         ),
     },
+    Pair {
+        name: "thread-locals counted per thread, beside a shared counter",
+        bound: Some(3),
+        raw: raw_thread_locals,
+        facade: facade_thread_locals,
+        expect: Expect::Equal,
+    },
 ];
 
 /// The executions loom explores for `body` through raw `loom::model`.
@@ -724,4 +731,52 @@ fn raw_mutex_rwlock_interaction() {
 
 fn facade_mutex_rwlock_interaction() {
     crate::try_programs::mutex_rwlock_interaction();
+}
+
+loom::thread_local! {
+    static RAW_COUNT: std::cell::Cell<usize> = std::cell::Cell::new(0);
+}
+
+/// Two threads count twice in a loom thread-local and once in a shared atomic, raw.
+fn raw_thread_locals() {
+    let shared = Arc::new(loom::sync::atomic::AtomicUsize::new(0));
+    let workers: Vec<_> = (0..2)
+        .map(|_| {
+            let shared = Arc::clone(&shared);
+            loom::thread::spawn(move || {
+                RAW_COUNT.with(|count| count.set(count.get() + 1));
+                shared.fetch_add(1, Ordering::SeqCst);
+                RAW_COUNT.with(|count| count.set(count.get() + 1));
+                RAW_COUNT.with(std::cell::Cell::get)
+            })
+        })
+        .collect();
+    for worker in workers {
+        assert_eq!(worker.join().unwrap(), 2);
+    }
+    assert_eq!(shared.load(Ordering::SeqCst), 2);
+}
+
+lockstep::thread_local! {
+    static FACADE_COUNT: std::cell::Cell<usize> = std::cell::Cell::new(0);
+}
+
+/// [`raw_thread_locals`] through the facade: its thread-locals add no scheduling point.
+fn facade_thread_locals() {
+    let shared = Arc::new(lockstep::sync::atomic::AtomicUsize::new(0));
+    let workers: Vec<_> = (0..2)
+        .map(|_| {
+            let shared = Arc::clone(&shared);
+            lockstep::thread::spawn(move || {
+                FACADE_COUNT.set(FACADE_COUNT.get() + 1);
+                shared.fetch_add(1, Ordering::SeqCst);
+                FACADE_COUNT.set(FACADE_COUNT.get() + 1);
+                FACADE_COUNT.get()
+            })
+        })
+        .collect();
+    for worker in workers {
+        assert_eq!(worker.join().unwrap(), 2);
+    }
+    assert_eq!(shared.load(Ordering::SeqCst), 2);
 }

@@ -32,6 +32,8 @@ pub enum Event {
     Exit,
     /// The thread joined thread `child`.
     Joined { child: usize },
+    /// The thread asked whether `thread` had finished (`JoinHandle::is_finished`).
+    IsFinished { thread: usize, finished: bool },
     /// The thread blocked waiting for `object` in `mode`.
     Blocked { object: Arc<ObjectInfo>, mode: Mode },
     /// The thread requested `object`, and the request was refused before it could wait for
@@ -151,6 +153,9 @@ impl Record {
             Event::Spawn { child } => ("spawn".into(), name(*child), String::new()),
             Event::Exit => ("exit".into(), String::new(), String::new()),
             Event::Joined { child } => ("joined".into(), name(*child), String::new()),
+            Event::IsFinished { thread, finished } => {
+                ("is_finished".into(), name(*thread), finished.to_string())
+            }
             Event::Blocked { object, mode } => (
                 format!("wait {}", mode_word(object, *mode)),
                 object.to_string(),

@@ -75,7 +75,32 @@ pub mod tokio;
 pub mod trace;
 
 pub use error::LockError;
+
+/// Declares thread-local keys, shaped like `std::thread_local!`: `static NAME: T = init;`
+/// (or `= const { init }`), each a [`thread::LocalKey`]. Under std it is
+/// `std::thread_local!`; under shuttle and loom each simulated thread gets its own value,
+/// initialized at its first use, dropped when the thread ends and fresh in every execution
+/// (see [`thread`]'s "Thread-locals").
+///
+/// ```
+/// use lockstep::thread;
+/// use std::cell::Cell;
+///
+/// lockstep::thread_local! {
+///     static CALLS: Cell<u32> = const { Cell::new(0) };
+/// }
+///
+/// CALLS.set(CALLS.get() + 1);
+/// // Another thread starts from the initial value: it has its own.
+/// assert_eq!(thread::spawn(|| CALLS.get()).join().unwrap(), 0);
+/// assert_eq!(CALLS.get(), 1);
+/// ```
+pub use crate::__lockstep_thread_local as thread_local;
+
 pub use ghost::execution;
+/// The key type `thread_local!` declares under simulation, at a path its expansion can name.
+#[doc(hidden)]
+pub use ghost::LocalKey as __ThreadLocalKey;
 
 /// The name of the backend this build runs on: `"std"`, `"shuttle"` or `"loom"`.
 pub const BACKEND: &str = backend::NAME;

@@ -85,6 +85,8 @@
 //! | `sync::atomic::*::get_mut` / `with_mut` (an atomic's value in place), `const fn new` | `get_mut`, `const` | `get_mut`, `const` | `with_mut` (not `AtomicBool`), not `const` |
 //! | `sync::atomic::AtomicPtr::{fetch_ptr_add, fetch_ptr_sub, fetch_byte_add, fetch_byte_sub, fetch_or, fetch_and, fetch_xor}` | std's | shuttle's (one read-modify-write) | a `try_update` loop (loom has none: a load, then a compare-exchange) |
 //! | `thread::Builder::stack_size` | std's | the thread's shuttle stack (at least 64 KiB) | the thread's loom stack (at least 64 KiB) |
+//! | `thread::available_parallelism` | std's | 4 (or the size knob `available_parallelism`) | 4 (or the size knob) |
+//! | `JoinHandle::is_finished` after the thread's last step | std's | `false` or `true` (a draw per call) | `false` or `true` (the thread's end is a scheduling point) |
 //! | threads per execution | any | any | at most 5, main and finished ones included (loom's `MAX_THREADS`; a sixth spawn is reported) |
 //! | [`tokio`] (feature `tokio`: `block_on`, `task`, `time` (`interval`), `sync::{Mutex, RwLock, Semaphore, Notify, mpsc, oneshot}`, `select!`, `fault::cancellable`, and [`test`] on an `async fn`; docs/ASYNC.md) | on tokio, a held stack per task | on shuttle's executor, virtual time | a loom thread per task (at most 4), virtual time |
 //! | `cli::main` (feature `cli`) | - | list, explore, replay, shrink, adopt | list, explore, replay, adopt (`cli::SHRINK_NEEDS_SHUTTLE`) |

@@ -37,7 +37,8 @@
 //! |---|---|
 //! | this file | the slot, [`Setup`], [`install`], [`Caller`] and the thread records |
 //! | `identity` | which thread record the running task is (shuttle: a task table; loom: a loom thread-local) |
-//! | `threads` | spawn, start and exit of threads; object numbering |
+//! | `threads` | spawn, start and exit of threads, `is_finished`; object numbering |
+//! | `locals` | each thread's thread-local values |
 //! | `caller` | what one operation records: pending operation, trace event, held stack |
 //! | `clock` | waits, deadlines, settling and the virtual clock |
 //! | `deadlock` | "is this thread blocked", holders, the deadlock report |
@@ -62,6 +63,7 @@ mod clock;
 mod deadlock;
 mod hints;
 mod identity;
+mod locals;
 mod observe;
 mod polls;
 mod spin;
@@ -70,6 +72,7 @@ mod tasks;
 mod threads;
 
 pub use clock::now;
+pub use locals::{drop_thread_locals, LocalSlot};
 pub use observe::{
     cover, draw_fault, draw_random, last_fault_seed, last_faults, last_live_threads,
     last_random_draws, last_sizes, last_trace, note_panic, record_failure, record_if_running,
@@ -186,6 +189,11 @@ struct ThreadRecord {
     park: Arc<ParkToken>,
     handle: Option<Thread>,
     finished: bool,
+    /// Whether a `JoinHandle::is_finished` answered `true` for it (see
+    /// [`Caller::is_finished`]).
+    end_seen: bool,
+    /// Its thread-local values (`thread_local!`).
+    locals: locals::Locals,
     held: Vec<Held>,
     wait: Option<Wait>,
     last_timeout: Option<LastTimeout>,
@@ -225,6 +233,8 @@ impl ThreadRecord {
             park: Arc::default(),
             handle: None,
             finished: false,
+            end_seen: false,
+            locals: locals::Locals::default(),
             held: Vec::new(),
             wait: None,
             last_timeout: None,

@@ -1,6 +1,7 @@
 //! Livelock detection: threads that retry while nothing changes.
 //!
-//! **Retries** are the operations a spin loop repeats: `yield_now`, a zero `sleep`, a failed
+//! **Retries** are the operations a spin loop repeats: `yield_now`, a zero `sleep`, an
+//! `is_finished` that answered `false`, a failed
 //! `try_lock` / `try_read` / `try_write` / `try_acquire*` (a semaphore's), a `try_recv` on an
 //! empty channel, a `try_send` on a full one, an atomic load, and an atomic
 //! read-modify-write, compare-exchange or `fetch_update` that left the value as it was (a
@@ -59,6 +60,11 @@ pub enum SpinOn {
         /// How it was wanted.
         mode: Mode,
     },
+    /// A `JoinHandle::is_finished` of `thread` that answered `false`.
+    IsFinished {
+        /// The thread asked about, by canonical name.
+        thread: String,
+    },
     /// An atomic access that changed nothing.
     Atomic {
         /// The atomic's number (first access order).
@@ -85,6 +91,7 @@ impl fmt::Display for SpinOn {
                 };
                 write!(f, "a failed {what} of {object}")
             }
+            SpinOn::IsFinished { thread } => write!(f, "is_finished of {thread} (false)"),
             SpinOn::Atomic { atomic, kind, op } => write!(f, "{op} of {kind}#{atomic}"),
         }
     }

@@ -119,6 +119,42 @@ impl Caller {
     }
 }
 
+impl Caller {
+    /// What `JoinHandle::is_finished` of thread `target` answers to this thread, right after
+    /// the call's scheduling point: `false` while `target` runs, `true` once it finished, unless
+    /// the end is still unseen (no `is_finished` answered `true` for it yet) and `postpone`
+    /// says to answer as if it had not happened yet (a backend with no scheduling point at a
+    /// thread's end decides so). Once `true`, always `true`. Traced; a `false` is a retry to the
+    /// livelock detector.
+    ///
+    /// ```
+    /// use lockstep_engine::kernel::Caller;
+    ///
+    /// // Only a thread of a running execution asks.
+    /// assert!(Caller::try_current().map(|me| me.is_finished(1, || false)).is_none());
+    /// ```
+    pub fn is_finished(&self, target: usize, postpone: impl FnOnce() -> bool) -> bool {
+        let (finished, seen) = {
+            let state = self.kernel.state.borrow();
+            let record = &state.threads[target];
+            (record.finished, record.end_seen)
+        };
+        let answer = finished && (seen || !postpone());
+        if answer {
+            self.kernel.state.borrow_mut().threads[target].end_seen = true;
+        }
+        self.record_only(|| Event::IsFinished {
+            thread: target,
+            finished: answer,
+        });
+        if !answer {
+            let thread = self.kernel.state.borrow().threads[target].name.clone();
+            self.retried(super::SpinOn::IsFinished { thread });
+        }
+        answer
+    }
+}
+
 /// Called first thing on a spawned thread, with the index [`register_thread`] gave it.
 pub fn thread_started(index: usize) {
     let kernel = kernel();
@@ -132,9 +168,11 @@ pub fn thread_started(index: usize) {
     record.handle = Some(current());
 }
 
-/// Called when a thread's body returns (or unwinds): it no longer counts as live, which may
-/// leave every remaining thread blocked.
+/// Called when a thread's body returns: its thread-local values are dropped (see
+/// [`super::drop_thread_locals`]), then it no longer counts as live, which may leave every
+/// remaining thread blocked.
 pub fn thread_finished() {
+    super::drop_thread_locals();
     let caller = Caller::current();
     {
         let mut state = caller.kernel.state.borrow_mut();

@@ -13,7 +13,11 @@ mod real;
 #[cfg(not(any(loom, feature = "shuttle")))]
 pub(crate) use real::*;
 #[cfg(not(any(loom, feature = "shuttle")))]
-pub use real::{execution, set_std_plan};
+pub use real::{execution, set_std_plan, AccessError, LocalKey};
+#[cfg(any(loom, feature = "shuttle"))]
+mod local;
+#[cfg(any(loom, feature = "shuttle"))]
+pub use local::{AccessError, LocalKey};
 #[cfg(any(loom, feature = "shuttle"))]
 mod simulated;
 #[cfg(any(loom, feature = "shuttle"))]

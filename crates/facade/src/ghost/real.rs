@@ -300,7 +300,20 @@ pub(crate) fn yield_now() {
 pub(crate) fn try_failed(_holder: &Holder, _object: &Arc<ObjectInfo>, _mode: Mode) {}
 
 /// A spawned thread: its native handle and the thread.
-pub(crate) type Spawned<T> = (backend::thread::JoinHandle<T>, ThreadHandle);
+pub(crate) type Spawned<T> = (NativeJoin<T>, ThreadHandle);
+
+/// A spawned thread's native handle: std's.
+pub(crate) type NativeJoin<T> = backend::thread::JoinHandle<T>;
+
+/// The scheduling point of an `is_finished`: none on real threads.
+#[inline]
+pub(crate) fn before_is_finished(_thread: &ThreadHandle) {}
+
+/// std's `JoinHandle::is_finished`.
+#[inline]
+pub(crate) fn is_finished<T>(native: &NativeJoin<T>, _thread: &ThreadHandle) -> bool {
+    native.is_finished()
+}
 
 /// Spawns `f` as a real thread, named `name` if given.
 pub(crate) fn spawn<F, T>(
@@ -508,3 +521,35 @@ pub(crate) fn awaits_mark() -> AwaitsMark {
 #[cfg(feature = "tokio")]
 #[inline]
 pub(crate) fn withdraw_awaits(_mark: AwaitsMark) {}
+
+/// `thread_local!` under std: std's (see `lockstep::thread_local!`).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __lockstep_thread_local {
+    ($($declarations:tt)*) => {
+        ::std::thread_local!($($declarations)*);
+    };
+}
+
+/// A key to a thread-local value: std's `LocalKey` (see [`crate::thread_local!`]).
+///
+/// ```
+/// use std::cell::RefCell;
+///
+/// lockstep::thread_local!(static SEEN: RefCell<Vec<u8>> = RefCell::new(Vec::new()));
+///
+/// let key: &'static lockstep::thread::LocalKey<RefCell<Vec<u8>>> = &SEEN;
+/// key.with_borrow_mut(|seen| seen.push(1));
+/// assert_eq!(key.with_borrow(Vec::len), 1);
+/// ```
+pub use std::thread::LocalKey;
+
+/// What [`LocalKey::try_with`] returns for a key whose value was dropped: std's.
+///
+/// ```
+/// lockstep::thread_local!(static N: u8 = 1);
+///
+/// let value: Result<u8, lockstep::thread::AccessError> = N.try_with(|n| *n);
+/// assert_eq!(value, Ok(1));
+/// ```
+pub use std::thread::AccessError;

@@ -35,14 +35,32 @@
 //! waiter.thread().unpark();
 //! waiter.join().unwrap();
 //! ```
+//!
+//! **Is it finished?** [`JoinHandle::is_finished`] (and [`ScopedJoinHandle::is_finished`]) is
+//! a look at another thread's progress, so under simulation it is a scheduling point of its
+//! own: it answers `false` while the thread's closure runs, never `true` before the closure
+//! returned, and both while the thread ends (after its last step); once it answered `true`
+//! it stays `true` (row `is-finished-stays-true` of docs/CONFORMANCE.md). Like std's it
+//! orders nothing: a `true` is no substitute for `join`
+//! (under loom, what the thread wrote without synchronization may still read stale).
+//!
+//! **Thread-locals.** [`thread_local!`](crate::thread_local) declares [`LocalKey`]s: std's
+//! under std; under simulation each simulated thread gets its own value, made at its first
+//! use, dropped when the thread ends, fresh in every execution (see [`LocalKey`]).
+//!
+//! **Parallelism.** [`available_parallelism`] is std's under std and a fixed 4 under
+//! simulation (a machine's core count would make executions differ between machines), or
+//! the exploration's size knob `available_parallelism` if it sets one.
 
 mod scope;
 
-use crate::{backend, ghost};
+use crate::ghost;
 use std::fmt;
 use std::io;
+use std::num::NonZeroUsize;
 use std::time::Duration;
 
+pub use crate::ghost::{AccessError, LocalKey};
 pub use scope::{scope, Scope, ScopedJoinHandle};
 
 /// What [`JoinHandle::join`] returns: std's `thread::Result`, `Err` holding the panic payload.
@@ -191,7 +209,7 @@ pub fn park_timeout(timeout: Duration) {
 
 /// An owned permission to join a thread.
 pub struct JoinHandle<T> {
-    native: backend::thread::JoinHandle<T>,
+    native: ghost::NativeJoin<T>,
     thread: Thread,
 }
 
@@ -201,6 +219,31 @@ impl<T> JoinHandle<T> {
     pub fn join(self) -> std::thread::Result<T> {
         let native = self.native;
         ghost::join(&self.thread.0, move || native.join())
+    }
+
+    /// Whether the thread has finished: its closure returned, or it panicked (which fails a
+    /// simulated execution). It does not wait and orders nothing (see the module docs): join
+    /// to see what the thread did. Under simulation a scheduling point of its own, which
+    /// answers `false` while the closure runs and either while the thread ends; a `false` is a
+    /// retry to the livelock detector.
+    ///
+    /// ```
+    /// use lockstep::thread;
+    ///
+    /// let worker = thread::spawn(|| 6 * 7);
+    /// while !worker.is_finished() {
+    ///     thread::yield_now();
+    /// }
+    /// assert_eq!(worker.join().unwrap(), 42);
+    /// ```
+    pub fn is_finished(&self) -> bool {
+        ghost::before_is_finished(&self.thread.0);
+        self.is_finished_now()
+    }
+
+    /// [`is_finished`](JoinHandle::is_finished)'s answer, after its scheduling point.
+    fn is_finished_now(&self) -> bool {
+        ghost::is_finished(&self.native, &self.thread.0)
     }
 
     /// The thread's canonical name.
@@ -312,6 +355,27 @@ where
 /// ```
 pub fn yield_now() {
     crate::ghost::yield_now();
+}
+
+/// How many threads the program can usefully run at once: std's under std. Under simulation
+/// a fixed 4, so that executions do not differ between machines, or the exploration's size
+/// knob `available_parallelism` if it sets one (`Explorer::size`, recorded in seed files;
+/// 0 counts as 1).
+///
+/// ```
+/// let workers = lockstep::thread::available_parallelism().map_or(1, |n| n.get());
+/// if lockstep::SIMULATED {
+///     assert_eq!(workers, 4);
+/// }
+/// assert!(workers >= 1);
+/// ```
+pub fn available_parallelism() -> io::Result<NonZeroUsize> {
+    if crate::SIMULATED {
+        let workers = ghost::size("available_parallelism", 4);
+        Ok(NonZeroUsize::new(workers).unwrap_or(NonZeroUsize::MIN))
+    } else {
+        std::thread::available_parallelism()
+    }
 }
 
 /// The calling thread's canonical name (under std: its name, or `unnamed`).

@@ -12,6 +12,7 @@
 //! panicking thread also fails the execution, as every thread's panic does.)
 
 use super::{Builder, JoinHandle, Thread};
+use std::io;
 use std::marker::PhantomData;
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -75,7 +76,7 @@ where
 
 impl<'scope> Scope<'scope, '_> {
     /// Spawns a thread that may borrow from outside the scope (named `thread-N` by spawn order
-    /// under simulation).
+    /// under simulation); [`Builder::spawn_scoped`] names it or sizes its stack.
     ///
     /// ```
     /// use lockstep::thread;
@@ -93,29 +94,9 @@ impl<'scope> Scope<'scope, '_> {
         F: FnOnce() -> T + Send + 'scope,
         T: Send + 'scope,
     {
-        let result = Arc::new(Mutex::new(None));
-        let slot = Arc::clone(&result);
-        let body: Box<dyn FnOnce() + Send + 'scope> = Box::new(move || {
-            let value = f();
-            *slot.lock().unwrap_or_else(PoisonError::into_inner) = Some(value);
-        });
-        // SAFETY: the body only lives until its thread is joined, and every thread of the scope
-        // is joined before `scope` returns, on every path (`join_all` runs after the scope's
-        // closure returned or unwound). So nothing the body borrows for 'scope is used after
-        // 'scope ends, which is all the 'static bound of `Builder::spawn` protects here.
-        let body: Box<dyn FnOnce() + Send + 'static> = unsafe { std::mem::transmute(body) };
-        let handle = Builder::new()
-            .spawn(body)
-            .expect("lockstep: failed to spawn a scoped thread");
-        let thread = handle.thread().clone();
-        let handle = Arc::new(Mutex::new(Some(handle)));
-        self.lock().push(Arc::clone(&handle));
-        ScopedJoinHandle {
-            handle,
-            result,
-            thread,
-            scope: PhantomData,
-        }
+        Builder::new()
+            .spawn_scoped(self, f)
+            .expect("lockstep: failed to spawn a scoped thread")
     }
 
     /// Joins every thread nobody joined yet; returns whether any of them panicked.
@@ -142,7 +123,84 @@ impl<'scope> Scope<'scope, '_> {
     }
 }
 
+impl Builder {
+    /// Spawns a scoped thread in `scope` with this builder's name and stack size, as std's
+    /// `Builder::spawn_scoped`: like [`Scope::spawn`], but the name shows in
+    /// `thread::current().name()`, traces and reports, and an error comes back instead of a
+    /// panic if the thread cannot be created.
+    ///
+    /// ```
+    /// use lockstep::thread;
+    ///
+    /// let total = thread::scope(|s| {
+    ///     let t = thread::Builder::new()
+    ///         .name("summer")
+    ///         .spawn_scoped(s, || (thread::current().name().map(str::to_owned), 1 + 2))
+    ///         .unwrap();
+    ///     t.join().unwrap()
+    /// });
+    /// assert_eq!(total, (Some("summer".to_owned()), 3));
+    /// ```
+    #[track_caller]
+    pub fn spawn_scoped<'scope, 'env, F, T>(
+        self,
+        scope: &'scope Scope<'scope, 'env>,
+        f: F,
+    ) -> io::Result<ScopedJoinHandle<'scope, T>>
+    where
+        F: FnOnce() -> T + Send + 'scope,
+        T: Send + 'scope,
+    {
+        let result = Arc::new(Mutex::new(None));
+        let slot = Arc::clone(&result);
+        let body: Box<dyn FnOnce() + Send + 'scope> = Box::new(move || {
+            let value = f();
+            *slot.lock().unwrap_or_else(PoisonError::into_inner) = Some(value);
+        });
+        // SAFETY: the body only lives until its thread is joined, and every thread of the scope
+        // is joined before `scope` returns, on every path (`join_all` runs after the scope's
+        // closure returned or unwound). So nothing the body borrows for 'scope is used after
+        // 'scope ends, which is all the 'static bound of `Builder::spawn` protects here.
+        let body: Box<dyn FnOnce() + Send + 'static> = unsafe { std::mem::transmute(body) };
+        let handle = self.spawn(body)?;
+        let thread = handle.thread().clone();
+        let handle = Arc::new(Mutex::new(Some(handle)));
+        scope.lock().push(Arc::clone(&handle));
+        Ok(ScopedJoinHandle {
+            handle,
+            result,
+            thread,
+            scope: PhantomData,
+        })
+    }
+}
+
 impl<T> ScopedJoinHandle<'_, T> {
+    /// Whether the thread has finished, as [`JoinHandle::is_finished`] answers it (under
+    /// simulation a scheduling point of its own; it orders nothing).
+    ///
+    /// ```
+    /// use lockstep::thread;
+    ///
+    /// thread::scope(|s| {
+    ///     let t = s.spawn(|| 1);
+    ///     while !t.is_finished() {
+    ///         thread::yield_now();
+    ///     }
+    ///     assert_eq!(t.join().unwrap(), 1);
+    /// });
+    /// ```
+    pub fn is_finished(&self) -> bool {
+        // The scheduling point first, with the handle's lock let go: the scope may take it
+        // meanwhile (see `Scope::threads`).
+        crate::ghost::before_is_finished(&self.thread.0);
+        self.handle
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .as_ref()
+            .is_none_or(JoinHandle::is_finished_now)
+    }
+
     /// Waits for the thread and returns its value, or `Err` with its panic payload.
     ///
     /// ```
