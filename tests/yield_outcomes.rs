@@ -4,34 +4,39 @@
 //! explores the yielder going on: `ghost::yield_now` in the facade).
 #![cfg(any(loom, feature = "shuttle"))]
 
+#[path = "support/outcomes.rs"]
+mod collected;
+
+use lockstep::explore::{Explorer, Strategy};
 use lockstep::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use lockstep::sync::Arc;
 use lockstep::thread;
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-/// Every outcome `body` returns: shuttle, 500 random executions from a fixed seed; loom, every
-/// interleaving up to 3 preemptions.
+/// Shuttle: 500 random executions from a fixed seed.
+#[cfg(feature = "shuttle")]
+fn explorer() -> Explorer {
+    Explorer::new(Strategy::Random)
+        .seed(0x41e1d)
+        .iterations(500)
+}
+
+/// Loom: every interleaving up to 3 preemptions.
+#[cfg(loom)]
+fn explorer() -> Explorer {
+    Explorer::new(Strategy::Exhaustive {
+        preemption_bound: Some(3),
+    })
+}
+
+/// Every outcome `body` returns over the exploration.
 fn outcomes<T, F>(body: F) -> BTreeSet<T>
 where
-    T: Ord + Clone + Send + 'static,
+    T: Ord + Send + 'static,
     F: Fn() -> T + Send + Sync + 'static,
 {
-    let seen = Arc::new(std::sync::Mutex::new(BTreeSet::new()));
-    let sink = Arc::clone(&seen);
-    let body = move || {
-        let outcome = body();
-        sink.lock().unwrap().insert(outcome);
-    };
-    #[cfg(feature = "shuttle")]
-    let explored =
-        lockstep::explore::explore(lockstep::explore::Strategy::Random, 0x41e1d, 500, body);
-    #[cfg(loom)]
-    let explored = lockstep::explore::explore_exhaustive(Some(3), body);
-    let stats = explored.unwrap_or_else(|failure| panic!("unexpected failure: {failure:?}"));
-    assert!(stats.executions > 0);
-    let seen = seen.lock().unwrap().clone();
-    seen
+    collected::outcomes(explorer(), body)
 }
 
 /// How a writer yields between its two stores.
