@@ -330,7 +330,9 @@ impl TryProbe {
     /// probe; under shuttle the release is a scheduling point already.
     #[inline]
     pub(crate) fn releasing(&self, object: &ObjectInfo) {
-        object.tries.pass_probe();
+        if backend::TRY_PROBES {
+            object.tries.pass_probe();
+        }
     }
 
     /// Runs `attempt`, a plain try of the probe's lock (`object`), from its scheduling point.
