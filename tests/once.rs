@@ -13,21 +13,17 @@ mod programs;
 #[path = "support/outcomes.rs"]
 mod collected;
 
-use lockstep::explore::{Explorer, Strategy};
 use std::collections::BTreeSet;
 
-/// Shuttle: 1,000 random executions from seed 29 (the bug hunts and reports use this too).
-#[cfg(feature = "shuttle")]
-fn explorer() -> Explorer {
-    Explorer::new(Strategy::Random).seed(29).iterations(1000)
-}
+#[cfg(any(loom, feature = "shuttle"))]
+#[path = "support/simulated.rs"]
+mod simulated;
 
-/// Loom: every interleaving up to 3 preemptions.
-#[cfg(loom)]
-fn explorer() -> Explorer {
-    Explorer::new(Strategy::Exhaustive {
-        preemption_bound: Some(3),
-    })
+/// Shuttle: 1,000 random executions from seed 29 (the bug hunts and reports use this too);
+/// loom: every interleaving up to 3 preemptions.
+#[cfg(any(loom, feature = "shuttle"))]
+fn explorer() -> lockstep::explore::Explorer {
+    simulated::explorer(29, 1000, 3)
 }
 
 /// Every outcome `body` returns over the exploration.

@@ -17,20 +17,14 @@ mod collected;
 
 use std::collections::BTreeSet;
 
-/// Shuttle: 1,000 random executions from seed 29.
-#[cfg(feature = "shuttle")]
-fn explorer() -> lockstep::explore::Explorer {
-    use lockstep::explore::{Explorer, Strategy};
-    Explorer::new(Strategy::Random).seed(29).iterations(1000)
-}
+#[cfg(any(loom, feature = "shuttle"))]
+#[path = "support/simulated.rs"]
+mod simulated;
 
-/// Loom: every interleaving up to 3 preemptions.
-#[cfg(loom)]
+/// Shuttle: 1,000 random executions from seed 29; loom: every interleaving up to 3 preemptions.
+#[cfg(any(loom, feature = "shuttle"))]
 fn explorer() -> lockstep::explore::Explorer {
-    use lockstep::explore::{Explorer, Strategy};
-    Explorer::new(Strategy::Exhaustive {
-        preemption_bound: Some(3),
-    })
+    simulated::explorer(29, 1000, 3)
 }
 
 /// Every outcome `body` returns: over the exploration under simulation, its one run on std.

@@ -13,21 +13,16 @@ mod programs;
 #[path = "support/outcomes.rs"]
 mod collected;
 
-use lockstep::explore::{Explorer, Strategy};
 use std::collections::BTreeSet;
 
-/// Shuttle: 1,000 random executions from seed 8.
-#[cfg(feature = "shuttle")]
-fn explorer() -> Explorer {
-    Explorer::new(Strategy::Random).seed(8).iterations(1000)
-}
+#[cfg(any(loom, feature = "shuttle"))]
+#[path = "support/simulated.rs"]
+mod simulated;
 
-/// Loom: every interleaving up to 2 preemptions.
-#[cfg(loom)]
-fn explorer() -> Explorer {
-    Explorer::new(Strategy::Exhaustive {
-        preemption_bound: Some(2),
-    })
+/// Shuttle: 1,000 random executions from seed 8; loom: every interleaving up to 2 preemptions.
+#[cfg(any(loom, feature = "shuttle"))]
+fn explorer() -> lockstep::explore::Explorer {
+    simulated::explorer(8, 1000, 2)
 }
 
 fn outcomes<T, F>(body: F) -> BTreeSet<T>

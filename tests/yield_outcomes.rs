@@ -7,27 +7,20 @@
 #[path = "support/outcomes.rs"]
 mod collected;
 
-use lockstep::explore::{Explorer, Strategy};
 use lockstep::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use lockstep::sync::Arc;
 use lockstep::thread;
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-/// Shuttle: 500 random executions from a fixed seed.
-#[cfg(feature = "shuttle")]
-fn explorer() -> Explorer {
-    Explorer::new(Strategy::Random)
-        .seed(0x41e1d)
-        .iterations(500)
-}
+#[cfg(any(loom, feature = "shuttle"))]
+#[path = "support/simulated.rs"]
+mod simulated;
 
-/// Loom: every interleaving up to 3 preemptions.
-#[cfg(loom)]
-fn explorer() -> Explorer {
-    Explorer::new(Strategy::Exhaustive {
-        preemption_bound: Some(3),
-    })
+/// Shuttle: 500 random executions from seed 0x41e1d; loom: every interleaving up to 3 preemptions.
+#[cfg(any(loom, feature = "shuttle"))]
+fn explorer() -> lockstep::explore::Explorer {
+    simulated::explorer(0x41e1d, 500, 3)
 }
 
 /// Every outcome `body` returns over the exploration.
